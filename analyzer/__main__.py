@@ -1,0 +1,3 @@
+from factorscan.cli import main
+
+raise SystemExit(main())

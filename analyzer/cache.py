@@ -1,0 +1,74 @@
+"""The content-hash cache in `.factorscan_cache/`.
+
+One JSON file per (tool version, analysis settings): relative path -> content
+digest, findings and facts. JSON rather than pickle, because a cache folder
+can arrive with a cloned repository and loading it must never run code.
+Findings hold no secret values (messages are redacted when made), so neither
+does the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from factorscan import __version__
+
+_README = "This folder is factorscan's cache. It is safe to delete.\n"
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by factorscan.\n"
+)
+
+
+class Cache:
+    def __init__(self, directory: Path, settings_key: str) -> None:
+        self.directory = directory
+        self.file = directory / f"v{__version__}-{settings_key}.json"
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and isinstance(data.get("files"), dict):
+            self.entries = data["files"]
+
+    def get(self, relative_path: str, digest: str) -> dict[str, Any] | None:
+        entry = self.entries.get(relative_path)
+        if isinstance(entry, dict) and entry.get("digest") == digest:
+            return entry
+        return None
+
+    def put(self, relative_path: str, digest: str, result: dict[str, Any]) -> None:
+        self.entries[relative_path] = {"digest": digest, **result}
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically; a read-only tree just goes without."""
+        if not self.dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for name, content in (
+                ("README", _README),
+                ("CACHEDIR.TAG", _CACHEDIR_TAG),
+                (".gitignore", "*\n"),
+            ):
+                marker = self.directory / name
+                if not marker.exists():
+                    marker.write_text(content, encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as output:
+                json.dump({"version": __version__, "files": self.entries}, output, separators=(",", ":"))
+            os.replace(temporary, self.file)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(temporary)

@@ -1,0 +1,334 @@
+"""The command line: arguments -> Settings -> scan -> reporter -> exit code.
+
+Exit codes: 0 clean, 1 findings, 2 usage/config/internal error. Errors are a
+single line on stderr. Heavy modules are imported only when needed, so
+`factorscan --version` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+from factorscan import __version__
+from factorscan.errors import FactorscanError, UsageError
+
+if TYPE_CHECKING:
+    from factorscan.engine import ScanResult
+    from factorscan.settings import Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("full", "concise", "json")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _selectors(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _check_parser() -> _Parser:
+    parser = _Parser(
+        prog="factorscan",
+        description="Find Twelve-Factor App anti-patterns in a Python app; fix the ones it can.",
+        epilog="Subcommands: `factorscan rules` lists the rules, `factorscan rule FS1101` explains one.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders to scan (default: .)")
+    fixing = parser.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    fixing.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        default=None,
+        help="also apply fixes that need new environment variables at run time",
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
+    )
+    selection = parser.add_argument_group("rule selection (code prefixes: FS11 is factor XI)")
+    selection.add_argument(
+        "--select", type=_selectors, action="append", metavar="CODES", help="only these rules"
+    )
+    selection.add_argument(
+        "--extend-select", type=_selectors, action="append", metavar="CODES", help="these rules too"
+    )
+    selection.add_argument(
+        "--ignore", type=_selectors, action="append", metavar="CODES", help="not these rules"
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, default=None, help="output format (default: full)")
+    output.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
+    output.add_argument("--statistics", action="store_true", help="count findings per rule")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    output.add_argument("-q", "--quiet", action="store_true", help="print findings only: no summary")
+    run = parser.add_argument_group("run")
+    run.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: <project>/.factorscan_cache)")
+    run.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: CPU count)")
+    run.add_argument(
+        "--stdin-filename", type=Path, metavar="PATH", help="read the source from stdin and report it as PATH"
+    )
+    parser.add_argument("--version", action="version", version=f"factorscan {__version__}")
+    return parser
+
+
+def _flatten(groups: list[list[str]] | None) -> list[str] | None:
+    return None if groups is None else [item for group in groups for item in group]
+
+
+def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
+    from factorscan.discovery import find_project_root
+    from factorscan.settings import find_config_file, load_settings
+
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        settings = load_settings(args.config.resolve(), args.config.resolve().parent)
+    else:
+        root = find_project_root(start)
+        settings = load_settings(find_config_file(start.resolve(), root), root)
+    select = _flatten(args.select)
+    if select is not None:
+        settings.select = select
+    settings.extend_select = [*settings.extend_select, *(_flatten(args.extend_select) or [])]
+    settings.ignore = [*settings.ignore, *(_flatten(args.ignore) or [])]
+    if args.unsafe_fixes is not None:
+        settings.unsafe_fixes = args.unsafe_fixes
+    if args.cache_dir:
+        settings.cache_dir = args.cache_dir
+    return settings
+
+
+def _progress(stream: TextIO) -> Callable[[int], Callable[[int], None]] | None:
+    """A progress bar on a terminal for scans big enough to take a while."""
+    if not stream.isatty():
+        return None
+
+    def start(total: int) -> Callable[[int], None]:
+        if total < 300:
+            return lambda _count: None
+        from rich.progress import Progress
+
+        # Refreshed by hand: a refresh thread would be running when the
+        # process pool forks.
+        progress = Progress(transient=True, auto_refresh=False, console=None)
+        task = progress.add_task("Scanning", total=total)
+        progress.start()
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            progress.update(task, advance=count)
+            progress.refresh()
+            if done >= total:
+                progress.stop()
+
+        return advance
+
+    return start
+
+
+def _open_output(path: Path | None) -> TextIO:
+    if path is None:
+        return sys.stdout
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {path}: {exc.strerror or exc}") from None
+
+
+def check_command(argv: Sequence[str]) -> int:
+    args = _check_parser().parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.stdin_filename is not None and args.paths:
+        raise UsageError("--stdin-filename reads stdin; do not also pass paths")
+
+    from factorscan.engine import ScanOptions, scan
+
+    paths = args.paths or [Path(".")]
+    start = args.stdin_filename.absolute().parent if args.stdin_filename else paths[0]
+    if args.stdin_filename is None and not paths[0].exists():
+        raise UsageError(f"{paths[0]}: no such file or directory")
+    settings = _load_settings(args, start)
+    stdin = (args.stdin_filename, sys.stdin.buffer.read()) if args.stdin_filename else None
+    options = ScanOptions(
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        stdin=stdin,
+        progress=None if args.quiet else _progress(sys.stderr),
+    )
+    result = scan(paths, settings, options)
+    fixed = 0
+    if args.fix or args.diff:
+        from factorscan.fixer import compute_fixes, write_fixes
+
+        file_fixes, problems = compute_fixes(result, settings, settings.unsafe_fixes)
+        for problem in problems:
+            _warn(problem)
+        if args.diff:
+            output = _open_output(args.output)
+            for file_fix in file_fixes:
+                output.write(file_fix.diff())
+            changed = sum(1 for file_fix in file_fixes if file_fix.changed)
+            if not args.quiet:
+                count = sum(len(f.fixed) for f in file_fixes)
+                print(f"Would fix {count} findings in {changed} files.", file=sys.stderr)
+            return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
+        if stdin is not None:
+            # Editors pipe the buffer through `--fix`: the fixed text goes to stdout.
+            fixed_file = file_fixes[0] if file_fixes else None
+            data = fixed_file.source.encode(fixed_file.new_text) if fixed_file else stdin[1]
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return EXIT_CLEAN
+        for problem in write_fixes(file_fixes):
+            _warn(problem)
+        fixed = sum(len(file_fix.fixed) for file_fix in file_fixes if file_fix.changed)
+        if fixed:
+            result = scan(paths, settings, options)
+    return _report(args, settings, result, fixed)
+
+
+def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
+    from factorscan.reporters import Report, writer
+
+    for warning in result.warnings:
+        _warn(warning)
+    report = Report(
+        findings=result.findings,
+        sources=result.sources,
+        files_scanned=result.files_scanned,
+        unsafe_fixes=settings.unsafe_fixes,
+        fixed=fixed,
+        statistics=args.statistics,
+        quiet=args.quiet,
+    )
+    output = _open_output(args.output)
+    try:
+        writer(args.format or "full")(report, output)
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    for error in result.errors:
+        print(f"factorscan: error: {error}", file=sys.stderr)
+    if result.errors:
+        return EXIT_ERROR
+    if result.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _warn(message: str) -> None:
+    print(f"factorscan: warning: {message}", file=sys.stderr)
+
+
+# -- subcommands ---------------------------------------------------------------------
+
+
+def rules_command(argv: Sequence[str]) -> int:
+    parser = _Parser(prog="factorscan rules", description="List every rule.")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    args = parser.parse_args(argv)
+    from factorscan.checks import all_rules
+
+    rules = all_rules()
+    if args.format == "json":
+        import json
+
+        data = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "factor": rule.factor().numeral,
+                "factor_title": rule.factor().title,
+                "severity": rule.severity.value,
+                "fix": rule.fix_availability.value,
+                "summary": rule.summary,
+            }
+            for rule in rules
+        ]
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_CLEAN
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in ("Code", "Name", "Factor", "Severity", "Fix", "Summary"):
+        table.add_column(column, no_wrap=column != "Summary")
+    for rule in rules:
+        factor = rule.factor()
+        table.add_row(
+            rule.code,
+            rule.name,
+            f"{factor.numeral} {factor.title}",
+            rule.severity.value,
+            rule.fix_availability.value,
+            rule.summary,
+        )
+    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    return EXIT_CLEAN
+
+
+def rule_command(argv: Sequence[str]) -> int:
+    parser = _Parser(prog="factorscan rule", description="Explain one rule.")
+    parser.add_argument("code", help="a rule code (FS1101) or name (log-file-handler)")
+    args = parser.parse_args(argv)
+    from factorscan.checks import rule_by_code
+    from factorscan.docs import rule_markdown
+
+    rule = rule_by_code(args.code.strip())
+    if rule is None:
+        raise UsageError(f"unknown rule {args.code!r} (see `factorscan rules`)")
+    sys.stdout.write(rule_markdown(rule))
+    return EXIT_CLEAN
+
+
+SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "check": check_command,
+    "rules": rules_command,
+    "rule": rule_command,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        # A subcommand name wins over a folder of that name; `./rules` scans the folder.
+        if arguments and arguments[0] in SUBCOMMANDS:
+            return SUBCOMMANDS[arguments[0]](arguments[1:])
+        return check_command(arguments)
+    except FactorscanError as exc:
+        print(f"factorscan: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("factorscan: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`factorscan | head`); nothing left to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
+    except SystemExit as exc:  # argparse's --help and --version
+        return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else EXIT_ERROR
+    except Exception as exc:
+        print(
+            f"factorscan: internal error: {type(exc).__name__} (please report it with the command you ran)",
+            file=sys.stderr,
+        )
+        if os.environ.get("FACTORSCAN_DEBUG"):
+            raise
+        return EXIT_ERROR

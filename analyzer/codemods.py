@@ -1,0 +1,98 @@
+"""Small libcst building blocks that rule fixes share.
+
+They edit argument lists and dict displays in place, so a multi-line call
+keeps its layout: a replaced element keeps its comma (and the newline and
+indentation that comma carries); a dropped last element hands its comma to
+the new last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+import libcst as cst
+
+from factorscan.traversal import FileContext
+
+_Element = TypeVar("_Element", cst.Arg, cst.DictElement, cst.Element)
+
+
+def dotted(name: str) -> cst.Name | cst.Attribute:
+    """`sys.stdout` as an expression node."""
+    head, *rest = name.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(head)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def string(value: str, like: cst.BaseExpression | None = None) -> cst.SimpleString:
+    """A string literal, quoted like `like` when it is a plain string."""
+    quote = '"'
+    if isinstance(like, cst.SimpleString) and like.quote in ("'", '"') and like.prefix == "":
+        quote = like.quote
+    if quote in value or "\\" in value or "\n" in value:
+        return cst.SimpleString(repr(value))
+    return cst.SimpleString(f"{quote}{value}{quote}")
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional(call: cst.Call, index: int) -> cst.Arg | None:
+    """The index-th positional argument, if no *args comes before it."""
+    for position, arg in enumerate(call.args):
+        if arg.keyword is not None or arg.star:
+            return None
+        if position == index:
+            return arg
+    return None
+
+
+def argument(call: cst.Call, index: int, name: str) -> cst.Arg | None:
+    """An argument passed either at `index` or as `name=`."""
+    return keyword(call, name) or positional(call, index)
+
+
+def rebuild(
+    items: Sequence[_Element],
+    *,
+    replace: Mapping[int, _Element] | None = None,
+    drop: set[int] | None = None,
+    append: Sequence[_Element] = (),
+) -> list[_Element]:
+    """`items` with some replaced (keeping their commas), dropped, or appended."""
+    replace = replace or {}
+    drop = drop or set()
+    result: list[_Element] = []
+    for index, item in enumerate(items):
+        if index in drop:
+            continue
+        new = replace.get(index)
+        result.append(new.with_changes(comma=item.comma) if new is not None else item)
+    if append:
+        if result:
+            # The element that was last needs a comma before what follows.
+            last = result[-1]
+            if isinstance(last.comma, cst.MaybeSentinel):
+                result[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        result.extend(append)
+    elif items and (len(items) - 1) in drop and result:
+        result[-1] = result[-1].with_changes(comma=items[-1].comma)
+    return result
+
+
+def dict_key(element: cst.BaseDictElement) -> str | None:
+    if isinstance(element, cst.DictElement):
+        return FileContext.string_value(element.key)
+    return None
+
+
+def is_std_stream(node: cst.BaseExpression, context: FileContext) -> bool:
+    """`sys.stdout` / `sys.stderr` (through any import of sys)."""
+    return context.qualified_name(node) in ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")

@@ -1,0 +1,490 @@
+"""Scan orchestration: discovery -> per-file analysis -> project rules -> filters.
+
+Per file: `ast` parses first (ten times cheaper than libcst, and it refuses
+nesting that crashes libcst's native parser), giving the syntax verdict and
+the import facts; libcst parses only files where an enabled rule's byte
+trigger occurs; one batched traversal runs every triggered rule; positions
+are computed only for files with findings. Files are spread over a process
+pool and results are cached by content hash.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import multiprocessing
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from factorscan.cache import Cache
+from factorscan.checks import select_rules
+from factorscan.checks.base import (
+    FileRule,
+    ProjectRule,
+    Rule,
+    SourceRule,
+    SourceVisitor,
+    SyntaxErrorRule,
+)
+from factorscan.discovery import (
+    DiscoveredFile,
+    Discovery,
+    display_path,
+    file_kind,
+    relative_to_root,
+)
+from factorscan.findings import Finding, Location
+from factorscan.imports import import_facts
+from factorscan.project import ProjectModel
+from factorscan.settings import Settings
+from factorscan.source import SourceDecodeError, SourceFile, content_digest
+from factorscan.suppression import PerFileIgnores, Suppressions
+from factorscan.traversal import FileContext, Traversal
+
+# Deeper bracket nesting than this makes libcst's native parser overflow its
+# stack; CPython's own parser refuses at 200.
+_MAX_BRACKET_DEPTH = 150
+# Below this many files a process pool costs more than it saves.
+_POOL_MIN_FILES = 24
+_RECURSION_LIMIT = 20_000
+
+
+@dataclass
+class RuleSet:
+    """The enabled rules, split by kind; built once and shipped to workers."""
+
+    rules: list[type[Rule]]
+    source_visitors: list[type[SourceVisitor]] = field(default_factory=list)
+    file_rules: list[type[FileRule]] = field(default_factory=list)
+    project_rules: list[type[ProjectRule]] = field(default_factory=list)
+    report_syntax_errors: bool = False
+    import_facts: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RuleSet:
+        rules = select_rules(settings.select, settings.extend_select, settings.ignore)
+        ruleset = cls(rules)
+        for rule in rules:
+            # A rule may be both a source and a file rule (FS1101 reads Python
+            # and logging ini files alike).
+            if issubclass(rule, SourceRule):
+                ruleset._add_visitor(rule)
+            if issubclass(rule, FileRule):
+                ruleset.file_rules.append(rule)
+            if issubclass(rule, ProjectRule):
+                ruleset.project_rules.append(rule)
+                for collector in rule.collectors:
+                    ruleset._add_visitor(collector)
+                ruleset.import_facts |= getattr(rule, "uses_import_facts", False)
+            elif rule is SyntaxErrorRule:
+                ruleset.report_syntax_errors = True
+        return ruleset
+
+    def _add_visitor(self, visitor: type[SourceVisitor]) -> None:
+        if visitor not in self.source_visitors:
+            self.source_visitors.append(visitor)
+
+    @property
+    def file_kinds(self) -> set[str]:
+        kinds = {"python"}
+        for rule in self.file_rules:
+            kinds.update(rule.kinds)
+        return kinds
+
+
+@dataclass
+class FileResult:
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    parsed: bool = True  # False: the file does not parse (FS0001 whether or not reported)
+
+    def to_cache(self) -> dict[str, Any]:
+        return {
+            "findings": [finding.to_cache() for finding in self.findings],
+            "facts": self.facts,
+            "parsed": self.parsed,
+        }
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any], path: str) -> FileResult:
+        return cls(
+            findings=[Finding.from_cache(item, path) for item in data["findings"]],
+            facts=data["facts"],
+            parsed=data.get("parsed", True),
+        )
+
+
+# -- one file ------------------------------------------------------------------
+
+
+def _syntax_result(ruleset: RuleSet, source: SourceFile, row: int, column: int, message: str) -> FileResult:
+    if not ruleset.report_syntax_errors:
+        return FileResult(parsed=False)
+    rule = SyntaxErrorRule()
+    row = max(row, 1)
+    column = max(column, 1)
+    finding = rule.make_finding(
+        source.display_path, Location(row, column), Location(row, column + 1), message
+    )
+    return FileResult(findings=[finding], parsed=False)
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _describe_syntax_error(error: SyntaxError) -> str:
+    message = error.msg
+    if "Missing parentheses in call to 'print'" in message or "print " in (error.text or "")[:6]:
+        message += " (Python 2 code?)"
+    return f"Cannot parse: {message}"
+
+
+def analyze_python(
+    source: SourceFile, relative_path: str, ruleset: RuleSet, settings: Settings
+) -> FileResult:
+    try:
+        text = source.text
+    except SourceDecodeError as exc:
+        return _syntax_result(ruleset, source, 1, 1, f"Cannot decode: {exc}")
+    if "\0" in text:
+        return _syntax_result(ruleset, source, 1, 1, "Cannot parse: the file contains NUL bytes (binary?)")
+
+    facts: dict[str, list[Any]] = {}
+    syntax_error: SyntaxError | None = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(text)
+        except (RecursionError, MemoryError):
+            return _syntax_result(ruleset, source, 1, 1, "Cannot parse: nesting too deep to analyse")
+        except SyntaxError as exc:
+            tree = None
+            syntax_error = exc
+        except ValueError as exc:  # e.g. surrogates the tokenizer refuses
+            return _syntax_result(ruleset, source, 1, 1, f"Cannot parse: {exc}")
+    if tree is not None and ruleset.import_facts:
+        facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
+
+    visitors = [
+        visitor
+        for visitor in ruleset.source_visitors
+        if visitor.applies_to(relative_path) and visitor.triggered_by(source.data)
+    ]
+    if not visitors and syntax_error is None:
+        return FileResult(facts=facts)
+
+    def failed(error: SyntaxError | None, fallback: str, row: int = 1, column: int = 1) -> FileResult:
+        if error is not None:
+            return _syntax_result(
+                ruleset, source, error.lineno or 1, error.offset or 1, _describe_syntax_error(error)
+            )
+        return _syntax_result(ruleset, source, row, column, fallback)
+
+    if syntax_error is not None and (
+        "too many nested" in syntax_error.msg or _bracket_depth(text) > _MAX_BRACKET_DEPTH
+    ):
+        return failed(syntax_error, "")
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return failed(syntax_error, f"Cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
+    except RecursionError:
+        return failed(None, "Cannot parse: nesting too deep to analyse")
+    # ast refused but libcst parsed: syntax newer than this interpreter. The
+    # rules still run; only the import facts are missing.
+    if not visitors:
+        return FileResult(facts=facts)
+
+    context = FileContext(source, module, settings, relative_path)
+    try:
+        Traversal(context, [visitor(context) for visitor in visitors]).run()
+        findings = context.finish(source.display_path)
+    except RecursionError:
+        return failed(None, "Cannot analyse: nesting too deep")
+    facts.update(context.facts)
+    return FileResult(findings, facts, context.errors)
+
+
+def analyze_text_file(source: SourceFile, kind: str, ruleset: RuleSet) -> FileResult:
+    result = FileResult()
+    for rule_type in ruleset.file_rules:
+        if kind not in rule_type.kinds or not rule_type.file_triggered_by(source.data):
+            continue
+        try:
+            result.findings.extend(rule_type().check(source))
+        except Exception as exc:
+            result.errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
+    return result
+
+
+def analyze(
+    source: SourceFile, kind: str, relative_path: str, ruleset: RuleSet, settings: Settings
+) -> FileResult:
+    if kind == "python":
+        return analyze_python(source, relative_path, ruleset, settings)
+    return analyze_text_file(source, kind, ruleset)
+
+
+# -- the process pool ------------------------------------------------------------
+
+_worker_state: tuple[RuleSet, Settings] | None = None
+
+Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, kind, data
+
+
+def _init_worker(ruleset: RuleSet, settings: Settings) -> None:
+    global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
+    _worker_state = (ruleset, settings)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_LIMIT))
+    warnings.simplefilter("ignore")
+
+
+def _analyze_batch(batch: list[Task]) -> list[tuple[str, dict[str, Any], list[str]]]:
+    assert _worker_state is not None
+    ruleset, settings = _worker_state
+    results = []
+    for path, display, relative, kind, data in batch:
+        source = SourceFile(Path(path), display, data, is_python=kind == "python")
+        result = analyze(source, kind, relative, ruleset, settings)
+        results.append((path, result.to_cache(), result.errors))
+    return results
+
+
+def _batches(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
+    size = max(1, min(64, len(tasks) // (jobs * 4) or 1))
+    for start in range(0, len(tasks), size):
+        yield tasks[start : start + size]
+
+
+def _run_pool(
+    tasks: list[Task], ruleset: RuleSet, settings: Settings, jobs: int, advance: Callable[[int], None]
+) -> Iterator[tuple[str, FileResult]]:
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(ruleset, settings)
+    ) as pool:
+        # Bounded submission keeps memory flat however many files there are.
+        pending: set[concurrent.futures.Future[Any]] = set()
+        batches = _batches(tasks, jobs)
+        for batch in batches:
+            pending.add(pool.submit(_analyze_batch, batch))
+            if len(pending) >= jobs * 3:
+                done, pending = concurrent.futures.wait(
+                    pending, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                yield from _collect(done, tasks, advance)
+        while pending:
+            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            yield from _collect(done, tasks, advance)
+
+
+def _collect(
+    done: Iterable[concurrent.futures.Future[Any]], tasks: list[Task], advance: Callable[[int], None]
+) -> Iterator[tuple[str, FileResult]]:
+    displays = {task[0]: task[1] for task in tasks}
+    for future in done:
+        batch_results = future.result()
+        advance(len(batch_results))
+        for path, data, errors in batch_results:
+            result = FileResult.from_cache(data, displays[path])
+            result.errors = errors
+            yield path, result
+
+
+# -- a whole scan ------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    errors: list[str]  # internal errors: exit code 2
+    warnings: list[str]  # unreadable or skipped files
+    files_scanned: int
+    sources: dict[str, SourceFile]  # display path -> content, for files with findings
+    kinds: dict[str, str]  # display path -> file kind
+    project: ProjectModel
+    ruleset: RuleSet
+
+
+@dataclass
+class ScanOptions:
+    jobs: int | None = None
+    use_cache: bool = True
+    stdin: tuple[Path, bytes] | None = None  # --stdin-filename and the text read
+    progress: Callable[[int], Callable[[int], None]] | None = None  # total -> advance
+
+
+def _read(item: DiscoveredFile, settings: Settings, warnings_out: list[str]) -> bytes | None:
+    try:
+        size = item.path.stat().st_size
+        if size > settings.max_file_size:
+            warnings_out.append(
+                f"{display_path(item.path)}: skipped, {size} bytes is over max-file-size "
+                f"({settings.max_file_size})"
+            )
+            return None
+        return item.path.read_bytes()
+    except IsADirectoryError:
+        return None
+    except OSError as exc:
+        warnings_out.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
+        return None
+
+
+def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = None) -> ScanResult:
+    options = options or ScanOptions()
+    ruleset = RuleSet.from_settings(settings)
+    root = settings.project_root
+    warnings_out: list[str] = []
+    errors: list[str] = []
+
+    if options.stdin is not None:
+        stdin_path, stdin_data = options.stdin
+        files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
+    else:
+        files = Discovery(settings).discover(paths)
+    project = ProjectModel(root, settings, files)
+    wanted_kinds = ruleset.file_kinds
+
+    cache = None
+    if options.use_cache and options.stdin is None:
+        cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".factorscan_cache"
+        if not cache_dir.is_absolute():
+            cache_dir = root / cache_dir
+        cache = Cache(cache_dir, f"{settings.analysis_key()}")
+
+    results: dict[str, FileResult] = {}
+    data_by_path: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    tasks: list[Task] = []
+    for item in files:
+        if item.kind not in wanted_kinds:
+            continue
+        data = stdin_data if options.stdin is not None else _read(item, settings, warnings_out)
+        if data is None:
+            continue
+        path = str(item.path)
+        display = display_path(item.path)
+        kinds[display] = item.kind
+        data_by_path[path] = data
+        digests[path] = content_digest(data)
+        cached = cache.get(relative_to_root(item.path, root), digests[path]) if cache else None
+        if cached is not None:
+            results[path] = FileResult.from_cache(cached, display)
+        else:
+            tasks.append((path, display, relative_to_root(item.path, root), item.kind, data))
+
+    total = len(tasks)
+    advance = options.progress(total) if options.progress and total else (lambda _count: None)
+    jobs = options.jobs or os.cpu_count() or 1
+    if jobs > 1 and total >= _POOL_MIN_FILES:
+        analyzed: Iterable[tuple[str, FileResult]] = _run_pool(tasks, ruleset, settings, jobs, advance)
+    else:
+        analyzed = _analyze_inline(tasks, ruleset, settings, advance)
+    for path, result in analyzed:
+        results[path] = result
+        if cache is not None and not result.errors:
+            cache.put(relative_to_root(Path(path), root), digests[path], result.to_cache())
+    del tasks
+    if cache is not None:
+        cache.save()
+
+    findings: list[Finding] = []
+    for path, result in results.items():
+        findings.extend(result.findings)
+        project.add_facts(relative_to_root(Path(path), root), result.facts)
+        if not result.findings:
+            del data_by_path[path]  # only files with findings are shown or fixed
+        display = display_path(Path(path))
+        errors.extend(f"{display}: {error}" for error in result.errors)
+
+    if options.stdin is None:
+        for rule_type in ruleset.project_rules:
+            try:
+                findings.extend(rule_type().check(project))
+            except Exception as exc:
+                errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
+        warnings_out.extend(project.warnings)
+
+    sources: dict[str, SourceFile] = {}
+    for path, data in data_by_path.items():
+        display = display_path(Path(path))
+        sources[display] = SourceFile(Path(path), display, data, is_python=kinds[display] == "python")
+    findings = _filter(findings, sources, kinds, project, settings)
+    sources = {finding.path: sources[finding.path] for finding in findings if finding.path in sources}
+    return ScanResult(
+        findings=sorted(findings, key=lambda f: f.sort_key),
+        errors=errors,
+        warnings=warnings_out,
+        files_scanned=len(digests),
+        sources=sources,
+        kinds=kinds,
+        project=project,
+        ruleset=ruleset,
+    )
+
+
+def _stdin_kind(path: Path) -> str:
+    return file_kind(path) or "python"
+
+
+def _analyze_inline(
+    tasks: list[Task], ruleset: RuleSet, settings: Settings, advance: Callable[[int], None]
+) -> Iterator[tuple[str, FileResult]]:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_LIMIT))
+    for path, display, relative, kind, data in tasks:
+        source = SourceFile(Path(path), display, data, is_python=kind == "python")
+        yield path, analyze(source, kind, relative, ruleset, settings)
+        advance(1)
+
+
+def _filter(
+    findings: list[Finding],
+    sources: dict[str, SourceFile],
+    kinds: dict[str, str],
+    project: ProjectModel,
+    settings: Settings,
+) -> list[Finding]:
+    """Drop findings silenced by noqa comments or per-file-ignores."""
+    per_file = PerFileIgnores(settings.per_file_ignores)
+    suppressions: dict[str, Suppressions | None] = {}
+    kept = []
+    for finding in findings:
+        if finding.path not in suppressions:
+            source = sources.get(finding.path)
+            if source is None:
+                source = project.source(Path(finding.path).absolute())
+                if source is not None:
+                    sources[finding.path] = source
+            kind = kinds.get(finding.path, "")
+            try:
+                suppressions[finding.path] = (
+                    Suppressions(source, inline=kind != "dockerfile") if source is not None else None
+                )
+            except SourceDecodeError:
+                suppressions[finding.path] = None
+        suppression = suppressions[finding.path]
+        if suppression is not None and suppression.suppresses(finding):
+            continue
+        relative = relative_to_root(Path(finding.path).absolute(), settings.project_root)
+        if per_file.ignores(relative, finding.code):
+            continue
+        kept.append(finding)
+    return kept

@@ -1,0 +1,291 @@
+"""Name resolution: which qualified name a local name or attribute chain means.
+
+libcst's QualifiedNameProvider was measured at 10x the cost of parsing, so
+each module gets a plain import table instead, filled during the one
+traversal: `import logging.handlers as lh` makes `lh.RotatingFileHandler`
+resolve to `logging.handlers.RotatingFileHandler`.
+
+The same module also extracts a file's import facts (what it imports, where,
+and whether the import is optional) with the `ast` module, which is cheap
+enough to run on every file of a project.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+# Removed from the standard library in recent Pythons (PEP 594 and earlier);
+# still standard for projects that run on the versions that had them.
+REMOVED_STDLIB = frozenset(
+    {
+        "asynchat",
+        "asyncore",
+        "distutils",
+        "imp",
+        "smtpd",
+        "aifc",
+        "audioop",
+        "cgi",
+        "cgitb",
+        "chunk",
+        "crypt",
+        "imghdr",
+        "mailcap",
+        "msilib",
+        "nis",
+        "nntplib",
+        "ossaudiodev",
+        "pipes",
+        "sndhdr",
+        "spwd",
+        "sunau",
+        "telnetlib",
+        "uu",
+        "xdrlib",
+        "lib2to3",
+        "tkinter",
+        "_thread",
+        "binhex",
+        "formatter",
+        "parser",
+        "symbol",
+        "macpath",
+        "dummy_threading",
+        "__future__",
+    }
+)
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) | REMOVED_STDLIB
+
+
+def is_stdlib(module: str) -> bool:
+    return module.split(".", 1)[0] in STDLIB_MODULES
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for Name/Attribute chains, None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _module_name(node: cst.BaseExpression | None) -> str:
+    return dotted_name(node) or "" if node is not None else ""
+
+
+class ImportTable:
+    """Local name -> qualified name, for one module."""
+
+    def __init__(self) -> None:
+        self.bindings: dict[str, str] = {}
+        # Names bound by module-level imports only (where a fix may rely on them).
+        self.module_level: dict[str, str] = {}
+        self.star_modules: list[str] = []
+        # Names the module defines itself (def, class, assignment) shadow builtins.
+        self.local_definitions: set[str] = set()
+
+    def _bind(self, local: str, qualified: str, module_level: bool) -> None:
+        self.bindings[local] = qualified
+        if module_level:
+            self.module_level.setdefault(local, qualified)
+
+    def add(self, node: cst.Import | cst.ImportFrom, module_level: bool) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                name = _module_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._bind(alias.asname.name.value, name, module_level)
+                else:
+                    top = name.split(".", 1)[0]
+                    self._bind(top, top, module_level)
+            return
+        module = "." * len(node.relative) + _module_name(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            self.star_modules.append(module)
+            return
+        prefix = module if module.endswith(".") else module + "."
+        for alias in node.names:
+            name = _module_name(alias.name)
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self._bind(local, prefix + name, module_level)
+
+    def add_alias(self, local: str, value: cst.BaseExpression) -> None:
+        """`Handler = logging.FileHandler` makes `Handler` an alias too."""
+        qualified = self.resolve(value)
+        if qualified is not None and not qualified.startswith("builtins."):
+            self.bindings[local] = qualified
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name `node` refers to, or None when it is not an imported name."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        qualified = self.bindings.get(head)
+        if qualified is None:
+            if head in self.local_definitions:
+                return None
+            if len(self.star_modules) == 1 and head not in BUILTIN_NAMES:
+                qualified = f"{self.star_modules[0]}.{head}"
+            elif head in BUILTIN_NAMES:
+                qualified = f"builtins.{head}"
+            else:
+                return None
+        return f"{qualified}.{rest}" if rest else qualified
+
+    def local_name_for(self, qualified: str) -> str | None:
+        """A module-level local name already bound to `qualified`, if any."""
+        for local, target in self.module_level.items():
+            if target == qualified and self.bindings.get(local) == qualified:
+                return local
+        return None
+
+
+def collect_module_scope(module: cst.Module, table: ImportTable) -> None:
+    """Fill `table` from module-level statements before the rules' traversal.
+
+    Module-level imports may follow the code that uses them (a helper defined
+    above the imports it calls at run time), so they are all read first.
+    """
+    pending: list[cst.BaseStatement | cst.BaseSmallStatement] = list(module.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            pending.extend(statement.body)
+        elif isinstance(statement, (cst.Import, cst.ImportFrom)):
+            table.add(statement, module_level=True)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            table.local_definitions.add(statement.name.value)
+        elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
+            targets = (
+                [t.target for t in statement.targets]
+                if isinstance(statement, cst.Assign)
+                else [statement.target]
+            )
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    table.local_definitions.add(target.value)
+        elif isinstance(statement, (cst.If, cst.Try, cst.With)):
+            # Conditional and guarded imports at module level still bind names.
+            pending.extend(statement.body.body)
+            for block in _other_blocks(statement):
+                pending.extend(block.body)
+
+
+def _other_blocks(statement: cst.If | cst.Try | cst.With) -> list[cst.BaseSuite]:
+    blocks: list[cst.BaseSuite] = []
+    if isinstance(statement, cst.If) and statement.orelse is not None:
+        blocks.append(statement.orelse.body)
+    if isinstance(statement, cst.Try):
+        blocks.extend(handler.body for handler in statement.handlers)
+        if statement.orelse is not None:
+            blocks.append(statement.orelse.body)
+        if statement.finalbody is not None:
+            blocks.append(statement.finalbody.body)
+    return [block for block in blocks if isinstance(block, cst.IndentedBlock)]
+
+
+@dataclass(frozen=True)
+class ImportFact:
+    """One imported module, as project rules (undeclared imports) need it."""
+
+    module: str  # absolute dotted name, or "" for `from . import x`
+    level: int  # relative import level; 0 for absolute imports
+    row: int
+    column: int  # 1-based, code points
+    end_column: int
+    optional: bool  # inside try/except ImportError (or ModuleNotFoundError)
+    type_checking: bool  # inside `if TYPE_CHECKING:`
+    module_level: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportFact:
+        return cls(**data)
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for name in names:
+        identifier = name.attr if isinstance(name, ast.Attribute) else getattr(name, "id", "")
+        if identifier in _IMPORT_ERRORS:
+            return True
+    return False
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def _utf8_column_to_chars(line: str, byte_offset: int) -> int:
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
+    """Every import in an `ast` tree, with its guard context."""
+    facts: list[ImportFact] = []
+
+    def column(row: int, byte_offset: int) -> int:
+        line = lines[row - 1] if 0 < row <= len(lines) else ""
+        return _utf8_column_to_chars(line, byte_offset) + 1
+
+    def visit(nodes: list[ast.stmt], optional: bool, type_checking: bool, module_level: bool) -> None:
+        for node in nodes:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                row = node.lineno
+                start = column(row, node.col_offset)
+                end_row = node.end_lineno or row
+                end = column(end_row, node.end_col_offset or 0) if end_row == row else start + 6
+                if isinstance(node, ast.Import):
+                    modules = [(alias.name, 0) for alias in node.names]
+                else:
+                    modules = [(node.module or "", node.level)]
+                for name, level in modules:
+                    facts.append(
+                        ImportFact(name, level, row, start, end, optional, type_checking, module_level)
+                    )
+            elif isinstance(node, ast.Try) or (sys.version_info >= (3, 11) and isinstance(node, ast.TryStar)):
+                guarded = optional or any(_catches_import_error(h) for h in node.handlers)
+                visit(node.body, guarded, type_checking, module_level)
+                for handler in node.handlers:
+                    visit(handler.body, optional, type_checking, module_level)
+                visit(node.orelse, optional, type_checking, module_level)
+                visit(node.finalbody, optional, type_checking, module_level)
+            elif isinstance(node, ast.If):
+                checking = type_checking or _is_type_checking(node.test)
+                visit(node.body, optional, checking, module_level)
+                visit(node.orelse, optional, type_checking, module_level)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(node.body, optional, type_checking, False)
+            elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
+                visit(node.body, optional, type_checking, module_level)
+                visit(getattr(node, "orelse", []), optional, type_checking, module_level)
+            elif sys.version_info >= (3, 10) and isinstance(node, ast.Match):
+                for case in node.cases:
+                    visit(case.body, optional, type_checking, module_level)
+
+    visit(tree.body, False, False, True)
+    return facts

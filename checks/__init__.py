@@ -1,0 +1,74 @@
+"""The rule registry: every Rule subclass defined in this package's modules.
+
+Adding a rule family means adding a module here; nothing else lists rules.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from factorscan.checks.base import Rule
+from factorscan.errors import ConfigError
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    found: dict[str, type[Rule]] = {}
+    pending = list(Rule.__subclasses__())
+    while pending:
+        rule = pending.pop()
+        pending.extend(rule.__subclasses__())
+        code = rule.__dict__.get("code")
+        if code is None:
+            continue  # an intermediate base class
+        if code in found and found[code] is not rule:
+            raise RuntimeError(f"two rules share the code {code}")
+        found[code] = rule
+    return tuple(found[code] for code in sorted(found))
+
+
+def rule_by_code(selector: str) -> type[Rule] | None:
+    for rule in all_rules():
+        if selector in (rule.code, rule.name):
+            return rule
+    return None
+
+
+def _matches(selector: str, rule: type[Rule]) -> int:
+    """How specifically `selector` names `rule`: 0 for not at all."""
+    if selector in ("ALL", "FS"):
+        return 1
+    if selector == rule.name:
+        return 10
+    if rule.code.startswith(selector):
+        return len(selector)
+    return 0
+
+
+def validate_selectors(selectors: list[str], option: str) -> None:
+    rules = all_rules()
+    for selector in selectors:
+        if not any(_matches(selector, rule) for rule in rules):
+            raise ConfigError(
+                f"{option}: {selector!r} matches no rule (use a code prefix such as FS11, "
+                "a code such as FS1101, or a rule name; see `factorscan rules`)"
+            )
+
+
+def select_rules(select: list[str] | None, extend_select: list[str], ignore: list[str]) -> list[type[Rule]]:
+    """Rules enabled by prefix selectors; the most specific selector wins (as in ruff)."""
+    chosen = ["ALL"] if select is None else select
+    validate_selectors(chosen, "select")
+    validate_selectors(extend_select, "extend-select")
+    validate_selectors(ignore, "ignore")
+    enabled = []
+    for rule in all_rules():
+        selected = max((_matches(s, rule) for s in [*chosen, *extend_select]), default=0)
+        ignored = max((_matches(s, rule) for s in ignore), default=0)
+        if selected and selected > ignored:
+            enabled.append(rule)
+    return enabled

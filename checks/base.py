@@ -1,0 +1,265 @@
+"""Rule base classes and the inline examples every rule carries.
+
+A rule is a small class: its metadata (code, name, severity, summary, a
+ruff-shaped docstring), its VALID/INVALID examples, cheap byte triggers for
+the prefilter, and its logic. Four kinds exist:
+
+- `SourceRule`: a libcst visitor. All source rules enabled for a file run in
+  one batched traversal; define `visit_<Node>` / `leave_<Node>` methods and
+  call `self.report(node, message, fix=...)`.
+- `FileRule`: checks one non-Python file (Dockerfile, Procfile, ini...).
+- `ProjectRule`: sees the whole ProjectModel, plus facts that its
+  `collectors` (SourceVisitors) recorded per file.
+- `SourceVisitor`: a traversal participant that reports nothing and only
+  records facts for project rules.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from factorscan.findings import (
+    Applicability,
+    Factor,
+    Finding,
+    Fix,
+    FixAvailability,
+    Location,
+    Severity,
+    factor_for_code,
+)
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from factorscan.project import ProjectModel
+    from factorscan.source import SourceFile
+    from factorscan.traversal import FileContext, FixBuilder
+
+__all__ = [
+    "Applicability",
+    "FileRule",
+    "FixAvailability",
+    "Invalid",
+    "ProjectRule",
+    "Rule",
+    "Severity",
+    "SourceRule",
+    "SourceVisitor",
+    "SyntaxErrorRule",
+    "Valid",
+]
+
+_CODE = re.compile(r"^FS\d{4}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must stay silent on.
+
+    `code` is the content of `filename`; `files` adds other files to the
+    example project (manifests, a Dockerfile...). Code is dedented.
+    """
+
+    code: str
+    filename: str = "app.py"
+    files: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", textwrap.dedent(self.code).lstrip("\n"))
+        object.__setattr__(
+            self,
+            "files",
+            {name: textwrap.dedent(text).lstrip("\n") for name, text in self.files.items()},
+        )
+
+    def project_files(self) -> dict[str, str]:
+        return {**self.files, self.filename: self.code}
+
+
+@dataclass(frozen=True)
+class Invalid(Valid):
+    """Code the rule must report.
+
+    `fixed`, when given, is the expected content of `filename` after `--fix`
+    (with `--unsafe-fixes` when `unsafe` is true). `count` is the number of
+    findings expected, and `line` the row of the first one.
+    """
+
+    fixed: str | None = None
+    unsafe: bool = False
+    count: int = 1
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", textwrap.dedent(self.fixed).lstrip("\n"))
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.WARNING
+    summary: ClassVar[str]
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NEVER
+    # How files under tests/ and conftest.py are treated; shown in the rule docs.
+    test_files: ClassVar[str] = "checked like any other file"
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    @classmethod
+    def factor(cls) -> Factor:
+        return factor_for_code(cls.code)
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def validate_metadata(cls) -> list[str]:
+        """Problems with the rule's metadata, for the test suite."""
+        problems = []
+        if not _CODE.match(getattr(cls, "code", "")):
+            problems.append("code must look like FS0301")
+        if not _NAME.match(getattr(cls, "name", "")):
+            problems.append("name must be kebab-case")
+        if not getattr(cls, "summary", ""):
+            problems.append("summary is empty")
+        doc = cls.documentation()
+        problems.extend(f"docstring lacks {section!r}" for section in DOC_SECTIONS if section not in doc)
+        if not cls.INVALID:
+            problems.append("no INVALID examples")
+        return problems
+
+    def make_finding(
+        self,
+        path: str,
+        location: Location,
+        end_location: Location,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        sensitive: bool = False,
+        fingerprint_hint: str = "",
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            message=message,
+            path=path,
+            location=location,
+            end_location=end_location,
+            fix=fix,
+            sensitive=sensitive,
+            fingerprint_hint=fingerprint_hint,
+        )
+
+
+class SourceVisitor:
+    """A participant in the one libcst traversal of a Python file.
+
+    `triggers` are byte strings of which at least one must occur in a file for
+    the visitor to run there; an empty tuple means every Python file.
+    """
+
+    triggers: ClassVar[tuple[bytes, ...]] = ()
+    context: FileContext
+
+    def __init__(self, context: FileContext | None = None) -> None:
+        # None when a rule that is also a FileRule is made to check a non-Python file.
+        self.context = context  # type: ignore[assignment]
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        """Whether the visitor runs on a file at all, judged by its path."""
+        return True
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        return not cls.triggers or any(trigger in data for trigger in cls.triggers)
+
+    def record_fact(self, key: str, value: object) -> None:
+        """Keep a JSON-serialisable fact about this file for project rules."""
+        self.context.record_fact(key, value)
+
+
+class SourceRule(SourceVisitor, Rule):
+    """A rule over Python source, run inside the batched traversal."""
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fix: FixBuilder | None = None,
+        severity: Severity | None = None,
+        sensitive: bool = False,
+    ) -> None:
+        self.context.report(self, node, message, fix=fix, severity=severity, sensitive=sensitive)
+
+    def fix(self, message: str, applicability: Applicability = Applicability.SAFE) -> FixBuilder:
+        """Start a fix; add replacements with `.replace(old, new)`."""
+        return self.context.new_fix(message, applicability)
+
+
+class FileRule(Rule):
+    """A rule over one non-Python file of the kinds in `kinds`."""
+
+    kinds: ClassVar[tuple[str, ...]] = ()
+    # Byte strings of which one must occur in the file (empty: every file).
+    file_triggers: ClassVar[tuple[bytes, ...]] = ()
+
+    @classmethod
+    def file_triggered_by(cls, data: bytes) -> bool:
+        return not cls.file_triggers or any(trigger in data for trigger in cls.file_triggers)
+
+    def check(self, source: SourceFile) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+class ProjectRule(Rule):
+    """A rule over the whole project, run once per scan in the main process."""
+
+    collectors: ClassVar[tuple[type[SourceVisitor], ...]] = ()
+
+    def check(self, project: ProjectModel) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+class SyntaxErrorRule(Rule):
+    """
+    ## What it does
+    Reports a file that factorscan cannot parse: invalid syntax, Python 2
+    code, an undecodable file, NUL bytes, or nesting too deep to analyse.
+
+    ## Why is this bad?
+    Nothing else can be checked in a file that does not parse, so its other
+    findings are unknown. It usually means the file is broken, is not Python,
+    or targets a Python version other than the one the app runs on.
+
+    ## Example
+    ```python
+    print "hello"
+    ```
+
+    ## Fix
+    None. Fix the syntax, or exclude the file (`extend-exclude`).
+    """
+
+    code = "FS0001"
+    name = "syntax-error"
+    severity = Severity.ERROR
+    summary = "File cannot be parsed"
+    INVALID = (Invalid("print 'hello'\n"), Invalid("def f(:\n    pass\n"))
+    VALID = (Valid("print('hello')\n"),)
