@@ -68,7 +68,7 @@ def import_insertion(module: cst.Module, name: str) -> tuple[cst.CSTNode | None,
     index = 0
     if body and _is_docstring(body[0]):
         index = 1
-    after: cst.CSTNode | None = body[0] if index else None
+    after: cst.BaseStatement | None = body[0] if index else None
     block: list[tuple[cst.BaseStatement, cst.Import | cst.ImportFrom]] = []
     for statement in body[index:]:
         node = _import_statement(statement)
@@ -92,15 +92,16 @@ def import_insertion(module: cst.Module, name: str) -> tuple[cst.CSTNode | None,
         for statement, node in block
         if isinstance(node, cst.Import) and is_stdlib(_imported_module(node))
     ]
-    for statement, module_name in straight:
+    for anchor, module_name in straight:
         if module_name > name:
-            return statement, True, text
+            return anchor, True, text
     if straight:
         return straight[-1][0], False, text
-    for statement, node in block:
+    for anchor, node in block:
         if isinstance(node, cst.ImportFrom) and is_stdlib(_imported_module(node)):
-            return statement, True, text
-    return block[0][0], True, text
+            return anchor, True, text
+    # No stdlib imports yet: a new stdlib section goes first, a blank line after it.
+    return block[0][0], True, text + "\n"
 
 
 # -- composing and applying edits --------------------------------------------
@@ -129,17 +130,33 @@ def select_fixes(fixes: Iterable[Fix]) -> list[Fix]:
     return accepted
 
 
+def _merge_insertions(contents: list[str], newline: str) -> str:
+    """Insertions at one point (import lines, in practice) as one sorted block.
+
+    `\nimport os\n` and `\nimport sys\n` become `\nimport os\nimport sys\n`:
+    one blank line before or after the block when any insertion had one.
+    """
+    if len(contents) == 1:
+        return contents[0]
+    lines = sorted({line for content in contents for line in content.splitlines() if line.strip()})
+    before = newline if any(content.startswith(("\n", "\r")) for content in contents) else ""
+    after = newline if any(content.endswith(("\n\n", "\r\n\r\n")) for content in contents) else ""
+    return before + "".join(line + newline for line in lines) + after
+
+
 def apply_fixes(source: SourceFile, fixes: Iterable[Fix]) -> str:
     """New text of `source` with all `fixes` applied (they must not overlap)."""
-    unique: dict[tuple[int, int, str], None] = {}
+    replacements: dict[tuple[int, int], list[str]] = {}
     for fix in fixes:
         for edit in fix.edits:
-            unique[(source.offset(edit.location), source.offset(edit.end_location), edit.content)] = None
+            key = (source.offset(edit.location), source.offset(edit.end_location))
+            contents = replacements.setdefault(key, [])
+            if edit.content not in contents:
+                contents.append(edit.content)
     text = source.text
-    # From the end backwards so earlier offsets stay valid; insertions at one
-    # point keep their sorted order.
-    for start, end, content in sorted(unique, key=lambda item: (item[0], item[1]), reverse=True):
-        text = text[:start] + content + text[end:]
+    # From the end backwards so earlier offsets stay valid.
+    for (start, end), contents in sorted(replacements.items(), reverse=True):
+        text = text[:start] + _merge_insertions(contents, source.newline) + text[end:]
     return text
 
 

@@ -16,7 +16,7 @@ import ast
 import builtins
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 
@@ -220,6 +220,7 @@ class ImportFact:
         return cls(**data)
 
 
+_TRY_TYPES: tuple[type[ast.stmt], ...] = (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
@@ -267,7 +268,8 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
                     facts.append(
                         ImportFact(name, level, row, start, end, optional, type_checking, module_level)
                     )
-            elif isinstance(node, ast.Try) or (sys.version_info >= (3, 11) and isinstance(node, ast.TryStar)):
+            elif isinstance(node, _TRY_TYPES):
+                node = cast(ast.Try, node)  # TryStar has the same fields
                 guarded = optional or any(_catches_import_error(h) for h in node.handlers)
                 visit(node.body, guarded, type_checking, module_level)
                 for handler in node.handlers:

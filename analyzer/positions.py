@@ -32,6 +32,12 @@ class Span:
     statement_start: int  # syntactic start of the innermost enclosing statement
 
 
+@dataclass
+class _OpenStatement:
+    node: cst.CSTNode
+    start: int | None = None  # syntactic start, known once its header is reached
+
+
 class _OffsetState(CodegenState):
     """A CodegenState that counts characters and records offsets of wanted nodes."""
 
@@ -42,8 +48,8 @@ class _OffsetState(CodegenState):
         self.outer: dict[cst.CSTNode, list[int]] = {}
         self.inner: dict[cst.CSTNode, tuple[int, int]] = {}
         self.statement_of: dict[cst.CSTNode, int] = {}
-        # Open statements: [node, syntactic start or -1 until known].
-        self._statements: list[list[object]] = []
+        # Statements being generated, innermost last.
+        self._statements: list[_OpenStatement] = []
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -58,20 +64,16 @@ class _OffsetState(CodegenState):
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         if isinstance(node, _STATEMENT_TYPES):
-            self._statements.append([node, -1])
+            self._statements.append(_OpenStatement(node))
         if node in self.wanted:
             self.outer[node] = [self.offset, -1]
-            statement_start = self.offset
-            for entry in reversed(self._statements):
-                if entry[1] != -1:
-                    statement_start = entry[1]  # type: ignore[assignment]
-                    break
-            self.statement_of[node] = statement_start  # type: ignore[assignment]
+            known = (entry.start for entry in reversed(self._statements) if entry.start is not None)
+            self.statement_of[node] = next(known, self.offset)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if node in self.wanted:
             self.outer[node][1] = self.offset
-        if self._statements and self._statements[-1][0] is node:
+        if self._statements and self._statements[-1].node is node:
             self._statements.pop()
 
     @contextmanager
@@ -82,8 +84,8 @@ class _OffsetState(CodegenState):
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
-        if self._statements and self._statements[-1][0] is node and self._statements[-1][1] == -1:
-            self._statements[-1][1] = self.offset
+        if self._statements and self._statements[-1].node is node and self._statements[-1].start is None:
+            self._statements[-1].start = self.offset
         if node not in self.wanted:
             yield
             return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -301,8 +302,9 @@ class LogFileHandler(SourceRule, FileRule):
             structlog.configure(logger_factory=structlog.WriteLoggerFactory(file=open("app.log", "a")))
             """,
             fixed="""
-            import structlog
             import sys
+
+            import structlog
 
             structlog.configure(logger_factory=structlog.WriteLoggerFactory(file=sys.stdout))
             """,
@@ -452,6 +454,11 @@ class LogFileHandler(SourceRule, FileRule):
             return
         class_element = node.elements[class_index]
         assert isinstance(class_element, cst.DictElement)
+        handler = (self.context.string_value(class_element.value) or "").rsplit(".", 1)[-1]
+        message = f"Logging config handler uses {handler}, which writes to a file; stream to stdout"
+        if not all(isinstance(element, cst.DictElement) for element in node.elements):
+            self.report(class_element.value, message)  # `**base` entries: no safe rewrite
+            return
         fix = self.fix("Stream to stdout: logging.StreamHandler with ext://sys.stdout")
         replace: dict[int, cst.DictElement] = {
             class_index: class_element.with_changes(
@@ -470,10 +477,10 @@ class LogFileHandler(SourceRule, FileRule):
         else:
             append = [stream_element]
         drop = set(file_keys) - set(replace)
-        elements = rebuild(list(node.elements), replace=replace, drop=drop, append=append)  # type: ignore[arg-type]
-        fix.replace(node, node.with_changes(elements=elements))
-        handler = (self.context.string_value(class_element.value) or "").rsplit(".", 1)[-1]
-        message = f"Logging config handler uses {handler}, which writes to a file; stream to stdout"
+        elements = cast(list[cst.DictElement], list(node.elements))
+        fix.replace(
+            node, node.with_changes(elements=rebuild(elements, replace=replace, drop=drop, append=append))
+        )
         self.report(class_element.value, message, fix=fix)
 
     # -- fileConfig ini files -------------------------------------------------

@@ -35,4 +35,5 @@ class Report:
 
 def writer(format_name: str) -> Callable[[Report, TextIO], None]:
     module = importlib.import_module(f"factorscan.reporters.{FORMATS[format_name]}")
-    return module.write  # type: ignore[no-any-return]
+    write: Callable[[Report, TextIO], None] = module.write
+    return write

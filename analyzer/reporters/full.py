@@ -97,7 +97,10 @@ def _summary(report: Report) -> str:
         for f in report.findings
         if f.fix is not None and not report.fixable(f) and f.fix.applicability.value == "unsafe"
     )
-    parts = [f"Found {total} finding{'s' if total != 1 else ''} in {report.files_scanned} files"]
+    with_findings = len({f.path for f in report.findings})
+    parts = [
+        f"Found {total} finding{'s' if total != 1 else ''} in {with_findings} of {report.files_scanned} files"
+    ]
     if report.fixed:
         parts.append(f"({report.fixed} fixed, {total} remaining)")
     text = " ".join(parts) + "."

@@ -1,0 +1,233 @@
+"""Engine behaviour: suppression, discovery, cache, parallelism, name resolution, positions."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from factorscan import api
+from factorscan.discovery import Discovery, file_kind, find_project_root
+from factorscan.imports import ImportTable, collect_module_scope
+from factorscan.positions import locate
+from factorscan.settings import Settings
+from factorscan.traversal import iter_children
+
+HANDLER = "import logging\nh = logging.FileHandler('a.log')\n"
+
+
+def codes(root: Path, **kwargs) -> list[tuple[str, int, str]]:
+    return [(f.path.split("/")[-1], f.location.row, f.code) for f in api.check([root], **kwargs).findings]
+
+
+# -- suppression ---------------------------------------------------------------
+
+
+def test_noqa_forms(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(
+        {
+            "app.py": """
+            import logging
+            a = logging.FileHandler("a.log")  # noqa
+            b = logging.FileHandler("b.log")  # NOQA:FS1101
+            c = logging.FileHandler("c.log")  # noqa: FS11
+            d = logging.FileHandler("d.log")  # noqa: E501
+            e = logging.FileHandler(  # noqa: FS1101
+                "e.log",
+            )
+            f = dict(
+                handler=logging.FileHandler("f.log"),
+            )  # noqa: FS1101
+            """,
+            "quiet.py": "# factorscan: noqa\n" + HANDLER,
+            "partly.py": "# factorscan: noqa: FS1102\n" + HANDLER,
+        }
+    )
+    monkeypatch.chdir(root)
+    assert codes(root) == [("app.py", 5, "FS1101"), ("app.py", 10, "FS1101"), ("partly.py", 3, "FS1101")]
+
+
+def test_noqa_on_the_first_line_of_a_multiline_statement(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(
+        {
+            "app.py": """
+            import logging
+            logging.basicConfig(  # noqa: FS1101
+                level=logging.INFO,
+                filename="app.log",
+            )
+            """
+        }
+    )
+    monkeypatch.chdir(root)
+    assert codes(root) == []
+
+
+# -- discovery -----------------------------------------------------------------
+
+
+def test_project_root_markers(tmp_path: Path) -> None:
+    (tmp_path / "svc" / "app" / "pkg").mkdir(parents=True)
+    (tmp_path / "svc" / "requirements-dev.txt").write_text("pytest\n")
+    assert find_project_root(tmp_path / "svc" / "app" / "pkg") == tmp_path / "svc"
+    (tmp_path / "svc" / "app" / "setup.cfg").write_text("")
+    assert find_project_root(tmp_path / "svc" / "app" / "pkg") == tmp_path / "svc" / "app"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("app.py", "python"),
+        ("Dockerfile", "dockerfile"),
+        ("Dockerfile.prod", "dockerfile"),
+        ("api.Dockerfile", "dockerfile"),
+        ("Containerfile", "dockerfile"),
+        ("Procfile", "procfile"),
+        ("requirements.txt", "requirements"),
+        ("requirements-dev.txt", "requirements"),
+        ("requirements/base.txt", "requirements"),
+        ("pyproject.toml", "pyproject"),
+        ("setup.cfg", "setup-cfg"),
+        ("setup.py", "python"),
+        ("gunicorn.conf.py", "python"),
+        ("logging.ini", "ini"),
+        ("docker-compose.yml", "compose"),
+        ("README.md", None),
+    ],
+)
+def test_file_kinds(name: str, kind: str | None) -> None:
+    assert file_kind(Path(name)) == kind
+
+
+def test_default_excludes_gitignore_and_symlinks(project) -> None:
+    root = project(
+        {
+            "app.py": "",
+            ".venv/lib/site.py": "",
+            "node_modules/x.py": "",
+            "build/gen.py": "",
+            "src/__pycache__/c.py": "",
+            "generated/out.py": "",
+            "src/keep.py": "",
+            "src/nested/.gitignore": "secret_*.py\n",
+            "src/nested/secret_one.py": "",
+            "src/nested/public.py": "",
+            ".gitignore": "generated/\n",
+        }
+    )
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (root / "outside.py").symlink_to("/etc/hostname")
+    found = Discovery(Settings(project_root=root)).discover([root])
+    names = sorted(item.path.relative_to(root).as_posix() for item in found)
+    assert names == ["app.py", "src/keep.py", "src/nested/public.py"]
+
+
+def test_a_directory_named_like_a_module(project) -> None:
+    root = project({"weird.py/inner.py": HANDLER})
+    assert [code for *_, code in codes(root)] == ["FS1101"]
+
+
+# -- cache ---------------------------------------------------------------------
+
+
+def test_cache_gives_the_same_findings_and_invalidates(project) -> None:
+    root = project({"app.py": HANDLER, "b.py": "open('x.log', 'a')\n"})
+    settings = api.settings_for(root)
+    cold = api.check([root], settings=settings, use_cache=True).findings
+    cache_files = list((root / ".factorscan_cache").glob("*.json"))
+    assert len(cache_files) == 1
+    warm = api.check([root], settings=settings, use_cache=True).findings
+    assert warm == cold
+
+    (root / "app.py").write_text("import logging\n")
+    assert [f.code for f in api.check([root], settings=settings, use_cache=True).findings] == ["FS1102"]
+
+    narrowed = api.settings_for(root, select=["FS1101"])
+    assert api.check([root], settings=narrowed, use_cache=True).findings == []
+    assert len(list((root / ".factorscan_cache").glob("*.json"))) == 2
+
+
+def test_corrupt_cache_is_ignored(project) -> None:
+    root = project({"app.py": HANDLER})
+    settings = api.settings_for(root)
+    api.check([root], settings=settings, use_cache=True)
+    for cache_file in (root / ".factorscan_cache").glob("*.json"):
+        cache_file.write_text("{not json")
+    assert [f.code for f in api.check([root], settings=settings, use_cache=True).findings] == ["FS1101"]
+
+
+# -- parallelism -----------------------------------------------------------------
+
+
+def test_process_pool_matches_a_single_process(project) -> None:
+    files = {f"pkg/mod{i}.py": HANDLER if i % 3 else "x = 1\n" for i in range(60)}
+    files["pkg/broken.py"] = "def f(:\n"
+    root = project(files)
+    serial = api.check([root], jobs=1).findings
+    parallel = api.check([root], jobs=2).findings
+    assert serial == parallel
+    assert len(serial) == 41
+
+
+# -- name resolution ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expression", "expected"),
+    [
+        ("import logging.handlers as lh", "lh.RotatingFileHandler", "logging.handlers.RotatingFileHandler"),
+        (
+            "import logging.handlers",
+            "logging.handlers.WatchedFileHandler",
+            "logging.handlers.WatchedFileHandler",
+        ),
+        ("from logging import FileHandler as FH", "FH", "logging.FileHandler"),
+        ("from os import path", "path.join", "os.path.join"),
+        ("from . import views", "views.x", ".views.x"),
+        ("", "open", "builtins.open"),
+        ("def open(): pass", "open", None),
+        ("import logging\nHandler = logging.FileHandler", "Handler", "logging.FileHandler"),
+    ],
+)
+def test_import_table(source: str, expression: str, expected: str | None) -> None:
+    module = cst.parse_module(source + "\n")
+    table = ImportTable()
+    collect_module_scope(module, table)
+    for statement in module.body:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.Assign) and isinstance(small.value, (cst.Name, cst.Attribute)):
+            table.add_alias(small.targets[0].target.value, small.value)
+    assert table.resolve(cst.parse_expression(expression)) == expected
+
+
+# -- positions -----------------------------------------------------------------------
+
+
+def _all_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    nodes = [node]
+    for child in iter_children(node):
+        nodes.extend(_all_nodes(child))
+    return nodes
+
+
+@pytest.mark.parametrize("module_name", ["argparse", "logging/__init__", "dataclasses", "typing"])
+def test_positions_match_libcst_position_provider(module_name: str) -> None:
+    """The cheap position pass agrees with PositionProvider on real code."""
+    path = Path(os.__file__).parent / f"{module_name}.py"
+    text = path.read_text(encoding="utf-8")
+    module = cst.parse_module(text)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = random.Random(module_name).sample(_all_nodes(module)[1:], 400)
+    spans = locate(module, nodes, len(text))
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    for node in nodes:
+        position = expected[node]
+        span = spans[node]
+        assert span.start == starts[position.start.line - 1] + position.start.column, type(node).__name__
+        assert span.end == starts[position.end.line - 1] + position.end.column, type(node).__name__

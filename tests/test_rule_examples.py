@@ -1,0 +1,89 @@
+"""Every rule's inline VALID/INVALID examples, run through the real engine.
+
+Each example becomes a throwaway project on disk (so project rules see their
+manifests and Dockerfiles too), scanned with only that rule selected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factorscan import api
+from factorscan.checks import all_rules
+from factorscan.checks.base import FileRule, Invalid, Rule, SourceRule, Valid
+
+from .conftest import write_project
+
+EXAMPLES = [
+    pytest.param(rule, example, id=f"{rule.code}-{kind}-{index}")
+    for rule in all_rules()
+    for kind, examples in (("valid", rule.VALID), ("invalid", rule.INVALID))
+    for index, example in enumerate(examples)
+]
+
+
+def _scan(tmp_path: Path, rule: type[Rule], example: Valid) -> list:
+    root = tmp_path / "example"
+    (root / ".git").mkdir(parents=True)
+    write_project(root, example.project_files())
+    result = api.check([root], select=[rule.code])
+    assert not result.errors, result.errors
+    return [finding for finding in result.findings if finding.code == rule.code]
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_example(tmp_path: Path, rule: type[Rule], example: Valid) -> None:
+    findings = _scan(tmp_path, rule, example)
+    if not isinstance(example, Invalid):
+        assert findings == [], f"{rule.code} fired on a VALID example: {[f.message for f in findings]}"
+        return
+    assert len(findings) == example.count, [f"{f.location.row}: {f.message}" for f in findings]
+    if example.line is not None:
+        assert findings[0].location.row == example.line
+    if example.fixed is None:
+        return
+
+    root = tmp_path / "example"
+    target = root / example.filename
+    api.fix([root], select=[rule.code], unsafe=example.unsafe)
+    assert target.read_text(encoding="utf-8") == example.fixed
+    # The fix removed what it fixed, and a second pass changes nothing.
+    remaining = api.check([root], select=[rule.code]).findings
+    assert not [f for f in remaining if f.fix is not None and f.fix.is_applicable(example.unsafe)]
+    assert len(remaining) < len(findings) or not remaining
+    changes, problems = api.fix([root], select=[rule.code], unsafe=example.unsafe)
+    assert problems == []
+    assert not [change for change in changes if change.changed]
+
+
+INVALID_EXAMPLES = [
+    pytest.param(rule, example, id=f"{rule.code}-invalid-{index}")
+    for rule in all_rules()
+    for index, example in enumerate(rule.INVALID)
+]
+
+
+@pytest.mark.parametrize(("rule", "example"), INVALID_EXAMPLES)
+def test_invalid_example_passes_the_prefilter(rule: type[Rule], example: Invalid) -> None:
+    """The byte-trigger prefilter must never hide a finding the rule would make."""
+    data = example.code.encode("utf-8")
+    if example.filename.endswith(".py") and issubclass(rule, SourceRule):
+        assert rule.triggered_by(data), f"{rule.code}: no trigger occurs in the example"
+    elif issubclass(rule, FileRule) and not example.filename.endswith(".py"):
+        assert rule.file_triggered_by(data), f"{rule.code}: no file trigger occurs in the example"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_rule_metadata(rule: type[Rule]) -> None:
+    assert rule.validate_metadata() == []
+
+
+def test_codes_are_grouped_by_factor_module() -> None:
+    """One module per factor: FS11xx rules live in checks/logs.py, and so on."""
+    modules: dict[str, set[str]] = {}
+    for rule in all_rules():
+        modules.setdefault(rule.code[:4], set()).add(rule.__module__)
+    for prefix, names in modules.items():
+        assert len(names) == 1, f"{prefix} rules are spread over {sorted(names)}"
