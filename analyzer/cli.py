@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from factorscan import __version__
 from factorscan.errors import FactorscanError, UsageError
+from factorscan.reporters import FORMATS
 
 if TYPE_CHECKING:
     from factorscan.engine import ScanResult
     from factorscan.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("full", "concise", "json")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from factorscan.traversal import FileContext
+from factorscan.traversal import FileContext, FixBuilder
 
 _Element = TypeVar("_Element", cst.Arg, cst.DictElement, cst.Element)
 
@@ -96,3 +96,26 @@ def dict_key(element: cst.BaseDictElement) -> str | None:
 def is_std_stream(node: cst.BaseExpression, context: FileContext) -> bool:
     """`sys.stdout` / `sys.stderr` (through any import of sys)."""
     return context.qualified_name(node) in ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")
+
+
+def env_lookup(
+    fix: FixBuilder, variable: str, default: cst.BaseExpression | None = None
+) -> cst.BaseExpression:
+    """`os.environ["VAR"]`, or `os.environ.get("VAR", <default>)` when there is a default.
+
+    The first fails loudly at start-up when the variable is missing (secrets);
+    the second keeps the old literal as the default (safe fixes).
+    """
+    environ = dotted(f"{fix.use_module('os')}.environ")
+    if default is None:
+        return cst.Subscript(value=environ, slice=[cst.SubscriptElement(cst.Index(string(variable)))])
+    return cst.Call(
+        func=cst.Attribute(value=environ, attr=cst.Name("get")),
+        args=[cst.Arg(string(variable)), cst.Arg(default)],
+    )
+
+
+def int_env_lookup(fix: FixBuilder, variable: str, default: int) -> cst.BaseExpression:
+    """`int(os.environ.get("PORT", "5000"))`."""
+    lookup = env_lookup(fix, variable, string(str(default)))
+    return cst.Call(func=cst.Name("int"), args=[cst.Arg(lookup)])

@@ -95,6 +95,9 @@ class ImportTable:
         self.star_modules: list[str] = []
         # Names the module defines itself (def, class, assignment) shadow builtins.
         self.local_definitions: set[str] = set()
+        # Module-level `NAME = <expr>` bound exactly once: NAME -> expr.
+        self.constants: dict[str, cst.BaseExpression] = {}
+        self._rebound: set[str] = set()
 
     def _bind(self, local: str, qualified: str, module_level: bool) -> None:
         self.bindings[local] = qualified
@@ -122,6 +125,13 @@ class ImportTable:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             self._bind(local, prefix + name, module_level)
+
+    def note_constant(self, name: str, value: cst.BaseExpression | None) -> None:
+        if name in self.constants or name in self._rebound or value is None:
+            self.constants.pop(name, None)
+            self._rebound.add(name)
+        else:
+            self.constants[name] = value
 
     def add_alias(self, local: str, value: cst.BaseExpression) -> None:
         """`Handler = logging.FileHandler` makes `Handler` an alias too."""
@@ -179,6 +189,7 @@ def collect_module_scope(module: cst.Module, table: ImportTable) -> None:
             for target in targets:
                 if isinstance(target, cst.Name):
                     table.local_definitions.add(target.value)
+                    table.note_constant(target.value, statement.value)
         elif isinstance(statement, (cst.If, cst.Try, cst.With)):
             # Conditional and guarded imports at module level still bind names.
             pending.extend(statement.body.body)

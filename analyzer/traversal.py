@@ -174,6 +174,16 @@ class FileContext:
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
         return self.imports.resolve(node)
 
+    def module_constant(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The value of `NAME` when the module binds it once at top level (`PORT = 5000`)."""
+        if isinstance(node, cst.Name):
+            return self.imports.constants.get(node.value)
+        return None
+
+    def literal(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """`node`, or the module-level constant it names."""
+        return self.module_constant(node) or node
+
     @staticmethod
     def string_value(node: cst.BaseExpression | None) -> str | None:
         """The value of a plain (non-f, non-bytes) string literal, else None."""
