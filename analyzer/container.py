@@ -208,7 +208,7 @@ def describe(argv: Sequence[str]) -> Process:
             found.server,
             found.module,
             found.script,
-            execs,
+            found.execs,
             found.unbuffered,
             shell_script=script,
             runs_arguments=found.runs_arguments,
