@@ -161,8 +161,9 @@ class ProjectModel:
         for path, services in self.compose_services.items():
             for service in services:
                 argv = service.process_argv()
-                if argv:
-                    found.append(DeclaredProcess(path, "compose", service.name, service.row, describe(argv)))
+                node = service.command or service.entrypoint
+                if argv and node is not None:
+                    found.append(DeclaredProcess(path, "compose", service.name, node.row, describe(argv)))
         return found
 
     def _find_script(self, path: Path, dockerfile: Dockerfile, program: str) -> EntrypointScript | None:
