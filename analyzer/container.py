@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypeAlias
 
 from factorscan.shell import Command, Word, commands, is_assignment, program_name, words
 
@@ -175,7 +175,18 @@ def describe(argv: Sequence[str]) -> Process:
                 index += 1 + (argv[index] in ("-u", "--unset", "-C", "--chdir"))
         elif name in _WRAPPERS:
             index += 1
-            if "--" in argv[index:] and name in ("tini", "tini-static", "doppler", "dotenv", "wait-for-it", "wait-for-it.sh", "wait-for", "dumb-init", "dockerize", "catatonit"):
+            if "--" in argv[index:] and name in (
+                "tini",
+                "tini-static",
+                "doppler",
+                "dotenv",
+                "wait-for-it",
+                "wait-for-it.sh",
+                "wait-for",
+                "dumb-init",
+                "dockerize",
+                "catatonit",
+            ):
                 index = argv.index("--", index) + 1
                 continue
             while index < len(argv) and argv[index].startswith("-"):
@@ -219,8 +230,8 @@ def describe(argv: Sequence[str]) -> Process:
         return _python(argv, program, index, execs)
     server = _PROGRAM_SERVERS.get(name)
     if server is None:
-        script = program if program.endswith(".py") else None
-        return Process(argv, program, index, execs=execs, script=script)
+        python_script = program if program.endswith(".py") else None
+        return Process(argv, program, index, execs=execs, script=python_script)
     return Process(argv, program, index, server, _server_target(server, rest), execs=execs)
 
 
@@ -297,7 +308,6 @@ _VALUE_OPTIONS = frozenset(
         "-e",
         "--interface",
         "--processes",
-        "--threads",
     }
 )
 
@@ -316,7 +326,11 @@ def _server_target(server: str, rest: Sequence[str]) -> str | None:
     if server == "uwsgi":
         for position, word in enumerate(rest):
             option, _, value = word.partition("=")
-            if option in ("--module", "-w", "--wsgi", "--wsgi-file") and not value and position + 1 < len(rest):
+            if (
+                option in ("--module", "-w", "--wsgi", "--wsgi-file")
+                and not value
+                and position + 1 < len(rest)
+            ):
                 value = rest[position + 1]
             if option in ("--module", "-w", "--wsgi") and value:
                 return value.split(":")[0]
@@ -402,13 +416,15 @@ def parse_procfile(text: str) -> list[ProcfileEntry]:
             continue
         match = _PROCFILE_LINE.match(line)
         if match and match.group("command"):
-            entries.append(ProcfileEntry(match.group("name"), match.group("command"), row, match.start("command") + 1))
+            entries.append(
+                ProcfileEntry(match.group("name"), match.group("command"), row, match.start("command") + 1)
+            )
     return entries
 
 
 # -- docker-compose (a YAML subset) ------------------------------------------------------
 
-YamlValue = Union[str, list["YamlNode"], dict[str, "YamlNode"]]
+YamlValue: TypeAlias = "str | list[YamlNode] | dict[str, YamlNode]"
 
 
 @dataclass
@@ -511,9 +527,13 @@ class _YamlReader:
             row = self.index + 1
             column = indent + 1 + match.start("rest") if match.group("rest") else indent + 1
             self.index += 1
-            if not rest or rest.startswith(("&", "!")) and " " not in rest:
+            if not rest or (rest.startswith(("&", "!")) and " " not in rest):
                 self._skip()
-                if self.index < len(self.lines) and self._indent() == indent and self.lines[self.index].strip().startswith("- "):
+                if (
+                    self.index < len(self.lines)
+                    and self._indent() == indent
+                    and self.lines[self.index].strip().startswith("- ")
+                ):
                     child: YamlNode | None = self._sequence(indent)
                 else:
                     child = self._node(indent + 1)
@@ -563,7 +583,9 @@ class _YamlReader:
         return YamlNode(_unquote(text), row, column)
 
 
-_KEY = re.compile(r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<plain>[^\s"'#\-\[{][^:#]*?|<<))\s*:(?:\s+(?P<rest>.*)|\s*)$""")
+_KEY = re.compile(
+    r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<plain>[^\s"'#\-\[{][^:#]*?|<<))\s*:(?:\s+(?P<rest>.*)|\s*)$"""
+)
 
 
 def _strip_comment(text: str) -> str:
@@ -610,7 +632,9 @@ def _flow_sequence(text: str, row: int, column: int) -> list[YamlNode]:
             current += char
         elif char == ",":
             if current.strip():
-                items.append(YamlNode(_unquote(current), row, column + start + len(current) - len(current.lstrip())))
+                items.append(
+                    YamlNode(_unquote(current), row, column + start + len(current) - len(current.lstrip()))
+                )
             current = ""
             start = position + 1
         else:
@@ -673,5 +697,3 @@ def parse_compose(text: str) -> list[ComposeService]:
             service.dockerfile = dockerfile.text if dockerfile is not None else None
         found.append(service)
     return found
-
-

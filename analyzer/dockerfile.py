@@ -26,7 +26,6 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -209,7 +208,9 @@ class Instruction:
         """`# factorscan: ignore=FS0903` in the comment lines right above."""
         for comment in self.comments:
             match = re.match(r"factorscan:\s*ignore\s*=\s*(.+)", comment, re.IGNORECASE)
-            if match and any(code.startswith(part.upper()) for part in re.split(r"[\s,]+", match.group(1)) if part):
+            if match and any(
+                code.startswith(part.upper()) for part in re.split(r"[\s,]+", match.group(1)) if part
+            ):
                 return True
         return False
 
@@ -372,7 +373,7 @@ class Dockerfile:
         """`stage` and the stages it is built FROM, nearest first."""
         chain = [stage]
         while chain[-1].parent is not None and len(chain) <= len(self.stages):
-            chain.append(self.stages[chain[-1].parent])  # type: ignore[index]
+            chain.append(self.stages[chain[-1].parent])
         return chain
 
     def root_image(self, stage: Stage | None = None) -> ImageRef | None:
@@ -425,7 +426,9 @@ class Dockerfile:
     def stage_of(self, instruction: Instruction) -> Stage | None:
         return self.stages[instruction.stage] if 0 <= instruction.stage < len(self.stages) else None
 
-    def run_commands(self, stages: Sequence[Stage] | None = None) -> Iterator[tuple[Instruction, Command, TextMap]]:
+    def run_commands(
+        self, stages: Sequence[Stage] | None = None
+    ) -> Iterator[tuple[Instruction, Command, TextMap]]:
         """Each simple shell command of every RUN, with the map to place its words."""
         for instruction in self._instructions(stages, "RUN"):
             for script, text_map in instruction.shell_scripts():
@@ -438,7 +441,9 @@ class Dockerfile:
         for instruction, command, text_map in self.run_commands(stages):
             arguments = pip_install_arguments(command)
             if arguments is not None:
-                found.append(_pip_install(instruction, self.stage_of(instruction), command, arguments, text_map))
+                found.append(
+                    _pip_install(instruction, self.stage_of(instruction), command, arguments, text_map)
+                )
         return found
 
     def system_installs(self, stages: Sequence[Stage] | None = None) -> list[SystemInstall]:
@@ -595,7 +600,14 @@ class _Parser:
             return None
         keyword = match.group(1).upper()
         instruction = Instruction(
-            keyword, line, row, end_row, text_map, args_offset=match.end(), comments=comments, escape=self.escape
+            keyword,
+            line,
+            row,
+            end_row,
+            text_map,
+            args_offset=match.end(),
+            comments=comments,
+            escape=self.escape,
         )
         if keyword not in INSTRUCTIONS:
             self.issues.append(Issue(row, f"unknown instruction: {match.group(1)}"))
@@ -682,7 +694,9 @@ class _Parser:
             end_row = self.index
             if not terminated:
                 self.issues.append(Issue(instruction.start_row, f"unterminated heredoc {name!r}"))
-            yield Heredoc(name, "".join(body), strip_tabs, expand, start_row, max(end_row, start_row), terminated)
+            yield Heredoc(
+                name, "".join(body), strip_tabs, expand, start_row, max(end_row, start_row), terminated
+            )
 
 
 # -- stages and substitution ---------------------------------------------------------
@@ -763,6 +777,14 @@ def _name_values(instruction: Instruction) -> list[tuple[str, str | None]]:
     return pairs
 
 
+def _arg_value(default: str | None, variables: Mapping[str, str | None], escape: str) -> str | None:
+    """An ARG's default after substitution; None when the build must supply it."""
+    if default is None:
+        return None
+    value, known = expand(default, variables, escape)
+    return value if known else None
+
+
 def _build_stages(dockerfile: Dockerfile) -> None:
     global_args: dict[str, str | None] = dict.fromkeys(_PREDEFINED_ARGS)
     current: Stage | None = None
@@ -775,11 +797,8 @@ def _build_stages(dockerfile: Dockerfile) -> None:
             continue
         if current is None:
             if keyword == "ARG":
-                for name, value in _name_values(instruction):
-                    if value is not None:
-                        value, known = expand(value, global_args, instruction.escape)
-                        value = value if known else None
-                    global_args[name] = value
+                for name, default in _name_values(instruction):
+                    global_args[name] = _arg_value(default, global_args, instruction.escape)
             elif keyword in INSTRUCTIONS:
                 dockerfile.issues.append(
                     Issue(instruction.start_row, f"{keyword} before the first FROM: no build stage yet")
@@ -789,13 +808,11 @@ def _build_stages(dockerfile: Dockerfile) -> None:
         current.instructions.append(instruction)
         variables: dict[str, str | None] = {**stage_args, **current.env}
         if keyword == "ARG":
-            for name, value in _name_values(instruction):
-                if value is None and name in global_args:
-                    value = global_args[name]  # `ARG NAME` re-declares a global arg in the stage
-                elif value is not None:
-                    value, known = expand(value, variables, instruction.escape)
-                    value = value if known else None
-                stage_args[name] = value
+            for name, default in _name_values(instruction):
+                if default is None and name in global_args:
+                    stage_args[name] = global_args[name]  # `ARG NAME` re-declares a global arg in the stage
+                else:
+                    stage_args[name] = _arg_value(default, variables, instruction.escape)
         elif keyword == "ENV":
             # Every pair of one ENV sees the values from before it, as in buildkit.
             for name, value in _name_values(instruction):
@@ -922,7 +939,10 @@ def _requirement_pinned(text: str) -> tuple[str, bool] | None:
     if requirement.url:
         vcs = requirement.url.split("+", 1)[0] in ("git", "hg", "svn", "bzr")
         return requirement.name, not vcs or "@" in requirement.url.split("://", 1)[-1]
-    pinned = any(spec.operator == "===" or (spec.operator == "==" and "*" not in spec.version) for spec in requirement.specifier)
+    pinned = any(
+        spec.operator == "===" or (spec.operator == "==" and "*" not in spec.version)
+        for spec in requirement.specifier
+    )
     return requirement.name, pinned
 
 
@@ -961,7 +981,9 @@ def _pip_install(
         name, pinned = parsed
         source_word = command.words[index]
         requirements.append(
-            PipRequirement(word, name, pinned, text_map.location(source_word.start), text_map.location(source_word.end))
+            PipRequirement(
+                word, name, pinned, text_map.location(source_word.start), text_map.location(source_word.end)
+            )
         )
     return PipInstall(
         instruction,
@@ -984,7 +1006,22 @@ _SYSTEM_MANAGERS = {
     "microdnf": ("install",),
     "zypper": ("install", "in"),
 }
-_SYSTEM_VALUE_OPTIONS = frozenset({"-o", "--option", "-t", "--target-release", "--virtual", "--repository", "-X", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"})
+_SYSTEM_VALUE_OPTIONS = frozenset(
+    {
+        "-o",
+        "--option",
+        "-t",
+        "--target-release",
+        "--virtual",
+        "--repository",
+        "-X",
+        "--setopt",
+        "--enablerepo",
+        "--disablerepo",
+        "--installroot",
+        "--releasever",
+    }
+)
 
 
 def _system_install(argv: list[str]) -> tuple[str, tuple[str, ...]] | None:

@@ -150,13 +150,13 @@ class ProjectModel:
             process = dockerfile_process(dockerfile)
             if process is None:
                 continue
+            entrypoint, cmd = dockerfile.final_command()
             script = self.entrypoint_scripts.get(path)
             if script is not None and script.ending.process is not None:
                 inner = script.ending.process
-                _, cmd = dockerfile.final_command()
                 process = describe(command_argv(cmd)) if inner.runs_arguments and cmd is not None else inner
-            entrypoint, cmd = dockerfile.final_command()
-            row = (cmd or entrypoint).start_row if (cmd or entrypoint) else 1
+            declaration = cmd or entrypoint
+            row = declaration.start_row if declaration is not None else 1
             found.append(DeclaredProcess(path, "dockerfile", "CMD", row, process))
         for path, services in self.compose_services.items():
             for service in services:
@@ -180,9 +180,13 @@ class ProjectModel:
                 if destination.rsplit("/", 1)[-1] != name:
                     continue
                 if copy.heredoc:
-                    heredoc = next((h for h in copy.instruction.heredocs if f"<<{h.name}" in source_name), None)
+                    heredoc = next(
+                        (h for h in copy.instruction.heredocs if f"<<{h.name}" in source_name), None
+                    )
                     if heredoc is not None:
-                        return EntrypointScript(path, heredoc.text, heredoc.start_row, script_ending(heredoc.text))
+                        return EntrypointScript(
+                            path, heredoc.text, heredoc.start_row, script_ending(heredoc.text)
+                        )
                     continue
                 candidate = context / source_name
                 if candidate.is_file():

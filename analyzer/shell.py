@@ -17,7 +17,26 @@ from dataclasses import dataclass
 # Longest first: `&&` before `&`, `;;` before `;`.
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")", "\n")
 _HEREDOC = re.compile(r"(\d*)<<(-?)(.+)$")
-_CONTROL_WORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac", "{", "}", "!", "in"})
+_CONTROL_WORDS = frozenset(
+    {
+        "if",
+        "then",
+        "else",
+        "elif",
+        "fi",
+        "do",
+        "done",
+        "while",
+        "until",
+        "for",
+        "case",
+        "esac",
+        "{",
+        "}",
+        "!",
+        "in",
+    }
+)
 
 
 @dataclass(frozen=True)

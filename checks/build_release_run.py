@@ -12,9 +12,8 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.checks.base import FileRule, Invalid, Severity, SourceRule, Valid
-from factorscan.dockerfile import Dockerfile
+from factorscan.dockerfile import Dockerfile, pip_install_arguments
 from factorscan.dockerfile import parse as parse_dockerfile
-from factorscan.dockerfile import pip_install_arguments
 from factorscan.findings import Finding
 from factorscan.shell import words
 from factorscan.source import SourceFile
@@ -73,7 +72,7 @@ class MutableBaseImage(FileRule):
             FROM python:3.12-slim AS build
             RUN pip wheel --wheel-dir /wheels -r requirements.txt
             FROM build AS test
-            FROM gcr.io/distroless/python3-debian12@sha256:8a4b2c9f0e1d3b5a7c9e2f4d6b8a0c1e3f5d7b9a1c3e5f7d9b1a3c5e7f9d1b3a
+            FROM python@sha256:8a4b2c9f0e1d3b5a7c9e2f4d6b8a0c1e3f5d7b9a1c3e5f7d9b1a3c5e7f9d1b3a
             COPY --from=build /wheels /wheels
             """,
             filename="Dockerfile",
@@ -97,7 +96,7 @@ class MutableBaseImage(FileRule):
         ),
     )
     INVALID = (
-        Invalid("FROM python:latest\nCMD [\"python\", \"app.py\"]\n", filename="Dockerfile"),
+        Invalid('FROM python:latest\nCMD ["python", "app.py"]\n', filename="Dockerfile"),
         Invalid(
             """
             FROM python AS build
@@ -285,7 +284,9 @@ _SUBPROCESS_CALLS = frozenset(
         "asyncio.create_subprocess_shell",
     }
 )
-_PIP_MAINS = frozenset({"pip.main", "pip._internal.main", "pip._internal.cli.main.main", "pip._internal.main.main"})
+_PIP_MAINS = frozenset(
+    {"pip.main", "pip._internal.main", "pip._internal.cli.main.main", "pip._internal.main.main"}
+)
 # Development tooling, where installing packages is the point.
 _TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py", "conftest.py"})
 _EXECUTABLE = "python"
@@ -416,7 +417,7 @@ class RuntimeInstall(SourceRule):
         if argv and pip_install_arguments(argv) is not None:
             self.report(
                 node,
-                "The app runs `pip install` at run time; install dependencies in the build (manifest + image)",
+                "The app runs `pip install` at run time; install dependencies in the build instead",
             )
 
     def _argv(self, value: cst.BaseExpression) -> list[str]:

@@ -23,7 +23,9 @@ from factorscan.source import SourceFile
 from factorscan.traversal import iter_children
 
 _SIGTERM_NAMES = frozenset({"signal.SIGTERM", "signal.Signals.SIGTERM"})
-_SIGNAL_INSTALLERS = frozenset({"signal.signal", "signal.sigwait", "signal.sigtimedwait", "signal.pthread_sigmask"})
+_SIGNAL_INSTALLERS = frozenset(
+    {"signal.signal", "signal.sigwait", "signal.sigtimedwait", "signal.pthread_sigmask"}
+)
 _KAFKA_CONSUMERS = frozenset({"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"})
 _BLOCKING_SCHEDULERS = frozenset(
     {"apscheduler.schedulers.blocking.BlockingScheduler", "apscheduler.schedulers.BlockingScheduler"}
@@ -119,7 +121,13 @@ class DisposabilityFacts(SourceVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         scope = self._scope()
         func = node.func
-        called = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+        called = (
+            func.value
+            if isinstance(func, cst.Name)
+            else func.attr.value
+            if isinstance(func, cst.Attribute)
+            else None
+        )
         if called is not None:
             self.calls.setdefault(scope, set()).add(called)
         for arg in node.args:
@@ -129,12 +137,14 @@ class DisposabilityFacts(SourceVisitor):
             method = func.attr.value
             if method in _BLOCKING_METHODS:
                 self.blocking.append((node, node, _BLOCKING_METHODS[method], scope))
-            elif method == "start" and isinstance(func.value, cst.Name) and func.value.value in self.schedulers:
-                self.blocking.append((node, node, "BlockingScheduler.start()", scope))
-            elif method == "start" and self.context.qualified_name(func.value) in _BLOCKING_SCHEDULERS:
+            elif (
+                method == "start" and isinstance(func.value, cst.Name) and func.value.value in self.schedulers
+            ) or (method == "start" and self.context.qualified_name(func.value) in _BLOCKING_SCHEDULERS):
                 self.blocking.append((node, node, "BlockingScheduler.start()", scope))
         name = self.context.qualified_name(func)
-        if name in _SIGNAL_INSTALLERS or (isinstance(func, cst.Attribute) and func.attr.value == "add_signal_handler"):
+        if name in _SIGNAL_INSTALLERS or (
+            isinstance(func, cst.Attribute) and func.attr.value == "add_signal_handler"
+        ):
             first = node.args[0].value if node.args else None
             if first is not None and (
                 self.context.qualified_name(first) in _SIGTERM_NAMES
@@ -146,7 +156,11 @@ class DisposabilityFacts(SourceVisitor):
                 self.sigterm = True
 
     def leave_Module(self, node: cst.Module) -> None:
-        spans = locate(node, {n for start, end, _, _ in self.blocking for n in (start, end)}, len(self.context.source.text))
+        spans = locate(
+            node,
+            {n for start, end, _, _ in self.blocking for n in (start, end)},
+            len(self.context.source.text),
+        )
         blocking = []
         for start, end, what, scope in self.blocking:
             if start not in spans or end not in spans:
@@ -197,7 +211,9 @@ def _runs_file(process: Process, relative: str) -> bool:
 def _is_test_path(relative: str) -> bool:
     parts = PurePosixPath(relative).parts
     name = parts[-1] if parts else ""
-    return name == "conftest.py" or name.startswith("test_") or any(p in ("tests", "test") for p in parts[:-1])
+    return (
+        name == "conftest.py" or name.startswith("test_") or any(p in ("tests", "test") for p in parts[:-1])
+    )
 
 
 class MissingSigtermHandler(ProjectRule):
@@ -412,7 +428,9 @@ class MissingSigtermHandler(ProjectRule):
 
 
 _IGNORE_HANDLERS = frozenset({"signal.SIG_IGN", "signal.Handlers.SIG_IGN"})
-_LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print"})
+_LOGGING_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print"}
+)
 
 
 def _does_nothing(body: Iterable[cst.BaseStatement | cst.BaseSmallStatement]) -> bool:
@@ -429,7 +447,13 @@ def _does_nothing(body: Iterable[cst.BaseStatement | cst.BaseSmallStatement]) ->
                 continue
             if isinstance(value, cst.Call):
                 func = value.func
-                name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+                name = (
+                    func.attr.value
+                    if isinstance(func, cst.Attribute)
+                    else func.value
+                    if isinstance(func, cst.Name)
+                    else ""
+                )
                 if name in _LOGGING_METHODS:
                     continue
             return False
@@ -545,8 +569,15 @@ class SigtermIgnored(SourceRule):
             self.report(node, "The SIGTERM handler does nothing, so the process ignores SIGTERM")
         elif isinstance(handler, cst.Name):
             function = self._module_function(handler.value)
-            if function is not None and isinstance(function.body, cst.IndentedBlock) and _does_nothing(function.body.body):
-                self.report(node, f"The SIGTERM handler `{handler.value}` does nothing, so the process ignores SIGTERM")
+            if (
+                function is not None
+                and isinstance(function.body, cst.IndentedBlock)
+                and _does_nothing(function.body.body)
+            ):
+                self.report(
+                    node,
+                    f"The SIGTERM handler `{handler.value}` does nothing, so the process ignores SIGTERM",
+                )
 
     def _module_function(self, name: str) -> cst.FunctionDef | None:
         for statement in self.context.module.body:
@@ -699,7 +730,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
         ),
     )
 
-    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:  # type: ignore[override]
+    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
         if isinstance(target, ProjectModel):
             return self._project(target)
         return self._dockerfile(target)
@@ -749,8 +780,12 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                     "does not pass SIGTERM on; start the last command with `exec`",
                 )
 
-    def _at(self, source: SourceFile, instruction: Instruction, start: int, end: int, message: str) -> Finding:
-        return self.make_finding(source.display_path, instruction.location(start), instruction.location(end), message)
+    def _at(
+        self, source: SourceFile, instruction: Instruction, start: int, end: int, message: str
+    ) -> Finding:
+        return self.make_finding(
+            source.display_path, instruction.location(start), instruction.location(end), message
+        )
 
     def _project(self, project: ProjectModel) -> Iterator[Finding]:
         for script in project.entrypoint_scripts.values():

@@ -34,7 +34,7 @@ from factorscan.codemods import (
     rebuild,
     string,
 )
-from factorscan.container import ComposeService, describe, parse_compose, parse_procfile
+from factorscan.container import ComposeService, Process, describe, parse_compose, parse_procfile
 from factorscan.discovery import file_kind
 from factorscan.dockerfile import parse as parse_dockerfile
 from factorscan.findings import Edit, Finding, Fix, Location
@@ -904,7 +904,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
 
     # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
 
-    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:  # type: ignore[override]
+    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
         if isinstance(target, ProjectModel):
             return self._log_configs(target)
         return self._command_lines(target)
@@ -1002,14 +1002,17 @@ def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
     name = source.path.name
     if file_kind(source.path) == "procfile" or name.startswith("Procfile"):
         for entry in parse_procfile(source.text):
-            yield [
-                _Token(
-                    word.text,
-                    Location(entry.row, entry.column + word.start),
-                    Location(entry.row, entry.column + word.end),
-                )
-                for word in entry.words()
-            ], True
+            yield (
+                [
+                    _Token(
+                        word.text,
+                        Location(entry.row, entry.column + word.start),
+                        Location(entry.row, entry.column + word.end),
+                    )
+                    for word in entry.words()
+                ],
+                True,
+            )
     elif file_kind(source.path) == "compose":
         for service in parse_compose(source.text):
             tokens = []
@@ -1017,7 +1020,9 @@ def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
                 if node is None:
                     continue
                 for text in ComposeService.argv(node):
-                    tokens.append(_Token(text, Location(node.row, node.column), Location(node.row, node.column + 1)))
+                    tokens.append(
+                        _Token(text, Location(node.row, node.column), Location(node.row, node.column + 1))
+                    )
             if tokens:
                 yield tokens, False
     else:
@@ -1026,15 +1031,21 @@ def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
             if instruction.keyword not in ("CMD", "ENTRYPOINT"):
                 continue
             if instruction.json is not None:
-                yield [
-                    _Token(value, instruction.location(start), instruction.location(end), json=True)
-                    for value, start, end in instruction.json_elements()
-                ], True
+                yield (
+                    [
+                        _Token(value, instruction.location(start), instruction.location(end), json=True)
+                        for value, start, end in instruction.json_elements()
+                    ],
+                    True,
+                )
             else:
-                yield [
-                    _Token(word.text, instruction.location(word.start), instruction.location(word.end))
-                    for word in instruction.words()
-                ], True
+                yield (
+                    [
+                        _Token(word.text, instruction.location(word.start), instruction.location(word.end))
+                        for word in instruction.words()
+                    ],
+                    True,
+                )
 
 
 def _find_project_file(project: ProjectModel, declared_in: Path, value: str) -> Path | None:
@@ -1053,8 +1064,29 @@ def _find_project_file(project: ProjectModel, declared_in: Path, value: str) -> 
 # distroless/python3...), and plain OS images that become Python ones when
 # the Dockerfile installs it.
 _OS_IMAGES = frozenset(
-    {"debian", "ubuntu", "alpine", "fedora", "centos", "rockylinux", "almalinux", "amazonlinux", "buildpack-deps"}
+    {
+        "debian",
+        "ubuntu",
+        "alpine",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "buildpack-deps",
+    }
 )
+
+
+def _runs_another_program(process: Process) -> bool:
+    """A command that is known not to be Python (`nginx`), rather than a script or `"$@"`."""
+    program = process.program
+    return bool(program) and not (
+        process.is_python
+        or program.endswith((".sh", ".py"))
+        or process.runs_arguments
+        or process.shell_script
+    )
 
 
 class BufferedOutput(FileRule):
@@ -1174,18 +1206,15 @@ class BufferedOutput(FileRule):
         if not python_image:
             return
         process = dockerfile_process(dockerfile)
-        if process is not None and (
-            process.unbuffered
-            or (process.program and not process.is_python and not process.program.endswith((".sh", ".py")))
-            and not process.runs_arguments
-            and process.shell_script is None
-        ):
+        if process is not None and (process.unbuffered or _runs_another_program(process)):
             return
         instruction = final.instruction
         rows = source.lines
         after = instruction.end_row
         if after < len(rows) or rows[-1].endswith(("\n", "\r")):
-            edit = Edit("ENV PYTHONUNBUFFERED=1" + source.newline, Location(after + 1, 1), Location(after + 1, 1))
+            edit = Edit(
+                "ENV PYTHONUNBUFFERED=1" + source.newline, Location(after + 1, 1), Location(after + 1, 1)
+            )
         else:
             end = Location(after, len(rows[-1]) + 1)
             edit = Edit(source.newline + "ENV PYTHONUNBUFFERED=1", end, end)
