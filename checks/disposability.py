@@ -797,6 +797,8 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             row = script.first_row + before.count("\n")
             column = start - (before.rfind("\n") + 1) + 1
             program = ending.process.program or ending.command.argv[0]
+            if ending.process.runs_arguments:
+                program = '"$@"` (the CMD
             name = script.path.name
             yield self.make_finding(
                 project.display(script.path),
