@@ -797,14 +797,13 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             row = script.first_row + before.count("\n")
             column = start - (before.rfind("\n") + 1) + 1
             program = ending.process.program or ending.command.argv[0]
-            if ending.process.runs_arguments:
-                program = '"$@"` (the CMD
+            what = '`"$@"` (the CMD)' if ending.process.runs_arguments else f"`{program}`"
             name = script.path.name
             yield self.make_finding(
                 project.display(script.path),
                 Location(row, column),
                 Location(row, column + (end - start if "\n" not in script.text[start:end] else 1)),
-                f"{name} starts `{program}` without `exec`: the shell stays PID 1 and SIGTERM never "
+                f"{name} starts {what} without `exec`: the shell stays PID 1 and SIGTERM never "
                 "reaches the app; use `exec`",
             )
         for path, services in project.compose_services.items():
