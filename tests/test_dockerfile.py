@@ -116,14 +116,26 @@ def test_heredocs() -> None:
         ("CMD", 20, 20, '["python", "-m", "shop"]'),
     ]
     first = parsed.instructions[1].heredocs[0]
-    assert (first.name, first.start_row, first.end_row, first.expand, first.strip_tabs) == ("EOT", 3, 7, True, False)
+    assert (first.name, first.start_row, first.end_row, first.expand, first.strip_tabs) == (
+        "EOT",
+        3,
+        7,
+        True,
+        False,
+    )
     assert first.body == "set -e\nFROM scratch\nRUN echo not an instruction\npip install celery\n"
     python = parsed.instructions[2].heredocs[0]
     assert (python.name, python.expand, python.strip_tabs) == ("PY", False, True)
     assert python.text == 'print("$HOME stays literal")\n'
     one, two = parsed.instructions[3].heredocs
     assert (one.name, one.body, one.expand) == ("FILE1", "first\n", True)
-    assert (two.name, two.body, two.expand, two.start_row, two.end_row) == ("FILE2", "second\n", False, 14, 15)
+    assert (two.name, two.body, two.expand, two.start_row, two.end_row) == (
+        "FILE2",
+        "second\n",
+        False,
+        14,
+        15,
+    )
     copy = parsed.copies()[0]
     assert copy.heredoc and copy.destination == "/app/settings.ini"
     # The heredoc script is shell; the python heredoc and the cat bodies are data.

@@ -97,7 +97,9 @@ def expected_disagreements(path: Path) -> set[tuple[int, str]]:
 @pytest.mark.parametrize("path", DOCKERFILES, ids=lambda path: path.relative_to(REPO).as_posix())
 def test_agreement_with_hadolint(path: Path, tmp_path: Path) -> None:
     theirs, ours = hadolint_flags(path), our_flags(path, tmp_path)
-    assert theirs ^ ours == expected_disagreements(path), f"hadolint: {sorted(theirs)}, factorscan: {sorted(ours)}"
+    assert theirs ^ ours == expected_disagreements(path), (
+        f"hadolint: {sorted(theirs)}, factorscan: {sorted(ours)}"
+    )
 
 
 def test_the_corpus_covers_both_sides(tmp_path: Path) -> None:
