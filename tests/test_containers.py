@@ -22,89 +22,49 @@ def argv(command: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("command", "program", "server", "module", "script", "execs", "handles_sigterm"),
+    ("command", "expected"),
     [
         (
             'exec gunicorn --bind ":$PORT" "shop:create_app()"',
-            "gunicorn",
-            "gunicorn",
-            "shop",
-            None,
-            True,
-            True,
+            ("gunicorn", "gunicorn", "shop", None, True, True),
         ),
         (
             "gunicorn -c gunicorn.conf.py -k uvicorn.workers.UvicornWorker api.main:app",
-            "gunicorn",
-            "gunicorn",
-            "api.main",
-            None,
-            False,
-            True,
+            ("gunicorn", "gunicorn", "api.main", None, False, True),
         ),
-        ("python -u worker.py", "python", None, None, "worker.py", False, False),
-        ("python3 -m app.consumer", "python3", None, "app.consumer", None, False, False),
-        ("python -m gunicorn app:app", "gunicorn", "gunicorn", "app", None, False, True),
-        ("celery --app=proj.celery worker -l INFO", "celery", "celery", "proj.celery", None, False, True),
+        ("python -u worker.py", ("python", None, None, "worker.py", False, False)),
+        ("python3 -m app.consumer", ("python3", None, "app.consumer", None, False, False)),
+        ("python -m gunicorn app:app", ("gunicorn", "gunicorn", "app", None, False, True)),
+        ("celery --app=proj.celery worker -l INFO", ("celery", "celery", "proj.celery", None, False, True)),
         (
             "tini -- gosu app uvicorn app.main:app --host 0.0.0.0",
-            "uvicorn",
-            "uvicorn",
-            "app.main",
-            None,
-            False,
-            True,
+            ("uvicorn", "uvicorn", "app.main", None, False, True),
         ),
         (
             "env PYTHONPATH=/srv poetry run python -m shop.jobs",
-            "python",
-            None,
-            "shop.jobs",
-            None,
-            False,
-            False,
+            ("python", None, "shop.jobs", None, False, False),
         ),
         (
             "/bin/sh -c 'python manage.py migrate && exec daphne -b 0.0.0.0 shop.asgi:application'",
-            "daphne",
-            "daphne",
-            "shop.asgi",
-            None,
-            True,
-            True,
+            ("daphne", "daphne", "shop.asgi", None, True, True),
         ),
         (
             "uwsgi --module shop.wsgi:application --http :8000",
-            "uwsgi",
-            "uwsgi",
-            "shop.wsgi",
-            None,
-            False,
-            False,
+            ("uwsgi", "uwsgi", "shop.wsgi", None, False, False),
         ),
         (
             "uwsgi --die-on-term --module shop.wsgi:application",
-            "uwsgi",
-            "uwsgi",
-            "shop.wsgi",
-            None,
-            False,
-            True,
+            ("uwsgi", "uwsgi", "shop.wsgi", None, False, True),
         ),
-        ("rq worker high default", "rq", "rq", None, None, False, True),
-        ("node server.js", "node", None, None, None, False, False),
+        ("rq worker high default", ("rq", "rq", None, None, False, True)),
+        ("node server.js", ("node", None, None, None, False, False)),
     ],
 )
-def test_describe(command, program, server, module, script, execs, handles_sigterm) -> None:
+def test_describe(command: str, expected: tuple[object, ...]) -> None:
+    """(program, server, module, script, execs, handles_sigterm)"""
     process = describe(argv(command))
-    assert (process.program, process.server, process.module, process.script, process.execs) == (
-        program,
-        server,
-        module,
-        script,
-        execs,
-    )
-    assert process.handles_sigterm is handles_sigterm
+    found = (process.program, process.server, process.module, process.script, process.execs)
+    assert (*found, process.handles_sigterm) == expected
 
 
 def test_describe_unbuffered_and_arguments() -> None:
@@ -197,7 +157,8 @@ def test_compose_subset() -> None:
         "INFO",
     ]
     assert worker.environment == {"LOG_LEVEL": "debug"}
-    assert worker.row == 15 and worker.command is not None
+    assert worker.row == 15
+    assert worker.command is not None
     assert (worker.command.key_row, worker.command.row) == (18, 19)
     assert db.process_argv() == []
 

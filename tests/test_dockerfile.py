@@ -137,7 +137,8 @@ def test_heredocs() -> None:
         15,
     )
     copy = parsed.copies()[0]
-    assert copy.heredoc and copy.destination == "/app/settings.ini"
+    assert copy.heredoc
+    assert copy.destination == "/app/settings.ini"
     # The heredoc script is shell; the python heredoc and the cat bodies are data.
     assert [install.names for install in parsed.pip_installs()] == [["celery"]]
     assert parsed.pip_installs()[0].requirements[0].start.row == 6
@@ -158,10 +159,13 @@ def test_exec_and_shell_forms() -> None:
     )
     shell, run_exec, run_shell, health, entrypoint, cmd = parsed.instructions[1:]
     assert shell.json == ("/bin/bash", "-o", "pipefail", "-c")
-    assert parsed.final_stage is not None and parsed.final_stage.shell == shell.json
+    assert parsed.final_stage is not None
+    assert parsed.final_stage.shell == shell.json
     assert run_exec.json == ("pip", "install", "--no-cache-dir", "gunicorn==23.0.0")
-    assert run_shell.json is None and run_shell.arguments == "pip install --no-cache-dir uvicorn==0.32.1"
-    assert health.flag("interval") == "30s" and health.flag("timeout") == "3s"
+    assert run_shell.json is None
+    assert run_shell.arguments == "pip install --no-cache-dir uvicorn==0.32.1"
+    assert health.flag("interval") == "30s"
+    assert health.flag("timeout") == "3s"
     assert health.json == ("curl", "-f", "http://localhost:8000/health")
     assert entrypoint.json == ("tini", "--")
     assert cmd.json is None
@@ -208,7 +212,8 @@ def test_stages_aliases_and_reachability() -> None:
         (3, "docs", "debian:", False, None),
         (4, None, "base", True, 0),
     ]
-    assert parsed.stages[0].image is not None and parsed.stages[0].image.tag == "3.12-slim"
+    assert parsed.stages[0].image is not None
+    assert parsed.stages[0].image.tag == "3.12-slim"
     assert parsed.stages[1].image is None  # a stage, not an image
     assert parsed.stages[3].image is None  # the build supplies DISTRO
     assert parsed.stages[4].env == {"PYTHONDONTWRITEBYTECODE": "1"}
@@ -269,7 +274,8 @@ def test_final_command_and_entrypoint_reset() -> None:
         """
     )
     entrypoint, cmd = parsed.final_command()
-    assert entrypoint is not None and entrypoint.start_row == 5
+    assert entrypoint is not None
+    assert entrypoint.start_row == 5
     assert cmd is None  # an ENTRYPOINT resets the CMD inherited from a base stage
     assert parsed.lineage(parsed.stages[2]) == [parsed.stages[2], parsed.stages[0]]
 
@@ -285,7 +291,8 @@ def test_ignore_comment_block() -> None:
     )
     cmd = parsed.instructions[1]
     assert cmd.comments == ("factorscan: ignore=FS0903", "the supervisor forwards signals")
-    assert cmd.ignores("FS0903") and not cmd.ignores("FS0501")
+    assert cmd.ignores("FS0903")
+    assert not cmd.ignores("FS0501")
 
 
 def test_pip_and_system_installs() -> None:
