@@ -20,7 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from factorscan.shell import Command, Word, commands, is_assignment, program_name, words
+from factorscan.shell import (
+    SHELLS,
+    Command,
+    Word,
+    commands,
+    is_assignment,
+    physical_lines,
+    program_name,
+    script_index,
+    words,
+)
 
 # Servers and workers that turn SIGTERM into a graceful shutdown themselves.
 SIGTERM_SERVERS = frozenset(
@@ -61,7 +71,6 @@ _PROGRAM_SERVERS = {
     "waitress-serve": "waitress",
 }
 _PYTHON = re.compile(r"^(python|pypy)(\d(\.\d+)?)?$")
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 # Programs that run the command given after them: name -> number of own arguments to skip.
 _WRAPPERS = {
     "dumb-init": 0,
@@ -205,9 +214,9 @@ def describe(argv: Sequence[str]) -> Process:
     program = argv[index]
     name = program_name(program)
     rest = argv[index + 1 :]
-    if name in _SHELLS and "-c" in rest:
-        script_index = rest.index("-c") + 1
-        script = rest[script_index] if script_index < len(rest) else ""
+    position = script_index(argv[index:])
+    if position is not None or (name in SHELLS and "-c" in rest):
+        script = argv[index + position] if position is not None else ""
         inner = last_launch(script)
         if inner is None:
             return Process(argv, program, index, execs=execs, shell_script=script)
@@ -411,7 +420,8 @@ class ProcfileEntry:
 
 def parse_procfile(text: str) -> list[ProcfileEntry]:
     entries = []
-    for row, line in enumerate(text.splitlines(), start=1):
+    for row, raw in enumerate(physical_lines(text), start=1):
+        line = raw.rstrip("\r\n")
         if line.lstrip().startswith("#"):
             continue
         match = _PROCFILE_LINE.match(line)
@@ -450,7 +460,7 @@ class _YamlReader:
     """
 
     def __init__(self, text: str) -> None:
-        self.lines = text.removeprefix("\ufeff").splitlines()
+        self.lines = [line.rstrip("\r\n") for line in physical_lines(text.removeprefix("\ufeff"))]
         self.index = 0
 
     def read(self) -> YamlNode | None:

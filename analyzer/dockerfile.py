@@ -30,7 +30,17 @@ from dataclasses import dataclass, field
 from packaging.requirements import InvalidRequirement, Requirement
 
 from factorscan.findings import Location
-from factorscan.shell import Command, Word, commands, is_assignment, program_name, words
+from factorscan.shell import (
+    SHELLS,
+    Command,
+    Word,
+    commands,
+    is_assignment,
+    physical_lines,
+    program_name,
+    script_index,
+    words,
+)
 
 INSTRUCTIONS = frozenset(
     {
@@ -79,7 +89,6 @@ _PREDEFINED_ARGS = frozenset(
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$")
 DEFAULT_SHELL = ("/bin/sh", "-c")
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 
 
 @dataclass(frozen=True)
@@ -131,13 +140,13 @@ class Heredoc:
     def text(self) -> str:
         if not self.strip_tabs:
             return self.body
-        return "".join(line.lstrip("\t") for line in self.body.splitlines(keepends=True))
+        return "".join(line.lstrip("\t") for line in physical_lines(self.body))
 
     @property
     def text_map(self) -> TextMap:
         segments = []
         offset = 0
-        for row, line in enumerate(self.body.splitlines(keepends=True), start=self.start_row):
+        for row, line in enumerate(physical_lines(self.body), start=self.start_row):
             stripped = len(line) - len(line.lstrip("\t")) if self.strip_tabs else 0
             segments.append((offset, row, 1 + stripped))
             offset += len(line) - stripped
@@ -221,10 +230,9 @@ class Instruction:
         if self.json is not None:
             elements = self.json_elements()
             argv = list(self.json)
-            if len(argv) >= 3 and program_name(argv[0]) in _SHELLS and "-c" in argv:
-                index = argv.index("-c") + 1
-                if index < len(elements):
-                    return [(argv[index], self.text_map.shifted(elements[index][1] + 1))]
+            index = script_index(argv)
+            if index is not None and index < len(elements):
+                return [(argv[index], self.text_map.shifted(elements[index][1] + 1))]
             joined, segments = "", []
             for value, start, _ in elements:
                 location = self.location(start + 1)
@@ -237,14 +245,14 @@ class Instruction:
         # `RUN <<EOF` runs the body as a script; `RUN bash <<EOF` feeds it to a shell.
         # Elsewhere (`cat <<EOF > file`, `python <<EOF`) a heredoc is data.
         script_body = bool(_HEREDOC_WORD.match(first))
-        shell_stdin = program_name(first) in _SHELLS and "-c" not in command_words
+        shell_stdin = program_name(first) in SHELLS and script_index(command_words) is None
         for heredoc in self.heredocs if script_body or shell_stdin else ():
             text = heredoc.text
             shebang = re.match(r"#!\s*(\S+)(?:\s+(\S+))?", text)
             interpreter = shebang and program_name(shebang.group(1))
             if shebang and interpreter == "env":
                 interpreter = program_name(shebang.group(2) or "")
-            if not shebang or interpreter in _SHELLS:
+            if not shebang or interpreter in SHELLS:
                 scripts.append((text, heredoc.text_map))
         return scripts
 
@@ -519,7 +527,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
 class _Parser:
     def __init__(self, text: str, path: str) -> None:
         self.path = path
-        self.lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+        self.lines = physical_lines(text.removeprefix("\ufeff"))
         self.issues: list[Issue] = []
         self.directives: dict[str, str] = {}
         self.escape = "\\"

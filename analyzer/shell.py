@@ -11,7 +11,7 @@ The lexer never raises: an unclosed quote runs to the end of the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # Longest first: `&&` before `&`, `;;` before `;`.
@@ -225,3 +225,35 @@ def is_assignment(word: str) -> bool:
 def program_name(word: str) -> str:
     """`/usr/local/bin/gunicorn` -> `gunicorn`."""
     return word.rsplit("/", 1)[-1]
+
+
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+
+
+def script_index(argv: Sequence[str]) -> int | None:
+    """Where the script is in `sh -c "script"`, `bash -ec "..."`, `bash -o pipefail -c "..."`.
+
+    `argv[0]` must be the shell; None when it runs no `-c` script.
+    """
+    if not argv or program_name(argv[0]) not in SHELLS:
+        return None
+    position = 1
+    while position < len(argv):
+        word = argv[position]
+        if word in ("-o", "+o", "-O", "+O"):
+            position += 2
+            continue
+        if not word.startswith(("-", "+")) or word.startswith("--"):
+            return None
+        if "c" in word[1:]:
+            return position + 1 if position + 1 < len(argv) else None
+        position += 1
+    return None
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(text: str) -> list[str]:
+    """Lines with their endings, split on \\n, \\r\\n and \\r only (as rows are counted everywhere)."""
+    return _LINE.findall(text)

@@ -18,7 +18,7 @@ from factorscan.dockerfile import parse as parse_dockerfile
 from factorscan.findings import Finding, Location
 from factorscan.positions import locate
 from factorscan.project import ProjectModel
-from factorscan.shell import program_name
+from factorscan.shell import SHELLS, program_name, script_index
 from factorscan.source import SourceFile
 from factorscan.traversal import iter_children
 
@@ -606,18 +606,14 @@ def _ends_with_exec(script: str) -> bool:
     return ending.process is not None and ending.process.execs
 
 
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
-
-
 def _shell_script_index(argv: list[str]) -> int | None:
-    """Index of the script in `["sh", "-c", "script"]` (after wrappers such as tini)."""
-    process = describe(argv)
-    if process.shell_script is None:
+    """Index of the script in `["sh", "-c", "script"]`, also behind wrappers such as tini."""
+    if describe(argv).shell_script is None:
         return None
     for index, word in enumerate(argv):
-        if program_name(word) in _SHELLS and "-c" in argv[index + 1 :]:
-            position = argv.index("-c", index + 1) + 1
-            return position if position < len(argv) else None
+        if program_name(word) in SHELLS:
+            position = script_index(argv[index:])
+            return None if position is None else index + position
     return None
 
 
@@ -769,6 +765,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             if index is None or index < offset or _ends_with_exec(argv[index]):
                 continue
             elements = instruction.json_elements()
+            shell = next(program_name(word) for word in argv if program_name(word) in SHELLS)
             if index - offset < len(elements):
                 _, start, end = elements[index - offset]
                 yield self._at(
@@ -776,8 +773,8 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                     instruction,
                     start,
                     end,
-                    f"`{program_name(argv[index - 2])} -c` runs the app as a child of the shell, which "
-                    "does not pass SIGTERM on; start the last command with `exec`",
+                    f"`{shell} -c` runs the app as a child of the shell, which does not pass SIGTERM on; "
+                    "start the last command with `exec`",
                 )
 
     def _at(
