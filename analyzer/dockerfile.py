@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -87,6 +88,7 @@ _PREDEFINED_ARGS = frozenset(
     }
 )
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_FLAG = re.compile(r"--([A-Za-z][\w-]*)(?:=(\S*))?\s*")
 _HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$")
 DEFAULT_SHELL = ("/bin/sh", "-c")
 
@@ -524,6 +526,12 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
     return _Parser(text, path).parse()
 
 
+@lru_cache(maxsize=32)
+def parse_shared(text: str, path: str) -> Dockerfile:
+    """`parse`, shared by the rules that read the same file in one process. Read only."""
+    return parse(text, path)
+
+
 class _Parser:
     def __init__(self, text: str, path: str) -> None:
         self.path = path
@@ -642,7 +650,7 @@ class _Parser:
         position = instruction.args_offset
         line = instruction.line
         while True:
-            match = re.compile(r"--([A-Za-z][\w-]*)(?:=(\S*))?\s*").match(line, position)
+            match = _FLAG.match(line, position)
             if match is None:
                 break
             value = match.group(2)
@@ -824,7 +832,9 @@ def _build_stages(dockerfile: Dockerfile) -> None:
         elif keyword == "ENV":
             # Every pair of one ENV sees the values from before it, as in buildkit.
             for name, value in _name_values(instruction):
-                current.env[name] = expand(value or "", variables, instruction.escape)[0]
+                expanded, known = expand(value or "", variables, instruction.escape)
+                # A value from a build arg is set, to something only the build knows.
+                current.env[name] = expanded if known else value or ""
         elif keyword == "SHELL" and instruction.json:
             current.shell = instruction.json
     dockerfile.global_args = {k: v for k, v in global_args.items() if k not in _PREDEFINED_ARGS}

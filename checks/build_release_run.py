@@ -12,16 +12,10 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.checks.base import FileRule, Invalid, Severity, SourceRule, Valid
-from factorscan.dockerfile import Dockerfile, pip_install_arguments
-from factorscan.dockerfile import parse as parse_dockerfile
+from factorscan.dockerfile import parse_shared, pip_install_arguments
 from factorscan.findings import Finding
 from factorscan.shell import words
 from factorscan.source import SourceFile
-
-
-def dockerfile_of(source: SourceFile) -> Dockerfile:
-    return parse_dockerfile(source.text, source.display_path)
-
 
 # Images whose tags name a Python version: a tag without a digit (`slim`,
 # `alpine`) follows the newest Python, major upgrades included.
@@ -119,7 +113,7 @@ class MutableBaseImage(FileRule):
     )
 
     def check(self, source: SourceFile) -> Iterable[Finding]:
-        dockerfile = dockerfile_of(source)
+        dockerfile = parse_shared(source.text, source.display_path)
         for stage in dockerfile.stages:
             instruction = stage.instruction
             image = stage.image
@@ -247,7 +241,7 @@ class UnpinnedImageInstall(FileRule):
     )
 
     def check(self, source: SourceFile) -> Iterable[Finding]:
-        dockerfile = dockerfile_of(source)
+        dockerfile = parse_shared(source.text, source.display_path)
         for install in dockerfile.pip_installs():
             if install.constraint_files or install.instruction.ignores(self.code):
                 continue

@@ -13,8 +13,7 @@ import libcst as cst
 
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, SourceRule, SourceVisitor, Valid
 from factorscan.container import Process, describe, script_ending
-from factorscan.dockerfile import Instruction
-from factorscan.dockerfile import parse as parse_dockerfile
+from factorscan.dockerfile import Instruction, parse_shared
 from factorscan.findings import Finding, Location
 from factorscan.positions import locate
 from factorscan.project import ProjectModel
@@ -47,7 +46,7 @@ def _is_true(test: cst.BaseExpression) -> bool:
 def _leaves_loop(node: cst.CSTNode) -> bool:
     """A `break` or `return` for this loop (nested loops and functions are their own)."""
     for child in iter_children(node):
-        if isinstance(child, (cst.Break, cst.Return)):
+        if isinstance(child, (cst.Break, cst.Return)) or _is_exit_call(child):
             return True
         if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
@@ -58,6 +57,21 @@ def _leaves_loop(node: cst.CSTNode) -> bool:
         if _leaves_loop(child):
             return True
     return False
+
+
+def _is_exit_call(node: cst.CSTNode) -> bool:
+    """`sys.exit()`, `exit()`, `os._exit()`: the loop ends with the process."""
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = (
+        func.value
+        if isinstance(func, cst.Name)
+        else func.attr.value
+        if isinstance(func, cst.Attribute)
+        else ""
+    )
+    return name in ("exit", "quit", "_exit")
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -732,7 +746,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
         return self._dockerfile(target)
 
     def _dockerfile(self, source: SourceFile) -> Iterator[Finding]:
-        dockerfile = parse_dockerfile(source.text, source.display_path)
+        dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         entrypoint, cmd = dockerfile.final_command()
         if final is None:
@@ -765,7 +779,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             if index is None or index < offset or _ends_with_exec(argv[index]):
                 continue
             elements = instruction.json_elements()
-            shell = next(program_name(word) for word in argv if program_name(word) in SHELLS)
+            shell_name = next(program_name(word) for word in argv if program_name(word) in SHELLS)
             if index - offset < len(elements):
                 _, start, end = elements[index - offset]
                 yield self._at(
@@ -773,8 +787,8 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                     instruction,
                     start,
                     end,
-                    f"`{shell} -c` runs the app as a child of the shell, which does not pass SIGTERM on; "
-                    "start the last command with `exec`",
+                    f"`{shell_name} -c` runs the app as a child of the shell, which does not pass "
+                    "SIGTERM on: use `exec` for the last command",
                 )
 
     def _at(

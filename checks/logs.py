@@ -36,7 +36,7 @@ from factorscan.codemods import (
 )
 from factorscan.container import ComposeService, Process, describe, parse_compose, parse_procfile
 from factorscan.discovery import file_kind
-from factorscan.dockerfile import parse as parse_dockerfile
+from factorscan.dockerfile import parse_shared
 from factorscan.findings import Edit, Finding, Fix, Location
 from factorscan.project import ProjectModel, dockerfile_process
 from factorscan.source import SourceFile
@@ -1026,7 +1026,7 @@ def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
             if tokens:
                 yield tokens, False
     else:
-        dockerfile = parse_dockerfile(source.text, source.display_path)
+        dockerfile = parse_shared(source.text, source.display_path)
         for instruction in dockerfile.instructions:
             if instruction.keyword not in ("CMD", "ENTRYPOINT"):
                 continue
@@ -1192,7 +1192,7 @@ class BufferedOutput(FileRule):
     )
 
     def check(self, source: SourceFile) -> Iterable[Finding]:
-        dockerfile = parse_dockerfile(source.text, source.display_path)
+        dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):
             return
