@@ -371,9 +371,8 @@ def _is_launch(command: Command) -> bool:
 
 
 def last_launch(script: str) -> Command | None:
-    """The last command of a shell script that starts a program (not `echo`, `set`...)."""
-    found = [command for command in commands(script) if _is_launch(command) and command.terminator != "("]
-    return found[-1] if found else None
+    """The command of a shell script that starts the app (see `script_ending`)."""
+    return script_ending(script).command
 
 
 _TRAP_TERM = re.compile(r"^\s*trap\s+.+\b(TERM|SIGTERM|15)\b", re.MULTILINE)
@@ -397,9 +396,16 @@ class ScriptEnding:
 
 
 def script_ending(text: str) -> ScriptEnding:
-    command = last_launch(text)
-    process = describe(command.argv) if command is not None else None
-    return ScriptEnding(command, process, bool(_TRAP_TERM.search(text)))
+    """The command that starts the app: the first server run in the foreground (it never
+    returns, so nothing after it runs), else the script's last command."""
+    forwards = bool(_TRAP_TERM.search(text))
+    launches = [command for command in commands(text) if _is_launch(command) and command.terminator != "("]
+    for command in launches:
+        process = describe(command.argv)
+        if process.server is not None and not command.background:
+            return ScriptEnding(command, process, forwards)
+    last = launches[-1] if launches else None
+    return ScriptEnding(last, describe(last.argv) if last is not None else None, forwards)
 
 
 # -- Procfile -------------------------------------------------------------------------

@@ -258,7 +258,7 @@ class UnpinnedImageInstall(FileRule):
                 unpinned[0].start,
                 unpinned[-1].end,
                 f"pip installs {names} without a `==` pin: each build may get a different version; "
-                "pin it in the requirements file the image installs",
+                f"pin {'them' if len(unpinned) > 1 else 'it'} in the requirements file the image installs",
             )
 
 

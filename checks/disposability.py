@@ -738,6 +738,23 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             },
             note="the script runs CMD as its child",
         ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY start.sh /start.sh
+            CMD ["/start.sh"]
+            """,
+            filename="Dockerfile",
+            files={
+                "start.sh": """
+                #!/bin/sh
+                python manage.py migrate --noinput
+                gunicorn shop.wsgi:application --bind 0.0.0.0:8000
+                exec "$@"
+                """
+            },
+            note="a server in the foreground never returns: the `exec` after it never runs",
+        ),
     )
 
     def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:

@@ -39,6 +39,7 @@ from factorscan.discovery import file_kind
 from factorscan.dockerfile import parse_shared
 from factorscan.findings import Edit, Finding, Fix, Location
 from factorscan.project import ProjectModel, dockerfile_process
+from factorscan.shell import commands
 from factorscan.source import SourceFile
 from factorscan.traversal import FileContext
 
@@ -750,8 +751,8 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     ## What it does
     Finds gunicorn and hypercorn configuration modules (`gunicorn.conf.py`
     and the like) whose `accesslog` or `errorlog` setting names a file, and
-    server command lines in Procfiles, Dockerfile `CMD`/`ENTRYPOINT` and
-    compose `command:` that send logs to a file: gunicorn and hypercorn
+    server command lines in Procfiles, Dockerfile `CMD`/`ENTRYPOINT`,
+    compose `command:` and shell scripts that send logs to a file: gunicorn and hypercorn
     `--access-logfile`, `--error-logfile`, `--log-file`; daphne
     `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; and uvicorn or
     gunicorn `--log-config` naming a JSON or YAML logging config with file
@@ -779,7 +780,8 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
 
     ## Fix
     Safe where the value is a literal: it becomes `"-"` (stdout), in config
-    modules, Procfiles and Dockerfiles, for gunicorn, hypercorn and daphne.
+    modules, Procfiles, Dockerfiles and scripts, for gunicorn, hypercorn and
+    daphne.
     celery and uWSGI have no `-`: drop the option (celery then logs to
     stderr). Compose files are reported without a fix.
     """
@@ -790,7 +792,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     summary = "The app server writes its logs to a file"
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"accesslog", b"errorlog")
-    kinds = ("dockerfile", "procfile", "compose")
+    kinds = ("dockerfile", "procfile", "compose", "shell")
     # --log-config is for the project half, which the example test also checks against these.
     file_triggers = (b"logfile", b"log-file", b"--access-log", b"--logto", b"--log-config")
 
@@ -861,6 +863,24 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             CMD ["gunicorn", "--bind", ":8000", "--error-logfile=-", "app:app"]
             """,
             line=2,
+        ),
+        Invalid(
+            """
+            #!/bin/sh
+            set -e
+            python manage.py migrate --noinput
+            exec gunicorn shop.wsgi --bind 0.0.0.0:8000 \\
+                --access-logfile /srv/logs/access.log --error-logfile=-
+            """,
+            filename="docker-entrypoint.sh",
+            fixed="""
+            #!/bin/sh
+            set -e
+            python manage.py migrate --noinput
+            exec gunicorn shop.wsgi --bind 0.0.0.0:8000 \\
+                --access-logfile - --error-logfile=-
+            """,
+            line=5,
         ),
         Invalid(
             """
@@ -1010,6 +1030,15 @@ def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
                         Location(entry.row, entry.column + word.end),
                     )
                     for word in entry.words()
+                ],
+                True,
+            )
+    elif file_kind(source.path) == "shell":
+        for command in commands(source.text):
+            yield (
+                [
+                    _Token(word.text, source.location(word.start), source.location(word.end))
+                    for word in command.words
                 ],
                 True,
             )

@@ -14,3 +14,5 @@ CMD python build.py
 FROM python:3.12-slim
 # disagree FS0903: `exec` makes the app PID 1
 CMD exec gunicorn --bind ":$PORT" app:app
+# disagree FS0503: a requirements file on the same command does not pin the other names
+RUN pip install --no-cache-dir -r requirements.txt gunicorn
