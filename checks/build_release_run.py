@@ -325,7 +325,8 @@ class RuntimeInstall(SourceRule):
     severity = Severity.WARNING
     summary = "The app installs packages at run time"
     test_files = "skipped, as are setup.py, noxfile.py, fabfile.py, tasks.py and dodo.py"
-    triggers = (b"pip",)
+    # The word `pip` (pip, pip3, pip.main), not "pipe" or "pipeline".
+    triggers = (re.compile(rb"\bpip(\d(\.\d+)?)?\b"),)
 
     VALID = (
         Valid(
