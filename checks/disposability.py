@@ -159,15 +159,20 @@ class DisposabilityFacts(SourceVisitor):
         if name in _SIGNAL_INSTALLERS or (
             isinstance(func, cst.Attribute) and func.attr.value == "add_signal_handler"
         ):
-            first = node.args[0].value if node.args else None
-            if first is not None and (
-                self.context.qualified_name(first) in _SIGTERM_NAMES
-                or (isinstance(first, cst.Integer) and first.value == "15")
-                # `for sig in (SIGINT, SIGTERM): signal.signal(sig, stop)`
-                or (isinstance(first, cst.Name) and b"SIGTERM" in self.context.source.data)
-                or isinstance(first, (cst.List, cst.Set, cst.Tuple))
-            ):
-                self.sigterm = True
+            self.sigterm |= any(
+                self._names_sigterm(arg.value, index == 0) for index, arg in enumerate(node.args)
+            )
+
+    def _names_sigterm(self, value: cst.BaseExpression, first: bool = False) -> bool:
+        """`signal.SIGTERM`, 15, a collection holding it, or the variable of
+        `for sig in (SIGINT, SIGTERM): signal.signal(sig, stop)`."""
+        if isinstance(value, (cst.List, cst.Set, cst.Tuple)):
+            return any(self._names_sigterm(element.value) for element in value.elements)
+        if isinstance(value, cst.Integer):
+            return value.value == "15"
+        if self.context.qualified_name(value) in _SIGTERM_NAMES:
+            return True
+        return first and isinstance(value, cst.Name) and b"SIGTERM" in self.context.source.data
 
     def leave_Module(self, node: cst.Module) -> None:
         spans = locate(
