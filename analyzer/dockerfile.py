@@ -948,10 +948,10 @@ def _requirement_pinned(text: str) -> tuple[str, bool] | None:
     """(name, pinned) for a requirement string; None when it is not one (a path, a variable)."""
     if "$" in text or text.startswith((".", "/", "~")) or text.endswith((".whl", ".tar.gz", ".zip")):
         return None
-    vcs = re.match(r"^(git|hg|svn|bzr)\+[a-z]+://[^/]*/(?P<path>[^#]*)", text, re.IGNORECASE)
-    if vcs:
+    vcs_url = re.match(r"^(git|hg|svn|bzr)\+[a-z]+://[^/]*/(?P<path>[^#]*)", text, re.IGNORECASE)
+    if vcs_url:
         # `git+https://host/org/lib.git@v1.0`: pinned by a ref after the path.
-        path, _, ref = vcs.group("path").partition("@")
+        path, _, ref = vcs_url.group("path").partition("@")
         return path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"), bool(ref)
     if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
         return None
