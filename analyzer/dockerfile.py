@@ -155,6 +155,17 @@ class Heredoc:
         return TextMap(segments or [(0, self.start_row, 1)])
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """`NAME=value` in ENV, ARG or LABEL; value None for `ARG NAME`."""
+
+    name: str
+    value: str | None
+    start: int  # offsets into Instruction.line: the whole pair
+    end: int
+    value_start: int  # where the value begins (`end` when there is none)
+
+
 @dataclass
 class Instruction:
     keyword: str  # upper case
@@ -214,6 +225,25 @@ class Instruction:
             for match in re.finditer(r'"(?:[^"\\]|\\.)*"', self.line)
             if match.start() >= self.args_offset
         ][: len(self.json)]
+
+    def assignments(self) -> list[Assignment]:
+        """`ENV a=1 b="x y"`, legacy `ENV a 1`, `ARG name[=default] ...`, `LABEL k=v`.
+
+        Values are unquoted but not substituted; offsets are into `line`.
+        """
+        found = self.words()
+        if not found:
+            return []
+        if self.keyword == "ENV" and "=" not in found[0].raw:
+            # Legacy form: the value is the rest of the line.
+            value = " ".join(word.text for word in found[1:])
+            return [Assignment(found[0].text, value, found[0].start, found[-1].end, found[0].end)]
+        pairs = []
+        for word in found:
+            name, equals, value = word.text.partition("=")
+            value_start = word.start + word.raw.find("=") + 1 if equals else word.end
+            pairs.append(Assignment(name, value if equals else None, word.start, word.end, value_start))
+        return pairs
 
     def ignores(self, code: str) -> bool:
         """`# factorscan: ignore=FS0903` in the comment lines right above."""
@@ -778,21 +808,6 @@ def expand(text: str, variables: Mapping[str, str | None], escape: str = "\\") -
     return "".join(out), known
 
 
-def _name_values(instruction: Instruction) -> list[tuple[str, str | None]]:
-    """`ENV a=1 b="x y"`, legacy `ENV a 1`, `ARG name[=default] ...`."""
-    found = instruction.words()
-    if not found:
-        return []
-    if instruction.keyword == "ENV" and "=" not in found[0].raw:
-        # Legacy form: the value is the rest of the line.
-        return [(found[0].text, " ".join(word.text for word in found[1:]))]
-    pairs: list[tuple[str, str | None]] = []
-    for word in found:
-        name, equals, value = word.text.partition("=")
-        pairs.append((name, value if equals else None))
-    return pairs
-
-
 def _arg_value(default: str | None, variables: Mapping[str, str | None], escape: str) -> str | None:
     """An ARG's default after substitution; None when the build must supply it."""
     if default is None:
@@ -813,8 +828,8 @@ def _build_stages(dockerfile: Dockerfile) -> None:
             continue
         if current is None:
             if keyword == "ARG":
-                for name, default in _name_values(instruction):
-                    global_args[name] = _arg_value(default, global_args, instruction.escape)
+                for pair in instruction.assignments():
+                    global_args[pair.name] = _arg_value(pair.value, global_args, instruction.escape)
             elif keyword in INSTRUCTIONS:
                 dockerfile.issues.append(
                     Issue(instruction.start_row, f"{keyword} before the first FROM: no build stage yet")
@@ -824,17 +839,17 @@ def _build_stages(dockerfile: Dockerfile) -> None:
         current.instructions.append(instruction)
         variables: dict[str, str | None] = {**stage_args, **current.env}
         if keyword == "ARG":
-            for name, default in _name_values(instruction):
-                if default is None and name in global_args:
-                    stage_args[name] = global_args[name]  # `ARG NAME` re-declares a global arg in the stage
+            for pair in instruction.assignments():
+                if pair.value is None and pair.name in global_args:
+                    stage_args[pair.name] = global_args[pair.name]  # `ARG NAME` re-declares a global arg
                 else:
-                    stage_args[name] = _arg_value(default, variables, instruction.escape)
+                    stage_args[pair.name] = _arg_value(pair.value, variables, instruction.escape)
         elif keyword == "ENV":
             # Every pair of one ENV sees the values from before it, as in buildkit.
-            for name, value in _name_values(instruction):
-                expanded, known = expand(value or "", variables, instruction.escape)
+            for pair in instruction.assignments():
+                expanded, known = expand(pair.value or "", variables, instruction.escape)
                 # A value from a build arg is set, to something only the build knows.
-                current.env[name] = expanded if known else value or ""
+                current.env[pair.name] = expanded if known else pair.value or ""
         elif keyword == "SHELL" and instruction.json:
             current.shell = instruction.json
     dockerfile.global_args = {k: v for k, v in global_args.items() if k not in _PREDEFINED_ARGS}

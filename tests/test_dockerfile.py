@@ -369,3 +369,30 @@ def test_parser_never_raises(text: str) -> None:
     for instruction in parsed.instructions:
         instruction.words()
         instruction.location(len(instruction.line))
+
+
+def test_assignments_with_positions() -> None:
+    parsed = dockerfile(
+        """
+        FROM python:3.12-slim
+        ARG PIP_INDEX_URL API_TOKEN=abc123
+        ENV DJANGO_SETTINGS_MODULE=shop.settings \\
+            SECRET_KEY="not in git"
+        ENV LEGACY value with spaces
+        """
+    )
+    arg, env, legacy = parsed.instructions[1:]
+    assert [(a.name, a.value) for a in arg.assignments()] == [
+        ("PIP_INDEX_URL", None),
+        ("API_TOKEN", "abc123"),
+    ]
+    pairs = env.assignments()
+    assert [(a.name, a.value) for a in pairs] == [
+        ("DJANGO_SETTINGS_MODULE", "shop.settings"),
+        ("SECRET_KEY", "not in git"),
+    ]
+    secret = pairs[1]
+    assert env.location(secret.start) == env.location(env.line.index("SECRET_KEY"))
+    assert (env.location(secret.value_start).row, env.location(secret.value_start).column) == (4, 16)
+    assert env.line[secret.value_start : secret.end] == '"not in git"'
+    assert [(a.name, a.value) for a in legacy.assignments()] == [("LEGACY", "value with spaces")]
