@@ -124,9 +124,9 @@ class Discovery:
         self.root = settings.project_root
         self.exclude = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
 
-    def excluded(self, path: Path, is_dir: bool) -> bool:
+    def excluded(self, path: Path, is_dir: bool, base: Path | None = None) -> bool:
         try:
-            relative = path.relative_to(self.root).as_posix()
+            relative = path.relative_to(base or self.root).as_posix()
         except ValueError:
             relative = path.name
         if is_dir:
@@ -140,8 +140,15 @@ class Discovery:
                 raise UsageError(f"{raw}: no such file or directory")
             path = raw.absolute()
             if path.is_dir():
+                # A folder named on the command line is scanned even when it
+                # is itself excluded or git-ignored (a virtualenv's
+                # site-packages, a vendored tree): only what lies below it is
+                # matched against the patterns then.
+                base = path if self.excluded(path, is_dir=True) else self.root
                 ignore = self._ignore_stack_for(path)
-                for item in self._walk(path, ignore):
+                if ignore.ignores(path, is_dir=True):
+                    ignore = _IgnoreStack()
+                for item in self._walk(path, ignore, base):
                     found.setdefault(item.path, item)
             elif not self.excluded(path, is_dir=False):
                 # A file named on the command line is read whatever its name:
@@ -163,7 +170,7 @@ class Discovery:
             stack = stack.child(ancestor)
         return stack
 
-    def _walk(self, directory: Path, ignore: _IgnoreStack) -> Iterator[DiscoveredFile]:
+    def _walk(self, directory: Path, ignore: _IgnoreStack, base: Path) -> Iterator[DiscoveredFile]:
         if self.settings.respect_gitignore:
             ignore = ignore.child(directory)
         try:
@@ -179,10 +186,10 @@ class Discovery:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if self.excluded(path, is_dir) or ignore.ignores(path, is_dir):
+            if self.excluded(path, is_dir, base) or ignore.ignores(path, is_dir):
                 continue
             if is_dir:
-                yield from self._walk(path, ignore)
+                yield from self._walk(path, ignore, base)
                 continue
             kind = file_kind(path)
             if kind is not None:
