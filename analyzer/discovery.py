@@ -212,6 +212,17 @@ def is_test_path(relative_path: str) -> bool:
     )
 
 
+# Folders holding tests, documentation and samples rather than the app a project deploys.
+_SAMPLE_FOLDERS = frozenset(
+    {"tests", "test", "testing", "docs", "doc", "examples", "example", "samples", "sample", "demo", "demos"}
+)
+
+
+def is_sample_path(relative_path: str) -> bool:
+    """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys."""
+    return any(part.lower() in _SAMPLE_FOLDERS for part in PurePosixPath(relative_path).parts[:-1])
+
+
 def display_path(path: Path) -> str:
     """How a path is shown: relative to the working directory when below it."""
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, cast
@@ -219,7 +220,9 @@ class ImportFact:
     row: int
     column: int  # 1-based, code points
     end_column: int
-    optional: bool  # inside try/except ImportError (or ModuleNotFoundError)
+    # inside try/except ImportError (body, fallback or else), or under a feature,
+    # version or platform guard (`if HAS_YAML:`, `if sys.platform == "win32":`)
+    optional: bool
     type_checking: bool  # inside `if TYPE_CHECKING:`
     module_level: bool
 
@@ -243,6 +246,31 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
         identifier = name.attr if isinstance(name, ast.Attribute) else getattr(name, "id", "")
         if identifier in _IMPORT_ERRORS:
             return True
+    return False
+
+
+# `if HAS_YAML:`, `if sys.version_info < (3, 11):`, `if sys.platform == "win32":`: the
+# import runs only where the package is known to be there.
+_GUARD_NAME = re.compile(
+    r"^_?(has|have|use|with|is)_\w+$|_(available|installed|enabled|supported)$|^(PY2|PY3|PY\d+|IS_\w+)$",
+    re.IGNORECASE,
+)
+_GUARD_ATTRIBUTES = {"version_info", "platform", "implementation", "hexversion", "name", "system"}
+
+
+def _is_optional_guard(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and _GUARD_NAME.search(node.id):
+            return True
+        if isinstance(node, ast.Attribute):
+            base = node.value.id if isinstance(node.value, ast.Name) else ""
+            if base in ("sys", "os", "platform") and node.attr in _GUARD_ATTRIBUTES:
+                return True
+            if _GUARD_NAME.search(node.attr):
+                return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if isinstance(node.func.value, ast.Name) and node.func.value.id == "platform":
+                return True
     return False
 
 
@@ -282,15 +310,18 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
             elif isinstance(node, _TRY_TYPES):
                 node = cast(ast.Try, node)  # TryStar has the same fields
                 guarded = optional or any(_catches_import_error(h) for h in node.handlers)
+                # The fallback in the handler and the `else:` that runs only when the
+                # guarded import worked are optional too.
                 visit(node.body, guarded, type_checking, module_level)
                 for handler in node.handlers:
-                    visit(handler.body, optional, type_checking, module_level)
-                visit(node.orelse, optional, type_checking, module_level)
+                    visit(handler.body, guarded, type_checking, module_level)
+                visit(node.orelse, guarded, type_checking, module_level)
                 visit(node.finalbody, optional, type_checking, module_level)
             elif isinstance(node, ast.If):
                 checking = type_checking or _is_type_checking(node.test)
-                visit(node.body, optional, checking, module_level)
-                visit(node.orelse, optional, type_checking, module_level)
+                conditional = optional or _is_optional_guard(node.test)
+                visit(node.body, conditional, checking, module_level)
+                visit(node.orelse, conditional, type_checking, module_level)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 visit(node.body, optional, type_checking, False)
             elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):

@@ -33,6 +33,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 RUNTIME = "runtime"
+# An include kind: a requirements file that setup.py code names (possibly relative
+# to some folder it joins), looked up by name when the path does not exist.
+GUESSED = "guessed-requirements"
 
 # Reads a project-relative POSIX path; None when the file is missing or unreadable.
 Reader = Callable[[str], "str | None"]
@@ -83,7 +86,7 @@ class Manifest:
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 _NAME_PREFIX = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_PATH_START = re.compile(r"^(\.{1,2}([/\\]|$)|/|~|[A-Za-z]:[/\\])")
+_PATH_START = re.compile(r"^(\.{1,2}([/\\\[]|$)|/|~|[A-Za-z]:[/\\])")
 _DEV_WORDS = re.compile(
     r"(^|[^a-z])(dev|develop|development|test|tests|testing|lint|linting|docs?|ci|tox|local|typing|"
     r"mypy|style|qa|bench|benchmarks?|check|format|extras?|optional|debug|tools?)([^a-z]|$)"
@@ -114,20 +117,36 @@ def _local_path(location: str) -> str | None:
             path = path[path.index("/") :] if "/" in path else ""
         return path.split("#", 1)[0] or None
     if _PATH_START.match(location):
-        return location.split("#", 1)[0]
+        # `.[socks]`, `../lib[extra]`: the extras are not part of the path
+        return re.sub(r"\[[^\]]*\]$", "", location.split("#", 1)[0].strip())
     return None
 
 
+_DEV_FOLDERS = frozenset({"tests", "test", "testing", "docs", "doc", "ci", ".github", "tools", "benchmarks"})
+
+
+def is_dev_group(group: str) -> bool:
+    """A development/test group: `dev`, `test`, `docs`, an extra named like one (`extra:tests`)..."""
+    if group in (RUNTIME, "build", "source"):
+        return False
+    if group.startswith("extra:"):
+        return _DEV_WORDS.search(group[6:].lower()) is not None
+    return True
+
+
 def group_for_filename(path: str) -> str:
-    """Whether a requirements file holds runtime or development dependencies, by its name.
+    """Whether a requirements file holds runtime or development dependencies, by its path.
 
     `requirements.txt`, `requirements/base.txt`, `requirements/production.txt` are
-    runtime; `requirements-dev.txt`, `requirements/test.txt`, `dev-requirements.in`
-    and the like are development.
+    runtime; `requirements-dev.txt`, `requirements/test.txt`, `dev-requirements.in`,
+    `docs/requirements.txt`, `tests/requirements/py3.txt` and the like are development.
     """
-    parts = PurePosixPath(path).parts
-    words = " ".join(part.lower() for part in parts[-2:])
-    match = _DEV_WORDS.search(words.replace(".txt", " ").replace(".in", " "))
+    parts = [part.lower() for part in PurePosixPath(path).parts]
+    for folder in parts[:-1]:
+        if folder in _DEV_FOLDERS:
+            return "test" if folder.startswith("test") else folder.lstrip(".")
+    words = " ".join(parts[-2:])
+    match = _DEV_WORDS.search(re.sub(r"\.(txt|in|pip)$", " ", words))
     return match.group(2) if match else RUNTIME
 
 
@@ -529,6 +548,10 @@ def _ini(manifest: Manifest, text: str) -> configparser.RawConfigParser | None:
     return parser
 
 
+# tox factor conditions: `py312: pytest`, `py{311,312}-django: -r req.txt`.
+_TOX_FACTOR = re.compile(r"^[\w{},.!-]+:\s+")
+
+
 def _ini_requirements(manifest: Manifest, lines: _Lines, value: str, group: str, start: int) -> list[str]:
     """Requirement lines of a multi-line ini value; `file:` values are returned as includes."""
     value = value.strip()
@@ -539,7 +562,7 @@ def _ini_requirements(manifest: Manifest, lines: _Lines, value: str, group: str,
         if raw.startswith(("-r", "-c")):
             continue
         # tox factor conditions: `py312: pytest`; `{[base]deps}` substitutions are skipped.
-        raw = re.sub(r"^[\w,!-]+:\s+", "", raw)
+        raw = _TOX_FACTOR.sub("", raw)
         if not raw or raw.startswith(("{", "-")):
             continue
         dependency = _requirement_dependency(manifest, raw, lines.find(raw, start), group)
@@ -608,7 +631,7 @@ def parse_tox_ini(path: str, text: str) -> tuple[Manifest, list[tuple[str, str]]
             continue
         value = parser.get(section, "deps")
         for raw in value.splitlines():
-            raw = re.sub(r"^[\w,!-]+:\s+", "", raw.strip())
+            raw = _TOX_FACTOR.sub("", raw.strip())
             if raw.startswith("-r"):
                 target = raw[2:].strip().replace("{toxinidir}/", "")
                 if "{" not in target:
@@ -783,7 +806,7 @@ def parse_setup_py(path: str, text: str) -> tuple[Manifest, list[tuple[str, str]
             # else any requirements file the module names (a helper function reads it).
             files = reader.files or _requirement_file_constants(tree)
             if files:
-                includes.extend((_join(base, name), "requirements") for name in files)
+                includes.extend((_join(base, name), GUESSED) for name in files)
             else:
                 manifest.dynamic = True
             return None
@@ -1081,26 +1104,39 @@ def manifest_kind(path: str) -> str | None:
 
 def load_manifests(paths: Iterable[str], read: Reader) -> list[Manifest]:
     """Parse every manifest among `paths` (project-relative) and the files they include."""
-    queue: list[tuple[str, str]] = []
-    for path in paths:
+    known = list(paths)
+    queue: list[tuple[str, str, str | None]] = []  # (path, kind, path of the including manifest)
+    for path in known:
         kind = manifest_kind(path)
         if kind is not None:
-            queue.append((path, kind))
+            queue.append((path, kind, None))
     manifests: dict[str, Manifest] = {}
-    included_by: dict[str, str] = {}
     while queue:
-        path, kind = queue.pop(0)
-        if path in manifests or path.startswith("../"):
+        path, kind, owner_path = queue.pop(0)
+        owner = manifests.get(owner_path or "")
+        if kind == GUESSED:
+            kind = "requirements"
+            if read(path) is None:
+                # `reqs("test.txt")` joining a folder in code: find the file by name.
+                name = PurePosixPath(path).name
+                found = [known_path for known_path in known if PurePosixPath(known_path).name == name]
+                if len(found) != 1 and owner is not None:
+                    owner.dynamic = True
+                    continue
+                path = found[0] if found else path
+        if path in manifests:
+            _inherit(manifests[path], owner)
             continue
         text = read(path)
         if text is None:
-            if path in included_by:
-                owner = manifests[included_by[path]]
+            if owner is not None:
                 owner.problem(_include_line(owner, path, read), f"included file {path} cannot be read")
             continue
         includes: list[tuple[str, str]] = []
         if kind in ("requirements", "constraints"):
             manifest, includes = parse_requirements(path, text, kind=kind)
+            if owner is None and _not_a_requirements_file(manifest):
+                continue  # a document that only has a requirements-like name
         elif kind == "pyproject":
             manifest, includes = parse_pyproject(path, text)
         elif kind == "setup-cfg":
@@ -1117,12 +1153,22 @@ def load_manifests(paths: Iterable[str], read: Reader) -> list[Manifest]:
             manifest = parse_lock(path, text)
         if kind == "constraints":
             manifest.declares = False
+        _inherit(manifest, owner)
         manifests[path] = manifest
-        for target, target_kind in includes:
-            if target not in manifests:
-                included_by.setdefault(target, path)
-                queue.append((target, target_kind))
+        queue += [(target, target_kind, path) for target, target_kind in includes]
     return list(manifests.values())
+
+
+def _inherit(manifest: Manifest, owner: Manifest | None) -> None:
+    """A requirements file read by setup.py or pyproject is package metadata, with its groups."""
+    if owner is None or not owner.package_metadata:
+        return
+    manifest.package_metadata = True
+
+
+def _not_a_requirements_file(manifest: Manifest) -> bool:
+    """Mostly unreadable lines: a text document named like a requirements file (docs/constraints.txt)."""
+    return len(manifest.problems) >= 3 and len(manifest.problems) > len(manifest.dependencies) // 2
 
 
 def _include_line(manifest: Manifest, target: str, read: Reader) -> int:

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from factorscan.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
+from factorscan.discovery import DiscoveredFile, Discovery, display_path, is_sample_path, relative_to_root
 from factorscan.errors import UsageError
 from factorscan.findings import Location
 from factorscan.importmap import ImportResolver
@@ -180,11 +180,27 @@ class ProjectModel:
 
     @cached_property
     def deployed_as_app(self) -> bool:
-        """The project ships as an application (container, Procfile, compose, Django/WSGI entry)."""
+        """The project ships as an application (container, Procfile, compose, Django/WSGI entry).
+
+        Files under tests/, docs/ and examples/ do not count: a library's sample app is not
+        what the library deploys.
+        """
         return any(
-            kind in ("dockerfile", "procfile", "compose")
-            or PurePosixPath(path).name in ("manage.py", "wsgi.py", "asgi.py", "app.yaml")
+            (
+                kind in ("dockerfile", "procfile", "compose")
+                or PurePosixPath(path).name == "manage.py"
+                # mysite/wsgi.py, but not a framework's own django/core/wsgi.py
+                or (PurePosixPath(path).name in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
+            )
+            and not is_sample_path(path)
             for path, kind in self._kinds.items()
+        )
+
+    @cached_property
+    def is_library(self) -> bool:
+        """Package metadata (pyproject [project], setup.py...) and nothing that deploys it as an app."""
+        return not self.deployed_as_app and any(
+            manifest.package_metadata and manifest.declares for manifest in self.declaring_manifests
         )
 
     @cached_property

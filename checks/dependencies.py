@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
-from factorscan.discovery import is_test_path
+from factorscan.discovery import is_sample_path, is_test_path
 from factorscan.findings import Finding, Location
 from factorscan.importmap import transitive_closure
 from factorscan.imports import ImportFact, is_stdlib
-from factorscan.manifests import Manifest
+from factorscan.manifests import Manifest, is_dev_group
 from factorscan.project import ProjectModel
 
 # Files run by developer tooling rather than by the app; their imports are the tools' business.
@@ -36,15 +36,24 @@ def third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact
     """(file, import) for each import that must come from a declared distribution.
 
     Skipped: relative imports, the standard library (removed modules included),
-    first-party and sibling modules, optional imports (try/except ImportError),
-    `if TYPE_CHECKING:` blocks, and tooling files (setup.py, noxfile.py, docs/conf.py).
+    first-party and sibling modules, optional imports (try/except ImportError,
+    feature and version guards), `if TYPE_CHECKING:` blocks, tooling files
+    (setup.py, noxfile.py, docs/conf.py), imports inside functions in tests
+    (modules the test creates) and in libraries (lazy imports of optional
+    backends).
     """
+    library = project.is_library
+    # Without any dev/test dependency declared, test imports have nothing to be checked against.
+    check_tests = any(is_dev_group(dependency.group) for dependency in project.dependencies)
     for relative, facts in sorted(project.facts("imports").items()):
-        if _is_tooling(relative):
+        if _is_tooling(relative) or (not check_tests and is_test_path(relative)):
             continue
+        lazy_allowed = not (library or is_test_path(relative))
         for data in facts:
             fact = ImportFact.from_dict(data)
             if fact.level or not fact.module or fact.optional or fact.type_checking:
+                continue
+            if not fact.module_level and not lazy_allowed:
                 continue
             if is_stdlib(fact.module) or fact.module.split(".")[0] == "__main__":
                 continue
@@ -57,10 +66,13 @@ def _span(fact: ImportFact) -> tuple[Location, Location]:
     return Location(fact.row, fact.column), Location(fact.row, max(fact.end_column, fact.column + 1))
 
 
-def _manifest_names(manifests: Iterable[Manifest]) -> str:
-    names = sorted({manifest.path for manifest in manifests})
-    shown = ", ".join(names[:3])
-    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+def _manifest_names(manifests: Iterable[Manifest], importer: str) -> str:
+    """The manifests that govern `importer`: those in its folder or above, else all of them."""
+    everything = sorted({manifest.path for manifest in manifests})
+    folders = PurePosixPath(importer).parents
+    near = [path for path in everything if PurePosixPath(path).parent in folders] or everything
+    shown = ", ".join(near[:2])
+    return shown + (f" and {len(near) - 2} more" if len(near) > 2 else "")
 
 
 def _describe(module: str, distribution: str) -> str:
@@ -120,7 +132,10 @@ class UndeclaredImport(ProjectRule):
     name = "undeclared-import"
     severity = Severity.WARNING
     summary = "Third-party import that no dependency manifest declares"
-    test_files = "checked against every group (runtime, dev, test, extras); conftest.py included"
+    test_files = (
+        "checked against every group (runtime, dev, test, extras) when the project declares "
+        "dev/test dependencies, skipped when it declares none; imports inside test functions are skipped"
+    )
     uses_import_facts = True
 
     VALID = (
@@ -235,8 +250,8 @@ class UndeclaredImport(ProjectRule):
         image = {install.name: (path, install) for path, install in project.image_installs}
         transitive = transitive_closure(resolver, declared)
         locked = project.locked_names - declared
-        manifests = _manifest_names(project.declaring_manifests)
         for relative, facts in _group_by_file(third_party_imports(project)):
+            manifests = _manifest_names(project.declaring_manifests, relative)
             reported: set[str] = set()
             for fact in facts:
                 if resolver.declared_provider(fact.module, declared) is not None:
@@ -444,6 +459,8 @@ class UnpinnedDependencies(ProjectRule):
     )
 
     def check(self, project: ProjectModel) -> Iterable[Finding]:
+        if project.is_library:
+            return
         scanned = {project.relative(item.path) for item in project.files}
         app_manifests = [
             manifest
@@ -454,7 +471,7 @@ class UnpinnedDependencies(ProjectRule):
         ]
         pinned_elsewhere = project.locked_names
         for manifest in project.declaring_manifests:
-            if manifest.path not in scanned or manifest.kind == "tox":
+            if manifest.path not in scanned or manifest.kind == "tox" or is_sample_path(manifest.path):
                 continue
             if manifest.locked or project.is_locked(manifest):
                 continue
