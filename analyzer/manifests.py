@@ -332,7 +332,8 @@ def _load_toml(manifest: Manifest, text: str) -> dict[str, Any] | None:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        manifest.problem(int(match.group(1)) if match else 1, f"invalid TOML: {_short_error(exc)}")
+        line = int(match.group(1)) if match else (text.count("\n") or 1)  # "at end of document"
+        manifest.problem(line, f"invalid TOML: {_short_error(exc)}")
         return None
 
 
