@@ -430,7 +430,8 @@ def parse_pyproject(path: str, text: str) -> tuple[Manifest, list[tuple[str, str
         if "dependencies" in dynamic or "optional-dependencies" in dynamic:
             files = _dynamic_dependency_files(data)
             includes.extend((_join(base, name), "requirements") for name in files)
-            if not files:
+            # Unreadable runtime dependencies make imports uncheckable; unreadable extras do not.
+            if not files and "dependencies" in dynamic:
                 manifest.dynamic = True
 
     groups = _table(data, "dependency-groups")
