@@ -92,7 +92,7 @@ class ImportResolver:
             if prefix in imports:
                 found += imports[prefix]
                 break
-        top = module.split(".")[0]
+        top = module.split(".", maxsplit=1)[0]
         if top in self.namespaces:
             found += self.namespace_chains(module)
         elif not found and self.use_environment:
@@ -105,8 +105,8 @@ class ImportResolver:
         return frozenset(_table()["namespaces"])
 
     def namespace_chains(self, module: str) -> list[str]:
-        """`google.cloud.storage.blob` -> google-cloud-storage-blob, google-cloud-storage, google-cloud."""
-        parts = module.split(".")
+        """`google.cloud.storage_v1.blob` -> google-cloud-storage-blob, google-cloud-storage, google-cloud."""
+        parts = [re.sub(r"_v\d+\w*$", "", part) for part in module.split(".")]
         return [
             canonicalize_name("-".join(parts[:count]).replace("_", "-")) for count in range(len(parts), 1, -1)
         ]
@@ -116,13 +116,17 @@ class ImportResolver:
         for candidate in self.distributions(module):
             if candidate in declared:
                 return candidate
-        top = module.split(".")[0]
+        top = module.split(".", maxsplit=1)[0]
         if top in self.import_map:
             return None  # the user said which distribution it is
         if top in self.namespaces:
             # google-cloud-storage also covers `google.cloud.storage_v2`; an
             # opentelemetry exporter chain covers its longer distribution names.
             for chain in self.namespace_chains(module):
+                # Only below the namespace itself: google-cloud-bigquery does not
+                # provide google.cloud.storage.
+                if chain.count("-") < 2:
+                    continue
                 for name in declared:
                     if name.startswith(chain + "-"):
                         return name

@@ -165,7 +165,9 @@ pyserial: serial
 pyusb: usb
 attrs: attr attrs
 setuptools: setuptools pkg_resources _distutils_hack
-pywin32: win32api win32con win32com win32gui win32process win32service win32serviceutil win32event win32file win32clipboard win32print win32pipe win32security win32timezone win32ui winerror pythoncom pywintypes
+pywin32: win32api win32con win32com win32gui win32process win32service win32serviceutil win32event
+    win32file win32clipboard win32print win32pipe win32security win32timezone win32ui winerror
+    pythoncom pywintypes
 pyobjc-core: objc PyObjCTools
 pyobjc-framework-cocoa: Foundation AppKit Cocoa CoreFoundation
 python-ldap: ldap ldif
@@ -330,7 +332,8 @@ azure-servicebus: azure.servicebus
 azure-eventhub: azure.eventhub
 azure-monitor-opentelemetry: azure.monitor.opentelemetry
 azure-ai-openai: azure.ai.openai
-opentelemetry-api: opentelemetry.trace opentelemetry.context opentelemetry.metrics opentelemetry.propagate opentelemetry.baggage
+opentelemetry-api: opentelemetry.trace opentelemetry.context opentelemetry.metrics
+    opentelemetry.propagate opentelemetry.baggage
 opentelemetry-sdk: opentelemetry.sdk
 zope-interface: zope.interface
 sentence-transformers: sentence_transformers
@@ -461,18 +464,23 @@ langchain: langchain-core langchain-text-splitters pydantic sqlalchemy requests 
 langchain-core: pydantic pyyaml tenacity jsonpatch packaging langsmith
 google-api-core: google-auth protobuf googleapis-common-protos requests proto-plus
 google-auth: cachetools pyasn1-modules rsa
-google-cloud-storage: google-auth google-api-core google-cloud-core google-resumable-media requests google-crc32c
-google-cloud-bigquery: google-auth google-api-core google-cloud-core google-resumable-media requests packaging python-dateutil
+google-cloud-storage: google-auth google-api-core google-cloud-core google-resumable-media requests
+    google-crc32c
+google-cloud-bigquery: google-auth google-api-core google-cloud-core google-resumable-media requests
+    packaging python-dateutil
 google-cloud-pubsub: google-auth google-api-core grpcio protobuf proto-plus
 google-api-python-client: google-auth google-auth-httplib2 google-api-core httplib2 uritemplate
-firebase-admin: google-cloud-firestore google-cloud-storage google-api-core google-api-python-client cachecontrol pyjwt
-kubernetes: pyyaml requests urllib3 python-dateutil google-auth six certifi websocket-client requests-oauthlib oauthlib
+firebase-admin: google-cloud-firestore google-cloud-storage google-api-core google-api-python-client
+    cachecontrol pyjwt
+kubernetes: pyyaml requests urllib3 python-dateutil google-auth six certifi websocket-client
+    requests-oauthlib oauthlib
 docker: requests urllib3
 paramiko: bcrypt cryptography pynacl
 fabric: invoke paramiko decorator
 cryptography: cffi
 pyopenssl: cryptography
-scrapy: twisted lxml parsel w3lib cssselect itemadapter itemloaders queuelib service-identity pyopenssl protego
+scrapy: twisted lxml parsel w3lib cssselect itemadapter itemloaders queuelib service-identity
+    pyopenssl protego
 selenium: urllib3 trio trio-websocket certifi websocket-client typing-extensions
 pymongo: dnspython
 motor: pymongo
@@ -500,7 +508,8 @@ moto: boto3 botocore werkzeug responses jinja2 xmltodict requests cryptography p
 apache-airflow: sqlalchemy flask pendulum jinja2 croniter python-dateutil requests rich attrs
 dask: cloudpickle fsspec packaging partd pyyaml toolz click
 great-expectations: pandas numpy jinja2 jsonschema marshmallow pydantic requests
-wagtail: django django-modelcluster django-taggit django-treebeard djangorestframework pillow beautifulsoup4 willow
+wagtail: django django-modelcluster django-taggit django-treebeard djangorestframework pillow
+    beautifulsoup4 willow
 graphene-django: graphene django graphql-core
 graphene: graphql-core graphql-relay
 strawberry-graphql: graphql-core python-dateutil typing-extensions
@@ -530,10 +539,11 @@ pillow:
 opencv-python: numpy
 opencv-python-headless: numpy
 huggingface-hub: filelock fsspec packaging pyyaml requests tqdm typing-extensions
-datasets: numpy pyarrow pandas requests tqdm xxhash multiprocess fsspec aiohttp huggingface-hub packaging pyyaml dill filelock
+datasets: numpy pyarrow pandas requests tqdm xxhash multiprocess fsspec aiohttp huggingface-hub
+    packaging pyyaml dill filelock
 accelerate: numpy packaging psutil pyyaml torch huggingface-hub safetensors
 elasticsearch: elastic-transport urllib3 certifi
-boto: 
+boto:
 azure-identity: azure-core cryptography msal msal-extensions typing-extensions
 azure-storage-blob: azure-core cryptography typing-extensions isodate
 msal: requests pyjwt cryptography
@@ -565,10 +575,16 @@ NAMESPACE_ROOTS = (
 
 
 def _rows(text: str) -> dict[str, list[str]]:
+    """`name: value value` lines; an indented line continues the row above."""
     rows: dict[str, list[str]] = {}
+    key = ""
     for line in text.strip().splitlines():
-        key, _, values = line.partition(":")
-        rows.setdefault(canonicalize_name(key.strip()), []).extend(values.split())
+        if line.startswith(" "):
+            rows[key].extend(line.split())
+            continue
+        name, _, values = line.partition(":")
+        key = canonicalize_name(name.strip())
+        rows.setdefault(key, []).extend(values.split())
     return rows
 
 
@@ -601,13 +617,16 @@ def build(from_environment: bool = False) -> dict[str, object]:
         for dist, names in _from_environment().items():
             imports.setdefault(dist, [])
             imports[dist] += [name for name in names if name not in imports[dist]]
+    # Curated order is kept: the first distribution listed for a name is the one messages show.
     by_import: dict[str, list[str]] = {}
-    for dist, names in sorted(imports.items()):
+    for dist, names in imports.items():
         for name in names:
-            if canonicalize_name(name.replace(".", "-")) == dist:
-                continue  # normalisation finds it
             if dist not in by_import.setdefault(name, []):
                 by_import[name].append(dist)
+    # A plain name that only its own distribution provides needs no row: normalisation finds it.
+    by_import = {
+        name: dists for name, dists in by_import.items() if "." in name or dists != [canonicalize_name(name)]
+    }
     requires = {dist: sorted(set(map(canonicalize_name, deps))) for dist, deps in _rows(_REQUIRES).items()}
     return {
         "imports": dict(sorted(by_import.items())),
@@ -624,7 +643,9 @@ def render(table: dict[str, object]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m factorscan.importmap_build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m factorscan.importmap_build", description=(__doc__ or "").split("\n", 1)[0]
+    )
     parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--from-environment", action="store_true")
     args = parser.parse_args(argv)

@@ -225,13 +225,18 @@ class ImportFact:
     optional: bool
     type_checking: bool  # inside `if TYPE_CHECKING:`
     module_level: bool
+    # The names a `from module import a, b` imports (`from google.cloud import storage`
+    # says which distribution of a namespace package it needs).
+    names: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["names"] = list(self.names)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportFact:
-        return cls(**data)
+        return cls(**{**data, "names": tuple(data.get("names", ()))})
 
 
 _TRY_TYPES: tuple[type[ast.stmt], ...] = (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
@@ -268,9 +273,13 @@ def _is_optional_guard(test: ast.expr) -> bool:
                 return True
             if _GUARD_NAME.search(node.attr):
                 return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if isinstance(node.func.value, ast.Name) and node.func.value.id == "platform":
-                return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "platform"
+        ):
+            return True
     return False
 
 
@@ -299,13 +308,15 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
                 start = column(row, node.col_offset)
                 end_row = node.end_lineno or row
                 end = column(end_row, node.end_col_offset or 0) if end_row == row else start + 6
+                names: tuple[str, ...] = ()
                 if isinstance(node, ast.Import):
                     modules = [(alias.name, 0) for alias in node.names]
                 else:
                     modules = [(node.module or "", node.level)]
+                    names = tuple(alias.name for alias in node.names if alias.name != "*")
                 for name, level in modules:
                     facts.append(
-                        ImportFact(name, level, row, start, end, optional, type_checking, module_level)
+                        ImportFact(name, level, row, start, end, optional, type_checking, module_level, names)
                     )
             elif isinstance(node, _TRY_TYPES):
                 node = cast(ast.Try, node)  # TryStar has the same fields

@@ -295,7 +295,7 @@ def parse_requirements(
                 if dependency is not None:
                     manifest.dependencies.append(dependency)
                 continue
-            if option.startswith("-r") or option.startswith("-c"):  # -rbase.txt
+            if option.startswith(("-r", "-c")):  # -rbase.txt
                 includes.append((_join(base, option[2:]), "constraints" if option[1] == "c" else kind))
                 continue
             continue  # index options, --require-hashes, --pre ...
@@ -363,7 +363,9 @@ class _TomlReader:
             if dependency is not None:
                 self.manifest.dependencies.append(dependency)
 
-    def table(self, table: dict[str, Any], group: str, header: str, skip: Iterable[str] = ("python",)) -> None:
+    def table(
+        self, table: dict[str, Any], group: str, header: str, skip: Iterable[str] = ("python",)
+    ) -> None:
         """poetry / Pipfile style: name = "spec" | { version, path, git, url, ... }."""
         start = self.lines.header(header)
         for name, spec in table.items():
@@ -423,9 +425,7 @@ def parse_pyproject(path: str, text: str) -> tuple[Manifest, list[tuple[str, str
         for extra, requirements in _table(project, "optional-dependencies").items():
             reader.pep508(_strings(requirements), f"extra:{extra}", r"project\.optional-dependencies")
         for key in ("scripts", "gui-scripts"):
-            manifest.entrypoints.update(
-                {k: v for k, v in _table(project, key).items() if isinstance(v, str)}
-            )
+            manifest.entrypoints.update({k: v for k, v in _table(project, key).items() if isinstance(v, str)})
         dynamic = _strings(project.get("dynamic"))
         if "dependencies" in dynamic or "optional-dependencies" in dynamic:
             files = _dynamic_dependency_files(data)
@@ -435,7 +435,7 @@ def parse_pyproject(path: str, text: str) -> tuple[Manifest, list[tuple[str, str
                 manifest.dynamic = True
 
     groups = _table(data, "dependency-groups")
-    for group, items in groups.items():
+    for group in groups:
         manifest.declares = True
         reader.pep508(_expand_group(groups, group, set()), _normalise_group(group), r"dependency-groups")
 
@@ -451,7 +451,9 @@ def parse_pyproject(path: str, text: str) -> tuple[Manifest, list[tuple[str, str
                 _normalise_group(group),
                 rf"tool\.poetry\.group\.{re.escape(group)}\.dependencies",
             )
-        manifest.entrypoints.update({k: v for k, v in _table(poetry, "scripts").items() if isinstance(v, str)})
+        manifest.entrypoints.update(
+            {k: v for k, v in _table(poetry, "scripts").items() if isinstance(v, str)}
+        )
         for package in poetry.get("packages") or []:
             if isinstance(package, dict) and isinstance(package.get("include"), str):
                 manifest.packages.append(package["include"].split("/")[0])
@@ -504,7 +506,9 @@ def _dynamic_dependency_files(data: dict[str, Any]) -> list[str]:
     for key in ("dependencies", "optional-dependencies"):
         spec = _table(data, "tool", "setuptools", "dynamic").get(key)
         if isinstance(spec, dict):
-            files += _strings(spec.get("file")) or ([spec["file"]] if isinstance(spec.get("file"), str) else [])
+            files += _strings(spec.get("file")) or (
+                [spec["file"]] if isinstance(spec.get("file"), str) else []
+            )
             for extra in spec.values():
                 if isinstance(extra, dict):
                     files += _strings(extra.get("file"))
@@ -560,14 +564,11 @@ def _ini_requirements(manifest: Manifest, lines: _Lines, value: str, group: str,
     if value.startswith("file:"):
         return [name.strip() for name in value[5:].split(",") if name.strip()]
     for raw in value.splitlines():
-        raw = _COMMENT.sub("", raw).strip()
-        if raw.startswith(("-r", "-c")):
+        # tox factor conditions (`py312: pytest`) are dropped; `{[base]deps}` substitutions skipped.
+        text = _TOX_FACTOR.sub("", _COMMENT.sub("", raw).strip())
+        if not text or text.startswith(("{", "-")):
             continue
-        # tox factor conditions: `py312: pytest`; `{[base]deps}` substitutions are skipped.
-        raw = _TOX_FACTOR.sub("", raw)
-        if not raw or raw.startswith(("{", "-")):
-            continue
-        dependency = _requirement_dependency(manifest, raw, lines.find(raw, start), group)
+        dependency = _requirement_dependency(manifest, text, lines.find(text, start), group)
         if dependency is not None:
             manifest.dependencies.append(dependency)
     return []
@@ -633,9 +634,9 @@ def parse_tox_ini(path: str, text: str) -> tuple[Manifest, list[tuple[str, str]]
             continue
         value = parser.get(section, "deps")
         for raw in value.splitlines():
-            raw = _TOX_FACTOR.sub("", raw.strip())
-            if raw.startswith("-r"):
-                target = raw[2:].strip().replace("{toxinidir}/", "")
+            text = _TOX_FACTOR.sub("", raw.strip())
+            if text.startswith("-r"):
+                target = text[2:].strip().replace("{toxinidir}/", "")
                 if "{" not in target:
                     includes.append((_join(base, target), "requirements"))
         _ini_requirements(manifest, lines, value, "test", lines.header(re.escape(section)))
@@ -664,7 +665,11 @@ class _SetupReader:
         self.appended: dict[str, list[ast.expr]] = {}
         self.files: list[str] = []  # string constants naming files (open("requirements.txt"))
         for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 self.names[node.targets[0].id] = node.value
                 self.appended.pop(node.targets[0].id, None)
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
@@ -699,7 +704,7 @@ class _SetupReader:
             return items
         if isinstance(node, ast.Dict):
             result: dict[Any, Any] = {}
-            for key, value in zip(node.keys, node.values):
+            for key, value in zip(node.keys, node.values, strict=True):
                 if key is None:
                     result.update(self.value(value, depth + 1))
                 else:
@@ -712,7 +717,11 @@ class _SetupReader:
             for extra in self.appended.get(node.id, []):
                 value = value + self.value(extra, depth + 1)
             return value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("dict", "list"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("dict", "list")
+        ):
             if node.func.id == "dict" and not node.args:
                 return {kw.arg: self.value(kw.value, depth + 1) for kw in node.keywords if kw.arg}
             if node.func.id == "list" and len(node.args) == 1:
@@ -791,8 +800,8 @@ def parse_setup_py(path: str, text: str) -> tuple[Manifest, list[tuple[str, str]
             return
         for item in items:
             if isinstance(item, str):
-                for requirement in item.splitlines():
-                    requirement = _COMMENT.sub("", requirement).strip()
+                for raw in item.splitlines():
+                    requirement = _COMMENT.sub("", raw).strip()
                     if requirement:
                         row = lines.find(requirement, line - 1) or line
                         dependency = _requirement_dependency(manifest, requirement, row, group)
@@ -868,7 +877,6 @@ def parse_conda(path: str, text: str) -> Manifest:
     in_dependencies = False
     pip_indent: int | None = None
     list_indent: int | None = None
-    base = str(PurePosixPath(path).parent)
     for row, raw in enumerate(text.splitlines(), 1):
         line = _COMMENT.sub("", raw).rstrip()
         if not line.strip():
@@ -944,7 +952,9 @@ def parse_lock(path: str, text: str) -> Manifest:
     packages = (data or {}).get("package") or (data or {}).get("packages") or []
     for package in packages if isinstance(packages, list) else []:
         if isinstance(package, dict) and isinstance(package.get("name"), str):
-            manifest.dependencies.append(Dependency(canonicalize_name(package["name"]), path, 0, RUNTIME, True))
+            manifest.dependencies.append(
+                Dependency(canonicalize_name(package["name"]), path, 0, RUNTIME, True)
+            )
     return manifest
 
 
@@ -973,6 +983,8 @@ _PIP_VALUE_OPTIONS = _VALUE_OPTIONS | {
     "-p",
     "--index-strategy",
 }
+_PIP_FILE_OPTIONS = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable"}
+_ARCHIVES = (".whl", ".tar.gz", ".zip")
 _RUN = re.compile(r"^\s*RUN\s+(.*)$", re.I | re.S)
 
 
@@ -1039,18 +1051,15 @@ def _pip_names(command: str, row: int) -> Iterator[ImageInstall]:
 def _pip_install_args(words: list[str], row: int) -> Iterator[ImageInstall]:
     for index, word in enumerate(words):
         name = PurePosixPath(word).name
-        is_pip = re.fullmatch(r"pip[\d.]*", name) is not None
-        if name == "-m" and index + 1 < len(words) and words[index + 1] == "pip":
-            is_pip = True
-            index += 1
-        if name == "uv" and index + 1 < len(words) and words[index + 1] == "pip":
-            is_pip = True
-            index += 1
-        if is_pip and index + 1 < len(words) and words[index + 1] == "install":
+        # pip install, pip3.12 install, python -m pip install, uv pip install
+        pip_at = index if re.fullmatch(r"pip[\d.]*", name) else None
+        if name in ("-m", "uv") and words[index + 1 : index + 2] == ["pip"]:
+            pip_at = index + 1
+        if pip_at is not None and words[pip_at + 1 : pip_at + 2] == ["install"]:
+            args = words[pip_at + 2 :]
             break
     else:
         return
-    args = words[index + 2 :]
     skip = False
     for arg in args:
         if skip:
@@ -1058,11 +1067,10 @@ def _pip_install_args(words: list[str], row: int) -> Iterator[ImageInstall]:
             continue
         if arg.startswith("-"):
             option = arg.split("=", 1)[0]
-            if "=" not in arg and (option in _PIP_VALUE_OPTIONS or option in ("-r", "--requirement", "-c",
-                                                                              "--constraint", "-e", "--editable")):
+            if "=" not in arg and (option in _PIP_VALUE_OPTIONS or option in _PIP_FILE_OPTIONS):
                 skip = True
             continue
-        if "$" in arg or _local_path(arg) is not None or "://" in arg or arg.endswith((".whl", ".tar.gz", ".zip")):
+        if "$" in arg or "://" in arg or _local_path(arg) is not None or arg.endswith(_ARCHIVES):
             continue
         try:
             requirement = Requirement(arg)
@@ -1095,10 +1103,8 @@ def manifest_kind(path: str) -> str | None:
         return "conda"
     if name.startswith("constraints") and name.endswith(".txt"):
         return "constraints"
-    if (
-        re.fullmatch(r"(.*[-_.])?requirements([-_.].*)?\.(txt|in|pip)", name)
-        or PurePosixPath(path).parent.name == "requirements"
-        and name.endswith((".txt", ".in"))
+    if re.fullmatch(r"(.*[-_.])?requirements([-_.].*)?\.(txt|in|pip)", name) or (
+        PurePosixPath(path).parent.name == "requirements" and name.endswith((".txt", ".in"))
     ):
         return "requirements"
     return None

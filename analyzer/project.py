@@ -279,7 +279,7 @@ class ProjectModel:
 
     def is_first_party(self, module: str, importer: str) -> bool:
         """Whether `module` (dotted) is the project's own code, seen from the file `importer`."""
-        top = module.split(".")[0]
+        top = module.split(".", maxsplit=1)[0]
         if top in self.first_party:
             return True
         children, _packages = self._python_layout

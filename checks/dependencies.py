@@ -62,6 +62,13 @@ def third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact
             yield relative, fact
 
 
+def _imported_modules(fact: ImportFact, namespaces: frozenset[str]) -> list[str]:
+    """`from google.cloud import storage, bigquery` needs google.cloud.storage and google.cloud.bigquery."""
+    if fact.names and fact.module.split(".")[0] in namespaces and fact.module.count(".") < 2:
+        return [f"{fact.module}.{name}" for name in fact.names]
+    return [fact.module]
+
+
 def _span(fact: ImportFact) -> tuple[Location, Location]:
     return Location(fact.row, fact.column), Location(fact.row, max(fact.end_column, fact.column + 1))
 
@@ -75,11 +82,13 @@ def _manifest_names(manifests: Iterable[Manifest], importer: str) -> str:
     return shown + (f" and {len(near) - 2} more" if len(near) > 2 else "")
 
 
-def _describe(module: str, distribution: str) -> str:
-    top = module.split(".")[0]
-    if distribution.replace("-", "_") == top.lower():
-        return f"`{top}`"
-    return f"`{top}` (distribution `{distribution}`)"
+def _describe(module: str, distribution: str, namespaces: frozenset[str]) -> str:
+    """`requests`, `PIL` (distribution `pillow`), `google.cloud.storage` (distribution ...)."""
+    top = module.split(".", maxsplit=1)[0]
+    shown = ".".join(module.split(".")[:3]) if top in namespaces else top
+    if distribution.replace("-", "_") == shown.lower():
+        return f"`{shown}`"
+    return f"`{shown}` (distribution `{distribution}`)"
 
 
 class UndeclaredImport(ProjectRule):
@@ -253,17 +262,17 @@ class UndeclaredImport(ProjectRule):
         for relative, facts in _group_by_file(third_party_imports(project)):
             manifests = _manifest_names(project.declaring_manifests, relative)
             reported: set[str] = set()
-            for fact in facts:
-                if resolver.declared_provider(fact.module, declared) is not None:
+            for fact, module in _expand(facts, resolver.namespaces):
+                if resolver.declared_provider(module, declared) is not None:
                     continue
-                distribution = resolver.distributions(fact.module)[0]
+                distribution = resolver.distributions(module)[0]
                 if distribution in reported:
                     continue
                 reported.add(distribution)
-                what = _describe(fact.module, distribution)
+                what = _describe(module, distribution, resolver.namespaces)
                 severity = None
-                in_image = resolver.declared_provider(fact.module, image.keys())
-                via = resolver.declared_provider(fact.module, transitive.keys())
+                in_image = resolver.declared_provider(module, image.keys())
+                via = resolver.declared_provider(module, transitive.keys())
                 if in_image is not None:
                     dockerfile, install = image[in_image]
                     message = (
@@ -276,7 +285,7 @@ class UndeclaredImport(ProjectRule):
                         f"{what} is imported directly but only installed as a dependency of "
                         f"`{transitive[via]}`; declare it, or an upgrade of `{transitive[via]}` may drop it"
                     )
-                elif resolver.declared_provider(fact.module, locked) is not None:
+                elif resolver.declared_provider(module, locked) is not None:
                     severity = Severity.INFO
                     message = f"{what} is pinned by a lock file but not declared in a manifest ({manifests})"
                 else:
@@ -290,6 +299,12 @@ class UndeclaredImport(ProjectRule):
                     severity=severity,
                     fingerprint_hint=distribution,
                 )
+
+
+def _expand(facts: list[ImportFact], namespaces: frozenset[str]) -> Iterator[tuple[ImportFact, str]]:
+    for fact in facts:
+        for module in _imported_modules(fact, namespaces):
+            yield fact, module
 
 
 def _group_by_file(pairs: Iterable[tuple[str, ImportFact]]) -> Iterator[tuple[str, list[ImportFact]]]:
@@ -352,7 +367,13 @@ class MissingDependencyManifest(ProjectRule):
         if not imports:
             return
         resolver = project.import_resolver
-        names = sorted({resolver.distributions(fact.module)[0] for _, fact in imports})
+        names = sorted(
+            {
+                resolver.distributions(module)[0]
+                for _, fact in imports
+                for module in _imported_modules(fact, resolver.namespaces)
+            }
+        )
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         message = (
             f"the project imports third-party packages ({shown}) but has no dependency manifest: "
@@ -430,7 +451,10 @@ class UnpinnedDependencies(ProjectRule):
         Valid(
             '[tool.poetry.dependencies]\npython = "^3.12"\nflask = "^3.0"\n',
             filename="pyproject.toml",
-            files={"poetry.lock": '[[package]]\nname = "flask"\nversion = "3.1.0"\n', "Dockerfile": "FROM x\n"},
+            files={
+                "poetry.lock": '[[package]]\nname = "flask"\nversion = "3.1.0"\n',
+                "Dockerfile": "FROM python:3.12\n",
+            },
         ),
     )
     INVALID = (

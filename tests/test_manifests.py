@@ -13,7 +13,6 @@ from factorscan.manifests import (
     Manifest,
     dockerfile_pip_installs,
     group_for_filename,
-    load_manifests,
     parse_conda,
     parse_lock,
     parse_pipfile,
@@ -139,7 +138,7 @@ def test_requirements_group_from_path(path: str, group: str) -> None:
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("utf-8", "flask==3.1.0\r\nredis==5.2.1\r\n".encode()),
+        ("utf-8", b"flask==3.1.0\r\nredis==5.2.1\r\n"),
         ("utf-8-bom", codecs.BOM_UTF8 + b"flask==3.1.0\nredis==5.2.1\n"),
         ("utf-16-le-bom", codecs.BOM_UTF16_LE + "flask==3.1.0\r\nredis==5.2.1\r\n".encode("utf-16-le")),
         ("utf-16-be-bom", codecs.BOM_UTF16_BE + "flask==3.1.0\nredis==5.2.1\n".encode("utf-16-be")),
@@ -303,9 +302,11 @@ def test_pyproject_dynamic_dependencies_that_cannot_be_read() -> None:
 
 def test_broken_pyproject_is_a_problem_with_its_line() -> None:
     manifest, _ = parse_pyproject("pyproject.toml", '[project]\nname = "x"\ndependencies = ["flask"\n')
-    assert manifest.problems and manifest.problems[0][0] >= 3
+    assert manifest.problems
+    assert manifest.problems[0][0] >= 3
     assert "invalid TOML" in manifest.problems[0][1]
-    assert manifest.dynamic and manifest.declares
+    assert manifest.dynamic
+    assert manifest.declares
 
 
 # -- setup.cfg, setup.py, tox.ini -----------------------------------------------------
@@ -420,13 +421,16 @@ def test_setup_py_reading_a_requirements_file(project) -> None:
 
 
 def test_setup_py_with_computed_requirements_is_dynamic() -> None:
-    manifest, _ = parse_setup_py("setup.py", "from setuptools import setup\nsetup(install_requires=compute())\n")
+    manifest, _ = parse_setup_py(
+        "setup.py", "from setuptools import setup\nsetup(install_requires=compute())\n"
+    )
     assert manifest.dynamic
 
 
 def test_broken_setup_py_is_a_problem_and_is_never_run() -> None:
     manifest, _ = parse_setup_py("setup.py", "import os\nos.system('rm -rf /')\nsetup(\n")
-    assert manifest.problems and manifest.problems[0][0] >= 3
+    assert manifest.problems
+    assert manifest.problems[0][0] >= 3
     assert manifest.dynamic
 
 
@@ -495,7 +499,8 @@ def test_conda_environment_with_pip_section() -> None:
 def test_lock_files() -> None:
     poetry = parse_lock("poetry.lock", '[[package]]\nname = "Werkzeug"\nversion = "3.1.3"\n')
     assert [dep.name for dep in poetry.dependencies] == ["werkzeug"]
-    assert poetry.locked and not poetry.declares
+    assert poetry.locked
+    assert not poetry.declares
     pipenv = parse_lock("Pipfile.lock", '{"default": {"flask": {}}, "develop": {"pytest": {}}}')
     assert _deps(pipenv) == {"flask": (0, RUNTIME, True), "pytest": (0, "dev", True)}
     broken = parse_lock("Pipfile.lock", "{")
