@@ -39,7 +39,7 @@ _LOOSE_SUFFIXES = ("python", "py", "client", "sdk", "binary", "headless", "api")
 
 @cache
 def _table() -> dict[str, Any]:
-    data = resources.files("factorscan").joinpath("data", "import_names.json").read_text(encoding="utf-8")
+    data = resources.files("factorscan").joinpath("data/import_names.json").read_text(encoding="utf-8")
     table: dict[str, Any] = json.loads(data)
     return table
 
@@ -154,7 +154,7 @@ def _installed_requires(distribution: str) -> list[str]:
         requirements = importlib.metadata.requires(distribution) or []
     except Exception:
         return []
-    names = []
+    names: list[str] = []
     for text in requirements:
         try:
             requirement = Requirement(text)
