@@ -264,22 +264,27 @@ _GUARD_ATTRIBUTES = {"version_info", "platform", "implementation", "hexversion",
 
 
 def _is_optional_guard(test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        if isinstance(node, ast.Name) and _GUARD_NAME.search(node.id):
+    """Whether an `if` test is a feature, version or platform check (walks only the test's shape)."""
+    if isinstance(test, ast.Name):
+        return _GUARD_NAME.search(test.id) is not None
+    if isinstance(test, ast.Attribute):
+        base = test.value.id if isinstance(test.value, ast.Name) else ""
+        if base in ("sys", "os", "platform") and test.attr in _GUARD_ATTRIBUTES:
             return True
-        if isinstance(node, ast.Attribute):
-            base = node.value.id if isinstance(node.value, ast.Name) else ""
-            if base in ("sys", "os", "platform") and node.attr in _GUARD_ATTRIBUTES:
-                return True
-            if _GUARD_NAME.search(node.attr):
-                return True
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "platform"
-        ):
+        return _GUARD_NAME.search(test.attr) is not None or _is_optional_guard(test.value)
+    if isinstance(test, ast.Subscript):
+        return _is_optional_guard(test.value)
+    if isinstance(test, ast.Call):
+        func = test.func
+        if isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "platform":
             return True
+        return _is_optional_guard(func)
+    if isinstance(test, ast.UnaryOp):
+        return _is_optional_guard(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return any(_is_optional_guard(value) for value in test.values)
+    if isinstance(test, ast.Compare):
+        return _is_optional_guard(test.left) or any(_is_optional_guard(value) for value in test.comparators)
     return False
 
 

@@ -90,6 +90,10 @@ class ProjectModel:
     @cached_property
     def tree_files(self) -> list[DiscoveredFile]:
         """Every file discovery finds under the project root (excludes and .gitignore applied)."""
+        # A file found by walking that sits directly in the root means the root itself
+        # was walked: the scan already saw the whole tree.
+        if any(not item.explicit and item.path.parent == self.root for item in self.files):
+            return list(self.files)
         try:
             return Discovery(self.settings).discover([self.root])
         except (UsageError, OSError):
