@@ -6,7 +6,7 @@ import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pathspec
 
@@ -57,7 +57,18 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("pipfile", ("Pipfile",)),
-    ("lockfile", ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "pylock.toml", "pylock.*.toml")),
+    (
+        "lockfile",
+        (
+            "poetry.lock",
+            "uv.lock",
+            "pdm.lock",
+            "Pipfile.lock",
+            "pylock.toml",
+            "pylock.*.toml",
+            "requirements*.lock",
+        ),
+    ),
     ("conda", ("environment.yml", "environment.yaml", "environment-*.yml", "environment-*.yaml")),
     (
         "compose",
@@ -194,6 +205,29 @@ class Discovery:
             kind = file_kind(path)
             if kind is not None:
                 yield DiscoveredFile(path, kind)
+
+
+def is_test_path(relative_path: str) -> bool:
+    """tests/, test_*.py, *_test.py and conftest.py: how rules tell test code apart."""
+    parts = PurePosixPath(relative_path).parts
+    name = parts[-1] if parts else ""
+    return (
+        name == "conftest.py"
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or any(part in ("tests", "test", "testing") for part in parts[:-1])
+    )
+
+
+# Folders holding tests, documentation and samples rather than the app a project deploys.
+_SAMPLE_FOLDERS = frozenset(
+    {"tests", "test", "testing", "docs", "doc", "examples", "example", "samples", "sample", "demo", "demos"}
+)
+
+
+def is_sample_path(relative_path: str) -> bool:
+    """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys."""
+    return any(part.lower() in _SAMPLE_FOLDERS for part in PurePosixPath(relative_path).parts[:-1])
 
 
 def display_path(path: Path) -> str:
