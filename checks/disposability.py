@@ -5,6 +5,7 @@ FS0901 missing-sigterm-handler, FS0902 sigterm-ignored, FS0903 shell-form-entryp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -86,8 +87,8 @@ class DisposabilityFacts(SourceVisitor):
     """Per file: long-running calls with their scope, the call graph, SIGTERM handling."""
 
     triggers = (
-        b"while True",
-        b"while 1",
+        # A block loop (`while True:` then a body on the next lines), not `while 1: break`.
+        re.compile(rb"while\s+(True|1)\s*:[ \t]*(#[^\r\n]*)?\r?\n"),
         b"serve_forever",
         b"run_forever",
         b"start_consuming",
