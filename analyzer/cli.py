@@ -352,10 +352,29 @@ def rule_command(argv: Sequence[str]) -> int:
     return EXIT_CLEAN
 
 
+def server_command(argv: Sequence[str]) -> int:
+    parser = _Parser(
+        prog="factorscan server",
+        description="Start the language server: LSP over stdin/stdout, for editors.",
+    )
+    # Editors' generic LSP clients often pass --stdio; it is the only transport.
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    parser.parse_args(argv)
+    import importlib.util
+
+    if importlib.util.find_spec("pygls") is None or importlib.util.find_spec("lsprotocol") is None:
+        raise UsageError("the language server needs the lsp extra: pip install 'factorscan[lsp]'")
+    from factorscan.integrations.lsp import serve
+
+    serve()
+    return EXIT_CLEAN
+
+
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": check_command,
     "rules": rules_command,
     "rule": rule_command,
+    "server": server_command,
 }
 
 

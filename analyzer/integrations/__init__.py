@@ -55,6 +55,12 @@ def file_settings(directory: Path, boundary: Path | None = None) -> FileSettings
         return FileSettings(settings, _single_file_ruleset(settings), PerFileIgnores({}), str(exc))
 
 
+def default_file_settings(directory: Path) -> FileSettings:
+    """The default settings, reading no file (for documents outside the workspace)."""
+    settings = Settings(project_root=directory)
+    return FileSettings(settings, _single_file_ruleset(settings), PerFileIgnores({}))
+
+
 def encode_text(text: str) -> bytes:
     """Bytes for decoded text, in the encoding its coding cookie declares (UTF-8 otherwise)."""
     data = text.encode("utf-8", errors="surrogatepass")
