@@ -65,7 +65,8 @@ class _Checked:
 class FactorscanServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("factorscan", __version__)
-        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.pending: dict[str, asyncio.Handle] = {}
+        self.last_change: dict[str, float] = {}
         self.checked: dict[str, _Checked] = {}
         self.reported_errors: set[str] = set()
 
@@ -121,11 +122,18 @@ class FactorscanServer(LanguageServer):
         )
 
     def schedule(self, uri: str) -> None:
+        """Debounce: an edit after a quiet spell is checked at once (leading edge);
+        edits in a burst wait until the burst pauses (trailing edge)."""
         handle = self.pending.pop(uri, None)
         if handle is not None:
             handle.cancel()
         loop = asyncio.get_running_loop()
-        self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self.publish, uri)
+        quiet = loop.time() - self.last_change.get(uri, float("-inf")) > DEBOUNCE_SECONDS
+        self.last_change[uri] = loop.time()
+        if quiet and handle is None:
+            self.pending[uri] = loop.call_soon(self.publish, uri)
+        else:
+            self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self.publish, uri)
 
 
 def _document_path(document: TextDocument) -> Path | None:
