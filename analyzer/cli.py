@@ -363,7 +363,9 @@ def server_command(argv: Sequence[str]) -> int:
     import importlib.util
 
     if importlib.util.find_spec("pygls") is None or importlib.util.find_spec("lsprotocol") is None:
-        raise UsageError("the language server needs pygls: install factorscan with its lsp extra, factorscan[lsp]")
+        raise UsageError(
+            "the language server needs pygls: install factorscan with its lsp extra, factorscan[lsp]"
+        )
     from factorscan.integrations.lsp import serve
 
     serve()

@@ -33,9 +33,7 @@ def normalised_line(finding: Finding, source: SourceFile | None) -> str:
         return ""
     if finding.sensitive:
         end = (
-            finding.end_location.column - 1
-            if finding.end_location.row == finding.location.row
-            else len(line)
+            finding.end_location.column - 1 if finding.end_location.row == finding.location.row else len(line)
         )
         line = mask_span(line, finding.location.column - 1, end)
     return _WHITESPACE.sub(" ", line).strip()

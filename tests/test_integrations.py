@@ -67,7 +67,9 @@ def test_flake8_plugin_honours_tool_factorscan_settings(project) -> None:
         }
     )
     result = _flake8(".", cwd=root)
-    codes = sorted(line.split(": ")[1].split()[0] + "@" + line.split(":")[0] for line in result.stdout.splitlines())
+    codes = sorted(
+        line.split(": ")[1].split()[0] + "@" + line.split(":")[0] for line in result.stdout.splitlines()
+    )
     assert codes == ["FS1101@./app.py", "FS1101@./app.py", "FS1103@./gunicorn.conf.py"]
 
 
@@ -75,9 +77,7 @@ def test_flake8_on_the_demo_fixture_matches_the_cli_source_findings() -> None:
     demo = FIXTURES / "demo_app"
     flake8_lines = _flake8(".", cwd=demo).stdout.splitlines()
     cli = run_cli("--no-cache", "--format", "concise", ".", cwd=demo).stdout.splitlines()
-    python_findings = {
-        line.replace(" [*]", "") for line in cli if line.split(":")[0].endswith(".py")
-    }
+    python_findings = {line.replace(" [*]", "") for line in cli if line.split(":")[0].endswith(".py")}
     assert {line.removeprefix("./") for line in flake8_lines} == python_findings
     assert python_findings
 
@@ -105,8 +105,17 @@ def test_pre_commit_manifest_is_valid() -> None:
     assert set(hooks) == {"factorscan", "factorscan-fix"}
     assert hooks["factorscan-fix"]["entry"] == "factorscan --fix"
     pattern = re.compile(hooks["factorscan"]["files"])
-    for name in ("app.py", "src/shop/views.py", "Dockerfile", "deploy/Dockerfile.prod", "Procfile",
-                 "requirements.txt", "requirements/dev.in", "pyproject.toml", "logging.ini"):
+    for name in (
+        "app.py",
+        "src/shop/views.py",
+        "Dockerfile",
+        "deploy/Dockerfile.prod",
+        "Procfile",
+        "requirements.txt",
+        "requirements/dev.in",
+        "pyproject.toml",
+        "logging.ini",
+    ):
         assert pattern.search(name), name
     for name in ("README.md", "notes.txt", "app.js"):
         assert not pattern.search(name), name
@@ -117,7 +126,10 @@ def _committed_repo(root: Path) -> bool:
     if not (root / ".git").exists() or shutil.which("git") is None:
         return False
     listed = subprocess.run(
-        ["git", "ls-files", "--error-unmatch", ".pre-commit-hooks.yaml"], cwd=root, capture_output=True, check=False
+        ["git", "ls-files", "--error-unmatch", ".pre-commit-hooks.yaml"],
+        cwd=root,
+        capture_output=True,
+        check=False,
     )
     return listed.returncode == 0
 
@@ -142,7 +154,17 @@ def test_pre_commit_try_repo_checks_and_fixes(tmp_path: Path) -> None:
 
     def try_repo(hook: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook, "--all-files", "--color", "never"],
+            [
+                sys.executable,
+                "-m",
+                "pre_commit",
+                "try-repo",
+                str(REPO),
+                hook,
+                "--all-files",
+                "--color",
+                "never",
+            ],
             cwd=app,
             env=env,
             capture_output=True,
@@ -219,7 +241,7 @@ def test_action_scan_step_runs_in_each_mode(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     shim = bin_dir / "factorscan"
-    shim.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m factorscan \"$@\"\n")
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m factorscan "$@"\n')
     shim.chmod(0o755)
     reviewdog = bin_dir / "reviewdog"
     reviewdog.write_text(f"#!/bin/sh\ncat > {shlex.quote(str(tmp_path / 'rdjson.json'))}\n")

@@ -93,7 +93,8 @@ def _apply(text: str, edits: list[types.TextEdit]) -> str:
 
 
 def _edits(action: types.CodeAction) -> list[types.TextEdit]:
-    assert action.edit is not None and action.edit.document_changes is not None
+    assert action.edit is not None
+    assert action.edit.document_changes is not None
     (change,) = action.edit.document_changes
     assert isinstance(change, types.TextDocumentEdit)
     return [edit for edit in change.edits if isinstance(edit, types.TextEdit)]
@@ -110,7 +111,9 @@ async def _diagnostics(client: LanguageClient, uri: str, version: int) -> list[t
 async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
     uri = path.as_uri()
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        )
     )
     return await _diagnostics(client, uri, 1)
 
@@ -131,7 +134,9 @@ async def _actions(
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostics[0].range if diagnostics else types.Range(types.Position(0, 0), types.Position(0, 0)),
+            range=diagnostics[0].range
+            if diagnostics
+            else types.Range(types.Position(0, 0), types.Position(0, 0)),
             context=types.CodeActionContext(diagnostics=diagnostics, only=only),
         )
     )
@@ -170,13 +175,17 @@ async def test_settings_come_from_the_workspace_pyproject(client: LanguageClient
 
 @pytest.mark.asyncio
 async def test_documents_outside_the_workspace_use_defaults(client: LanguageClient, tmp_path: Path) -> None:
-    outside = write_project(tmp_path / "outside", {"pyproject.toml": '[tool.factorscan]\nignore = ["FS11"]\n'})
+    outside = write_project(
+        tmp_path / "outside", {"pyproject.toml": '[tool.factorscan]\nignore = ["FS11"]\n'}
+    )
     (diagnostic,) = await _open(client, outside / "app.py", APP)
     assert diagnostic.code == "FS1101"  # the pyproject.toml outside the workspace was not read
 
 
 @pytest.mark.asyncio
-async def test_quick_fix_from_diagnostic_data_removes_the_finding(client: LanguageClient, tmp_path: Path) -> None:
+async def test_quick_fix_from_diagnostic_data_removes_the_finding(
+    client: LanguageClient, tmp_path: Path
+) -> None:
     path = tmp_path / "workspace" / "app.py"
     diagnostics = await _open(client, path, APP)
     assert diagnostics[0].data["fix"]["edits"]
@@ -185,7 +194,9 @@ async def test_quick_fix_from_diagnostic_data_removes_the_finding(client: Langua
     assert fix.kind == types.CodeActionKind.QuickFix
     assert fix.title.startswith("FS1101: ")
     fixed = _apply(APP, _edits(fix))
-    assert fixed == 'import logging\nimport sys\n\nbanner = "🚀"; handler = logging.StreamHandler(sys.stdout)\n'
+    assert (
+        fixed == 'import logging\nimport sys\n\nbanner = "🚀"; handler = logging.StreamHandler(sys.stdout)\n'
+    )
     assert await _change(client, path.as_uri(), 2, fixed) == []
 
 
@@ -210,7 +221,8 @@ async def test_fix_all(client: LanguageClient, tmp_path: Path) -> None:
     (fix_all,) = actions
     assert fix_all.kind == "source.fixAll.factorscan"
     fixed = _apply(text, _edits(fix_all))
-    assert "FileHandler" not in fixed and "filename=" not in fixed
+    assert "FileHandler" not in fixed
+    assert "filename=" not in fixed
     assert fixed.count("import sys") == 1
     assert await _change(client, path.as_uri(), 2, fixed) == []
 
@@ -236,7 +248,9 @@ async def test_save_and_close(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "workspace" / "app.py"
     uri = path.as_uri()
     await _open(client, path, APP)
-    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri)))
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri))
+    )
     assert len(await _diagnostics(client, uri, 1)) == 1
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
     params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -245,7 +259,9 @@ async def test_save_and_close(client: LanguageClient, tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(client: LanguageClient, tmp_path: Path) -> None:
+async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(
+    client: LanguageClient, tmp_path: Path
+) -> None:
     """The editor budget is 150 ms from edit to diagnostics; this bound leaves room for a loaded CI box."""
     path = tmp_path / "workspace" / "big.py"
     body = "".join(f"def handler_{i}(request):\n    return {{'value': {i}}}\n\n" for i in range(340))
@@ -259,5 +275,7 @@ async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(client: Languag
         diagnostics = await _change(client, path.as_uri(), version, text)
         timings.append(time.perf_counter() - started)
         assert len(diagnostics) == 1
-    print(f"edit-to-diagnostics on a {text.count(chr(10))}-line file: {sorted(timings)[len(timings) // 2] * 1000:.0f} ms median")
+    print(
+        f"edit-to-diagnostics on a {text.count(chr(10))}-line file: {sorted(timings)[len(timings) // 2] * 1000:.0f} ms median"
+    )
     assert sorted(timings)[len(timings) // 2] < 1.0

@@ -67,7 +67,9 @@ def test_sarif_is_valid_and_complete(project) -> None:
 
 def test_sarif_uris_are_relative_to_the_repository(project) -> None:
     """A project in a monorepo sub-folder still reports repo-relative URIs."""
-    root = project({"services/shop/pyproject.toml": "[project]\nname = 'shop'\n", "services/shop/app.py": APP})
+    root = project(
+        {"services/shop/pyproject.toml": "[project]\nname = 'shop'\n", "services/shop/app.py": APP}
+    )
     document = json.loads(_cli(root / "services" / "shop", "--format", "sarif", "."))
     uris = {
         result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -154,7 +156,9 @@ def test_gitlab_code_quality(project) -> None:
 
 
 def test_junit_suite_per_file_failure_per_finding() -> None:
-    result = run_cli("--select", "FS11", "--no-cache", "--format", "junit", "fixtures/demo_app", cwd=FIXTURES.parent)
+    result = run_cli(
+        "--select", "FS11", "--no-cache", "--format", "junit", "fixtures/demo_app", cwd=FIXTURES.parent
+    )
     assert result.returncode == 1, result.stderr
     root = ET.fromstring(result.stdout)
     assert root.tag == "testsuites"
@@ -208,7 +212,11 @@ def _finding(source: SourceFile, replacement: str, applicability: Applicability,
     line = source.line(1)
     start = line.index('"') + 1
     end = line.rindex('"') + 2
-    fix = Fix(applicability, "Read it from the environment", (Edit(replacement, Location(1, start), Location(1, end)),))
+    fix = Fix(
+        applicability,
+        "Read it from the environment",
+        (Edit(replacement, Location(1, start), Location(1, end)),),
+    )
     return Finding(
         code="FS1101",
         name="log-file-handler",

@@ -48,14 +48,18 @@ def test_baseline_file_is_sorted_stable_and_holds_no_source(project) -> None:
     entries = document["findings"]
     assert [entry["path"] for entry in entries] == ["a.py", "b.py"]
     assert set(entries[0]) == {"code", "path", "fingerprint"}
-    assert "sk_live" not in first and "FileHandler" not in first and "basicConfig" not in first
+    assert "sk_live" not in first
+    assert "FileHandler" not in first
+    assert "basicConfig" not in first
     assert run_cli(*args, cwd=root).returncode == 0
     assert (root / "baseline.json").read_text() == first
 
     # A finding that disappears is dropped on the next write.
     (root / "b.py").write_text("import logging\n")
     assert run_cli(*args, cwd=root).returncode == 0
-    assert [entry["path"] for entry in json.loads((root / "baseline.json").read_text())["findings"]] == ["a.py"]
+    assert [entry["path"] for entry in json.loads((root / "baseline.json").read_text())["findings"]] == [
+        "a.py"
+    ]
 
 
 def test_baseline_fingerprints_match_sarif_and_gitlab_normalisation(project) -> None:
@@ -112,7 +116,9 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     _git(root, "init", "-q", "-b", "main")
-    old_module = "import logging\n\n" + "".join(f"def f{i}():\n    return {i}\n\n" for i in range(20)) + HANDLER
+    old_module = (
+        "import logging\n\n" + "".join(f"def f{i}():\n    return {i}\n\n" for i in range(20)) + HANDLER
+    )
     write_project(
         root,
         {
@@ -133,7 +139,9 @@ def test_diff_base_keeps_only_findings_on_changed_lines(repo: Path) -> None:
     (repo / "shop" / "app.py").write_text(APP + "audit = logging.FileHandler('audit.log')\n")
     _git(repo, "mv", "shop/legacy.py", "shop/old.py")
     old = (repo / "shop" / "old.py").read_text()
-    (repo / "shop" / "old.py").write_text(old.replace("return 3", "return 33") + "x = logging.FileHandler('x.log')\n")
+    (repo / "shop" / "old.py").write_text(
+        old.replace("return 3", "return 33") + "x = logging.FileHandler('x.log')\n"
+    )
     (repo / "new.py").write_text(APP)
     _git(repo, "add", "shop")
     _git(repo, "commit", "-q", "-m", "change")
@@ -155,9 +163,13 @@ def test_diff_base_keeps_only_findings_on_changed_lines(repo: Path) -> None:
 @needs_git
 def test_diff_base_uncommitted_edit_and_pure_rename(repo: Path) -> None:
     _git(repo, "mv", "shop/app.py", "shop/main.py")  # a rename without edits adds no finding
-    (repo / "gunicorn.conf.py").write_text('errorlog = "/var/log/error.log"\naccesslog = "/var/log/access.log"\n')
+    (repo / "gunicorn.conf.py").write_text(
+        'errorlog = "/var/log/error.log"\naccesslog = "/var/log/access.log"\n'
+    )
     code, lines = _concise(repo, "--diff-base", "main", ".")
-    assert [line.split(": ")[:2] for line in lines] == [["gunicorn.conf.py:1:12", "FS1103 [*] errorlog writes server logs to a file; use '-' for stdout"]]
+    assert [line.split(": ")[:2] for line in lines] == [
+        ["gunicorn.conf.py:1:12", "FS1103 [*] errorlog writes server logs to a file; use '-' for stdout"]
+    ]
     assert code == 1
 
 

@@ -49,7 +49,9 @@ def file_settings(directory: Path, boundary: Path | None = None) -> FileSettings
         root = boundary
     try:
         settings = load_settings(find_config_file(directory, root), root)
-        return FileSettings(settings, _single_file_ruleset(settings), PerFileIgnores(settings.per_file_ignores))
+        return FileSettings(
+            settings, _single_file_ruleset(settings), PerFileIgnores(settings.per_file_ignores)
+        )
     except FactorscanError as exc:
         settings = Settings(project_root=root)
         return FileSettings(settings, _single_file_ruleset(settings), PerFileIgnores({}), str(exc))

@@ -262,7 +262,7 @@ def _noqa_action(
             column = match.end("codes")
             new_text = f", {code}"
         elif match:
-            return None  # a bare `# noqa` already silences everything
+            return None  # a bare noqa comment already silences everything
         else:
             column = len(line.rstrip())
             new_text = f"  # noqa: {code}"
@@ -393,7 +393,9 @@ def create_server() -> FactorscanServer:
                         actions.append(action)
         # Fixing the whole file re-analyses it: only when asked for by kind or by the user.
         invoked = params.context.trigger_kind == types.CodeActionTriggerKind.Invoked
-        if (only is None and invoked) or (only is not None and any(FIX_ALL.startswith(kind) for kind in only)):
+        if (only is None and invoked) or (
+            only is not None and any(FIX_ALL.startswith(kind) for kind in only)
+        ):
             action = _fix_all(ls, document)
             if action is not None:
                 actions.append(action)

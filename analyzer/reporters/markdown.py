@@ -53,7 +53,9 @@ def _fix_details(report: Report, finding: Finding) -> str:
     original = _masked(suggestion.original, finding) if finding.sensitive else suggestion.original
     if finding.sensitive and not original:
         return ""
-    diff = [f"-{line}" for line in original.split("\n")] + [f"+{line}" for line in suggestion.fixed.split("\n")]
+    diff = [f"-{line}" for line in original.split("\n")] + [
+        f"+{line}" for line in suggestion.fixed.split("\n")
+    ]
     body = "\n".join(diff)
     fence = _fence(body)
     note = f"\n\n  {_inline(describe_outside(suggestion))}." if suggestion.outside else ""
