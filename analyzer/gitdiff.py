@@ -108,7 +108,20 @@ def changed_lines(rev: str, cwd: Path) -> ChangedLines:
         raise UsageError(f"--diff-base {rev}: unknown revision (is it fetched? try `git fetch origin`)")
     commit = verify.stdout.decode().strip()
     diff = _git(
-        ["diff", "-U0", "-M", "--no-color", "--no-ext-diff", "--no-textconv", commit, "--"], top_level
+        [
+            "diff",
+            "-U0",
+            "-M",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            # Whatever diff.noprefix or diff.mnemonicPrefix say, paths start with b/.
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            commit,
+            "--",
+        ],
+        top_level,
     )
     if diff.returncode != 0:
         message = diff.stderr.decode("utf-8", errors="replace").strip().splitlines()

@@ -108,10 +108,9 @@ class FactorscanServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         self.pending.pop(uri, None)
-        try:
-            document = self.workspace.get_text_document(uri)
-        except KeyError:
-            return
+        if uri not in self.workspace.text_documents:
+            return  # closed meanwhile (pygls would read an unknown document from disk)
+        document = self.workspace.get_text_document(uri)
         checked = self.check(uri)
         if checked is None:
             return
@@ -375,6 +374,8 @@ def create_server() -> FactorscanServer:
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
     def code_action(ls: FactorscanServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        if params.text_document.uri not in ls.workspace.text_documents:
+            return []
         document = ls.workspace.get_text_document(params.text_document.uri)
         only = params.context.only
         actions: list[types.CodeAction] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any, TextIO
 
 from factorscan import __version__
@@ -57,6 +58,13 @@ def _rules(report: Report) -> list[type[Rule]]:
     return [rules[code] for code in sorted(rules)]
 
 
+def _artifact(path: str, repository: Path) -> dict[str, str]:
+    absolute = Path(path).absolute()
+    if not absolute.is_relative_to(repository):
+        return {"uri": absolute.as_uri()}  # outside the repository: an absolute URI
+    return {"uri": repo_relative(path, repository), "uriBaseId": "%SRCROOT%"}
+
+
 def sarif_document(report: Report) -> dict[str, Any]:
     repository = repository_root(report.root)
     rules = _rules(report)
@@ -80,10 +88,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": repo_relative(finding.path, repository),
-                            "uriBaseId": "%SRCROOT%",
-                        },
+                        "artifactLocation": _artifact(finding.path, repository),
                         "region": region,
                     }
                 }
