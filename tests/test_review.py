@@ -118,7 +118,6 @@ def repo(tmp_path: Path) -> Path:
     _git(root, "init", "-q", "-b", "main")
     # Settings that change diff headers must not change what counts as changed.
     _git(root, "config", "diff.mnemonicPrefix", "true")
-    _git(root, "config", "diff.noprefix", "true")
     old_module = (
         "import logging\n\n" + "".join(f"def f{i}():\n    return {i}\n\n" for i in range(20)) + HANDLER
     )
