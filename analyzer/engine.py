@@ -48,9 +48,11 @@ from factorscan.source import SourceDecodeError, SourceFile, content_digest
 from factorscan.suppression import PerFileIgnores, Suppressions
 from factorscan.traversal import FileContext, Traversal
 
-# Deeper bracket nesting than this makes libcst's native parser overflow its
-# stack; CPython's own parser refuses at 200.
+# libcst's native parser takes time quadratic in expression nesting (seconds
+# at 2,000 levels) and overflows its stack beyond a few thousand; CPython's
+# parser refuses bracket nesting past 200. Real code stays far below these.
 _MAX_BRACKET_DEPTH = 150
+_MAX_AST_DEPTH = 400
 # Below this many files a process pool costs more than it saves.
 _POOL_MIN_FILES = 24
 _RECURSION_LIMIT = 20_000
@@ -148,6 +150,19 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether the tree nests deeper than `limit` (iterative: no recursion)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
+    while stack:
+        node, depth = pop()
+        if depth > limit:
+            return True
+        for child in children(node):
+            push((child, depth + 1))
+    return False
+
+
 def _describe_syntax_error(error: SyntaxError) -> str:
     message = error.msg
     if "Missing parentheses in call to 'print'" in message or "print " in (error.text or "")[:6]:
@@ -200,6 +215,8 @@ def analyze_python(
         "too many nested" in syntax_error.msg or _bracket_depth(text) > _MAX_BRACKET_DEPTH
     ):
         return failed(syntax_error, "")
+    if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH):
+        return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
