@@ -39,6 +39,14 @@ def _workspace(tmp_path: Path) -> Path:
 
 
 async def _initialize(client: LanguageClient, root: Path, encodings: list[str] | None = None) -> None:
+    registrations: list[types.Registration] = []
+    client.registrations = registrations  # type: ignore[attr-defined]
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        """VS Code accepts dynamic registrations; pytest-lsp's client needs telling."""
+        registrations.extend(params.registrations)
+
     capabilities = client_capabilities("visual-studio-code")
     if encodings is not None:
         capabilities.general = types.GeneralClientCapabilities(
@@ -279,3 +287,23 @@ async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(
         f"edit-to-diagnostics on a {text.count(chr(10))}-line file: {sorted(timings)[len(timings) // 2] * 1000:.0f} ms median"
     )
     assert sorted(timings)[len(timings) // 2] < 1.0
+
+
+@pytest.mark.asyncio
+async def test_settings_reload_when_pyproject_changes(client: LanguageClient, tmp_path: Path) -> None:
+    folder = tmp_path / "workspace" / "only_server_logs"
+    path = folder / "app.py"
+    assert await _open(client, path, APP) == []
+    (folder / "pyproject.toml").write_text('[tool.factorscan]\nselect = ["FS1101"]\n')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=(folder / "pyproject.toml").as_uri(), type=types.FileChangeType.Changed)
+            ]
+        )
+    )
+    (diagnostic,) = await _diagnostics(client, path.as_uri(), 1)
+    assert diagnostic.code == "FS1101"
+    (registration,) = client.registrations  # type: ignore[attr-defined]
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert registration.register_options["watchers"][0]["globPattern"] == "**/pyproject.toml"

@@ -60,6 +60,7 @@ class _Checked:
     version: int | None
     result: BufferResult
     config: FileSettings
+    text: str  # the document text checked
 
 
 class FactorscanServer(LanguageServer):
@@ -91,6 +92,10 @@ class FactorscanServer(LanguageServer):
 
     def check(self, uri: str) -> _Checked | None:
         document = self.workspace.get_text_document(uri)
+        previous = self.checked.get(uri)
+        if previous is not None and previous.text == document.source:
+            previous.version = document.version  # a save, or an edit undone: nothing to redo
+            return previous
         path = _document_path(document)
         config = self.config_for(path)
         if config.error and config.error not in self.reported_errors:
@@ -99,7 +104,7 @@ class FactorscanServer(LanguageServer):
                 types.ShowMessageParams(types.MessageType.Error, f"factorscan: {config.error}")
             )
         result = check_buffer(path or Path("untitled.py"), document.source, config, inline_noqa=True)
-        checked = _Checked(document.version, result, config)
+        checked = _Checked(document.version, result, config, document.source)
         if not result.parsed and uri in self.checked:
             # Mid-edit text that does not parse: keep the last diagnostics rather than flicker.
             return self.checked[uri]
@@ -119,6 +124,15 @@ class FactorscanServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
         )
+
+    def reload_settings(self) -> None:
+        """New [tool.factorscan] settings: forget every cached result and check the open files again."""
+        file_settings.cache_clear()
+        self.reported_errors.clear()
+        uris = list(self.checked)
+        self.checked.clear()
+        for uri in uris:
+            self.publish(uri)
 
     def schedule(self, uri: str) -> None:
         """Debounce: an edit after a quiet spell is checked at once (leading edge);
@@ -351,12 +365,35 @@ def create_server() -> FactorscanServer:
     def did_change(ls: FactorscanServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri)
 
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: FactorscanServer, params: types.InitializedParams) -> None:
+        watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+        if watch and watch.dynamic_registration:
+            # Settings live in pyproject.toml files, which editors may not open with this server.
+            options = types.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+            )
+            ls.client_register_capability(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="factorscan-settings",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=options,
+                        )
+                    ]
+                )
+            )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files_changed(ls: FactorscanServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if any(change.uri.endswith("pyproject.toml") for change in params.changes):
+            ls.reload_settings()
+
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: FactorscanServer, params: types.DidSaveTextDocumentParams) -> None:
         if params.text_document.uri.endswith("pyproject.toml"):
-            file_settings.cache_clear()  # new [tool.factorscan] settings apply from now on
-            for uri in list(ls.checked):
-                ls.publish(uri)
+            ls.reload_settings()
             return
         ls.publish(params.text_document.uri)
 
