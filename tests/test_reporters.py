@@ -91,7 +91,7 @@ def test_github_workflow_commands(project) -> None:
     lines = _cli(root, "--format", "github", ".").splitlines()
     assert lines[0] == (
         "::warning file=app.py,line=3,col=37,endLine=3,endColumn=67,title=FS1101 (log-file-handler)"
-        "::FS1101 [*] FileHandler writes logs to a file; stream them to stdout"
+        "::FileHandler writes logs to a file; stream them to stdout (fixable with `factorscan --fix`)"
     )
     assert len(lines) == 2
 

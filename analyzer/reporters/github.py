@@ -36,6 +36,7 @@ def write(report: Report, stream: TextIO) -> None:
             "title": f"{finding.code} ({finding.name})",
         }
         rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-        marker = " [*]" if report.fixable(finding) else ""
-        message = f"{finding.code}{marker} {finding.message}"
+        # The title carries the code; the message says when `--fix` can handle it.
+        hint = " (fixable with `factorscan --fix`)" if report.fixable(finding) else ""
+        message = f"{finding.message}{hint}"
         stream.write(f"::{_COMMAND[finding.severity]} {rendered}::{escape_data(message)}\n")
