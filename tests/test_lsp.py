@@ -270,7 +270,8 @@ async def test_save_and_close(client: LanguageClient, tmp_path: Path) -> None:
 async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(
     client: LanguageClient, tmp_path: Path
 ) -> None:
-    """The editor budget is 150 ms from edit to diagnostics; this bound leaves room for a loaded CI box."""
+    """The editor budget is 150 ms from edit to diagnostics; this bound only catches gross
+    regressions (re-reading the project per edit) on a loaded 2-core CI box."""
     path = tmp_path / "workspace" / "big.py"
     body = "".join(f"def handler_{i}(request):\n    return {{'value': {i}}}\n\n" for i in range(340))
     text = "import logging\n\n" + body + 'log = logging.FileHandler("app.log")\n'
@@ -278,7 +279,9 @@ async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(
     await _open(client, path, text)
     timings = []
     for version in range(2, 7):
-        text = text.replace("return {'value': 1}", f"return {{'value': {version}}}", 1)
+        edited = text.replace(f"return {{'value': {version}}}", f"return {{'value': -{version}}}", 1)
+        assert edited != text  # every version is new text: nothing can come from a cache
+        text = edited
         started = time.perf_counter()
         diagnostics = await _change(client, path.as_uri(), version, text)
         timings.append(time.perf_counter() - started)
@@ -286,7 +289,7 @@ async def test_edit_of_a_thousand_line_file_is_diagnosed_quickly(
     print(
         f"edit-to-diagnostics on a {text.count(chr(10))}-line file: {sorted(timings)[len(timings) // 2] * 1000:.0f} ms median"
     )
-    assert sorted(timings)[len(timings) // 2] < 1.0
+    assert sorted(timings)[len(timings) // 2] < 1.5
 
 
 @pytest.mark.asyncio
