@@ -222,7 +222,11 @@ async def test_noqa_action_silences_the_finding(client: LanguageClient, tmp_path
 @pytest.mark.asyncio
 async def test_fix_all(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "workspace" / "app.py"
-    text = APP + 'logging.basicConfig(filename="app.log")\nother = logging.FileHandler("other.log")\n'
+    # A form feed is a line break for str.splitlines but not for LSP: edits must not drift.
+    text = (
+        APP
+        + '#\x0c section two\nlogging.basicConfig(filename="app.log")\nother = logging.FileHandler("other.log")\nprint("done")\n'
+    )
     diagnostics = await _open(client, path, text)
     assert len(diagnostics) == 3
     actions = await _actions(client, path.as_uri(), [], only=[types.CodeActionKind.SourceFixAll])
@@ -232,6 +236,10 @@ async def test_fix_all(client: LanguageClient, tmp_path: Path) -> None:
     assert "FileHandler" not in fixed
     assert "filename=" not in fixed
     assert fixed.count("import sys") == 1
+    assert fixed.endswith(
+        "\n#\x0c section two\nlogging.basicConfig(stream=sys.stdout)\n"
+        'other = logging.StreamHandler(sys.stdout)\nprint("done")\n'
+    )
     assert await _change(client, path.as_uri(), 2, fixed) == []
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from factorscan.source import SourceFile
 from factorscan.suppression import _NOQA
 
 SOURCE = "factorscan"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 FIX_ALL = "source.fixAll.factorscan"
 # Long enough to coalesce a burst of keystrokes, short enough to stay under
 # the 150 ms edit-to-diagnostics budget on a 1,000-line file.
@@ -90,7 +92,7 @@ class FactorscanServer(LanguageServer):
 
     # -- checking ----------------------------------------------------------
 
-    def check(self, uri: str) -> _Checked | None:
+    def check(self, uri: str) -> _Checked:
         document = self.workspace.get_text_document(uri)
         previous = self.checked.get(uri)
         if previous is not None and previous.text == document.source:
@@ -117,8 +119,6 @@ class FactorscanServer(LanguageServer):
             return  # closed meanwhile (pygls would read an unknown document from disk)
         document = self.workspace.get_text_document(uri)
         checked = self.check(uri)
-        if checked is None:
-            return
         codec = self.workspace.position_codec
         diagnostics = [_diagnostic(finding, checked, codec) for finding in checked.result.findings]
         self.text_document_publish_diagnostics(
@@ -262,7 +262,7 @@ def _noqa_action(
     document: TextDocument, diagnostic: types.Diagnostic, codec: PositionCodec, python: bool
 ) -> types.CodeAction | None:
     code = str(diagnostic.code)
-    lines = document.source.splitlines()
+    lines = [line.rstrip("\r\n") for line in _lsp_lines(document.source)]
     index = diagnostic.range.start.line
     if index >= len(lines):
         return None
@@ -299,10 +299,8 @@ def _noqa_action(
 
 
 def _fix_all(server: FactorscanServer, document: TextDocument) -> types.CodeAction | None:
-    checked = server.checked.get(document.uri)
-    if checked is None or checked.version != document.version:
-        checked = server.check(document.uri)
-    if checked is None or checked.version != document.version:
+    checked = server.check(document.uri)  # the cached result when the text is unchanged
+    if checked.version != document.version:
         return None
     settings = checked.config.settings
     unsafe = settings.unsafe_fixes
@@ -330,10 +328,15 @@ def _fix_all(server: FactorscanServer, document: TextDocument) -> types.CodeActi
     )
 
 
+def _lsp_lines(text: str) -> list[str]:
+    """Lines with their endings, split only where LSP splits (not at form feeds, as splitlines does)."""
+    return _LINE.findall(text)
+
+
 def _changed_lines_edit(old: str, new: str) -> types.TextEdit:
     """One edit covering only the lines that differ, so the editor keeps the cursor and folds."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = _lsp_lines(old)
+    new_lines = _lsp_lines(new)
     prefix = 0
     while prefix < min(len(old_lines), len(new_lines)) and old_lines[prefix] == new_lines[prefix]:
         prefix += 1
