@@ -52,13 +52,17 @@ async def _initialize(client: LanguageClient, root: Path, encodings: list[str] |
         capabilities.general = types.GeneralClientCapabilities(
             position_encodings=[types.PositionEncodingKind(e) for e in encodings]
         )
-    await client.initialize_session(
+    result = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities,
             root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="workspace")],
         )
     )
+    sync = result.capabilities.text_document_sync
+    assert isinstance(sync, types.TextDocumentSyncOptions)
+    assert sync.change == types.TextDocumentSyncKind.Full  # see FactorscanServer.__init__
+    assert sync.save
 
 
 @pytest_lsp.fixture(config=SERVER)

@@ -67,7 +67,10 @@ class _Checked:
 
 class FactorscanServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("factorscan", __version__)
+        # Full sync: pygls applies incremental edits on str.splitlines() lines, which also
+        # break at form feeds and other separators LSP does not count, and would corrupt
+        # such documents. A whole 1,000-line file is ~40 kB per change: cheap over stdio.
+        super().__init__("factorscan", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.pending: dict[str, asyncio.Handle] = {}
         self.last_change: dict[str, float] = {}
         self.checked: dict[str, _Checked] = {}
