@@ -79,6 +79,7 @@ class BufferResult:
     findings: list[Finding]
     parsed: bool  # False: the text does not parse (yet); nothing was checked
     kind: str
+    errors: list[str]  # rules that raised (the others' findings are kept)
 
 
 def check_buffer(path: Path, text: str, config: FileSettings, *, inline_noqa: bool) -> BufferResult:
@@ -91,11 +92,11 @@ def check_buffer(path: Path, text: str, config: FileSettings, *, inline_noqa: bo
     relative = relative_to_root(path, config.settings.project_root)
     result: FileResult = analyze(source, kind, relative, config.ruleset, config.settings)
     if not result.findings:
-        return BufferResult(source, [], result.parsed, kind)
+        return BufferResult(source, [], result.parsed, kind, result.errors)
     suppressions = Suppressions(source, inline=inline_noqa and kind != "dockerfile")
     findings = [
         finding
         for finding in result.findings
         if not suppressions.suppresses(finding) and not config.per_file.ignores(relative, finding.code)
     ]
-    return BufferResult(source, findings, result.parsed, kind)
+    return BufferResult(source, findings, result.parsed, kind, result.errors)

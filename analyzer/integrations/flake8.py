@@ -44,6 +44,8 @@ class Flake8Plugin:
             _warned.add(config.error)
             print(f"factorscan: error: {config.error} (using the default settings)", file=sys.stderr)
         result = check_buffer(path, "".join(self.lines), config, inline_noqa=False)
+        for error in result.errors:
+            print(f"factorscan: error: {self.filename}: {error}", file=sys.stderr)
         for finding in result.findings:
             yield (
                 finding.location.row,

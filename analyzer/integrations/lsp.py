@@ -109,6 +109,12 @@ class FactorscanServer(LanguageServer):
                 types.ShowMessageParams(types.MessageType.Error, f"factorscan: {config.error}")
             )
         result = check_buffer(path or Path("untitled.py"), document.source, config, inline_noqa=True)
+        for error in result.errors:
+            self.window_log_message(
+                types.LogMessageParams(
+                    types.MessageType.Error, f"factorscan: {result.source.display_path}: {error}"
+                )
+            )
         checked = _Checked(document.version, result, config, document.source)
         if not result.parsed and uri in self.checked:
             # Mid-edit text that does not parse: keep the last diagnostics rather than flicker.
