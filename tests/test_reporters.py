@@ -125,8 +125,20 @@ def test_rdjson_byte_columns_and_whole_line_suggestion(project) -> None:
     # Line-wise (no columns) over exactly the finding's line: a GitHub suggestion block.
     assert suggestion["range"] == {"start": {"line": 3}, "end": {"line": 3}}
     assert suggestion["text"] == 'greeting = "héllo wörld"; handler = logging.StreamHandler(sys.stdout)'
-    assert "adds `import sys` at line 2" in first["message"]
+    assert first["message"].endswith("(to apply the suggestion, also add `import sys` at line 2)")
     assert second["suggestions"][0]["text"] == "other = logging.StreamHandler(sys.stdout)"
+
+
+def test_rdjson_suggests_no_fix_that_also_changes_other_lines(project) -> None:
+    """A fileConfig fix rewrites `class=` and `args=`: half of it would break the config."""
+    ini = "[handlers]\nkeys=file\n\n[handler_file]\nclass=FileHandler\nlevel=INFO\nargs=('app.log',)\n"
+    root = project({"logging.ini": ini})
+    (diagnostic,) = json.loads(_cli(root, "--format", "rdjson", "."))["diagnostics"]
+    assert diagnostic["location"]["range"]["start"]["line"] == 5
+    assert "suggestions" not in diagnostic
+    markdown = _cli(root, "--format", "markdown", ".")
+    assert "-class=FileHandler\n  +class=StreamHandler" in markdown
+    assert "-args=('app.log',)\n  +args=(sys.stdout,)" in markdown
 
 
 def test_rdjson_suggests_unsafe_fixes_only_when_asked() -> None:

@@ -3,7 +3,7 @@
 The twelve-factor scorecard, then findings grouped by factor with their fix
 as a diff in a `<details>` block. It stays short however many findings
 there are: every count is given, but only the first `MAX_FINDINGS` are
-listed. Source lines of findings that hold a secret are masked.
+listed. In the diffs of findings that hold a secret, the secret is redacted.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from itertools import groupby
 from typing import TextIO
 
 from factorscan.findings import Finding
-from factorscan.redact import mask_span
 from factorscan.reporters import Report, rule_url
 from factorscan.reporters.scorecard import scorecard
-from factorscan.reporters.suggestions import describe_outside, finding_rows, line_suggestion
+from factorscan.reporters.suggestions import fix_diff
 
 MAX_FINDINGS = 50
 
@@ -32,38 +31,18 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _masked(lines: str, finding: Finding) -> str:
-    """The original lines with the secret span hidden (single-line findings)."""
-    first, last = finding_rows(finding)
-    rows = lines.split("\n")
-    if len(rows) != last - first + 1:
-        return ""
-    start = finding.location.column - 1
-    end = finding.end_location.column - 1 if finding.end_location.row == first else len(rows[0])
-    rows[0] = mask_span(rows[0], start, end)
-    return "\n".join(rows) if first == last else ""
-
-
 def _fix_details(report: Report, finding: Finding) -> str:
     if finding.fix is None or not report.fixable(finding):
         return ""
-    suggestion = line_suggestion(finding, report.sources.get(finding.path))
-    if suggestion is None:
+    body = fix_diff(finding, report.sources.get(finding.path))
+    if body is None:
         return ""
-    original = _masked(suggestion.original, finding) if finding.sensitive else suggestion.original
-    if finding.sensitive and not original:
-        return ""
-    diff = [f"-{line}" for line in original.split("\n")] + [
-        f"+{line}" for line in suggestion.fixed.split("\n")
-    ]
-    body = "\n".join(diff)
     fence = _fence(body)
-    note = f"\n\n  {_inline(describe_outside(suggestion))}." if suggestion.outside else ""
     return (
         f"\n  <details><summary>Fix: {_inline(finding.fix.message)}</summary>\n\n"
         f"  {fence}diff\n"
         + "".join(f"  {line}\n" for line in body.split("\n"))
-        + f"  {fence}{note}\n\n  </details>"
+        + f"  {fence}\n\n  </details>"
     )
 
 

@@ -4,8 +4,9 @@ Lines are 1-based; columns are 1-based UTF-8 byte offsets with an exclusive
 end, converted from factorscan's code-point columns. A fixable finding gets
 one suggestion: a line-wise range (no columns) over exactly the finding's
 lines with the fixed text of those lines, which reviewdog's
-github-pr-review reporter posts as a GitHub suggestion block. Safe fixes are
-suggested; unsafe ones only with `--unsafe-fixes`.
+github-pr-review reporter posts as a GitHub suggestion block (see
+`factorscan.reporters.suggestions` for fixes that touch other lines). Safe
+fixes are suggested; unsafe ones only with `--unsafe-fixes`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, TextIO
 from factorscan.findings import Finding, Location, Severity
 from factorscan.reporters import Report, rule_url
 from factorscan.reporters.sarif import INFORMATION_URI
-from factorscan.reporters.suggestions import describe_outside, line_suggestion
+from factorscan.reporters.suggestions import describe_imports, line_suggestion
 from factorscan.source import SourceDecodeError, SourceFile
 
 _SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
@@ -61,8 +62,8 @@ def _diagnostic(report: Report, finding: Finding) -> dict[str, Any]:
                     "text": suggestion.fixed,
                 }
             ]
-            if suggestion.outside:
-                message += f" ({describe_outside(suggestion)})"
+            if suggestion.imports:
+                message += f" (to apply the suggestion, {describe_imports(suggestion)})"
     diagnostic["message"] = message
     return diagnostic
 

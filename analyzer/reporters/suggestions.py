@@ -1,18 +1,27 @@
-"""A fix as whole lines: the fixed text of exactly the finding's lines.
+"""Fixes shown rather than applied: whole-line suggestions and small diffs.
 
-GitHub suggestion blocks (via reviewdog) and the markdown report's diffs
-replace whole lines. Edits outside the finding's lines (an `import sys` the
-fix adds at the top) cannot go into such a block; they are returned apart so
-the reporter can say so. A finding that holds a secret never yields text in
-which the secret survives.
+A GitHub suggestion block (via reviewdog) replaces exactly the lines of the
+comment, which are the finding's lines. A fix whose only edit elsewhere is
+an added import (`import sys` at the top) is still suggested, and the
+comment says which import to add; a fix that changes other lines too is
+not suggested, since committing part of it would leave broken code.
+
+Nothing here ever returns text in which the secret of a sensitive finding
+survives.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 
 from factorscan.findings import Edit, Finding
+from factorscan.fixes import apply_fixes
+from factorscan.redact import redact
 from factorscan.source import SourceDecodeError, SourceFile
+
+_IMPORT_LINE = re.compile(r"^(?:import|from)\s+[\w.]+")
 
 
 @dataclass(frozen=True)
@@ -21,7 +30,7 @@ class LineSuggestion:
     last_row: int  # inclusive
     original: str  # the text of those lines, `\n` between them, no final line break
     fixed: str  # their text with the fix applied, likewise
-    outside: tuple[Edit, ...]  # edits of the fix outside those lines (import insertions)
+    imports: tuple[Edit, ...]  # import lines the fix also inserts elsewhere
 
 
 def finding_rows(finding: Finding) -> tuple[int, int]:
@@ -41,6 +50,12 @@ def secret_text(finding: Finding, source: SourceFile) -> str:
     return value
 
 
+def _is_import_insertion(edit: Edit) -> bool:
+    lines = [line.strip() for line in edit.content.splitlines() if line.strip()]
+    is_insertion = edit.location == edit.end_location
+    return is_insertion and bool(lines) and all(_IMPORT_LINE.match(line) for line in lines)
+
+
 def line_suggestion(finding: Finding, source: SourceFile | None) -> LineSuggestion | None:
     """The whole-line form of the finding's fix, or None when it has none that fits."""
     if finding.fix is None or source is None:
@@ -55,15 +70,15 @@ def line_suggestion(finding: Finding, source: SourceFile | None) -> LineSuggesti
     block_start = source.line_starts[first - 1]
     block_end = source.line_starts[last - 1] + len(source.line(last))
     inside: list[Edit] = []
-    outside: list[Edit] = []
+    imports: list[Edit] = []
     for edit in finding.fix.edits:
         start, end = source.offset(edit.location), source.offset(edit.end_location)
         if block_start <= start and end <= block_end:
             inside.append(edit)
-        elif end <= block_start or start >= block_end:
-            outside.append(edit)
+        elif (end <= block_start or start >= block_end) and _is_import_insertion(edit):
+            imports.append(edit)
         else:
-            return None  # straddles the finding's lines
+            return None  # the fix changes other lines: only `--fix` can apply it whole
     if not inside:
         return None
     original = text[block_start:block_end]
@@ -75,23 +90,41 @@ def line_suggestion(finding: Finding, source: SourceFile | None) -> LineSuggesti
     original, fixed = _unix_newlines(original), _unix_newlines(fixed)
     if finding.sensitive:
         secret = secret_text(finding, source)
-        leaked = secret and (secret in fixed or any(secret in edit.content for edit in outside))
-        if leaked:
+        if secret and secret in fixed:
             return None
-    return LineSuggestion(first, last, original, fixed, tuple(outside))
+    return LineSuggestion(first, last, original, fixed, tuple(imports))
 
 
 def _unix_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def describe_outside(suggestion: LineSuggestion) -> str:
-    """`also adds \\`import sys\\` at line 3` for the edits a line suggestion leaves out."""
-    parts = []
-    for edit in suggestion.outside:
-        content = edit.content.strip()
-        if edit.location == edit.end_location and content:
-            parts.append(f"adds `{content}` at line {edit.location.row}")
-        else:
-            parts.append(f"changes line {edit.location.row}")
-    return "the fix also " + " and ".join(parts)
+def describe_imports(suggestion: LineSuggestion) -> str:
+    """`add \\`import sys\\` at line 3 too` for the imports a line suggestion leaves out."""
+    parts = [
+        f"`{'; '.join(line.strip() for line in edit.content.splitlines() if line.strip())}` "
+        f"at line {edit.location.row}"
+        for edit in suggestion.imports
+    ]
+    return "also add " + " and ".join(parts)
+
+
+def fix_diff(finding: Finding, source: SourceFile | None) -> str | None:
+    """The fix as a unified diff of the lines it changes (one line of context), or None.
+
+    For a sensitive finding the secret is redacted wherever it appears.
+    """
+    if finding.fix is None or source is None:
+        return None
+    try:
+        before = _unix_newlines(source.text)
+        after = _unix_newlines(apply_fixes(source, [finding.fix]))
+    except SourceDecodeError:
+        return None
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), n=1, lineterm="")
+    body = "\n".join(line for line in lines if not line.startswith(("---", "+++")))
+    if finding.sensitive:
+        secret = secret_text(finding, source)
+        if secret:
+            body = body.replace(secret, redact(secret))
+    return body or None
