@@ -253,9 +253,16 @@ def analyze_text_file(source: SourceFile, kind: str, ruleset: RuleSet) -> FileRe
 def analyze(
     source: SourceFile, kind: str, relative_path: str, ruleset: RuleSet, settings: Settings
 ) -> FileResult:
-    if kind == "python":
+    if kind != "python":
+        return analyze_text_file(source, kind, ruleset)
+    # libcst's code generation recurses per nesting level; the AST depth guard
+    # keeps that within this limit. Restored so API callers keep theirs.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, _RECURSION_LIMIT))
+    try:
         return analyze_python(source, relative_path, ruleset, settings)
-    return analyze_text_file(source, kind, ruleset)
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 # -- the process pool ------------------------------------------------------------
@@ -268,7 +275,6 @@ Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, ki
 def _init_worker(ruleset: RuleSet, settings: Settings) -> None:
     global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
     _worker_state = (ruleset, settings)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_LIMIT))
     warnings.simplefilter("ignore")
 
 
@@ -465,7 +471,6 @@ def _stdin_kind(path: Path) -> str:
 def _analyze_inline(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_LIMIT))
     for path, display, relative, kind, data in tasks:
         source = SourceFile(Path(path), display, data, is_python=kind == "python")
         yield path, analyze(source, kind, relative, ruleset, settings)
