@@ -29,9 +29,8 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from factorscan import __version__
-from factorscan.discovery import relative_to_root
+from factorscan.api import fix_source
 from factorscan.findings import Applicability, Finding, Location, Severity
-from factorscan.fixer import _FileFixer
 from factorscan.integrations import (
     BufferResult,
     FileSettings,
@@ -312,28 +311,18 @@ def _fix_all(server: FactorscanServer, document: TextDocument) -> types.CodeActi
     if checked.version != document.version:
         return None
     settings = checked.config.settings
-    unsafe = settings.unsafe_fixes
-    candidates = [
-        finding
-        for finding in checked.result.findings
-        if finding.fix is not None and finding.fix.is_applicable(unsafe)
-    ]
-    if not candidates:
+    if not any(
+        f.fix is not None and f.fix.is_applicable(settings.unsafe_fixes) for f in checked.result.findings
+    ):
         return None
     source = checked.result.source
-    fixer = _FileFixer(
-        kind=checked.result.kind,
-        relative_path=relative_to_root(source.path, settings.project_root),
-        ruleset=checked.config.ruleset,
-        settings=settings,
-    )
-    file_fix = fixer.run(source, candidates, unsafe)
-    if file_fix is None or not file_fix.changed:
+    new_text = fix_source(document.source, source.path, unsafe=settings.unsafe_fixes, settings=settings)
+    if new_text == document.source:
         return None
     return types.CodeAction(
         title="factorscan: fix all auto-fixable problems",
         kind=FIX_ALL,
-        edit=_document_edit(document, [_changed_lines_edit(source.text, file_fix.new_text)]),
+        edit=_document_edit(document, [_changed_lines_edit(document.source, new_text)]),
     )
 
 
