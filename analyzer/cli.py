@@ -246,13 +246,11 @@ def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanRe
 
         findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
     if args.diff_base is not None:
-        from factorscan.checks import rule_by_code
-        from factorscan.checks.base import ProjectRule, SyntaxErrorRule
+        from factorscan.checks.base import SyntaxErrorRule
         from factorscan.gitdiff import changed_lines, filter_changed
 
         def file_level(finding: Finding) -> bool:
-            rule = rule_by_code(finding.code)
-            return rule is not None and issubclass(rule, (ProjectRule, SyntaxErrorRule))
+            return finding.file_level or finding.code == SyntaxErrorRule.code
 
         changes = changed_lines(args.diff_base, root)
         findings = filter_changed(findings, changes, file_level)

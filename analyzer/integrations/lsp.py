@@ -40,7 +40,7 @@ from factorscan.integrations import (
 )
 from factorscan.reporters import rule_url
 from factorscan.source import SourceFile
-from factorscan.suppression import _NOQA
+from factorscan.suppression import NOQA_COMMENT
 
 SOURCE = "factorscan"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -278,7 +278,7 @@ def _noqa_action(
     if python:
         if index + 1 not in _comment_rows(document.source):
             return None  # the line ends inside a string: a comment would change the code
-        match = _NOQA.search(line)
+        match = NOQA_COMMENT.search(line)
         if match and match.group("codes"):
             column = match.end("codes")
             new_text = f", {code}"
