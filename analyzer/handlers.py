@@ -382,16 +382,21 @@ class HandlerIndex:
         return self._handlers.get(function)
 
     def enclosing(self, scopes: Iterable[cst.CSTNode]) -> Handler | None:
-        """The innermost handler among `scopes` (innermost first).
+        """The handler the innermost function among `scopes` (innermost first) belongs to.
 
-        Code in a function nested inside a handler (a generator streamed as the
-        response, a callback) runs per request too.
+        A function nested in a request handler (a generator streamed as the
+        response, a callback) runs per request too. A function nested in an
+        app factory or start-up hook (a route, a CLI command) does not run at
+        start-up, so only request handlers are looked for past the first
+        function.
         """
+        first = True
         for scope in scopes:
             if isinstance(scope, cst.FunctionDef):
                 handler = self.handler_for(scope)
-                if handler is not None:
+                if handler is not None and (first or handler.is_request):
                     return handler
+                first = False
         return None
 
     def handlers(self) -> list[Handler]:
