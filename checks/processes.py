@@ -57,15 +57,9 @@ def _base_name(node: cst.BaseExpression) -> cst.Name | None:
     return node if isinstance(node, cst.Name) else None
 
 
-def _names_in(node: cst.CSTNode) -> Iterable[str]:
-    """Variable names used in an expression (not attribute names: `request` in `request.user`)."""
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, cst.Attribute):
-        yield from _names_in(node.value)
-    else:
-        for child in iter_children(node):
-            yield from _names_in(child)
+def _is_connection(value: cst.BaseExpression) -> bool:
+    """A variable named like a connection (`websocket`, `ws`, `conn`): not per-user data."""
+    return isinstance(value, cst.Name) and bool(_EXEMPT_NAME.search(value.value))
 
 
 def _subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
@@ -345,6 +339,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             BASE_DIR = os.path.dirname(os.path.dirname(__file__))
             MEDIA_ROOT = os.path.join(BASE_DIR, "media")
             MEDIA_URL = "/media/"
+            CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
             """,
             filename="shop/settings.py",
             files={
@@ -584,8 +579,18 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if context.string_value(node.key) != "BACKEND" or context.is_test_file:
             return
         stack = context.stack
-        owner = stack[-3] if len(stack) >= 3 else None
+        owner = stack[-3] if len(stack) >= 5 else None
         if not isinstance(owner, cst.DictElement) or context.string_value(owner.key) != "default":
+            return
+        assignment = stack[-5]
+        targets = (
+            [target.target for target in assignment.targets]
+            if isinstance(assignment, cst.Assign)
+            else [assignment.target]
+            if isinstance(assignment, cst.AnnAssign)
+            else []
+        )
+        if not any(isinstance(target, cst.Name) and target.value == "STORAGES" for target in targets):
             return
         backend = context.string_value(node.value)
         if backend is not None and backend.endswith("FileSystemStorage"):
@@ -1075,8 +1080,10 @@ class InMemorySessionStore(SourceRule):
         for key, value in config_assignments(node, self.context):
             self._setting(key, value)
 
-    def _tracks_connection(self, node: cst.Call) -> bool:
-        return any(_EXEMPT_NAME.search(name) for arg in node.args for name in _names_in(arg.value))
+    @staticmethod
+    def _tracks_connection(node: cst.Call) -> bool:
+        """`rooms[room].add(websocket)`: the stored value is a connection."""
+        return any(_is_connection(arg.value) for arg in node.args)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -1096,7 +1103,7 @@ class InMemorySessionStore(SourceRule):
     def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Subscript):
             name = self._container(target)
-            if name is not None and not (value is not None and self._is_connection(value)):
+            if name is not None and not (value is not None and _is_connection(value)):
                 self._report_mutation(target, name, "writes to the module-level")
             return
         if not isinstance(target, cst.Name):
@@ -1104,12 +1111,9 @@ class InMemorySessionStore(SourceRule):
         function = self.context.enclosing_function()
         if function is None or target.value not in self._globals.get(function, ()):
             return
-        if value is not None and (self._is_lazy_initialisation(value) or self._is_connection(value)):
+        if value is not None and (self._is_lazy_initialisation(value) or _is_connection(value)):
             return
         self._report_mutation(target, target.value, "rebinds the module global")
-
-    def _is_connection(self, value: cst.BaseExpression) -> bool:
-        return any(_EXEMPT_NAME.search(name) for name in _names_in(value))
 
     @staticmethod
     def _is_lazy_initialisation(value: cst.BaseExpression) -> bool:
@@ -1211,7 +1215,7 @@ class SqliteAppDatabase(SourceRule):
     ## What it does
     Finds a file-backed SQLite database used as the application's store:
     `sqlite3.connect("app.db")` (and `aiosqlite`, peewee `SqliteDatabase`)
-    in web code, `sqlite:///path` URLs (SQLAlchemy, Flask-SQLAlchemy,
+    with a literal path, `sqlite:///path` URLs (SQLAlchemy, Flask-SQLAlchemy,
     `databases`, Tortoise), and Django `DATABASES` entries with the
     `sqlite3` engine and a file `NAME`.
 
@@ -1221,7 +1225,8 @@ class SqliteAppDatabase(SourceRule):
     `BaseSettings` default); a SQLite branch of an `if` that switches on the
     environment, `DEBUG` or `sys.argv`; a path read from the environment
     (an explicit choice, such as a mounted volume); test, development and
-    local settings modules and config classes; and one-off scripts (a
+    local settings modules and config classes; a file named as a cache
+    (`cache.sqlite`: a cache may live on local disk); and one-off scripts (a
     `__main__` program that is not a web app, `scripts/`, `manage.py`).
 
     ## Why is this bad?
@@ -1424,9 +1429,8 @@ class SqliteAppDatabase(SourceRule):
             name = "a file"
         else:
             return
-        context = self.context
-        if not (context.handlers.is_web_module or context.enclosing_handler()) or not self._in_scope():
-            return
+        if re.search(r"cache|tmp|temp", name, re.IGNORECASE) or not self._in_scope():
+            return  # a local cache may live on the process's disk (Factor VI)
         self._report(node, f"The SQLite database {name!r}" if name != "a file" else "A SQLite database file")
 
     def _is_path_expression(self, node: cst.BaseExpression) -> bool:
