@@ -264,6 +264,26 @@ _ADMIN_SCRIPT = re.compile(
 _ADMIN_FOLDERS = frozenset({"migrations", "alembic", "scripts", "bin", "management", "commands", "tools"})
 
 
+# Bytes one of which occurs in any file that can define a request handler (a decorator, a
+# `request` parameter, a view or handler base class, a registration call): rules that only
+# fire inside handlers use them to skip parsing other files.
+HANDLER_HINTS = (
+    b"@",
+    b"request",
+    b"View",
+    b"Handler",
+    b"add_",
+    b"Route",
+    b"Consumer",
+    b"Namespace",
+    b"serve(",
+)
+
+
+def may_define_handlers(data: bytes) -> bool:
+    return any(hint in data for hint in HANDLER_HINTS)
+
+
 class HandlerKind(str, enum.Enum):
     REQUEST = "request"  # runs per request, message or websocket event
     STARTUP = "startup"  # runs when a server process starts (hooks, lifespans, app factories)

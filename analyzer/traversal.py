@@ -10,6 +10,7 @@ and it skips whitespace and punctuation fields no rule looks at.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -104,6 +105,19 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     return bool(names and strings)
 
 
+@functools.lru_cache(maxsize=256)
+def is_test_path(relative_path: str) -> bool:
+    """tests/, test_*.py, *_test.py and conftest.py (rules may skip them before parsing)."""
+    parts = relative_path.split("/")
+    name = parts[-1]
+    return (
+        name == "conftest.py"
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or any(part in ("tests", "test", "testing") for part in parts[:-1])
+    )
+
+
 class FixBuilder:
     """A fix under construction: node replacements plus module imports it needs."""
 
@@ -162,14 +176,7 @@ class FileContext:
 
     @property
     def is_test_file(self) -> bool:
-        parts = self.path_parts
-        name = parts[-1] if parts else ""
-        return (
-            name == "conftest.py"
-            or name.startswith("test_")
-            or name.endswith("_test.py")
-            or any(part in ("tests", "test", "testing") for part in parts[:-1])
-        )
+        return is_test_path(self.relative_path)
 
     # -- names and values -----------------------------------------------------
 

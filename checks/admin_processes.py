@@ -13,7 +13,7 @@ import libcst as cst
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument
 from factorscan.handlers import HandlerKind
-from factorscan.traversal import FileContext
+from factorscan.traversal import FileContext, is_test_path
 
 _MIGRATION_COMMANDS = frozenset(
     {"migrate", "makemigrations", "syncdb", "createcachetable", "flush", "loaddata", "createsuperuser"}
@@ -143,13 +143,21 @@ class AdminTaskInApp(SourceRule):
         b"generate_schemas",
         b"alembic",
         b"flask_migrate",
-        b"upgrade",
-        b"migrate",
-        b"CREATE ",
-        b"ALTER ",
+        b"db upgrade",
+        b"upgrade'",
+        b'upgrade"',
+        b"migrate'",
+        b'migrate"',
+        b"CREATE TABLE",
+        b"ALTER TABLE",
+        b"CREATE INDEX",
         b"create table",
         b"alter table",
     )
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
 
     VALID = (
         Valid(
@@ -324,9 +332,6 @@ class AdminTaskInApp(SourceRule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        context = self.context
-        if context.is_test_file:
-            return
         task = self._task(node)
         if task is None:
             return

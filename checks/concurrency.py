@@ -13,7 +13,7 @@ import libcst as cst
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument, is_std_stream
 from factorscan.imports import dotted_name
-from factorscan.traversal import FileContext, iter_children
+from factorscan.traversal import FileContext, is_test_path, iter_children
 
 _DAEMON_LIBRARIES = {
     "daemon.DaemonContext": "python-daemon's DaemonContext",
@@ -156,6 +156,10 @@ class SelfDaemonizing(SourceRule):
     test_files = "not checked"
     triggers = (b"aemon", b"setsid", b"pid", b"PID", b"nohup", b"&'", b'&"')
 
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
+
     VALID = (
         Valid(
             """
@@ -274,8 +278,6 @@ class SelfDaemonizing(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
-        if context.is_test_file:
-            return
         qualified = context.qualified_name(node.func)
         if qualified in _DAEMON_LIBRARIES:
             self.report(node, f"{_DAEMON_LIBRARIES[qualified]} detaches the app from its process manager")

@@ -13,7 +13,7 @@ import libcst as cst
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.imports import dotted_name
 from factorscan.inference import config_name
-from factorscan.traversal import FileContext
+from factorscan.traversal import FileContext, is_test_path
 
 ENVIRONMENT_NAMES = frozenset(
     {
@@ -47,7 +47,6 @@ _NAMED_CONFIG_CLASS = re.compile(r"(Production|Prod|Development|Dev|Staging|Test
 _FACTORY = re.compile(r"(^|_)(app|application|config|settings|configuration)($|_)", re.IGNORECASE)
 # "shop.settings." / "config_" right before the environment name in a module path.
 _MODULE_PREFIX = re.compile(r"(^|[.\w])(settings|config|configs|conf)[._]$", re.IGNORECASE)
-_TRIGGER_NAMES = ("prod", "dev", "staging", "stage", "test", "local", "qa", "uat", "live", "demo", "sandbox")
 
 
 def _unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -142,20 +141,21 @@ class EnvironmentNameBranch(SourceRule):
     severity = Severity.WARNING
     summary = "Code branches on the name of the environment it runs in"
     test_files = "not checked"
-    # A quoted environment name ("prod", 'Dev'...), a named config class, or an ENV variable.
-    triggers = (
-        *(
-            (quote + variant).encode()
-            for name in _TRIGGER_NAMES
-            for quote in ("'", '"')
-            for variant in (name, name.capitalize(), name.upper())
-        ),
-        b"Config'",
-        b'Config"',
-        b"ENV",
-        b"env}",
-        b"environment}",
+    # A quoted environment name ("prod", 'Dev'...), a named config class, or an ENV variable;
+    # one regex pass instead of dozens of substring searches.
+    triggers = (b"ENV", b"env}", b"environment}", b"Config'", b'Config"')
+    _quoted_name = re.compile(
+        rb"['\"](?i:production|prod|development|develop|dev|staging|stage|testing|test|local|qa|uat|live"
+        rb"|demo|sandbox|preproduction|preprod|pre-prod|ci)['\"]"
     )
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        return any(trigger in data for trigger in cls.triggers) or cls._quoted_name.search(data) is not None
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
 
     VALID = (
         Valid(
@@ -284,8 +284,6 @@ class EnvironmentNameBranch(SourceRule):
     )
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        if self.context.is_test_file:
-            return
         left = node.left
         for target in node.comparisons:
             if not isinstance(target.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)):
@@ -325,8 +323,6 @@ class EnvironmentNameBranch(SourceRule):
             )
 
     def visit_Match(self, node: cst.Match) -> None:
-        if self.context.is_test_file:
-            return
         variable = environment_name_value(node.subject, self.context)
         if variable is None:
             return
@@ -345,8 +341,6 @@ class EnvironmentNameBranch(SourceRule):
 
     def visit_Dict(self, node: cst.Dict) -> None:
         """`{"development": DevConfig, "production": ProdConfig, "default": DevConfig}`."""
-        if self.context.is_test_file:
-            return
         keys = [
             self.context.string_value(element.key) if isinstance(element, cst.DictElement) else None
             for element in node.elements
@@ -376,7 +370,7 @@ class EnvironmentNameBranch(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
-        if context.is_test_file or not node.args:
+        if not node.args:
             return
         func = dotted_name(node.func) or ""
         method = func.rsplit(".", 1)[-1]
@@ -399,7 +393,7 @@ class EnvironmentNameBranch(SourceRule):
     def visit_Subscript(self, node: cst.Subscript) -> None:
         """`config["production"]`, `CONFIGS["dev"]`."""
         context = self.context
-        if context.is_test_file or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return
         key = context.string_value(node.slice[0].slice.value)
         holder = (dotted_name(node.value) or "").rsplit(".", 1)[-1]
@@ -409,8 +403,6 @@ class EnvironmentNameBranch(SourceRule):
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         """f"shop.settings.{APP_ENV}": a settings module named after the environment."""
-        if self.context.is_test_file:
-            return
         previous = ""
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
@@ -424,7 +416,7 @@ class EnvironmentNameBranch(SourceRule):
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         """ "shop.settings." + APP_ENV, "config.%s" % ENV."""
-        if self.context.is_test_file or not isinstance(node.operator, (cst.Add, cst.Modulo)):
+        if not isinstance(node.operator, (cst.Add, cst.Modulo)):
             return
         text = self.context.string_value(node.left)
         if text is None:

@@ -22,7 +22,7 @@ from factorscan.checks.base import (
 from factorscan.codemods import argument, env_lookup, int_env_lookup, keyword, positional, string
 from factorscan.imports import dotted_name
 from factorscan.inference import Constant, resolve_constant
-from factorscan.traversal import FileContext, FixBuilder
+from factorscan.traversal import FileContext, FixBuilder, is_test_path
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,11 @@ class _PortBindingRule(SourceRule):
     triggers = (
         b"port=",
         b"PORT",
-        b"bind",
+        b"bind =",
+        b"bind=",
+        b".bind(",
+        b"bind'",
+        b'bind"',
         b"listen(",
         b"serve(",
         b"Server(",
@@ -278,16 +282,16 @@ class _PortBindingRule(SourceRule):
         b"127.0.0.1",
     )
 
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
+
     def visit_Call(self, node: cst.Call) -> None:
-        if self.context.is_test_file:
-            return
         for endpoint in _endpoints(node, self.context):
             self.check_endpoint(endpoint)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         """`bind = "0.0.0.0:8000"` in gunicorn/hypercorn config modules, `config.bind = [...]`."""
-        if self.context.is_test_file:
-            return
         for target in node.targets:
             if isinstance(target.target, cst.Name) and target.target.value == "bind":
                 if self.context.at_module_level() and _CONFIG_MODULE.search(self.context.relative_path):
@@ -297,7 +301,7 @@ class _PortBindingRule(SourceRule):
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """gunicorn's programmatic options: `{"bind": "0.0.0.0:8000", "workers": 4}`."""
-        if self.context.string_value(node.key) == "bind" and not self.context.is_test_file:
+        if self.context.string_value(node.key) == "bind":
             self._bind_value(node.value)
 
     def _bind_value(self, value: cst.BaseExpression) -> None:

@@ -19,7 +19,7 @@ from factorscan.checks.base import (
 )
 from factorscan.codemods import argument, positional
 from factorscan.findings import Finding, Location
-from factorscan.handlers import Handler, is_non_production_settings
+from factorscan.handlers import Handler, is_non_production_settings, may_define_handlers
 from factorscan.imports import dotted_name
 from factorscan.inference import (
     config_assignments,
@@ -29,7 +29,7 @@ from factorscan.inference import (
     resolve_constant,
 )
 from factorscan.project import ProjectModel
-from factorscan.traversal import FileContext, iter_children
+from factorscan.traversal import FileContext, is_test_path, iter_children
 
 # Config classes for local development and tests (`class DevelopmentConfig(Config)`).
 _NON_PRODUCTION_CLASS = re.compile(
@@ -38,8 +38,8 @@ _NON_PRODUCTION_CLASS = re.compile(
 
 
 def _non_production(context: FileContext) -> bool:
-    """Test files, development/test settings modules, and Dev/Test config classes."""
-    if context.is_test_file or is_non_production_settings(context.relative_path):
+    """Development/test settings modules and Dev/Test config classes (tests are never parsed)."""
+    if is_non_production_settings(context.relative_path):
         return True
     scope = context.enclosing_class()
     return scope is not None and bool(_NON_PRODUCTION_CLASS.search(scope.name.value))
@@ -157,22 +157,39 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     severity = Severity.WARNING
     summary = "Files are stored on the process's local disk"
     test_files = "not checked"
+    # Storage settings and upload locations anywhere; file writes only where handlers can be.
     triggers = (
-        b"open(",
-        b".save(",
-        b"write_bytes",
-        b"write_text",
-        b"shutil",
         b"FileSystemStorage",
         b"MEDIA_ROOT",
         b"UPLOAD",
+        b"upload_folder",
+        b"upload_dir",
+        b"uploads/",
+        b"media/",
         b"FileField",
         b"ImageField",
         b"request.FILES",
         b"STORAGES",
         b"DEFAULT_FILE_STORAGE",
         b"default_storage",
+        b"storages.backends",
     )
+    _writes = (b"open(", b"write_bytes", b"write_text", b"shutil.copy", b"shutil.move")
+    # `.save(` is everywhere in Django code (models, forms); it writes files only near uploads.
+    _upload_words = (b"files", b"FILES", b"UploadFile", b"upload", b"Image")
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        if any(trigger in data for trigger in cls.triggers):
+            return True
+        writes = any(write in data for write in cls._writes) or (
+            b".save(" in data and any(word in data for word in cls._upload_words)
+        )
+        return writes and may_define_handlers(data)
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
 
     VALID = (
         Valid(
@@ -356,16 +373,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     def __init__(self, context: FileContext | None = None) -> None:
         super().__init__(context)
-        self._temp_names: dict[cst.FunctionDef | None, set[str]] = {}
-        self._upload_names: dict[cst.FunctionDef | None, set[str]] = {}
-        # The last value each local name was bound to, per function.
+        self._upload_parameters: set[str] = set()  # FastAPI `file: UploadFile`
+        # The last value each local name was bound to, per function; followed lazily.
         self._values: dict[cst.FunctionDef | None, dict[str, cst.BaseExpression]] = {}
         self._facts_seen: set[str] = set()
 
     # -- names bound in the current function --------------------------------------------
-
-    def _names(self, table: dict[cst.FunctionDef | None, set[str]]) -> set[str]:
-        return table.setdefault(self.context.enclosing_function(), set())
 
     def _note_binding(self, targets: Iterable[cst.BaseExpression], value: cst.BaseExpression) -> None:
         names = [target.value for target in targets if isinstance(target, cst.Name)]
@@ -376,20 +389,14 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         values = self._values.setdefault(self.context.enclosing_function(), {})
         for name in names:
             values[name] = value
-        if self._is_temp(value):
-            self._names(self._temp_names).update(names)
-        elif _uploads_in_request(value):
-            self._names(self._upload_names).update(names)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self.context.is_test_file:
-            return
         self._note_binding((target.target for target in node.targets), node.value)
         for key, value in config_assignments(node, self.context):
             self._setting(key, value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and not self.context.is_test_file:
+        if node.value is not None:
             self._note_binding([node.target], node.value)
             for key, value in config_assignments(node, self.context):
                 self._setting(key, value)
@@ -405,20 +412,19 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     def visit_Param(self, node: cst.Param) -> None:
         annotation = node.annotation
         if annotation is not None and "UploadFile" in (dotted_name(annotation.annotation) or ""):
-            self._names(self._upload_names).add(node.name.value)
+            self._upload_parameters.add(node.name.value)
 
     # -- what is temporary -----------------------------------------------------------------
 
     def _is_temp(self, node: cst.BaseExpression) -> bool:
         """Built from `tempfile`, a /tmp path, or a name the function bound to one."""
-        temp_names = self._names(self._temp_names)
         for current in self._parts(node):
             if isinstance(current, cst.Call):
                 qualified = self.context.qualified_name(current.func) or ""
                 if qualified.startswith("tempfile."):
                     return True
             elif isinstance(current, cst.Name):
-                if current.value in temp_names or _TEMP_NAME.search(current.value):
+                if _TEMP_NAME.search(current.value):
                     return True
             elif isinstance(current, cst.Attribute) and _TEMP_NAME.search(current.attr.value):
                 return True
@@ -446,8 +452,6 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
-        if context.is_test_file:
-            return
         qualified = context.qualified_name(node.func)
         for key, value in config_assignments(node, context):
             self._setting(key, value)
@@ -506,10 +510,17 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         destination = positional(node, 0) or argument(node, 0, "dst")
         if destination is None:
             return None
-        upload = isinstance(receiver, cst.Name) and receiver.value in self._names(self._upload_names)
+        upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
         if upload or _uploads_in_request(receiver) or self._looks_like_path(destination.value):
             return destination.value, "saves an upload" if upload else "saves a file"
         return None
+
+    def _is_upload(self, name: cst.Name) -> bool:
+        """A variable holding an uploaded file: `request.files["x"]`, a loop over `getlist()`."""
+        if name.value in self._upload_parameters:
+            return True
+        value = self._values.get(self.context.enclosing_function(), {}).get(name.value)
+        return value is not None and _uploads_in_request(value)
 
     def _looks_like_path(self, node: cst.BaseExpression) -> bool:
         """A file path rather than a buffer or a response: `.save(path)` vs `.save(buffer)`."""
@@ -576,7 +587,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`STORAGES = {"default": {"BACKEND": ...}}` (Django 4.2+)."""
         context = self.context
-        if context.string_value(node.key) != "BACKEND" or context.is_test_file:
+        if context.string_value(node.key) != "BACKEND":
             return
         stack = context.stack
         owner = stack[-3] if len(stack) >= 5 else None
@@ -604,7 +615,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             self._fact("uploads")
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value in ("FileField", "ImageField") and not self.context.is_test_file:
+        if node.value in ("FileField", "ImageField"):
             self._fact("uploads")
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -613,7 +624,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             self._fact("remote_storage")
 
     def _fact(self, kind: str) -> None:
-        if kind not in self._facts_seen and not self.context.is_test_file:
+        if kind not in self._facts_seen:
             self._facts_seen.add(kind)
             self.record_fact("fs0601", kind)
 
@@ -691,6 +702,11 @@ _MUTATORS = frozenset(
         "__setitem__",
         "__delitem__",
     }
+)
+# `NAME = {`, `NAME: dict[str, int] = {}`, `NAME = defaultdict(list)` at the start of a line.
+_MODULE_CONTAINER = re.compile(
+    rb"(?m)^(?!__)[A-Za-z_]\w*(?:[ \t]*:[^=\n]*)?[ \t]*=[ \t]*"
+    rb"(?:[\[{]|(?:\w+\.)?(?:set|dict|list|defaultdict|OrderedDict|Counter|deque|ChainMap|Weak\w+|\w*Cache|Queue)\()"
 )
 # A cache falls back on a miss (Factor VI allows it); connections belong to their process.
 _EXEMPT_NAME = re.compile(
@@ -782,22 +798,20 @@ class InMemorySessionStore(SourceRule):
     severity = Severity.WARNING
     summary = "Per-user state is kept in process memory or on local disk"
     test_files = "not checked; development and test settings modules are not checked either"
-    triggers = (
-        b"= {",
-        b"= [",
-        b"={",
-        b"=[",
-        b"set()",
-        b"dict(",
-        b"defaultdict",
-        b"OrderedDict",
-        b"Counter(",
-        b"deque(",
-        b"Cache(",
-        b"global ",
-        b"SESSION_",
-        b"CACHE",
-    )
+    # Session/cache settings anywhere; state mutations only where handlers can be, in files
+    # that bind a module-level container or use `global`.
+    triggers = (b"SESSION_TYPE", b"SESSION_ENGINE", b"CACHE_TYPE", b"LocMemCache", b"FileBasedCache")
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        if any(trigger in data for trigger in cls.triggers):
+            return True
+        state = b"global " in data or _MODULE_CONTAINER.search(data) is not None
+        return state and may_define_handlers(data)
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
 
     VALID = (
         Valid(
@@ -1056,8 +1070,6 @@ class InMemorySessionStore(SourceRule):
         return names
 
     def _report_mutation(self, node: cst.CSTNode, name: str, how: str) -> None:
-        if self.context.is_test_file:
-            return
         handler = _request_handler(self.context)
         if handler is None:
             return
@@ -1257,6 +1269,10 @@ class SqliteAppDatabase(SourceRule):
     summary = "A file-backed SQLite database is the app's store"
     test_files = "not checked; development, local and test settings are out of scope too"
     triggers = (b"sqlite", b"Sqlite", b"SQLITE")
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
 
     VALID = (
         Valid(
