@@ -346,21 +346,14 @@ class EnvironmentNameBranch(SourceRule):
             for element in node.elements
         ]
         named = [key.lower() for key in keys if key is not None and key.lower() in ENVIRONMENT_NAMES]
-        others = [
-            key for key in keys if key is None or (key.lower() not in ENVIRONMENT_NAMES and key != "default")
-        ]
-        # Config classes, modules or nested settings, not labels (`{"production": "Production"}`).
+        # Config classes, modules or nested settings, not labels (`{"production": "Production"}`);
+        # other keys (`"default"`, `"heroku"`) may sit beside the environment names.
         configuration = all(
             isinstance(element, cst.DictElement)
             and isinstance(element.value, (cst.Name, cst.Attribute, cst.Dict, cst.Call))
             for element in node.elements
         )
-        if (
-            len(named) >= 2
-            and not others
-            and configuration
-            and any(name not in LOCAL_NAMES for name in named)
-        ):
+        if len(named) >= 2 and configuration and any(name not in LOCAL_NAMES for name in named):
             self.report(
                 node,
                 "Configuration is grouped by environment name ("
