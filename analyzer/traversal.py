@@ -10,7 +10,6 @@ and it skips whitespace and punctuation fields no rule looks at.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from factorscan.discovery import is_test_path
 from factorscan.findings import Applicability, Edit, Finding, Fix, Location, Severity
 from factorscan.fixes import import_insertion
 from factorscan.imports import ImportTable, collect_module_scope
@@ -105,19 +105,6 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     return bool(names and strings)
 
 
-@functools.lru_cache(maxsize=256)
-def is_test_path(relative_path: str) -> bool:
-    """tests/, test_*.py, *_test.py and conftest.py (rules may skip them before parsing)."""
-    parts = relative_path.split("/")
-    name = parts[-1]
-    return (
-        name == "conftest.py"
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or any(part in ("tests", "test", "testing") for part in parts[:-1])
-    )
-
-
 class FixBuilder:
     """A fix under construction: node replacements plus module imports it needs."""
 
@@ -169,10 +156,6 @@ class FileContext:
         self._handlers: HandlerIndex | None = None
 
     # -- the file -------------------------------------------------------------
-
-    @property
-    def path_parts(self) -> tuple[str, ...]:
-        return PurePosixPath(self.relative_path).parts
 
     @property
     def is_test_file(self) -> bool:

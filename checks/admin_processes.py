@@ -12,8 +12,9 @@ import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument
+from factorscan.discovery import is_test_path
 from factorscan.handlers import HandlerKind
-from factorscan.traversal import FileContext, is_test_path
+from factorscan.traversal import FileContext
 
 _MIGRATION_COMMANDS = frozenset(
     {"migrate", "makemigrations", "syncdb", "createcachetable", "flush", "loaddata", "createsuperuser"}

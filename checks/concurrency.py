@@ -12,8 +12,9 @@ import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument, is_std_stream
+from factorscan.discovery import is_test_path
 from factorscan.imports import dotted_name
-from factorscan.traversal import FileContext, is_test_path, iter_children
+from factorscan.traversal import FileContext, iter_children
 
 _DAEMON_LIBRARIES = {
     "daemon.DaemonContext": "python-daemon's DaemonContext",

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.discovery import is_test_path
 from factorscan.imports import dotted_name
 from factorscan.inference import config_name
-from factorscan.traversal import FileContext, is_test_path
+from factorscan.traversal import FileContext
 
 ENVIRONMENT_NAMES = frozenset(
     {
@@ -141,17 +142,18 @@ class EnvironmentNameBranch(SourceRule):
     severity = Severity.WARNING
     summary = "Code branches on the name of the environment it runs in"
     test_files = "not checked"
-    # A quoted environment name ("prod", 'Dev'...), a named config class, or an ENV variable;
-    # one regex pass instead of dozens of substring searches.
-    triggers = (b"ENV", b"env}", b"environment}", b"Config'", b'Config"')
-    _quoted_name = re.compile(
-        rb"['\"](?i:production|prod|development|develop|dev|staging|stage|testing|test|local|qa|uat|live"
-        rb"|demo|sandbox|preproduction|preprod|pre-prod|ci)['\"]"
+    # A quoted environment name ("prod", 'Dev'...), a named config class, or an ENV variable.
+    triggers = (
+        re.compile(
+            rb"['\"](?i:production|prod|development|develop|dev|staging|stage|testing|test|local|qa|uat|live"
+            rb"|demo|sandbox|preproduction|preprod|pre-prod|ci)['\"]"
+        ),
+        b"ENV",
+        b"env}",
+        b"environment}",
+        b"Config'",
+        b'Config"',
     )
-
-    @classmethod
-    def triggered_by(cls, data: bytes) -> bool:
-        return any(trigger in data for trigger in cls.triggers) or cls._quoted_name.search(data) is not None
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:

@@ -20,9 +20,10 @@ from factorscan.checks.base import (
     Valid,
 )
 from factorscan.codemods import argument, env_lookup, int_env_lookup, keyword, positional, string
+from factorscan.discovery import is_test_path
 from factorscan.imports import dotted_name
 from factorscan.inference import Constant, resolve_constant
-from factorscan.traversal import FileContext, FixBuilder, is_test_path
+from factorscan.traversal import FileContext, FixBuilder
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from factorscan.checks.base import (
     Valid,
 )
 from factorscan.codemods import argument, positional
+from factorscan.discovery import is_test_path
 from factorscan.findings import Finding, Location
 from factorscan.handlers import Handler, is_non_production_settings, may_define_handlers
 from factorscan.imports import dotted_name
@@ -29,7 +30,7 @@ from factorscan.inference import (
     resolve_constant,
 )
 from factorscan.project import ProjectModel
-from factorscan.traversal import FileContext, is_test_path, iter_children
+from factorscan.traversal import FileContext, iter_children
 
 # Config classes for local development and tests (`class DevelopmentConfig(Config)`).
 _NON_PRODUCTION_CLASS = re.compile(
