@@ -390,7 +390,7 @@ class HandlerIndex:
         self.relative_path = context.relative_path
         self.is_test_file = context.is_test_file
         self.frameworks = module_frameworks(context.imports)
-        self._module = context.module
+        self.module = context.module
         self._handlers: dict[cst.FunctionDef, Handler] | None = None
         self._has_main_guard: bool | None = None
 
@@ -443,7 +443,7 @@ class HandlerIndex:
         if self._has_main_guard is None:
             self._has_main_guard = any(
                 isinstance(statement, cst.If) and _is_main_guard(statement.test)
-                for statement in self._module.body
+                for statement in self.module.body
             )
         return self._has_main_guard and not self.frameworks
 
@@ -467,7 +467,7 @@ class _Builder:
         self.module_functions: list[cst.FunctionDef] = []
 
     def build(self) -> dict[cst.FunctionDef, Handler]:
-        self._walk(self.index._module, None, None)
+        self._walk(self.index.module, None, None)
         self._resolve_views()
         for info in self.classes.values():
             self._classify_class(info)

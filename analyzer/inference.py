@@ -64,7 +64,6 @@ _SETTINGS_BASES = frozenset(
         "pydantic_settings.BaseSettings",
         "pydantic.BaseSettings",
         "pydantic.v1.BaseSettings",
-        "starlette.config.Config",
     }
 )
 

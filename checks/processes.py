@@ -63,6 +63,16 @@ def _is_connection(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Name) and bool(_EXEMPT_NAME.search(value.value))
 
 
+def _names_and_strings(node: cst.CSTNode, context: FileContext) -> Iterable[str]:
+    """Identifiers and string literals in an expression (attribute names included)."""
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, cst.BaseExpression) and (text := context.string_value(node)) is not None:
+        yield text
+    for child in iter_children(node):
+        yield from _names_and_strings(child, context)
+
+
 def _subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
     """ "UPLOAD_FOLDER" in `app.config["UPLOAD_FOLDER"]`."""
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
@@ -457,7 +467,13 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         for key, value in config_assignments(node, context):
             self._setting(key, value)
         if qualified in _FILE_SYSTEM_STORAGE:
-            if not _non_production(context):
+            # Static files are build output collected per release, not uploads.
+            static = "static" in context.relative_path or any(
+                "static" in name.lower()
+                for arg in node.args
+                for name in _names_and_strings(arg.value, context)
+            )
+            if not static and not _non_production(context):
                 self.report(
                     node,
                     "FileSystemStorage keeps files on the local disk of one process; "
