@@ -518,8 +518,8 @@ class _Builder:
             self._call(node, function)
         elif isinstance(node, cst.Assign):
             self._assign(node)
-        for child in iter_children(node):
-            self._walk(child, function, None if isinstance(child, cst.FunctionDef) else owner)
+        for descendant in iter_children(node):
+            self._walk(descendant, function, None if isinstance(descendant, cst.FunctionDef) else owner)
 
     def _function(self, node: cst.FunctionDef, outer: cst.FunctionDef | None, owner: _Class | None) -> None:
         if owner is None:

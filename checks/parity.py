@@ -403,6 +403,8 @@ class EnvironmentNameBranch(SourceRule):
             if isinstance(part, cst.FormattedStringText):
                 previous = part.value
                 continue
+            if not isinstance(part, cst.FormattedStringExpression):
+                continue
             variable = environment_name_value(part.expression, self.context)
             if variable is not None and _MODULE_PREFIX.search(previous):
                 self.report(node, f"The settings module is chosen by environment name ({variable})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 import libcst as cst
 
@@ -17,6 +18,7 @@ from factorscan.checks.base import (
     Invalid,
     Severity,
     SourceRule,
+    Trigger,
     Valid,
 )
 from factorscan.codemods import argument, env_lookup, int_env_lookup, keyword, positional, string
@@ -217,7 +219,11 @@ class _Bind:
                 if "{" in part.value or "}" in part.value:
                     return None
                 pieces.append(part.value)
-            elif part.format_spec is None and part.conversion is None:
+            elif (
+                isinstance(part, cst.FormattedStringExpression)
+                and part.format_spec is None
+                and not part.conversion
+            ):
                 pieces.append(part.expression)
             else:
                 return None
@@ -263,7 +269,7 @@ class _PortBindingRule(SourceRule):
     test_files = "not checked: tests start servers on fixed local ports on purpose"
     # `.run(` is too common to be a trigger (`subprocess.run`); `app.run("0.0.0.0", 5000)` is
     # caught by its host.
-    triggers = (
+    triggers: ClassVar[tuple[Trigger, ...]] = (
         b"port=",
         b"PORT",
         b"bind =",
@@ -730,7 +736,7 @@ class LoopbackBind(_PortBindingRule):
     severity = Severity.WARNING
     summary = "A server binds to the loopback interface, unreachable from outside its container"
     fix_availability = FixAvailability.SOMETIMES
-    triggers = (b"127.0.", b"localhost", b"::1", b"HOST")
+    triggers: ClassVar[tuple[Trigger, ...]] = (b"127.0.", b"localhost", b"::1", b"HOST")
 
     VALID = (
         Valid(

@@ -553,11 +553,13 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Divide):
                 return True
             if isinstance(value, cst.Call):
-                name = self.context.qualified_name(value.func) or ""
-                return name in ("os.path.join", "pathlib.Path", "pathlib.PurePath")
-            name = dotted_name(value)
-            if isinstance(value, cst.Subscript):
-                name = _subscript_key(value, self.context)
+                function = self.context.qualified_name(value.func) or ""
+                return function in ("os.path.join", "pathlib.Path", "pathlib.PurePath")
+            name = (
+                _subscript_key(value, self.context)
+                if isinstance(value, cst.Subscript)
+                else dotted_name(value)
+            )
             if name is not None and _PATH_NAME.search(name.rsplit(".", 1)[-1]):
                 return True
             if not isinstance(current, cst.Name):
