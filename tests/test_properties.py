@@ -13,7 +13,7 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from factorscan import api
@@ -45,6 +45,9 @@ def test_any_program_scans_without_raising(code: str) -> None:
 
 
 @given(hypothesmith.from_node())
+# from_node() discards many of the trees it draws by itself (a test with an empty body
+# fails this health check about one run in four), which says nothing about the scanner.
+@settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 def test_any_libcst_program_scans_without_raising(code: str) -> None:
     check(code)
 
