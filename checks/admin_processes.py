@@ -13,7 +13,7 @@ import libcst as cst
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument
 from factorscan.discovery import is_test_path
-from factorscan.handlers import HandlerKind
+from factorscan.handlers import HandlerKind, is_admin_script_path
 from factorscan.traversal import FileContext
 
 _MIGRATION_COMMANDS = frozenset(
@@ -158,7 +158,8 @@ class AdminTaskInApp(SourceRule):
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
-        return not is_test_path(relative_path)
+        # Admin scripts (manage.py, scripts/, migrations/, management commands) are the fix.
+        return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
 
     VALID = (
         Valid(

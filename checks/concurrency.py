@@ -155,7 +155,21 @@ class SelfDaemonizing(SourceRule):
     severity = Severity.WARNING
     summary = "The app daemonizes itself or writes a PID file"
     test_files = "not checked"
-    triggers = (b"aemon", b"setsid", b"pid", b"PID", b"nohup", b"&'", b'&"')
+    triggers = (
+        b"aemon",
+        b"setsid",
+        b".pid",
+        b"pidfile",
+        b"pid_file",
+        b"PIDFILE",
+        b"PID_FILE",
+        b"PidFile",
+        b"PIDLockFile",
+        b"getpid",
+        b"nohup",
+        b"&'",
+        b'&"',
+    )
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:

@@ -271,7 +271,11 @@ class _PortBindingRule(SourceRule):
     # caught by its host.
     triggers: ClassVar[tuple[Trigger, ...]] = (
         b"port=",
-        b"PORT",
+        b"=PORT",
+        b"PORT)",
+        b" PORT,",
+        b"(PORT,",
+        b"{PORT}",
         b"bind =",
         b"bind=",
         b".bind(",
@@ -736,7 +740,15 @@ class LoopbackBind(_PortBindingRule):
     severity = Severity.WARNING
     summary = "A server binds to the loopback interface, unreachable from outside its container"
     fix_availability = FixAvailability.SOMETIMES
-    triggers: ClassVar[tuple[Trigger, ...]] = (b"127.0.", b"localhost", b"::1", b"HOST")
+    triggers: ClassVar[tuple[Trigger, ...]] = (
+        b"127.0.",
+        b"localhost",
+        b"::1",
+        b"=HOST",
+        b" HOST,",
+        b"(HOST,",
+        b"{HOST}",
+    )
 
     VALID = (
         Valid(

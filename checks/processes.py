@@ -20,7 +20,12 @@ from factorscan.checks.base import (
 from factorscan.codemods import argument, positional
 from factorscan.discovery import is_test_path
 from factorscan.findings import Finding, Location
-from factorscan.handlers import Handler, is_non_production_settings, may_define_handlers
+from factorscan.handlers import (
+    Handler,
+    is_admin_script_path,
+    is_non_production_settings,
+    may_define_handlers,
+)
 from factorscan.imports import dotted_name
 from factorscan.inference import (
     config_assignments,
@@ -185,7 +190,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         b"default_storage",
         b"storages.backends",
     )
-    _writes = (b"open(", b"write_bytes", b"write_text", b"shutil.copy", b"shutil.move")
+    # open() with a write-mode literal ("wb", 'a', "w+"...), or a pathlib/shutil write.
+    _write_mode = re.compile(rb"""['"](?:[wax]|r\+)[bt+]*['"]""")
+    _writes = (b"write_bytes", b"write_text", b"shutil.copy", b"shutil.move")
     # `.save(` is everywhere in Django code (models, forms); it writes files only near uploads.
     _upload_words = (b"files", b"FILES", b"UploadFile", b"upload", b"Image")
 
@@ -193,8 +200,10 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     def triggered_by(cls, data: bytes) -> bool:
         if any(trigger in data for trigger in cls.triggers):
             return True
-        writes = any(write in data for write in cls._writes) or (
-            b".save(" in data and any(word in data for word in cls._upload_words)
+        writes = (
+            (b"open(" in data and cls._write_mode.search(data) is not None)
+            or any(write in data for write in cls._writes)
+            or (b".save(" in data and any(word in data for word in cls._upload_words))
         )
         return writes and may_define_handlers(data)
 
@@ -724,9 +733,27 @@ _MUTATORS = frozenset(
 )
 # `NAME = {`, `NAME: dict[str, int] = {}`, `NAME = defaultdict(list)` at the start of a line.
 _MODULE_CONTAINER = re.compile(
-    rb"(?m)^(?!__)[A-Za-z_]\w*(?:[ \t]*:[^=\n]*)?[ \t]*=[ \t]*"
+    rb"(?m)^(?!__)([A-Za-z_]\w*)(?:[ \t]*:[^=\n]*)?[ \t]*=[ \t]*"
     rb"(?:[\[{]|(?:\w+\.)?(?:set|dict|list|defaultdict|OrderedDict|Counter|deque|ChainMap|Weak\w+|\w*Cache|Queue)\()"
 )
+_MUTATION = (
+    rb"(?:\[[^\]\n]*\])*\.(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|pop|popitem|popleft"
+    rb"|remove|discard|clear|move_to_end|subtract|\w+_update|put|put_nowait)\("
+    rb"|(?:\[[^\]\n]*\])+[ \t]*[-+*/|&^]?=(?!=)"
+)
+
+
+def _mutates_a_module_container(data: bytes) -> bool:
+    """An indented `NAME[...] = `, `NAME.append(`, `del NAME[` for a module-level container NAME."""
+    for match in _MODULE_CONTAINER.finditer(data):
+        name = re.escape(match.group(1))
+        if re.search(rb"(?m)^[ \t]+(?:.*[^\w.])?" + name + rb"(?:" + _MUTATION + rb")", data) or re.search(
+            rb"(?m)^[ \t]+del[ \t]+" + name + rb"\[", data
+        ):
+            return True
+    return False
+
+
 # A cache falls back on a miss (Factor VI allows it); connections belong to their process.
 _EXEMPT_NAME = re.compile(
     r"cache|memo|lru|conn|client|socket|(^|_)ws(_|$)|peer|subscriber|listener|waiter|watcher|connected",
@@ -825,8 +852,9 @@ class InMemorySessionStore(SourceRule):
     def triggered_by(cls, data: bytes) -> bool:
         if any(trigger in data for trigger in cls.triggers):
             return True
-        state = b"global " in data or _MODULE_CONTAINER.search(data) is not None
-        return state and may_define_handlers(data)
+        if not may_define_handlers(data):
+            return False
+        return b"global " in data or _mutates_a_module_container(data)
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -1287,11 +1315,27 @@ class SqliteAppDatabase(SourceRule):
     severity = Severity.WARNING
     summary = "A file-backed SQLite database is the app's store"
     test_files = "not checked; development, local and test settings are out of scope too"
-    triggers = (b"sqlite", b"Sqlite", b"SQLITE")
+    triggers = (
+        b"sqlite:",
+        b"sqlite+",
+        b"SQLITE:",
+        b"sqlite3.connect",
+        b"sqlite3.dbapi2",
+        b"from sqlite3 import",
+        b"backends.sqlite3",
+        b"spatialite",
+        b"SqliteDatabase",
+        b"SqliteExtDatabase",
+        b"SqliteQueueDatabase",
+        b"APSWDatabase",
+        b"aiosqlite",
+        b"sqlite_utils",
+    )
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
-        return not is_test_path(relative_path)
+        # Scripts (manage.py, scripts/, migrations/) are one-off processes, never reported.
+        return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
 
     VALID = (
         Valid(
@@ -1480,6 +1524,8 @@ class SqliteAppDatabase(SourceRule):
         )
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "sqlite" not in node.value.lower():
+            return  # evaluating every string literal costs a compile() each
         text = node.evaluated_value
         if not isinstance(text, str):
             return
