@@ -5,8 +5,11 @@ FS0601 local-upload-storage, FS0602 in-memory-session-store, FS0603 sqlite-app-d
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
@@ -174,21 +177,17 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     summary = "Files are stored on the process's local disk"
     test_files = "not checked"
     # Storage settings and upload locations anywhere; file writes only where handlers can be.
-    triggers = (
-        b"FileSystemStorage",
-        b"MEDIA_ROOT",
+    # Settings that configure storage (MEDIA_ROOT also names the example of the project half).
+    triggers = (b"FileSystemStorage", b"MEDIA_ROOT")
+    # Upload locations a helper outside any handler may write to.
+    _upload_places = (
         b"UPLOAD",
         b"upload_folder",
         b"upload_dir",
         b"uploads/",
         b"media/",
-        b"FileField",
-        b"ImageField",
-        b"request.FILES",
-        b"STORAGES",
-        b"DEFAULT_FILE_STORAGE",
-        b"default_storage",
-        b"storages.backends",
+        b"MEDIA_ROOT",
+        b"media_root",
     )
     # open() with a write-mode literal ("wb", 'a', "w+"...), or a pathlib/shutil write.
     _write_mode = re.compile(rb"""['"](?:[wax]|r\+)[bt+]*['"]""")
@@ -205,7 +204,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             or any(write in data for write in cls._writes)
             or (b".save(" in data and any(word in data for word in cls._upload_words))
         )
-        return writes and may_define_handlers(data)
+        return writes and (may_define_handlers(data) or any(place in data for place in cls._upload_places))
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -396,7 +395,6 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         self._upload_parameters: set[str] = set()  # FastAPI `file: UploadFile`
         # The last value each local name was bound to, per function; followed lazily.
         self._values: dict[cst.FunctionDef | None, dict[str, cst.BaseExpression]] = {}
-        self._facts_seen: set[str] = set()
 
     # -- names bound in the current function --------------------------------------------
 
@@ -489,8 +487,6 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                     "use object storage (django-storages)",
                 )
             return
-        if qualified is not None and qualified.endswith(".default_storage.save"):
-            self._fact("uploads")
         target = self._written_path(node, qualified)
         if target is None:
             return
@@ -603,14 +599,10 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     def _setting(self, key: str, value: cst.BaseExpression) -> None:
         if _non_production(self.context):
             return
-        if key == "MEDIA_ROOT":
-            self._fact("media_root")
-        elif key == "DEFAULT_FILE_STORAGE":
+        if key == "DEFAULT_FILE_STORAGE":
             text = self.context.string_value(value)
             if text is not None and text.endswith("FileSystemStorage"):
                 self.report(value, "The default file storage is the local disk; use object storage")
-            else:
-                self._fact("remote_storage")
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`STORAGES = {"default": {"BACKEND": ...}}` (Django 4.2+)."""
@@ -632,56 +624,97 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if not any(isinstance(target, cst.Name) and target.value == "STORAGES" for target in targets):
             return
         backend = context.string_value(node.value)
-        if backend is not None and backend.endswith("FileSystemStorage"):
-            if not _non_production(context):
-                self.report(node.value, "The default file storage is the local disk; use object storage")
-        else:
-            self._fact("remote_storage")
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value in ("FileField", "ImageField") or dotted_name(node) == "request.FILES":
-            self._fact("uploads")
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value in ("FileField", "ImageField"):
-            self._fact("uploads")
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        text = node.evaluated_value
-        if isinstance(text, str) and text.startswith(("storages.backends.", "cloudinary_storage.")):
-            self._fact("remote_storage")
-
-    def _fact(self, kind: str) -> None:
-        if kind not in self._facts_seen:
-            self._facts_seen.add(kind)
-            self.record_fact("fs0601", kind)
+        if backend is not None and backend.endswith("FileSystemStorage") and not _non_production(context):
+            self.report(node.value, "The default file storage is the local disk; use object storage")
 
     def check(self, project: ProjectModel) -> Iterable[Finding]:
-        """A Django project saving uploads under MEDIA_ROOT with no remote storage backend."""
-        facts = project.facts("fs0601")
-        kinds = {kind for values in facts.values() for kind in values}
-        if "uploads" not in kinds or "media_root" not in kinds or "remote_storage" in kinds:
-            return
-        for relative, values in sorted(facts.items()):
-            if "media_root" not in values:
-                continue
-            path = project.root / relative
-            source = project.source(path)
+        """A Django project saving uploads under MEDIA_ROOT with no remote storage backend.
+
+        Reads the text of the project's Python files and `ast`-parses the few that
+        mention storage settings: no file is libcst-parsed for this project view.
+        """
+        uploads = remote = False
+        media_roots: list[tuple[Path, int, int]] = []
+        for item in project.files_of_kind("python"):
+            relative = project.relative(item.path)
+            source = None if is_test_path(relative) else project.source(item.path)
             if source is None:
                 continue
-            for row, line in enumerate(source.text.splitlines(), start=1):
-                match = re.match(r"^(\s*)MEDIA_ROOT\b", line)
-                if match:
-                    start = Location(row, len(match.group(1)) + 1)
-                    yield self.make_finding(
-                        project.display(path),
-                        start,
-                        Location(row, start.column + len("MEDIA_ROOT")),
-                        "Uploaded files (FileField/ImageField, request.FILES) are stored under MEDIA_ROOT "
-                        "on the local disk and no remote storage backend is configured; set "
-                        'STORAGES["default"] to object storage (django-storages)',
-                    )
-                    break
+            text = source.text
+            uploads = uploads or _UPLOAD_USE.search(text) is not None
+            if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
+                settings = _storage_settings(text)
+                remote = remote or settings.remote
+                if settings.media_root is not None and not is_non_production_settings(relative):
+                    media_roots.append((item.path, *settings.media_root))
+        if not uploads or remote:
+            return
+        for path, row, column in media_roots:
+            yield self.make_finding(
+                project.display(path),
+                Location(row, column),
+                Location(row, column + len("MEDIA_ROOT")),
+                "Uploaded files (FileField/ImageField, request.FILES) are stored under MEDIA_ROOT "
+                "on the local disk and no remote storage backend is configured; set "
+                'STORAGES["default"] to object storage (django-storages)',
+            )
+
+
+_UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")
+_REMOTE_BACKENDS = ("storages.backends.", "cloudinary_storage.")
+
+
+@dataclass
+class _StorageSettings:
+    media_root: tuple[int, int] | None = None  # 1-based row and column of `MEDIA_ROOT =`
+    remote: bool = False  # a storage backend other than the local file system is configured
+
+
+def _storage_settings(text: str) -> _StorageSettings:
+    """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
+    found = _StorageSettings()
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return found
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        if "MEDIA_ROOT" in names:
+            found.media_root = (statement.lineno, statement.col_offset + 1)
+        if "DEFAULT_FILE_STORAGE" in names and not _is_local_backend(statement.value):
+            found.remote = True
+        if "STORAGES" in names:
+            backend = _dict_get(_dict_get(statement.value, "default"), "BACKEND")
+            if backend is not None and not _is_local_backend(backend):
+                found.remote = True
+    if any(
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith(_REMOTE_BACKENDS)
+        for node in ast.walk(tree)
+    ):
+        found.remote = True
+    return found
+
+
+def _dict_get(node: ast.expr | None, key: str) -> ast.expr | None:
+    if isinstance(node, ast.Dict):
+        for name, value in zip(node.keys, node.values, strict=True):
+            if isinstance(name, ast.Constant) and name.value == key:
+                return value
+    return None
+
+
+def _is_local_backend(node: ast.expr) -> bool:
+    """A literal FileSystemStorage; anything else (S3, a variable, the environment) may be remote."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.endswith("FileSystemStorage")
+    )
 
 
 # -- FS0602 ------------------------------------------------------------------------------
