@@ -36,8 +36,8 @@ __all__ = [
     "has_real_password",
     "is_placeholder",
     "is_secret_name",
-    "looks_random",
     "looks_like_secret_value",
+    "looks_random",
     "name_words",
     "parse_url",
 ]
@@ -231,7 +231,6 @@ _ID_SUFFIXES = frozenset(
         "map",
         "keys",
         "widget",
-        "policy",
         "strength",
         "complexity",
         "chars",
@@ -387,13 +386,17 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
     CredentialFormat(
         "aws-access-key-id",
         "AWS access key id",
-        re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        re.compile(
+            r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])"
+        ),
         "AWS_ACCESS_KEY_ID",
     ),
     CredentialFormat(
         "github-token",
         "GitHub token",
-        re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})"),
+        re.compile(
+            r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})"
+        ),
         "GITHUB_TOKEN",
     ),
     CredentialFormat(
@@ -411,7 +414,9 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
     CredentialFormat(
         "slack-webhook",
         "Slack webhook URL",
-        re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"),
+        re.compile(
+            r"https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"
+        ),
         "SLACK_WEBHOOK_URL",
     ),
     CredentialFormat(
@@ -447,7 +452,9 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
     CredentialFormat(
         "openai-api-key",
         "OpenAI API key",
-        re.compile(r"(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}"),
+        re.compile(
+            r"(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}"
+        ),
         "OPENAI_API_KEY",
     ),
     CredentialFormat(
@@ -651,7 +658,9 @@ _HASH_VALUE = re.compile(
     r"|^!"
 )
 # An auth scheme in front of a credential: "Bearer eyJ...", "Token abc".
-_AUTH_SCHEME = re.compile(r"^(?:Bearer|Token|Basic|Bot|JWT|ApiKey|Api-Key|Key|Digest)\s+(?=\S+$)", re.IGNORECASE)
+_AUTH_SCHEME = re.compile(
+    r"^(?:Bearer|Token|Basic|Bot|JWT|ApiKey|Api-Key|Key|Digest)\s+(?=\S+$)", re.IGNORECASE
+)
 
 
 def strip_auth_scheme(value: str) -> str:

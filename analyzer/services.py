@@ -18,8 +18,8 @@ from factorscan.secrets import ServiceURL, name_words, parse_url
 
 __all__ = [
     "CLIENTS",
-    "ClientSpec",
     "SERVICES",
+    "ClientSpec",
     "Service",
     "allowed_host",
     "classify_url",
@@ -181,7 +181,15 @@ def is_host_like(value: str) -> bool:
 # Roles an argument plays: a host name (or host:port), a port, a user name, a
 # URL or host (MongoClient's first argument), a list of hosts or URLs, an
 # http endpoint, or a connection string (URL or libpq key=value).
-HOST, PORT, USER, URL_OR_HOST, HOSTS, ENDPOINT, DSN = "host", "port", "user", "url", "hosts", "endpoint", "dsn"
+HOST, PORT, USER, URL_OR_HOST, HOSTS, ENDPOINT, DSN = (
+    "host",
+    "port",
+    "user",
+    "url",
+    "hosts",
+    "endpoint",
+    "dsn",
+)
 
 
 @dataclass(frozen=True)
@@ -193,7 +201,9 @@ class ClientSpec:
     config_keys: Mapping[str, str] = field(default_factory=dict)
 
 
-def _spec(service: str, *params: tuple[str, int | None, str], config_keys: Mapping[str, str] | None = None) -> ClientSpec:
+def _spec(
+    service: str, *params: tuple[str, int | None, str], config_keys: Mapping[str, str] | None = None
+) -> ClientSpec:
     return ClientSpec(service, {name: (position, role) for name, position, role in params}, config_keys or {})
 
 
@@ -212,7 +222,9 @@ _SQLA_URL = _spec("database", ("host", None, HOST), ("port", None, PORT), ("user
 _REDIS = _spec("redis", ("host", 0, HOST), ("port", 1, PORT), ("username", None, USER))
 _MONGO = _spec("mongodb", ("host", 0, URL_OR_HOST), ("port", 1, PORT), ("username", None, USER))
 _PIKA = _spec("amqp", ("host", 0, HOST), ("port", 1, PORT))
-_AIO_PIKA = _spec("amqp", ("url", 0, URL_OR_HOST), ("host", None, HOST), ("port", None, PORT), ("login", None, USER))
+_AIO_PIKA = _spec(
+    "amqp", ("url", 0, URL_OR_HOST), ("host", None, HOST), ("port", None, PORT), ("login", None, USER)
+)
 _KOMBU = _spec("broker", ("hostname", 0, URL_OR_HOST), ("port", None, PORT), ("userid", None, USER))
 _CELERY = _spec("broker", ("broker", None, URL_OR_HOST), ("backend", None, URL_OR_HOST))
 _BOTO = _spec("storage", ("endpoint_url", None, ENDPOINT))
@@ -223,7 +235,9 @@ _CONFLUENT = _spec("kafka", config_keys={"bootstrap.servers": HOSTS})
 _MEMCACHED = _spec("memcached", ("server", 0, HOSTS), ("servers", 0, HOSTS))
 _CASSANDRA = _spec("cassandra", ("contact_points", 0, HOSTS), ("port", None, PORT))
 _LDAP = _spec("ldap", ("host", 0, HOST), ("port", 1, PORT))
-_CLICKHOUSE = _spec("database", ("host", 0, HOST), ("port", None, PORT), ("user", None, USER), ("username", None, USER))
+_CLICKHOUSE = _spec(
+    "database", ("host", 0, HOST), ("port", None, PORT), ("user", None, USER), ("username", None, USER)
+)
 _INFLUX = _spec("influxdb", ("url", None, ENDPOINT))
 _MINIO = _spec("storage", ("endpoint", 0, HOST))
 
@@ -240,13 +254,18 @@ CLIENTS: dict[str, ClientSpec] = {
         "psycopg_pool.ConnectionPool psycopg_pool.AsyncConnectionPool psycopg2.pool.SimpleConnectionPool "
         "psycopg2.pool.ThreadedConnectionPool",
     ),
-    **_clients(_MYSQL, "pymysql.connect pymysql.Connect pymysql.connections.Connection MySQLdb.connect MySQLdb.Connect"),
+    **_clients(
+        _MYSQL,
+        "pymysql.connect pymysql.Connect pymysql.connections.Connection MySQLdb.connect MySQLdb.Connect",
+    ),
     **_clients(
         _MYSQL_KW,
         "mysql.connector.connect mysql.connector.pooling.MySQLConnectionPool aiomysql.connect "
         "aiomysql.create_pool mariadb.connect pg8000.connect pg8000.native.Connection",
     ),
-    **_clients(_SQLA_URL, "sqlalchemy.engine.URL.create sqlalchemy.URL.create sqlalchemy.engine.url.URL.create"),
+    **_clients(
+        _SQLA_URL, "sqlalchemy.engine.URL.create sqlalchemy.URL.create sqlalchemy.engine.url.URL.create"
+    ),
     **_clients(
         _REDIS,
         "redis.Redis redis.StrictRedis redis.client.Redis redis.client.StrictRedis redis.asyncio.Redis "
@@ -271,7 +290,8 @@ CLIENTS: dict[str, ClientSpec] = {
     **_clients(
         _ES,
         "elasticsearch.Elasticsearch elasticsearch.AsyncElasticsearch elasticsearch7.Elasticsearch "
-        "opensearchpy.OpenSearch opensearchpy.AsyncOpenSearch elasticsearch_dsl.connections.create_connection "
+        "opensearchpy.OpenSearch opensearchpy.AsyncOpenSearch "
+        "elasticsearch_dsl.connections.create_connection "
         "elasticsearch_dsl.connections.connections.create_connection",
     ),
     **_clients(_SMTP, "smtplib.SMTP smtplib.SMTP_SSL smtplib.LMTP aiosmtplib.SMTP"),
@@ -280,7 +300,9 @@ CLIENTS: dict[str, ClientSpec] = {
         "kafka.KafkaProducer kafka.KafkaConsumer kafka.KafkaAdminClient aiokafka.AIOKafkaProducer "
         "aiokafka.AIOKafkaConsumer",
     ),
-    **_clients(_CONFLUENT, "confluent_kafka.Producer confluent_kafka.Consumer confluent_kafka.admin.AdminClient"),
+    **_clients(
+        _CONFLUENT, "confluent_kafka.Producer confluent_kafka.Consumer confluent_kafka.admin.AdminClient"
+    ),
     **_clients(
         _MEMCACHED,
         "pymemcache.client.base.Client pymemcache.Client pymemcache.client.hash.HashClient memcache.Client "
@@ -335,7 +357,9 @@ _ROLE_WORDS = {
     "userid": USER,
     "login": USER,
 }
-_URL_WORDS = frozenset({"url", "uri", "urls", "dsn", "location", "backend", "broker", "hosts", "host", "endpoint"})
+_URL_WORDS = frozenset(
+    {"url", "uri", "urls", "dsn", "location", "backend", "broker", "hosts", "host", "endpoint"}
+)
 
 
 def _service_before(words: tuple[str, ...], end: int) -> Service | None:
@@ -366,7 +390,9 @@ def service_setting(name: str) -> Service | None:
     words = name_words(name)
     if not words:
         return None
-    if words[-1] in ("broker", "backend") or (len(words) > 1 and words[-2:] in (("broker", "url"), ("result", "backend"))):
+    if words[-1] in ("broker", "backend") or (
+        len(words) > 1 and words[-2:] in (("broker", "url"), ("result", "backend"))
+    ):
         return SERVICES["broker"]
     if words[-1] not in _URL_WORDS:
         return None
@@ -437,6 +463,29 @@ def meaningful(name: str) -> bool:
 
 
 def role_suffix(role: str) -> str:
-    return {HOST: "HOST", PORT: "PORT", USER: "USER", HOSTS: "HOSTS", ENDPOINT: "URL", URL_OR_HOST: "URL", DSN: "URL"}[
-        role
-    ]
+    return {
+        HOST: "HOST",
+        PORT: "PORT",
+        USER: "USER",
+        HOSTS: "HOSTS",
+        ENDPOINT: "URL",
+        URL_OR_HOST: "URL",
+        DSN: "URL",
+    }[role]
+
+
+def django_variable(path: tuple[str, ...], leaf: str | None = None) -> str | None:
+    """`DATABASES["default"]["HOST"]` -> DATABASE_HOST.
+
+    Other aliases prefix the alias: `CACHES["sessions"]["LOCATION"]` -> SESSIONS_CACHE_LOCATION.
+    """
+    if len(path) < 3 or path[0] not in ("DATABASES", "CACHES"):
+        return None
+    prefix = "DATABASE" if path[0] == "DATABASES" else "CACHE"
+    alias = path[1]
+    if alias != "default":
+        prefix = f"{env_name(alias)}_{prefix}"
+    return f"{prefix}_{leaf or env_name(path[-1])}"
+
+
+SERVICE_SCHEMES: tuple[str, ...] = tuple(sorted(_SCHEMES))

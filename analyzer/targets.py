@@ -19,7 +19,13 @@ from factorscan.imports import dotted_name
 from factorscan.secrets import name_words
 from factorscan.traversal import FileContext
 
-__all__ = ["Binding", "binding", "environment_specific_class", "environment_specific_file"]
+__all__ = [
+    "Binding",
+    "binding",
+    "environment_specific_class",
+    "environment_specific_file",
+    "outermost_string",
+]
 
 ASSIGN, ATTRIBUTE, SUBSCRIPT, KEYWORD, POSITIONAL, DICT, PARAM, COMPARE, OTHER = (
     "assign",
@@ -61,6 +67,13 @@ class Binding:
         if self.kind == KEYWORD and self.call is not None and isinstance(self.call.func, cst.Attribute):
             return self.call.func.attr.value in _CONFIG_CALLS
         return False
+
+
+def outermost_string(context: FileContext, node: cst.BaseString) -> str | None:
+    """The value of a string literal, once per concatenation (`"a" "b"` is one value)."""
+    if isinstance(context.parent, cst.ConcatenatedString):
+        return None
+    return context.string_value(node)
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -118,7 +131,11 @@ def _dict_path(context: FileContext, start: int) -> tuple[str, ...]:
 
 def _is_docstring(context: FileContext, index: int) -> bool:
     stack = context.stack
-    return index >= 2 and isinstance(stack[index - 1], cst.Expr) and isinstance(stack[index - 2], cst.SimpleStatementLine)
+    return (
+        index >= 2
+        and isinstance(stack[index - 1], cst.Expr)
+        and isinstance(stack[index - 2], cst.SimpleStatementLine)
+    )
 
 
 def binding(context: FileContext) -> Binding:
@@ -157,34 +174,52 @@ def binding(context: FileContext) -> Binding:
             return Binding(ASSIGN, target.value, None, None, None, in_sequence, (target.value,), top_level)
         if isinstance(target, cst.Attribute):
             return Binding(
-                ATTRIBUTE, target.attr.value, dotted_name(target.value), None, None, in_sequence, (), top_level
+                ATTRIBUTE,
+                target.attr.value,
+                dotted_name(target.value),
+                None,
+                None,
+                in_sequence,
+                (),
+                top_level,
             )
         if isinstance(target, cst.Subscript):
             owner, keys = _subscript_path(target)
-            return Binding(SUBSCRIPT, keys[-1] if keys else None, owner, None, None, in_sequence, keys, top_level)
+            return Binding(
+                SUBSCRIPT, keys[-1] if keys else None, owner, None, None, in_sequence, keys, top_level
+            )
         return Binding(OTHER, None, top_level=top_level)
     if isinstance(parent, cst.AnnAssign) and parent.value is node:
         target = parent.target
         if isinstance(target, cst.Name):
             return Binding(ASSIGN, target.value, None, None, None, in_sequence, (target.value,), top_level)
         if isinstance(target, cst.Attribute):
-            return Binding(ATTRIBUTE, target.attr.value, dotted_name(target.value), None, None, in_sequence, (), top_level)
+            return Binding(
+                ATTRIBUTE,
+                target.attr.value,
+                dotted_name(target.value),
+                None,
+                None,
+                in_sequence,
+                (),
+                top_level,
+            )
         return Binding(OTHER, None, top_level=top_level)
     if isinstance(parent, cst.Param) and parent.default is node:
         return Binding(PARAM, parent.name.value, None, None, None, in_sequence, top_level=top_level)
     if isinstance(parent, cst.ComparisonTarget) and index >= 2:
         comparison = stack[index - 2]
-        if isinstance(comparison, cst.Comparison) and isinstance(
-            parent.operator, (cst.Equal, cst.NotEqual)
-        ):
+        if isinstance(comparison, cst.Comparison) and isinstance(parent.operator, (cst.Equal, cst.NotEqual)):
             other = comparison.left
             name = _target_name(other)
             return Binding(COMPARE, name, top_level=top_level)
     if isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1:
-        target = parent.comparisons[0]
-        if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
-            return Binding(COMPARE, _target_name(target.comparator), top_level=top_level)
-    return Binding(OTHER, None, in_sequence=in_sequence, top_level=top_level, docstring=_is_docstring(context, index))
+        compared = parent.comparisons[0]
+        if isinstance(compared.operator, (cst.Equal, cst.NotEqual)):
+            return Binding(COMPARE, _target_name(compared.comparator), top_level=top_level)
+    return Binding(
+        OTHER, None, in_sequence=in_sequence, top_level=top_level, docstring=_is_docstring(context, index)
+    )
 
 
 def _target_name(node: cst.BaseExpression) -> str | None:
@@ -200,8 +235,12 @@ def _target_name(node: cst.BaseExpression) -> str | None:
 
 # -- files and classes that configure one named environment --------------------------------
 
-_ENVIRONMENT_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing"})
-_SETTINGS_WORDS = frozenset({"settings", "setting", "config", "conf", "configuration", "configs", "environments"})
+_ENVIRONMENT_WORDS = frozenset(
+    {"dev", "devel", "develop", "development", "local", "test", "tests", "testing"}
+)
+_SETTINGS_WORDS = frozenset(
+    {"settings", "setting", "config", "conf", "configuration", "configs", "environments"}
+)
 
 
 def environment_specific_file(relative_path: str) -> bool:

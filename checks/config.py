@@ -39,45 +39,58 @@ from factorscan.secrets import (
     name_words,
     parse_url,
 )
-from factorscan.services import CLIENTS, SERVICES, classify_url, env_name, meaningful, service_setting
+from factorscan.services import (
+    CLIENTS,
+    SERVICES,
+    classify_url,
+    django_variable,
+    env_name,
+    meaningful,
+    service_setting,
+)
 from factorscan.targets import (
     ATTRIBUTE,
-    COMPARE,
-    DICT,
     KEYWORD,
     OTHER,
-    PARAM,
     POSITIONAL,
     SUBSCRIPT,
     Binding,
     binding,
     environment_specific_class,
     environment_specific_file,
+    outermost_string,
 )
 from factorscan.traversal import FileContext
 
-_SECRET_TRIGGERS = tuple(
-    variant.encode()
-    for word in (
-        "password",
-        "passwd",
-        "passphrase",
-        "secret",
-        "token",
-        "credential",
-        "api_key",
-        "apikey",
-        "access_key",
-        "private_key",
-        "signing_key",
-        "encryption_key",
-        "auth_key",
-        "_pass",
-        "_pwd",
-        "authorization",
-    )
-    for variant in {word, word.upper(), word.capitalize(), word.replace("_", "").capitalize()}
-) + (b"ApiKey", b"apiKey", b"AccessKey", b"accessKey", b"PrivateKey", b"privateKey")
+_SECRET_TRIGGERS = (
+    *sorted(
+        {
+            variant.encode()
+            for word in (
+                "password",
+                "passwd",
+                "passphrase",
+                "secret",
+                "token",
+                "credential",
+                "api_key",
+                "apikey",
+                "access_key",
+                "private_key",
+                "signing_key",
+                "encryption_key",
+                "auth_key",
+                "_pass",
+                "_pwd",
+                "authorization",
+            )
+            for variant in (word, word.upper(), word.capitalize(), word.replace("_", "").capitalize())
+        }
+    ),
+    b"apiKey",
+    b"accessKey",
+    b"privateKey",
+)
 # Prefixes of the credential formats in factorscan.secrets.
 _FORMAT_TRIGGERS = (
     b"AKIA",
@@ -140,13 +153,6 @@ _TEST_FILES_NOTE = (
 )
 
 
-def _outermost_string(context: FileContext, node: cst.BaseString) -> str | None:
-    """The value of a string literal, once per concatenation (`"a" "b"` is one value)."""
-    if isinstance(context.parent, cst.ConcatenatedString):
-        return None
-    return context.string_value(node)
-
-
 def _package_prefix(qualified: str | None, context: FileContext) -> str:
     """`OPENAI` for `openai.OpenAI`; empty for builtins and local names."""
     if not qualified or qualified.startswith(("builtins.", ".")):
@@ -157,21 +163,10 @@ def _package_prefix(qualified: str | None, context: FileContext) -> str:
     return env_name(package)
 
 
-def _django_variable(path: tuple[str, ...], leaf: str | None = None) -> str | None:
-    """DATABASES["default"]["PASSWORD"] -> DATABASE_PASSWORD; CACHES["sessions"] -> SESSIONS_CACHE_..."""
-    if len(path) < 3 or path[0] not in ("DATABASES", "CACHES"):
-        return None
-    prefix = "DATABASE" if path[0] == "DATABASES" else "CACHE"
-    alias = path[1]
-    if alias != "default":
-        prefix = f"{env_name(alias)}_{prefix}"
-    return f"{prefix}_{leaf or env_name(path[-1])}"
-
-
 def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
     """The environment variable a secret moves to, named after its target."""
     name = target.name or ""
-    django = _django_variable(target.path)
+    django = django_variable(target.path)
     if django is not None:
         return env_variable_name(context, django, setting=True)
     if target.setting and not target.in_sequence:
@@ -530,7 +525,7 @@ class HardcodedSecret(SourceRule):
 
     def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
         context = self.context
-        value = _outermost_string(context, node)
+        value = outermost_string(context, node)
         if value is None:
             if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
                 self._bytes(node)
@@ -582,9 +577,12 @@ class HardcodedSecret(SourceRule):
                 return "LOGIN_PASSWORD"
         if target.kind == KEYWORD and target.in_sequence and target.name in _AUTH_PAIR_KEYWORDS:
             sequence = self.context.stack[-3]
-            if isinstance(sequence, cst.Tuple) and len(sequence.elements) == 2:
-                if sequence.elements[1].value is self.context.stack[-1]:
-                    return "HTTP_PASSWORD"
+            if (
+                isinstance(sequence, cst.Tuple)
+                and len(sequence.elements) == 2
+                and sequence.elements[1].value is self.context.stack[-1]
+            ):
+                return "HTTP_PASSWORD"
         return None
 
     def _url(
@@ -607,7 +605,9 @@ class HardcodedSecret(SourceRule):
             return
         host = url.host
         labels = [label for label in host.split(".") if label]
-        fallback = f"{env_name(labels[-2] if len(labels) > 1 else labels[0])}_URL" if labels else "SERVICE_URL"
+        fallback = (
+            f"{env_name(labels[-2] if len(labels) > 1 else labels[0])}_URL" if labels else "SERVICE_URL"
+        )
         if target.name and meaningful(target.name):
             fallback = env_name(target.name)
         message = f"URL for {host} embeds a password ({redact(url.password or '')})"
@@ -616,7 +616,9 @@ class HardcodedSecret(SourceRule):
     def _report_format(self, node: cst.BaseExpression, match: CredentialMatch, target: Binding) -> None:
         message = f"Hardcoded {match.format.label} ({redact(match.value)})"
         name_is_secret = bool(target.name) and is_secret_name(target.name or "")
-        self._report(node, match.value, target, message, match.format.env_name, named_by_target=name_is_secret)
+        self._report(
+            node, match.value, target, message, match.format.env_name, named_by_target=name_is_secret
+        )
 
     def _report(
         self,
@@ -625,6 +627,7 @@ class HardcodedSecret(SourceRule):
         target: Binding,
         message: str,
         fallback: str,
+        *,
         named_by_target: bool = True,
     ) -> None:
         fix = None
@@ -857,7 +860,7 @@ class SecretDefault(SourceRule):
 
     def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
         context = self.context
-        value = _outermost_string(context, node)
+        value = outermost_string(context, node)
         if value is None:
             return
         read = env_default_of(context)
@@ -886,12 +889,10 @@ class SecretDefault(SourceRule):
                 return
             shown = redact(value)
         fix = self.fix(f"Require {variable}: drop the hardcoded default", Applicability.UNSAFE)
-        if not require_variable(fix, read, context):
-            fix = None
         self.report(
             node,
             f"{variable} falls back to a hardcoded secret ({shown}) when unset; require the variable instead",
-            fix=fix,
+            fix=fix if require_variable(fix, read, context) else None,
             sensitive=True,
         )
 
@@ -1161,6 +1162,10 @@ class HardcodedDebug(SourceRule):
                 and not qualified.startswith(_OTHER_RUNNERS)
             ):
                 self._report(debug.value, f"{func.attr.value}(debug=True) hardcodes debug mode")
-        if config_debug is not None and _is_true(config_debug.value):
-            if isinstance(func, cst.Attribute) and func.attr.value in ("update", "from_mapping", "configure"):
-                self._report(config_debug.value, "DEBUG is hardcoded to True")
+        if (
+            config_debug is not None
+            and _is_true(config_debug.value)
+            and isinstance(func, cst.Attribute)
+            and func.attr.value in ("update", "from_mapping", "configure")
+        ):
+            self._report(config_debug.value, "DEBUG is hardcoded to True")

@@ -59,13 +59,29 @@ _ENV_CLASSES = {
 }
 # django-environ / environs methods that read one variable (default at position 1),
 # and the variable read when none is given.
-_ENV_METHODS = {
-    name: None
-    for name in (
-        "str bool int float decimal json list tuple dict url path bytes date datetime time timedelta "
-        "uuid log_level enum"
-    ).split()
-} | {
+_ENV_METHODS: dict[str, str | None] = dict.fromkeys(
+    [
+        "str",
+        "bool",
+        "int",
+        "float",
+        "decimal",
+        "json",
+        "list",
+        "tuple",
+        "dict",
+        "url",
+        "path",
+        "bytes",
+        "date",
+        "datetime",
+        "time",
+        "timedelta",
+        "uuid",
+        "log_level",
+        "enum",
+    ]
+) | {
     "db": "DATABASE_URL",
     "db_url": "DATABASE_URL",
     "dj_db_url": "DATABASE_URL",
@@ -132,7 +148,9 @@ def _from_call(call: cst.Call, context: FileContext) -> EnvLookup | None:
         env_arg = keyword(call, "env")
         name = FileContext.string_value(env_arg.value) if env_arg else _URL_HELPERS[qualified]
         default_arg = keyword(call, "default")
-        return EnvLookup(call, name, default_arg.value if default_arg else None, default_arg, "dj-database-url")
+        return EnvLookup(
+            call, name, default_arg.value if default_arg else None, default_arg, "dj-database-url"
+        )
     kind = _instance_kind(func, context)
     if kind is not None:
         via, default_position = kind
@@ -167,7 +185,9 @@ def env_lookup(node: cst.CSTNode, context: FileContext) -> EnvLookup | None:
     return None
 
 
-def env_scheme_entries(call: cst.Call, context: FileContext) -> Iterator[tuple[str, cst.Arg, cst.BaseExpression]]:
+def env_scheme_entries(
+    call: cst.Call, context: FileContext
+) -> Iterator[tuple[str, cst.Arg, cst.BaseExpression]]:
     """`environ.Env(DEBUG=(bool, False))`: (variable, argument, default) per declared default."""
     kind = _instance_kind(call, context)
     if kind is None or kind[0] != "django-environ":
@@ -191,7 +211,9 @@ class SettingsField:
     secret_type: bool
 
 
-_settings_classes: weakref.WeakKeyDictionary[FileContext, dict[str, cst.ClassDef]] = weakref.WeakKeyDictionary()
+_settings_classes: weakref.WeakKeyDictionary[FileContext, dict[str, cst.ClassDef]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _local_settings_classes(context: FileContext) -> dict[str, cst.ClassDef]:
@@ -243,7 +265,11 @@ def _assigned(block: cst.BaseSuite, name: str) -> cst.BaseExpression | None:
             isinstance(target.target, cst.Name) and target.target.value == name for target in small.targets
         ):
             return small.value
-        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == name:
+        if (
+            isinstance(small, cst.AnnAssign)
+            and isinstance(small.target, cst.Name)
+            and small.target.value == name
+        ):
             return small.value
     return None
 
@@ -293,7 +319,9 @@ def _mentions_secret_type(annotation: cst.BaseExpression) -> bool:
     return False
 
 
-_fields_cache: weakref.WeakKeyDictionary[FileContext, dict[int, list[SettingsField]]] = weakref.WeakKeyDictionary()
+_fields_cache: weakref.WeakKeyDictionary[FileContext, dict[int, list[SettingsField]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def settings_fields(node: cst.ClassDef, context: FileContext) -> list[SettingsField]:
@@ -330,7 +358,9 @@ def _settings_fields(node: cst.ClassDef, context: FileContext) -> list[SettingsF
             if isinstance(default, cst.Ellipsis):
                 default, default_arg = None, None
             fields.append(
-                SettingsField(variable, small.target, small, default, default_arg, _mentions_secret_type(annotation))
+                SettingsField(
+                    variable, small.target, small, default, default_arg, _mentions_secret_type(annotation)
+                )
             )
     return fields
 
@@ -376,14 +406,14 @@ def env_default_of(context: FileContext) -> EnvLookup | SettingsField | tuple[st
                     return settings_field
     # environ.Env(SECRET_KEY=(str, "default"))
     if isinstance(first, cst.Element) and len(parents) > 3:
-        tuple_node, arg, call = parents[1], parents[2], parents[3]
+        tuple_node, arg, owner_call = parents[1], parents[2], parents[3]
         if (
             isinstance(tuple_node, cst.Tuple)
             and isinstance(arg, cst.Arg)
-            and isinstance(call, cst.Call)
+            and isinstance(owner_call, cst.Call)
             and arg.keyword is not None
         ):
-            for variable, entry, default in env_scheme_entries(call, context):
+            for variable, entry, default in env_scheme_entries(owner_call, context):
                 if entry is arg and default is node:
                     return (variable, arg)
     return None
