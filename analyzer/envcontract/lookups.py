@@ -22,10 +22,12 @@ from factorscan.traversal import FileContext, FixBuilder
 __all__ = [
     "EnvLookup",
     "SettingsField",
+    "env_instance_kind",
     "env_lookup",
     "env_scheme_entries",
     "is_env_default",
     "require_variable",
+    "settings_config_value",
     "settings_fields",
 ]
 
@@ -119,7 +121,7 @@ class EnvLookup:
     via: str
 
 
-def _instance_kind(node: cst.BaseExpression, context: FileContext) -> tuple[str, int] | None:
+def env_instance_kind(node: cst.BaseExpression, context: FileContext) -> tuple[str, int] | None:
     """`env` bound once at module level to `environ.Env(...)`, or an inline `environ.Env()`."""
     value = context.module_constant(node) if isinstance(node, cst.Name) else node
     if isinstance(value, cst.Call):
@@ -151,7 +153,7 @@ def _from_call(call: cst.Call, context: FileContext) -> EnvLookup | None:
         return EnvLookup(
             call, name, default_arg.value if default_arg else None, default_arg, "dj-database-url"
         )
-    kind = _instance_kind(func, context)
+    kind = env_instance_kind(func, context)
     if kind is not None:
         via, default_position = kind
         name_arg, name = _named(call, 0, "var" if via == "django-environ" else "key")
@@ -160,7 +162,7 @@ def _from_call(call: cst.Call, context: FileContext) -> EnvLookup | None:
         default_arg = argument(call, default_position, "default")
         return EnvLookup(call, name, default_arg.value if default_arg else None, default_arg, via)
     if isinstance(func, cst.Attribute) and func.attr.value in _ENV_METHODS:
-        kind = _instance_kind(func.value, context)
+        kind = env_instance_kind(func.value, context)
         if kind is None or kind[0] not in ("django-environ", "environs"):
             return None
         name_arg, name = _named(call, 0, "var")
@@ -189,7 +191,7 @@ def env_scheme_entries(
     call: cst.Call, context: FileContext
 ) -> Iterator[tuple[str, cst.Arg, cst.BaseExpression]]:
     """`environ.Env(DEBUG=(bool, False))`: (variable, argument, default) per declared default."""
-    kind = _instance_kind(call, context)
+    kind = env_instance_kind(call, context)
     if kind is None or kind[0] != "django-environ":
         return
     for arg in call.args:
@@ -274,7 +276,7 @@ def _assigned(block: cst.BaseSuite, name: str) -> cst.BaseExpression | None:
     return None
 
 
-def _config_value(node: cst.ClassDef, key: str) -> str | None:
+def settings_config_value(node: cst.ClassDef, key: str) -> str | None:
     """`model_config = SettingsConfigDict(env_prefix=...)` or `class Config: env_prefix = ...`."""
     if isinstance(node.body, cst.IndentedBlock):
         for statement in node.body.body:
@@ -292,7 +294,7 @@ def _config_value(node: cst.ClassDef, key: str) -> str | None:
 
 
 def _env_prefix(node: cst.ClassDef, context: FileContext) -> str:
-    prefix = _config_value(node, "env_prefix")
+    prefix = settings_config_value(node, "env_prefix")
     if prefix is not None:
         return prefix
     local = _local_settings_classes(context)
