@@ -156,6 +156,7 @@ class EnvReadCollector(SourceVisitor):
         via: str,
         default: cst.BaseExpression | None,
         has_default: bool,
+        *,
         secret_hint: bool = False,
     ) -> None:
         if name:
@@ -220,7 +221,7 @@ class EnvReadCollector(SourceVisitor):
                 "pydantic-settings",
                 None if _is_none(default) else default,
                 has_default,
-                settings_field.secret_type,
+                secret_hint=settings_field.secret_type,
             )
 
     def reads(self) -> list[tuple[str, Read]]:
