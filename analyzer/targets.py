@@ -10,14 +10,22 @@ has a candidate literal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import libcst as cst
 
 from factorscan.imports import dotted_name
-from factorscan.secrets import name_words
-from factorscan.traversal import FileContext
+from factorscan.secrets import (
+    find_credential,
+    has_real_password,
+    is_secret_name,
+    looks_like_secret_value,
+    name_words,
+    parse_url,
+)
+from factorscan.traversal import FileContext, iter_children
 
 __all__ = [
     "Binding",
@@ -25,6 +33,7 @@ __all__ = [
     "environment_specific_class",
     "environment_specific_file",
     "outermost_string",
+    "secret_holder",
 ]
 
 ASSIGN, ATTRIBUTE, SUBSCRIPT, KEYWORD, POSITIONAL, DICT, PARAM, COMPARE, OTHER = (
@@ -262,3 +271,76 @@ def environment_specific_file(relative_path: str) -> bool:
 def environment_specific_class(name: str) -> bool:
     """`DevelopmentConfig`, `TestingConfig`, `LocalSettings`: a class for one named environment."""
     return bool(set(name_words(name)) & (_ENVIRONMENT_WORDS | {"debug"}))
+
+
+# -- other secrets near a finding ------------------------------------------------------------
+
+
+def _secret_in(node: cst.CSTNode, exclude: cst.CSTNode, extra_names: Sequence[str]) -> cst.CSTNode | None:
+    """A string literal under `node` (other than `exclude`) that looks like a secret."""
+    pending: list[tuple[cst.CSTNode, str | None]] = [(node, None)]
+    while pending:
+        current, name = pending.pop()
+        if current is exclude:
+            continue
+        if isinstance(current, (cst.SimpleString, cst.ConcatenatedString)):
+            value = _string(current)
+            if value is None or len(value) < 3:
+                continue
+            url = parse_url(value) if "://" in value else None
+            if find_credential(value) or (url is not None and has_real_password(url)):
+                return current
+            if name and is_secret_name(name, extra_names) and looks_like_secret_value(value, name):
+                return current
+            continue
+        for child in iter_children(current):
+            child_name = None
+            if isinstance(current, cst.Arg) and current.keyword is not None:
+                child_name = current.keyword.value
+            elif isinstance(current, cst.DictElement):
+                child_name = _string(current.key)
+            pending.append((child, child_name or name))
+    return None
+
+
+def _contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if current is target:
+            return True
+        pending.extend(iter_children(current))
+    return False
+
+
+def secret_holder(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The call or dict around `node` when it holds a secret literal on the same line, else None.
+
+    A finding on a value next to a password (`Redis(host="redis",
+    password="...")`) is then reported on the whole call and marked
+    sensitive, so that a reporter echoing the source line masks the password
+    along with it. Values on lines of their own keep their own position.
+    """
+    extra = context.settings.secret_names
+    module = context.module
+    for ancestor in context.ancestors():
+        if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            return None
+        if not isinstance(ancestor, (cst.Call, cst.Dict)):
+            continue
+        secret = _secret_in(ancestor, node, extra)
+        if secret is None:
+            return None
+        children: Sequence[cst.CSTNode] = (
+            ancestor.args if isinstance(ancestor, cst.Call) else ancestor.elements
+        )
+        ours = next((i for i, child in enumerate(children) if _contains(child, node)), None)
+        theirs = next((i for i, child in enumerate(children) if _contains(child, secret)), None)
+        if ours is None or theirs is None:
+            return ancestor
+        low, high = sorted((ours, theirs))
+        # Elements between the two (with their commas) must not break the line.
+        if any("\n" in module.code_for_node(child) for child in children[low:high]):
+            return None
+        return ancestor
+    return None

@@ -55,6 +55,7 @@ from factorscan.targets import (
     binding,
     environment_specific_file,
     outermost_string,
+    secret_holder,
 )
 from factorscan.traversal import FileContext
 
@@ -386,12 +387,13 @@ class HardcodedServiceUrl(SourceRule):
                 fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
                 fix.replace(node, env_lookup(fix, variable, node))
             message += f"; read {variable} from the environment"
+        holder = None if credentials else secret_holder(self.context, node)
         self.report(
-            node,
+            holder or node,
             message,
             fix=fix,
             severity=Severity.ERROR if credentials else None,
-            sensitive=credentials,
+            sensitive=credentials or holder is not None,
         )
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
@@ -832,7 +834,13 @@ class HardcodedServiceEndpoint(SourceRule):
             fix.replace(node, int_env_lookup(fix, variable, int(value)))
         else:
             fix.replace(node, env_lookup(fix, variable, node))
-        self.report(node, f"Hardcoded {service.label} {shown}; read {variable} from the environment", fix=fix)
+        holder = secret_holder(context, node) if context.stack[-1] is node else None
+        self.report(
+            holder or node,
+            f"Hardcoded {service.label} {shown}; read {variable} from the environment",
+            fix=fix,
+            sensitive=holder is not None,
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         """Module constants passed to a client: `psycopg2.connect(host=DB_HOST)`."""
