@@ -670,7 +670,8 @@ def strip_auth_scheme(value: str) -> str:
 def is_placeholder(value: str) -> bool:
     """Empty, filler, templated or obviously sample values (`changeme`, `<token>`, `xxx`)."""
     text = strip_auth_scheme(value)
-    if len(text) < 3 or len(set(text.lower())) <= 2:
+    variety = len(set(text.lower()))
+    if len(text) < 3 or variety == 1 or (variety == 2 and len(text) >= 4):
         return True
     lowered = text.lower()
     if lowered in _PLACEHOLDER_VALUES or _TEMPLATE.search(text):
