@@ -106,11 +106,19 @@ def test_json_lists_every_way_the_app_reads_its_environment(project) -> None:
     assert variables["SENTRY_DSN"]["secret"] is True
     assert variables["SHOP_MAINTENANCE"]["required"] is False
     assert variables["ALLOWED_HOSTS"]["required"] is False
-    assert variables["STRIPE_API_KEY"]["reads"][0] == {"file": "shop/settings.py", "line": 17, "via": "django-environ"}
+    assert variables["STRIPE_API_KEY"]["reads"][0] == {
+        "file": "shop/settings.py",
+        "line": 17,
+        "via": "django-environ",
+    }
     # .env.example values are shown, .env values never are
     assert variables["EXTRA_FEATURE"]["default"] == "on"
     assert variables["REDIS_URL"]["default"] is None  # a connection string: secret
-    assert [read["file"] for read in variables["SECRET_KEY"]["reads"]] == ["shop/settings.py", ".env", ".env.example"]
+    assert [read["file"] for read in variables["SECRET_KEY"]["reads"]] == [
+        "shop/settings.py",
+        ".env",
+        ".env.example",
+    ]
 
 
 def test_test_files_are_not_part_of_the_contract(project) -> None:
