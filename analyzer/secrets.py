@@ -285,6 +285,9 @@ _TOKEN_QUALIFIERS_NOT_SECRET = frozenset(
 _BOOLEAN_PREFIXES = frozenset(
     {"is", "has", "use", "uses", "require", "requires", "enable", "enabled", "show", "allow", "should", "no"}
 )
+# Anywhere in a name, these make it about a secret rather than the secret:
+# SECRET_KEY_ENV_VAR, reset_url_token (a URL slug), TOKEN_ENDPOINT_PATH.
+_REFERENCE_WORDS = frozenset({"env", "envvar", "var", "variable", "url", "uri", "path", "route", "slug", "endpoint"})
 # Shell and CI variables that only look secret: PWD is the working directory.
 _NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd", "pass", "bypass"})
 
@@ -336,7 +339,7 @@ def is_secret_name(name: str, extra_patterns: Iterable[str] = ()) -> bool:
         return False
     if words[0] in _BOOLEAN_PREFIXES and len(words) > 1:
         return False
-    if any(word in ("env", "envvar", "var", "variable") for word in words):
+    if any(word in _REFERENCE_WORDS for word in words):
         return False
     last_secret = None
     for index in range(len(words)):

@@ -145,12 +145,17 @@ class HardcodedServiceUrl(SourceRule):
     summary = "A backing-service URL is hardcoded"
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES
+    # `postgres://`, `postgresql+psycopg://`: a scheme alone is often a plain word (sentinel, hive).
     triggers = (
-        *(scheme.encode() for scheme in SERVICE_SCHEMES if scheme != "mongo"),
+        *(scheme.encode() + suffix for scheme in SERVICE_SCHEMES for suffix in (b"://", b"+")),
         b"broker",
         b"BROKER",
         b"result_backend",
         b"RESULT_BACKEND",
+        b"DATABASE_UR",
+        b"database_ur",
+        b"ELASTICSEARCH_UR",
+        b"elasticsearch_ur",
         b"psycopg",
         b"asyncpg",
         b"aiopg",
@@ -513,11 +518,8 @@ class HardcodedServiceEndpoint(SourceRule):
         b"_HOST",
         b"_PORT",
         b"_SERVER",
-        b"_USER",
         b"_host",
         b"_port",
-        b"_server",
-        b"_user",
     )
 
     VALID = (

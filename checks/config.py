@@ -50,6 +50,7 @@ from factorscan.services import (
 )
 from factorscan.targets import (
     ATTRIBUTE,
+    COMPARE,
     KEYWORD,
     OTHER,
     POSITIONAL,
@@ -84,7 +85,11 @@ _SECRET_TRIGGERS = (
                 "_pwd",
                 "authorization",
             )
-            for variant in (word, word.upper(), word.capitalize(), word.replace("_", "").capitalize())
+            for variant in (
+                (word, word.upper())
+                if word.startswith("_")
+                else (word, word.upper(), word.capitalize(), word.replace("_", "").capitalize())
+            )
         }
     ),
     b"apiKey",
@@ -161,6 +166,11 @@ def _package_prefix(qualified: str | None, context: FileContext) -> str:
     if package not in {target.split(".", 1)[0] for target in context.imports.bindings.values()}:
         return ""
     return env_name(package)
+
+
+def _strong(value: str) -> bool:
+    """Long enough and mixed enough to be a credential rather than a word."""
+    return len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
 def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
@@ -555,6 +565,8 @@ class HardcodedSecret(SourceRule):
             return
         if not is_secret_name(target.name, context.settings.secret_names):
             return
+        if target.kind == COMPARE and not _strong(value):
+            return  # `token == "not"`: parsers compare tokens with words
         if looks_like_secret_value(value, target.name):
             message = f"Hardcoded secret in {target.name} ({redact(value)})"
             self._report(node, value, target, message, env_name(target.name))
