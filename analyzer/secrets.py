@@ -287,7 +287,9 @@ _BOOLEAN_PREFIXES = frozenset(
 )
 # Anywhere in a name, these make it about a secret rather than the secret:
 # SECRET_KEY_ENV_VAR, reset_url_token (a URL slug), TOKEN_ENDPOINT_PATH.
-_REFERENCE_WORDS = frozenset({"env", "envvar", "var", "variable", "url", "uri", "path", "route", "slug", "endpoint"})
+_REFERENCE_WORDS = frozenset(
+    {"env", "envvar", "var", "variable", "url", "uri", "path", "route", "slug", "endpoint"}
+)
 # Shell and CI variables that only look secret: PWD is the working directory.
 _NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd", "pass", "bypass"})
 

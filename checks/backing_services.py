@@ -79,6 +79,10 @@ def _client(target: Binding, context: FileContext) -> tuple[ClientSpec, str] | N
     return None
 
 
+# Celery(broker=..., backend=...): the names Celery's own docs use.
+_CELERY_KEYWORDS = {"broker": "CELERY_BROKER_URL", "backend": "CELERY_RESULT_BACKEND"}
+
+
 def _overridable_default(target: Binding) -> bool:
     """`parser.add_argument("--db", default=...)`, `click.option(default=...)`: already configurable."""
     if target.kind != KEYWORD or target.name != "default" or target.call is None:
@@ -374,6 +378,14 @@ class HardcodedServiceUrl(SourceRule):
         name = target.name or ""
         if target.setting and not target.in_sequence:
             return env_variable_name(context, env_name(name), setting=True)
+        if target.kind == KEYWORD and target.call is not None:
+            celery = (
+                _CELERY_KEYWORDS.get(name)
+                if context.qualified_name(target.call.func) == "celery.Celery"
+                else None
+            )
+            if celery is not None:
+                return env_variable_name(context, celery, setting=True)
         if name and meaningful(name):
             return env_variable_name(context, env_name(name), value)
         return env_variable_name(context, service.url_name, value)

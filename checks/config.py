@@ -34,6 +34,7 @@ from factorscan.secrets import (
     CredentialMatch,
     find_credential,
     has_real_password,
+    is_placeholder,
     is_secret_name,
     looks_like_secret_value,
     name_words,
@@ -512,6 +513,16 @@ class HardcodedSecret(SourceRule):
         ),
         Invalid(
             """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.secret_key = b'_5#y2L"F4Q8z\\n\\xec]/'
+            """,
+            line=4,
+            note="the Flask quickstart's bytes key: reported without a fix",
+        ),
+        Invalid(
+            """
             AWS_KEY = "AKIAZ3MHQ7LN4XPWRT2B"
             """,
             filename="tests/test_upload.py",
@@ -659,15 +670,27 @@ class HardcodedSecret(SourceRule):
         self.report(node, message, fix=fix, sensitive=True)
 
     def _bytes(self, node: cst.SimpleString) -> None:
-        """Credential formats in bytes literals: reported, never rewritten."""
+        """Bytes literals (`app.secret_key = b"..."`): reported without a fix, which would change the type."""
         try:
-            value = node.evaluated_value
+            raw = node.evaluated_value
         except Exception:  # a malformed escape: nothing to judge
             return
-        if isinstance(value, bytes):
-            match = find_credential(value.decode("latin-1"))
-            if match is not None and (not self.context.is_test_file or match.format.in_tests):
+        if not isinstance(raw, bytes):
+            return
+        value = raw.decode("latin-1")
+        testing = self.context.is_test_file
+        match = find_credential(value)
+        if match is not None:
+            if not testing or match.format.in_tests:
                 self.report(node, f"Hardcoded {match.format.label} ({redact(match.value)})", sensitive=True)
+            return
+        target = binding(self.context)
+        if testing or not target.name or target.kind in (OTHER, POSITIONAL, COMPARE):
+            return
+        named = is_secret_name(target.name, self.context.settings.secret_names)
+        # Random key bytes may hold whitespace: judged by variety, not as text.
+        if named and len(raw) >= 8 and len(set(raw)) >= 6 and not is_placeholder(value):
+            self.report(node, f"Hardcoded secret in {target.name} ({redact(value)})", sensitive=True)
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         """A credential inside an f-string: reported, never rewritten."""
