@@ -18,7 +18,16 @@ from factorscan.findings import Finding
 from factorscan.fixer import FileFix, compute_fixes, write_fixes
 from factorscan.settings import Settings, find_config_file, load_settings
 
-__all__ = ["FileFix", "Finding", "ScanResult", "check", "check_source", "fix", "settings_for"]
+__all__ = [
+    "FileFix",
+    "Finding",
+    "ScanResult",
+    "check",
+    "check_source",
+    "fix",
+    "fix_source",
+    "settings_for",
+]
 
 
 def settings_for(
@@ -88,3 +97,20 @@ def check_source(
     settings = settings or settings_for(path.absolute().parent, select=select)
     options = ScanOptions(jobs=1, use_cache=False, stdin=(path, code.encode("utf-8")))
     return scan([path], settings, options).findings
+
+
+def fix_source(
+    code: str,
+    filename: str | Path = "app.py",
+    *,
+    select: Sequence[str] | None = None,
+    unsafe: bool = False,
+    settings: Settings | None = None,
+) -> str:
+    """`code` with its fixes applied, in memory (what `--fix --stdin-filename` prints)."""
+    path = Path(filename)
+    settings = settings or settings_for(path.absolute().parent, select=select, unsafe_fixes=unsafe)
+    options = ScanOptions(jobs=1, use_cache=False, stdin=(path, code.encode("utf-8")))
+    result = scan([path], settings, options)
+    file_fixes, _ = compute_fixes(result, settings, unsafe)
+    return file_fixes[0].new_text if file_fixes else code

@@ -6,7 +6,7 @@ import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pathspec
 
@@ -57,7 +57,18 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("pipfile", ("Pipfile",)),
-    ("lockfile", ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "pylock.toml", "pylock.*.toml")),
+    (
+        "lockfile",
+        (
+            "poetry.lock",
+            "uv.lock",
+            "pdm.lock",
+            "Pipfile.lock",
+            "pylock.toml",
+            "pylock.*.toml",
+            "requirements*.lock",
+        ),
+    ),
     ("conda", ("environment.yml", "environment.yaml", "environment-*.yml", "environment-*.yaml")),
     (
         "compose",
@@ -124,9 +135,9 @@ class Discovery:
         self.root = settings.project_root
         self.exclude = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
 
-    def excluded(self, path: Path, is_dir: bool) -> bool:
+    def excluded(self, path: Path, is_dir: bool, base: Path | None = None) -> bool:
         try:
-            relative = path.relative_to(self.root).as_posix()
+            relative = path.relative_to(base or self.root).as_posix()
         except ValueError:
             relative = path.name
         if is_dir:
@@ -140,8 +151,15 @@ class Discovery:
                 raise UsageError(f"{raw}: no such file or directory")
             path = raw.absolute()
             if path.is_dir():
+                # A folder named on the command line is scanned even when it
+                # is itself excluded or git-ignored (a virtualenv's
+                # site-packages, a vendored tree): only what lies below it is
+                # matched against the patterns then.
+                base = path if self.excluded(path, is_dir=True) else self.root
                 ignore = self._ignore_stack_for(path)
-                for item in self._walk(path, ignore):
+                if ignore.ignores(path, is_dir=True):
+                    ignore = _IgnoreStack()
+                for item in self._walk(path, ignore, base):
                     found.setdefault(item.path, item)
             elif not self.excluded(path, is_dir=False):
                 # A file named on the command line is read whatever its name:
@@ -163,7 +181,7 @@ class Discovery:
             stack = stack.child(ancestor)
         return stack
 
-    def _walk(self, directory: Path, ignore: _IgnoreStack) -> Iterator[DiscoveredFile]:
+    def _walk(self, directory: Path, ignore: _IgnoreStack, base: Path) -> Iterator[DiscoveredFile]:
         if self.settings.respect_gitignore:
             ignore = ignore.child(directory)
         try:
@@ -179,14 +197,37 @@ class Discovery:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if self.excluded(path, is_dir) or ignore.ignores(path, is_dir):
+            if self.excluded(path, is_dir, base) or ignore.ignores(path, is_dir):
                 continue
             if is_dir:
-                yield from self._walk(path, ignore)
+                yield from self._walk(path, ignore, base)
                 continue
             kind = file_kind(path)
             if kind is not None:
                 yield DiscoveredFile(path, kind)
+
+
+def is_test_path(relative_path: str) -> bool:
+    """tests/, test_*.py, *_test.py and conftest.py: how rules tell test code apart."""
+    parts = PurePosixPath(relative_path).parts
+    name = parts[-1] if parts else ""
+    return (
+        name == "conftest.py"
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or any(part in ("tests", "test", "testing") for part in parts[:-1])
+    )
+
+
+# Folders holding tests, documentation and samples rather than the app a project deploys.
+_SAMPLE_FOLDERS = frozenset(
+    {"tests", "test", "testing", "docs", "doc", "examples", "example", "samples", "sample", "demo", "demos"}
+)
+
+
+def is_sample_path(relative_path: str) -> bool:
+    """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys."""
+    return any(part.lower() in _SAMPLE_FOLDERS for part in PurePosixPath(relative_path).parts[:-1])
 
 
 def display_path(path: Path) -> str:

@@ -48,9 +48,11 @@ from factorscan.source import SourceDecodeError, SourceFile, content_digest
 from factorscan.suppression import PerFileIgnores, Suppressions
 from factorscan.traversal import FileContext, Traversal
 
-# Deeper bracket nesting than this makes libcst's native parser overflow its
-# stack; CPython's own parser refuses at 200.
+# libcst's native parser takes time quadratic in expression nesting (seconds
+# at 2,000 levels) and overflows its stack beyond a few thousand; CPython's
+# parser refuses bracket nesting past 200. Real code stays far below these.
 _MAX_BRACKET_DEPTH = 150
+_MAX_AST_DEPTH = 400
 # Below this many files a process pool costs more than it saves.
 _POOL_MIN_FILES = 24
 _RECURSION_LIMIT = 20_000
@@ -148,6 +150,19 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether the tree nests deeper than `limit` (iterative: no recursion)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
+    while stack:
+        node, depth = pop()
+        if depth > limit:
+            return True
+        for child in children(node):
+            push((child, depth + 1))
+    return False
+
+
 def _describe_syntax_error(error: SyntaxError) -> str:
     message = error.msg
     if "Missing parentheses in call to 'print'" in message or "print " in (error.text or "")[:6]:
@@ -200,6 +215,8 @@ def analyze_python(
         "too many nested" in syntax_error.msg or _bracket_depth(text) > _MAX_BRACKET_DEPTH
     ):
         return failed(syntax_error, "")
+    if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH):
+        return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -236,9 +253,16 @@ def analyze_text_file(source: SourceFile, kind: str, ruleset: RuleSet) -> FileRe
 def analyze(
     source: SourceFile, kind: str, relative_path: str, ruleset: RuleSet, settings: Settings
 ) -> FileResult:
-    if kind == "python":
+    if kind != "python":
+        return analyze_text_file(source, kind, ruleset)
+    # libcst's code generation recurses per nesting level; the AST depth guard
+    # keeps that within this limit. Restored so API callers keep theirs.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, _RECURSION_LIMIT))
+    try:
         return analyze_python(source, relative_path, ruleset, settings)
-    return analyze_text_file(source, kind, ruleset)
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 # -- the process pool ------------------------------------------------------------
@@ -251,7 +275,6 @@ Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, ki
 def _init_worker(ruleset: RuleSet, settings: Settings) -> None:
     global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
     _worker_state = (ruleset, settings)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_LIMIT))
     warnings.simplefilter("ignore")
 
 
@@ -448,7 +471,6 @@ def _stdin_kind(path: Path) -> str:
 def _analyze_inline(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_LIMIT))
     for path, display, relative, kind, data in tasks:
         source = SourceFile(Path(path), display, data, is_python=kind == "python")
         yield path, analyze(source, kind, relative, ruleset, settings)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, cast
@@ -219,16 +220,23 @@ class ImportFact:
     row: int
     column: int  # 1-based, code points
     end_column: int
-    optional: bool  # inside try/except ImportError (or ModuleNotFoundError)
+    # inside try/except ImportError (body, fallback or else), or under a feature,
+    # version or platform guard (`if HAS_YAML:`, `if sys.platform == "win32":`)
+    optional: bool
     type_checking: bool  # inside `if TYPE_CHECKING:`
     module_level: bool
+    # The names a `from module import a, b` imports (`from google.cloud import storage`
+    # says which distribution of a namespace package it needs).
+    names: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["names"] = list(self.names)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportFact:
-        return cls(**data)
+        return cls(**{**data, "names": tuple(data.get("names", ()))})
 
 
 _TRY_TYPES: tuple[type[ast.stmt], ...] = (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
@@ -243,6 +251,40 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
         identifier = name.attr if isinstance(name, ast.Attribute) else getattr(name, "id", "")
         if identifier in _IMPORT_ERRORS:
             return True
+    return False
+
+
+# `if HAS_YAML:`, `if sys.version_info < (3, 11):`, `if sys.platform == "win32":`: the
+# import runs only where the package is known to be there.
+_GUARD_NAME = re.compile(
+    r"^_?(has|have|use|with|is)_\w+$|_(available|installed|enabled|supported)$|^(PY2|PY3|PY\d+|IS_\w+)$",
+    re.IGNORECASE,
+)
+_GUARD_ATTRIBUTES = {"version_info", "platform", "implementation", "hexversion", "name", "system"}
+
+
+def _is_optional_guard(test: ast.expr) -> bool:
+    """Whether an `if` test is a feature, version or platform check (walks only the test's shape)."""
+    if isinstance(test, ast.Name):
+        return _GUARD_NAME.search(test.id) is not None
+    if isinstance(test, ast.Attribute):
+        base = test.value.id if isinstance(test.value, ast.Name) else ""
+        if base in ("sys", "os", "platform") and test.attr in _GUARD_ATTRIBUTES:
+            return True
+        return _GUARD_NAME.search(test.attr) is not None or _is_optional_guard(test.value)
+    if isinstance(test, ast.Subscript):
+        return _is_optional_guard(test.value)
+    if isinstance(test, ast.Call):
+        func = test.func
+        if isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "platform":
+            return True
+        return _is_optional_guard(func)
+    if isinstance(test, ast.UnaryOp):
+        return _is_optional_guard(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return any(_is_optional_guard(value) for value in test.values)
+    if isinstance(test, ast.Compare):
+        return _is_optional_guard(test.left) or any(_is_optional_guard(value) for value in test.comparators)
     return False
 
 
@@ -271,26 +313,31 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
                 start = column(row, node.col_offset)
                 end_row = node.end_lineno or row
                 end = column(end_row, node.end_col_offset or 0) if end_row == row else start + 6
+                names: tuple[str, ...] = ()
                 if isinstance(node, ast.Import):
                     modules = [(alias.name, 0) for alias in node.names]
                 else:
                     modules = [(node.module or "", node.level)]
+                    names = tuple(alias.name for alias in node.names if alias.name != "*")
                 for name, level in modules:
                     facts.append(
-                        ImportFact(name, level, row, start, end, optional, type_checking, module_level)
+                        ImportFact(name, level, row, start, end, optional, type_checking, module_level, names)
                     )
             elif isinstance(node, _TRY_TYPES):
                 node = cast(ast.Try, node)  # TryStar has the same fields
                 guarded = optional or any(_catches_import_error(h) for h in node.handlers)
+                # The fallback in the handler and the `else:` that runs only when the
+                # guarded import worked are optional too.
                 visit(node.body, guarded, type_checking, module_level)
                 for handler in node.handlers:
-                    visit(handler.body, optional, type_checking, module_level)
-                visit(node.orelse, optional, type_checking, module_level)
+                    visit(handler.body, guarded, type_checking, module_level)
+                visit(node.orelse, guarded, type_checking, module_level)
                 visit(node.finalbody, optional, type_checking, module_level)
             elif isinstance(node, ast.If):
                 checking = type_checking or _is_type_checking(node.test)
-                visit(node.body, optional, checking, module_level)
-                visit(node.orelse, optional, type_checking, module_level)
+                conditional = optional or _is_optional_guard(node.test)
+                visit(node.body, conditional, checking, module_level)
+                visit(node.orelse, conditional, type_checking, module_level)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 visit(node.body, optional, type_checking, False)
             elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):

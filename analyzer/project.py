@@ -7,11 +7,17 @@ only for what its enabled rules ask for.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from pathlib import Path
+from functools import cached_property
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from factorscan.discovery import DiscoveredFile, display_path, relative_to_root
+from factorscan.discovery import DiscoveredFile, Discovery, display_path, is_sample_path, relative_to_root
+from factorscan.errors import UsageError
+from factorscan.findings import Location
+from factorscan.importmap import ImportResolver
+from factorscan.manifests import Dependency, ImageInstall, Manifest, dockerfile_pip_installs, load_manifests
 from factorscan.settings import Settings
 from factorscan.source import SourceDecodeError, SourceFile
 
@@ -75,3 +81,215 @@ class ProjectModel:
         for relative_path, values in sorted(self.facts(key).items()):
             for value in values:
                 yield self.root / relative_path, value
+
+    # -- dependencies and first-party modules (factors I and II) ----------------
+    #
+    # Read from the whole project tree, not only the files named on the command
+    # line: `factorscan app.py` must still know the project's manifests.
+
+    @cached_property
+    def tree_files(self) -> list[DiscoveredFile]:
+        """Every file discovery finds under the project root (excludes and .gitignore applied)."""
+        # A file found by walking that sits directly in the root means the root itself
+        # was walked: the scan already saw the whole tree.
+        if any(not item.explicit and item.path.parent == self.root for item in self.files):
+            return list(self.files)
+        try:
+            return Discovery(self.settings).discover([self.root])
+        except (UsageError, OSError):
+            return list(self.files)
+
+    @cached_property
+    def _tree_paths(self) -> list[str]:
+        return [self.relative(item.path) for item in self.tree_files]
+
+    def _read_text(self, relative_path: str) -> str | None:
+        path = Path(os.path.normpath(self.root / relative_path))
+        if not path.is_file():
+            return None
+        source = self.source(path)
+        return source.text if source is not None else None
+
+    @cached_property
+    def manifests(self) -> list[Manifest]:
+        """Every dependency manifest and lock file in the project, with the files they include."""
+        manifests = load_manifests(self._tree_paths, self._read_text)
+        for manifest in manifests:
+            for line, message in manifest.problems:
+                location = f"{self.display(self.root / manifest.path)}:{line}" if line else manifest.path
+                self.warnings.append(f"{location}: {message}")
+        return manifests
+
+    @cached_property
+    def declaring_manifests(self) -> list[Manifest]:
+        """Manifests that declare dependencies (not lock or constraints files)."""
+        return [manifest for manifest in self.manifests if manifest.declares and manifest.kind != "lock"]
+
+    @cached_property
+    def dependencies(self) -> list[Dependency]:
+        """Every declared dependency, runtime and dev/test alike."""
+        return [dep for manifest in self.declaring_manifests for dep in manifest.dependencies if dep.name]
+
+    @cached_property
+    def declared_names(self) -> frozenset[str]:
+        return frozenset(dep.name for dep in self.dependencies)
+
+    @cached_property
+    def runtime_names(self) -> frozenset[str]:
+        return frozenset(dep.name for dep in self.dependencies if dep.runtime)
+
+    @cached_property
+    def locked_names(self) -> frozenset[str]:
+        """Names that lock files and constraints files pin (declared or pulled in transitively)."""
+        return frozenset(
+            dep.name
+            for manifest in self.manifests
+            if manifest.kind in ("lock", "constraints") or manifest.locked
+            for dep in manifest.dependencies
+            if dep.name and dep.pinned
+        )
+
+    @cached_property
+    def dependencies_unknown(self) -> bool:
+        """Some manifest computes its dependencies in a way that cannot be read statically."""
+        return any(manifest.dynamic for manifest in self.declaring_manifests)
+
+    def is_locked(self, manifest: Manifest) -> bool:
+        """Whether a lock file, pip-compile output or hashed requirements file covers `manifest`."""
+        here = PurePosixPath(manifest.path).parent
+        for other in self.manifests:
+            if not other.locked:
+                continue
+            there = PurePosixPath(other.path).parent
+            if here == there or there in here.parents or here in there.parents:
+                return True
+        return False
+
+    @cached_property
+    def image_installs(self) -> list[tuple[str, ImageInstall]]:
+        """(Dockerfile path, package) for each package a Dockerfile installs by name."""
+        found = []
+        for path in self._tree_paths:
+            if self._kind(path) == "dockerfile":
+                text = self._read_text(path)
+                found += [(path, install) for install in dockerfile_pip_installs(text or "")]
+        return found
+
+    def _kind(self, relative_path: str) -> str:
+        return self._kinds.get(relative_path, "")
+
+    @cached_property
+    def _kinds(self) -> dict[str, str]:
+        return {self.relative(item.path): item.kind for item in self.tree_files}
+
+    @cached_property
+    def deployed_as_app(self) -> bool:
+        """The project ships as an application (container, Procfile, compose, Django/WSGI entry).
+
+        Files under tests/, docs/ and examples/ do not count: a library's sample app is not
+        what the library deploys.
+        """
+        return any(
+            (
+                kind in ("dockerfile", "procfile", "compose")
+                or PurePosixPath(path).name == "manage.py"
+                # mysite/wsgi.py, but not a framework's own django/core/wsgi.py
+                or (PurePosixPath(path).name in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
+            )
+            and not is_sample_path(path)
+            for path, kind in self._kinds.items()
+        )
+
+    @cached_property
+    def is_library(self) -> bool:
+        """Package metadata (pyproject [project], setup.py...) and nothing that deploys it as an app."""
+        return not self.deployed_as_app and any(
+            manifest.package_metadata and manifest.declares for manifest in self.declaring_manifests
+        )
+
+    @cached_property
+    def entrypoints(self) -> dict[str, str]:
+        """Console scripts the manifests declare: name -> "module:function"."""
+        found: dict[str, str] = {}
+        for manifest in self.manifests:
+            found.update(manifest.entrypoints)
+        return found
+
+    @cached_property
+    def repository_root(self) -> Path:
+        """The enclosing version-control checkout (the codebase), else the project root."""
+        for candidate in (self.root, *self.root.parents):
+            if (candidate / ".git").exists() or (candidate / ".hg").exists():
+                return candidate
+        return self.root
+
+    @cached_property
+    def import_resolver(self) -> ImportResolver:
+        return ImportResolver(self.settings.import_map)
+
+    @cached_property
+    def _python_layout(self) -> tuple[dict[str, set[str]], set[str]]:
+        """(directory -> importable child names, package directories), from the Python files."""
+        children: dict[str, set[str]] = {}
+        packages: set[str] = set()
+        for path, kind in self._kinds.items():
+            if kind != "python":
+                continue
+            parts = PurePosixPath(path).parts
+            if parts[-1] == "__init__.py":
+                packages.add("/".join(parts[:-1]))
+            for depth in range(len(parts)):
+                directory = "/".join(parts[:depth]) or "."
+                name = parts[depth].removesuffix(".py") if depth == len(parts) - 1 else parts[depth]
+                if name.isidentifier():
+                    children.setdefault(directory, set()).add(name)
+        return children, packages
+
+    @cached_property
+    def first_party(self) -> frozenset[str]:
+        """Top-level names the project itself provides, importable from anywhere in it.
+
+        Modules and packages at the root and under `src/`-like folders, the
+        folders holding each top-level package (regular or namespace), what
+        the manifests name as packages, the project's own distribution name,
+        and `known-first-party`.
+        """
+        children, packages = self._python_layout
+        names = set(children.get(".", set())) | set(self.settings.known_first_party)
+        for package in packages:
+            parts = package.split("/")
+            # The outermost package: its parent folder is a sys.path entry.
+            top = len(parts)
+            while top > 1 and "/".join(parts[: top - 1]) in packages:
+                top -= 1
+            parent = "/".join(parts[: top - 1]) or "."
+            names |= children.get(parent, set())
+            if parent != ".":
+                names.add(parts[top - 2])  # a namespace package folder (src/ns/pkg)
+        for manifest in self.manifests:
+            names.update(manifest.packages)
+            if manifest.dist_name:
+                # `my-app` is importable as `my_app` once the project installs itself.
+                names.add(manifest.dist_name.replace("-", "_").replace(".", "_"))
+        return frozenset(name.split(".")[0] for name in names if name)
+
+    def line_span(self, relative_path: str, line: int) -> tuple[str, Location, Location]:
+        """(display path, start, end) covering one whole line of a project file, for manifest findings."""
+        path = self.root / relative_path
+        row = max(line, 1)
+        source = self.source(Path(os.path.normpath(path)))
+        width = len(source.line(row)) if source is not None else 0
+        return self.display(path), Location(row, 1), Location(row, max(width, 1) + 1)
+
+    def is_first_party(self, module: str, importer: str) -> bool:
+        """Whether `module` (dotted) is the project's own code, seen from the file `importer`."""
+        top = module.split(".", maxsplit=1)[0]
+        if top in self.first_party:
+            return True
+        children, _packages = self._python_layout
+        # The importer's own folder and its ancestors may each be on sys.path
+        # (scripts run from there, Django projects nested one level down).
+        for directory in PurePosixPath(importer).parents:
+            if top in children.get(directory.as_posix() if str(directory) != "." else ".", set()):
+                return True
+        return False

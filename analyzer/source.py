@@ -42,8 +42,13 @@ def _text_encoding(data: bytes) -> str:
 def _python_encoding(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:  # an unknown codec in the coding cookie
-        raise SourceDecodeError(str(exc)) from None
+    except SyntaxError as exc:
+        message = str(exc)
+        if message.startswith("unknown encoding"):
+            raise SourceDecodeError(
+                f"{message.split(' for ', maxsplit=1)[0]} in the coding declaration"
+            ) from None
+        raise SourceDecodeError("cannot decode as utf-8, and no valid coding declaration") from None
     return encoding
 
 

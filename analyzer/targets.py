@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
+from factorscan.discovery import is_sample_path, is_test_path
 from factorscan.imports import dotted_name
 from factorscan.secrets import (
     find_credential,
@@ -33,6 +34,7 @@ __all__ = [
     "environment_specific_class",
     "environment_specific_file",
     "outermost_string",
+    "sample_or_test_file",
     "secret_holder",
 ]
 
@@ -266,6 +268,11 @@ def environment_specific_file(relative_path: str) -> bool:
         return False
     folders = {part.lower() for part in parts[:-1]}
     return bool(words & _SETTINGS_WORDS or folders & _SETTINGS_WORDS)
+
+
+def sample_or_test_file(relative_path: str) -> bool:
+    """Tests, docs and examples: code that is not what the project deploys."""
+    return is_test_path(relative_path) or is_sample_path(relative_path)
 
 
 def environment_specific_class(name: str) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from factorscan.discovery import is_test_path
 from factorscan.findings import Applicability, Edit, Finding, Fix, Location, Severity
 from factorscan.fixes import import_insertion
 from factorscan.imports import ImportTable, collect_module_scope
@@ -155,19 +156,8 @@ class FileContext:
     # -- the file -------------------------------------------------------------
 
     @property
-    def path_parts(self) -> tuple[str, ...]:
-        return PurePosixPath(self.relative_path).parts
-
-    @property
     def is_test_file(self) -> bool:
-        parts = self.path_parts
-        name = parts[-1] if parts else ""
-        return (
-            name == "conftest.py"
-            or name.startswith("test_")
-            or name.endswith("_test.py")
-            or any(part in ("tests", "test", "testing") for part in parts[:-1])
-        )
+        return is_test_path(self.relative_path)
 
     # -- names and values -----------------------------------------------------
 

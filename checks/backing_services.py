@@ -55,6 +55,7 @@ from factorscan.targets import (
     binding,
     environment_specific_file,
     outermost_string,
+    sample_or_test_file,
     secret_holder,
 )
 from factorscan.traversal import FileContext
@@ -319,6 +320,10 @@ class HardcodedServiceUrl(SourceRule):
         ),
     )
 
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not sample_or_test_file(relative_path)
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self._string(node)
 
@@ -328,7 +333,7 @@ class HardcodedServiceUrl(SourceRule):
     def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
         context = self.context
         value = outermost_string(context, node)
-        if value is None or len(value) < 8 or context.is_test_file:
+        if value is None or len(value) < 8:
             return
         if "://" not in value:
             if "=" in value:
@@ -699,8 +704,9 @@ class HardcodedServiceEndpoint(SourceRule):
         super().__init__(context)
         self._seen: set[int] = set()
 
-    def _skipped_file(self) -> bool:
-        return self.context.is_test_file or environment_specific_file(self.context.relative_path)
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = outermost_string(self.context, node)
@@ -718,8 +724,6 @@ class HardcodedServiceEndpoint(SourceRule):
             self._literal(node, value)
 
     def _literal(self, node: cst.BaseExpression, value: str | int) -> None:
-        if self._skipped_file():
-            return
         target = binding(self.context)
         if target.docstring or target.kind == COMPARE:
             return
@@ -860,7 +864,7 @@ class HardcodedServiceEndpoint(SourceRule):
         """Module constants passed to a client: `psycopg2.connect(host=DB_HOST)`."""
         context = self.context
         spec = CLIENTS.get(context.qualified_name(node.func) or "")
-        if spec is None or self._skipped_file():
+        if spec is None:
             return
         for index, arg in enumerate(node.args):
             if not isinstance(arg.value, cst.Name) or arg.star:

@@ -60,6 +60,16 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 
 
+Trigger = bytes | re.Pattern[bytes]
+
+
+def matches_any(triggers: tuple[Trigger, ...], data: bytes) -> bool:
+    return any(
+        trigger in data if isinstance(trigger, bytes) else trigger.search(data) is not None
+        for trigger in triggers
+    )
+
+
 @dataclass(frozen=True)
 class Valid:
     """Code the rule must stay silent on.
@@ -169,11 +179,13 @@ class Rule:
 class SourceVisitor:
     """A participant in the one libcst traversal of a Python file.
 
-    `triggers` are byte strings of which at least one must occur in a file for
-    the visitor to run there; an empty tuple means every Python file.
+    `triggers` are byte strings or compiled byte regexes of which at least one
+    must occur in a file for the visitor to run there (an empty tuple means
+    every Python file). Files no enabled rule triggers on are never parsed by
+    libcst, so a trigger that matches most files costs the whole scan.
     """
 
-    triggers: ClassVar[tuple[bytes, ...]] = ()
+    triggers: ClassVar[tuple[Trigger, ...]] = ()
     context: FileContext
 
     def __init__(self, context: FileContext | None = None) -> None:
@@ -187,7 +199,7 @@ class SourceVisitor:
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
-        return not cls.triggers or any(trigger in data for trigger in cls.triggers)
+        return not cls.triggers or matches_any(cls.triggers, data)
 
     def record_fact(self, key: str, value: object) -> None:
         """Keep a JSON-serialisable fact about this file for project rules."""
@@ -218,11 +230,11 @@ class FileRule(Rule):
 
     kinds: ClassVar[tuple[str, ...]] = ()
     # Byte strings of which one must occur in the file (empty: every file).
-    file_triggers: ClassVar[tuple[bytes, ...]] = ()
+    file_triggers: ClassVar[tuple[Trigger, ...]] = ()
 
     @classmethod
     def file_triggered_by(cls, data: bytes) -> bool:
-        return not cls.file_triggers or any(trigger in data for trigger in cls.file_triggers)
+        return not cls.file_triggers or matches_any(cls.file_triggers, data)
 
     def check(self, source: SourceFile) -> Iterable[Finding]:
         raise NotImplementedError

@@ -11,6 +11,8 @@ FS0302's, every other secret literal is FS0301's.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from factorscan.checks.base import (
@@ -61,41 +63,31 @@ from factorscan.targets import (
     environment_specific_class,
     environment_specific_file,
     outermost_string,
+    sample_or_test_file,
 )
 from factorscan.traversal import FileContext
 
+# A secret-like name directly followed by `=`, `==` or `:` and a string literal
+# (`PASSWORD = "`, `password="`, `"api_key": "`, `secret: SecretStr = "`): the
+# only shapes the rule reports by name, so files that merely mention tokens
+# (tokenizers, `test_pass_stmt`) are not parsed for it.
 _SECRET_TRIGGERS = (
-    *sorted(
-        {
-            variant.encode()
-            for word in (
-                "password",
-                "passwd",
-                "passphrase",
-                "secret",
-                "token",
-                "credential",
-                "api_key",
-                "apikey",
-                "access_key",
-                "private_key",
-                "signing_key",
-                "encryption_key",
-                "auth_key",
-                "_pass",
-                "_pwd",
-                "authorization",
-            )
-            for variant in (
-                (word, word.upper())
-                if word.startswith("_")
-                else (word, word.upper(), word.capitalize(), word.replace("_", "").capitalize())
-            )
-        }
+    re.compile(
+        rb"(?i)(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|credentials?|creds|authorization"
+        rb"|(?:api|access|private|signing|encryption|auth|client|app)[_-]?key)"
+        rb"[\w-]*['\"]?\s*(?::\s*[^=\n]{1,60}?)?(?:==|!=|[:=])\s*[rbufRBUF]{0,2}['\"]"
     ),
-    b"apiKey",
-    b"accessKey",
-    b"privateKey",
+    re.compile(rb"://[^/\s'\"@:]+:[^/\s'\"@]+@"),  # user:password@ in a URL
+    b"BasicAuth",
+    b"DigestAuth",
+    b"ProxyAuth",
+    b"PlainCredentials",
+    b"auth=(",
+    b"auth = (",
+    b".login(",
+    b"jwt.",
+    b"Serializer(",
+    b"Signer(",
 )
 # Prefixes of the credential formats in factorscan.secrets.
 _FORMAT_TRIGGERS = (
@@ -554,7 +546,7 @@ class HardcodedSecret(SourceRule):
         if len(value) < 3 or env_default_of(context) is not None:
             return
         target = binding(context)
-        testing = context.is_test_file
+        testing = sample_or_test_file(context.relative_path)
         aws_named = bool(target.name) and "aws" in name_words(target.name or "")
         match = find_credential(value, aws_context=aws_named and is_secret_name(target.name or ""))
         if "://" in value:
@@ -678,7 +670,7 @@ class HardcodedSecret(SourceRule):
         if not isinstance(raw, bytes):
             return
         value = raw.decode("latin-1")
-        testing = self.context.is_test_file
+        testing = sample_or_test_file(self.context.relative_path)
         match = find_credential(value)
         if match is not None:
             if not testing or match.format.in_tests:
@@ -695,7 +687,9 @@ class HardcodedSecret(SourceRule):
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         """A credential inside an f-string: reported, never rewritten."""
         match = find_credential(node.value)
-        if match is not None and (not self.context.is_test_file or match.format.in_tests):
+        if match is not None and (
+            not sample_or_test_file(self.context.relative_path) or match.format.in_tests
+        ):
             self.report(node, f"Hardcoded {match.format.label} ({redact(match.value)})", sensitive=True)
 
 
@@ -914,13 +908,17 @@ class SecretDefault(SourceRule):
             if match is None and (url is None or not has_real_password(url)):
                 return
         if match is not None:
-            if context.is_test_file and not match.format.in_tests:
+            if sample_or_test_file(context.relative_path) and not match.format.in_tests:
                 return
             shown = redact(match.value)
         else:
             secret_typed = isinstance(read, SettingsField) and read.secret_type
             named = secret_typed or is_secret_name(variable, context.settings.secret_names)
-            if context.is_test_file or not named or not looks_like_secret_value(value, variable):
+            if (
+                sample_or_test_file(context.relative_path)
+                or not named
+                or not looks_like_secret_value(value, variable)
+            ):
                 return
             shown = redact(value)
         fix = self.fix(f"Require {variable}: drop the hardcoded default", Applicability.UNSAFE)
@@ -1002,13 +1000,8 @@ class HardcodedDebug(SourceRule):
     fix_availability = FixAvailability.ALWAYS
     test_files = "skipped, like settings modules and config classes for development or tests"
     triggers = (
-        b"DEBUG = True",
-        b"DEBUG=True",
-        b"DEBUG: bool = True",
-        b"debug=True",
-        b"debug = True",
-        b'"DEBUG"]',
-        b"'DEBUG']",
+        re.compile(rb"(?i:debug)\s*(?::\s*bool\s*)?=\s*True\b"),  # DEBUG = True, debug=True
+        re.compile(rb"DEBUG['\"]\s*\]\s*=\s*True\b"),  # app.config["DEBUG"] = True
     )
 
     VALID = (
@@ -1125,9 +1118,9 @@ class HardcodedDebug(SourceRule):
         ),
     )
 
-    def applies_to_file(self) -> bool:
-        context = self.context
-        return not (context.is_test_file or environment_specific_file(context.relative_path))
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
 
     def _report(self, node: cst.BaseExpression, message: str) -> None:
         fix = self.fix("Read DEBUG from the environment (still on while it is unset)")
@@ -1160,12 +1153,12 @@ class HardcodedDebug(SourceRule):
                 self._report(value, "DEBUG is hardcoded to True")
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if _is_true(node.value) and self.applies_to_file():
+        if _is_true(node.value):
             for target in node.targets:
                 self._setting_target(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and _is_true(node.value) and self.applies_to_file():
+        if node.value is not None and _is_true(node.value):
             self._setting_target(node.target, node.value)
 
     def _is_app(self, node: cst.BaseExpression) -> bool:
@@ -1182,8 +1175,6 @@ class HardcodedDebug(SourceRule):
         if (debug is None or not _is_true(debug.value)) and (
             config_debug is None or not _is_true(config_debug.value)
         ):
-            return
-        if not self.applies_to_file():
             return
         context = self.context
         qualified = context.qualified_name(node.func) or ""

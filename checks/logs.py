@@ -131,12 +131,11 @@ class LogFileHandler(SourceRule, FileRule):
     fix_availability = FixAvailability.SOMETIMES
     triggers = (
         b"FileHandler",
-        b"basicConfig",
-        b"filename",
         b"RotatingHandler",
+        b"basicConfig",
+        b"StreamHandler",
         b"loguru",
         b"structlog",
-        b"StreamHandler",
     )
     kinds = ("ini",)
     file_triggers = (b"[handler_",)
@@ -604,7 +603,13 @@ class LogFileWrite(SourceRule):
     name = "log-file-write"
     severity = Severity.WARNING
     summary = "The app writes its own log file"
-    triggers = (b".log", b"log", b"LOG", b"sys.stdout", b"sys.stderr")
+    # `log` alone is in most files (logging, login, catalog): ask for a log-ish
+    # name inside an open( call, a .log path, or a reassigned std stream.
+    triggers = (
+        re.compile(rb"open\([^)]*(?i:log)"),
+        re.compile(rb"\.log\b"),
+        re.compile(rb"std(?:out|err)\s*=[^=]"),
+    )
 
     VALID = (
         Valid(

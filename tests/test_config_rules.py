@@ -383,7 +383,7 @@ def test_secret_names_and_allowed_hosts_settings(project) -> None:
 
             import redis
 
-            SECRET_KEY = os.environ["SECRET_KEY"]
+            EMAIL_HOST_PASSWORD = ""
             ATM_PIN = "4821-7730"
             WALLET_SEED = "k3y-s33d-9f8e7d6c"
             PIN_LENGTH = 4

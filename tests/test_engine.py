@@ -231,3 +231,17 @@ def test_positions_match_libcst_position_provider(module_name: str) -> None:
         span = spans[node]
         assert span.start == starts[position.start.line - 1] + position.start.column, type(node).__name__
         assert span.end == starts[position.end.line - 1] + position.end.column, type(node).__name__
+
+
+def test_a_folder_named_on_the_command_line_is_scanned_even_if_ignored(project) -> None:
+    root = project(
+        {
+            ".gitignore": "vendor/\n",
+            "vendor/lib/mod.py": HANDLER,
+            "vendor/lib/build/gen.py": HANDLER,
+            "venv/lib/site.py": HANDLER,
+        }
+    )
+    assert codes(root) == []
+    assert codes(root / "vendor" / "lib") == [("mod.py", 2, "FS1101")]
+    assert codes(root / "venv") == [("site.py", 2, "FS1101")]

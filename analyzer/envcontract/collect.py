@@ -2,8 +2,8 @@
 
 Every Python file in which an environment read can occur (a byte prefilter,
 as for rules) is parsed once and walked by `EnvReadCollector` in the shared
-traversal; test files are left out, since they set up their own
-environment. `.env` files the code loads (python-dotenv, django-environ's
+traversal; tests, docs and examples are left out, since they are not the app
+that runs (tests set up their own environment). `.env` files the code loads (python-dotenv, django-environ's
 `read_env`, python-decouple, pydantic-settings `env_file`) add the names
 they define; their values are never read into the contract, except for the
 non-secret values of example files (`.env.example`, `.env.sample`...).
@@ -39,6 +39,7 @@ from factorscan.secrets import (
 from factorscan.services import service_setting
 from factorscan.settings import Settings
 from factorscan.source import SourceDecodeError, SourceFile
+from factorscan.targets import sample_or_test_file
 from factorscan.traversal import FileContext, Traversal
 
 __all__ = ["Contract", "Read", "Variable", "collect"]
@@ -337,7 +338,8 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
             warnings.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
             continue
         scanned += 1
-        if not EnvReadCollector.triggered_by(data):
+        relative = relative_to_root(item.path, root)
+        if not EnvReadCollector.triggered_by(data) or sample_or_test_file(relative):
             continue
         source = SourceFile(item.path, display_path(item.path), data)
         try:
@@ -345,9 +347,7 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
         except (SourceDecodeError, cst.ParserSyntaxError, RecursionError):
             warnings.append(f"{source.display_path}: cannot parse; its environment reads are not listed")
             continue
-        context = FileContext(source, module, settings, relative_to_root(item.path, root))
-        if context.is_test_file:
-            continue
+        context = FileContext(source, module, settings, relative)
         collector = EnvReadCollector(context)
         try:
             Traversal(context, [collector]).run()

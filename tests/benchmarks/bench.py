@@ -1,0 +1,177 @@
+"""Speed harness: factorscan against bandit and ruff, in the same invocation.
+
+Not collected by pytest and never asserted on: the machine is shared and
+noisy, so the harness alternates the tools run by run (A B A B ...) and
+reports medians and ratios, never single timings.
+
+    pip install '.[bench]'
+    python tests/benchmarks/bench.py --runs 5
+
+The corpus is Django 5.1.4's `django/` package (879 files, 155k lines),
+fetched once with `pip download --no-deps --no-binary :all: django==5.1.4`
+into tests/benchmarks/.cache/. `--corpus DIR` benchmarks another tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+DJANGO = "django==5.1.4"
+
+
+def fetch_django() -> Path:
+    target = CACHE / "Django-5.1.4" / "django"
+    if target.is_dir():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            DJANGO,
+            "-d",
+            str(CACHE),
+        ],
+        check=True,
+    )
+    archive = next(CACHE.glob("[Dd]jango-5.1.4.tar.gz"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(CACHE, filter="data")
+    return target
+
+
+def python_files(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*.py") if path.is_file())
+
+
+def closest_to(files: list[Path], lines: int) -> Path:
+    return min(files, key=lambda path: abs(len(path.read_bytes().splitlines()) - lines))
+
+
+@dataclass
+class Case:
+    name: str
+    command: list[str]
+    times: list[float] = field(default_factory=list)
+    peak_rss_kb: int = 0
+
+    def run(self, cwd: Path, env: dict[str, str]) -> None:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            self.command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        # wait4 reports the child's (and its waited-for children's) peak RSS.
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        if code not in (0, 1):
+            raise SystemExit(f"{self.name}: exit {code}: {' '.join(self.command)}\n{stderr[-2000:]}")
+        self.times.append(elapsed)
+        self.peak_rss_kb = max(self.peak_rss_kb, usage.ru_maxrss)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name, path=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    if path is None:
+        raise SystemExit(f"{name} is not installed: pip install '.[bench]'")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per case (default 5)")
+    parser.add_argument("--corpus", type=Path, help="a source tree instead of Django's")
+    parser.add_argument("--jobs", type=int, help="--jobs for factorscan")
+    parser.add_argument("--profile", action="store_true", help="also print factorscan's per-phase timings")
+    args = parser.parse_args()
+
+    corpus = (args.corpus or fetch_django()).resolve()
+    files = python_files(corpus)
+    lines = sum(len(path.read_bytes().splitlines()) for path in files)
+    single = closest_to(files, 1000)
+    factorscan = [sys.executable, "-m", "factorscan", "--exit-zero", "--quiet", "--format", "concise"]
+    if args.jobs:
+        factorscan += ["--jobs", str(args.jobs)]
+    bandit, ruff = tool("bandit"), tool("ruff")
+    cache_dir = Path(tempfile.mkdtemp(prefix="factorscan-bench-cache-"))
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    cases = [
+        Case("factorscan cold", [*factorscan, "--no-cache", str(corpus)]),
+        Case("bandit -r", [bandit, "-q", "-r", str(corpus)]),
+        Case(
+            "ruff --select S",
+            [ruff, "check", "--select", "S", "--no-cache", "-q", "--exit-zero", str(corpus)],
+        ),
+        Case("factorscan warm", [*factorscan, "--cache-dir", str(cache_dir), str(corpus)]),
+        Case("factorscan 1 file", [*factorscan, "--no-cache", str(single)]),
+        Case("bandit 1 file", [bandit, "-q", str(single)]),
+    ]
+    print(
+        f"corpus: {corpus} ({len(files)} files, {lines} lines); single file: "
+        f"{single.relative_to(corpus)} ({len(single.read_bytes().splitlines())} lines)"
+    )
+    print(f"{os.cpu_count()} CPUs; {args.runs} runs per case, alternating")
+    warm = next(case for case in cases if case.name == "factorscan warm")
+    Case("fill cache", warm.command).run(corpus, env)
+    for round_number in range(args.runs):
+        for case in cases:
+            case.run(corpus, env)
+        print(f"  round {round_number + 1}: " + ", ".join(f"{c.name} {c.times[-1]:.2f}s" for c in cases))
+
+    by_name = {case.name: case for case in cases}
+    print()
+    print(f"{'case':<20} {'median':>9} {'min':>8} {'max':>8} {'peak RSS':>10}")
+    for case in cases:
+        print(
+            f"{case.name:<20} {case.median:>8.3f}s {min(case.times):>7.3f}s {max(case.times):>7.3f}s "
+            f"{case.peak_rss_kb / 1024:>8.0f}MB"
+        )
+    print()
+    bandit_median = by_name["bandit -r"].median
+    ruff_median = by_name["ruff --select S"].median
+    for name, against, label in (
+        ("factorscan cold", bandit_median, "bandit -r"),
+        ("factorscan warm", bandit_median, "bandit -r"),
+        ("factorscan cold", ruff_median, "ruff"),
+        ("factorscan warm", ruff_median, "ruff"),
+        ("factorscan 1 file", by_name["bandit 1 file"].median, "bandit 1 file"),
+    ):
+        print(f"{name} / {label}: {by_name[name].median / against:.3f}x")
+
+    if args.profile:
+        print("\nfactorscan --profile (one cold run):")
+        subprocess.run(
+            [*factorscan, "--no-cache", "--profile", str(corpus)], cwd=corpus, env=env, check=False
+        )
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
