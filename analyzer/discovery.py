@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -86,15 +87,28 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def file_kind(path: Path) -> str | None:
-    name = path.name
-    for kind, patterns in _KIND_PATTERNS:
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+def _compile_kinds() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (kind, re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns)))
+        for kind, patterns in _KIND_PATTERNS
+    ]
+
+
+_KIND_REGEXES = _compile_kinds()
+
+
+def kind_of_name(name: str, parent_name: str) -> str | None:
+    for kind, regex in _KIND_REGEXES:
+        if regex.match(name):
             return kind
     # requirements/base.txt, requirements/dev.in
-    if path.parent.name == "requirements" and path.suffix in (".txt", ".in"):
+    if parent_name == "requirements" and name.endswith((".txt", ".in")):
         return "requirements"
     return None
+
+
+def file_kind(path: Path) -> str | None:
+    return kind_of_name(path.name, path.parent.name)
 
 
 @dataclass(frozen=True)
@@ -104,45 +118,79 @@ class DiscoveredFile:
     explicit: bool = False  # named on the command line rather than found by walking
 
 
+def _relative(path: str, base: str) -> str:
+    """`path` below `base` as a POSIX relative path (both absolute strings)."""
+    relative = path[len(base) :].lstrip(os.sep)
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
+
+
+class _Patterns:
+    """gitignore-style patterns, with a fast path for the common name-only ones.
+
+    Most patterns (`.venv`, `__pycache__`, `*.egg-info`, `node_modules/`)
+    name an entry anywhere in the tree; those become one regex on the entry's
+    name. Patterns with a slash inside or a negation go through pathspec on
+    the path relative to the patterns' base folder.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        names: list[str] = []
+        dir_names: list[str] = []
+        rest: list[str] = []
+        lines = [line.strip() for line in lines]
+        # A negation can re-include what an earlier pattern excluded: then
+        # order matters and only pathspec gets it right.
+        ordered = any(line.startswith("!") for line in lines)
+        for line in lines:
+            if not line or line.startswith("#"):
+                continue
+            body = line[:-1] if line.endswith("/") else line
+            if ordered or line.startswith("\\") or "/" in body or "**" in body:
+                rest.append(line)
+            else:
+                (dir_names if line.endswith("/") else names).append(fnmatch.translate(body))
+        self.names = re.compile("|".join(names)) if names else None
+        self.dir_names = re.compile("|".join(dir_names)) if dir_names else None
+        self.spec = pathspec.GitIgnoreSpec.from_lines(rest) if rest else None
+
+    def matches(self, name: str, relative: str, is_dir: bool) -> bool:
+        if self.names is not None and self.names.match(name):
+            return True
+        if is_dir and self.dir_names is not None and self.dir_names.match(name):
+            return True
+        return self.spec is not None and self.spec.match_file(relative + "/" if is_dir else relative)
+
+
 class _IgnoreStack:
     """The .gitignore files that apply at one point of the walk."""
 
-    def __init__(self, specs: tuple[tuple[Path, pathspec.PathSpec], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, _Patterns], ...] = ()) -> None:
         self.specs = specs
 
-    def child(self, directory: Path) -> _IgnoreStack:
-        gitignore = directory / ".gitignore"
-        if not gitignore.is_file():
-            return self
+    def child(self, directory: str) -> _IgnoreStack:
         try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
         except OSError:
             return self
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        return _IgnoreStack((*self.specs, (directory, spec)))
+        return _IgnoreStack((*self.specs, (directory, _Patterns(lines))))
 
-    def ignores(self, path: Path, is_dir: bool) -> bool:
-        for base, spec in self.specs:
-            relative = path.relative_to(base).as_posix()
-            if spec.match_file(relative + "/" if is_dir else relative):
-                return True
-        return False
+    def ignores(self, path: str, name: str, is_dir: bool) -> bool:
+        return any(patterns.matches(name, _relative(path, base), is_dir) for base, patterns in self.specs)
 
 
 class Discovery:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.root = settings.project_root
-        self.exclude = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        self.exclude = _Patterns([*settings.exclude, *settings.extend_exclude])
 
     def excluded(self, path: Path, is_dir: bool, base: Path | None = None) -> bool:
-        try:
-            relative = path.relative_to(base or self.root).as_posix()
-        except ValueError:
-            relative = path.name
-        if is_dir:
-            relative += "/"
-        return self.exclude.match_file(relative)
+        return self._excluded(str(path), path.name, is_dir, str(base or self.root))
+
+    def _excluded(self, path: str, name: str, is_dir: bool, base: str) -> bool:
+        relative = _relative(path, base) if path.startswith(base) else name
+        return self.exclude.matches(name, relative, is_dir)
 
     def discover(self, paths: Iterable[Path]) -> list[DiscoveredFile]:
         found: dict[Path, DiscoveredFile] = {}
@@ -157,9 +205,9 @@ class Discovery:
                 # matched against the patterns then.
                 base = path if self.excluded(path, is_dir=True) else self.root
                 ignore = self._ignore_stack_for(path)
-                if ignore.ignores(path, is_dir=True):
+                if ignore.ignores(str(path), path.name, is_dir=True):
                     ignore = _IgnoreStack()
-                for item in self._walk(path, ignore, base):
+                for item in self._walk(str(path), ignore, str(base)):
                     found.setdefault(item.path, item)
             elif not self.excluded(path, is_dir=False):
                 # A file named on the command line is read whatever its name:
@@ -172,39 +220,39 @@ class Discovery:
         stack = _IgnoreStack()
         if not self.settings.respect_gitignore:
             return stack
-        try:
-            chain = [directory, *directory.parents]
-            top = chain.index(self.root) if self.root in chain else 0
-        except ValueError:
-            top = 0
+        chain = [directory, *directory.parents]
+        top = chain.index(self.root) if self.root in chain else 0
         for ancestor in reversed(chain[1 : top + 1]):
-            stack = stack.child(ancestor)
+            stack = stack.child(str(ancestor))
         return stack
 
-    def _walk(self, directory: Path, ignore: _IgnoreStack, base: Path) -> Iterator[DiscoveredFile]:
-        if self.settings.respect_gitignore:
-            ignore = ignore.child(directory)
+    def _walk(self, directory: str, ignore: _IgnoreStack, base: str) -> Iterator[DiscoveredFile]:
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:
             return
+        if self.settings.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+            ignore = ignore.child(directory)
+        parent_name = os.path.basename(directory)
         for entry in entries:
             # Symlinks are never followed: they can loop or leave the project.
             if entry.is_symlink():
                 continue
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if self.excluded(path, is_dir, base) or ignore.ignores(path, is_dir):
+            name, path = entry.name, entry.path
+            if self._excluded(path, name, is_dir, base) or (
+                ignore.specs and ignore.ignores(path, name, is_dir)
+            ):
                 continue
             if is_dir:
                 yield from self._walk(path, ignore, base)
                 continue
-            kind = file_kind(path)
+            kind = kind_of_name(name, parent_name)
             if kind is not None:
-                yield DiscoveredFile(path, kind)
+                yield DiscoveredFile(Path(path), kind)
 
 
 def is_test_path(relative_path: str) -> bool:

@@ -245,3 +245,20 @@ def test_a_folder_named_on_the_command_line_is_scanned_even_if_ignored(project) 
     assert codes(root) == []
     assert codes(root / "vendor" / "lib") == [("mod.py", 2, "FS1101")]
     assert codes(root / "venv") == [("site.py", 2, "FS1101")]
+
+
+def test_gitignore_negation_and_anchored_patterns(project) -> None:
+    root = project(
+        {
+            ".gitignore": "*.py\n!keep.py\n/top_only/\n",
+            "keep.py": HANDLER,
+            "drop.py": HANDLER,
+            "top_only/x.log.ini": "",
+            "nested/top_only/keep.py": HANDLER,
+        }
+    )
+    found = Discovery(Settings(project_root=root)).discover([root])
+    assert sorted(item.path.relative_to(root).as_posix() for item in found) == [
+        "keep.py",
+        "nested/top_only/keep.py",
+    ]
