@@ -39,7 +39,9 @@ __all__ = [
     "looks_like_secret_value",
     "looks_random",
     "name_words",
+    "parse_libpq_dsn",
     "parse_url",
+    "strip_auth_scheme",
 ]
 
 # -- names ---------------------------------------------------------------------

@@ -25,7 +25,6 @@ __all__ = [
     "env_instance_kind",
     "env_lookup",
     "env_scheme_entries",
-    "is_env_default",
     "require_variable",
     "settings_config_value",
     "settings_fields",
@@ -370,18 +369,13 @@ def _settings_fields(node: cst.ClassDef, context: FileContext) -> list[SettingsF
 # -- positions and fixes --------------------------------------------------------------------
 
 
-def is_env_default(context: FileContext) -> bool:
-    """Whether the node being visited is the default of an environment read.
+def env_default_of(context: FileContext) -> EnvLookup | SettingsField | tuple[str, cst.Arg] | None:
+    """The read (or pydantic field, or django-environ scheme entry) whose default is being visited.
 
     Such literals are the idiomatic twelve-factor form (`os.environ.get("X",
-    "default")`), so the rules that flag hardcoded values leave them to
-    FS0302, which checks only secret defaults.
+    "default")`), so the rules that flag hardcoded values leave them alone,
+    except FS0302, which checks for secret defaults.
     """
-    return env_default_of(context) is not None
-
-
-def env_default_of(context: FileContext) -> EnvLookup | SettingsField | tuple[str, cst.Arg] | None:
-    """The read (or pydantic field, or django-environ scheme entry) whose default is being visited."""
     stack = context.stack
     node = stack[-1]
     parents = stack[-2::-1]
