@@ -174,11 +174,13 @@ class EnvReadCollector(SourceVisitor):
             return
         for variable, _arg, default in env_scheme_entries(node, context):
             self._add(node, variable, "django-environ", default, True)
-        qualified = context.qualified_name(node.func)
-        is_read_env = isinstance(node.func, cst.Attribute) and node.func.attr.value == "read_env"
-        if qualified in _DOTENV_LOADERS or (
-            is_read_env and env_instance_kind(node.func.value, context) is not None  # type: ignore[union-attr]
-        ):
+        func = node.func
+        read_env = (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "read_env"
+            and env_instance_kind(func.value, context) is not None
+        )
+        if read_env or context.qualified_name(func) in _DOTENV_LOADERS:
             path = node.args[0].value if node.args and node.args[0].keyword is None else None
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value in ("dotenv_path", "env_file", "path"):
