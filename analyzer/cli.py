@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -78,6 +79,7 @@ def _check_parser() -> _Parser:
     run.add_argument(
         "--stdin-filename", type=Path, metavar="PATH", help="read the source from stdin and report it as PATH"
     )
+    run.add_argument("--profile", action="store_true", help="print where the time went, per phase, on stderr")
     parser.add_argument("--version", action="version", version=f"factorscan {__version__}")
     return parser
 
@@ -150,6 +152,19 @@ def _open_output(path: Path | None) -> TextIO:
 
 def check_command(argv: Sequence[str]) -> int:
     args = _check_parser().parse_args(argv)
+    if not args.profile:
+        return _check(args)
+    from factorscan import profiling
+
+    profiling.enable()
+    started = time.perf_counter()
+    try:
+        return _check(args)
+    finally:
+        print(profiling.report(time.perf_counter() - started), file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.stdin_filename is not None and args.paths:
@@ -202,6 +217,7 @@ def check_command(argv: Sequence[str]) -> int:
 
 
 def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
+    from factorscan import profiling
     from factorscan.reporters import Report, writer
 
     for warning in result.warnings:
@@ -217,7 +233,8 @@ def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fi
     )
     output = _open_output(args.output)
     try:
-        writer(args.format or "full")(report, output)
+        with profiling.phase("reporting"):
+            writer(args.format or "full")(report, output)
     finally:
         if output is not sys.stdout:
             output.close()

@@ -23,6 +23,7 @@ from typing import Any
 
 import libcst as cst
 
+from factorscan import profiling
 from factorscan.cache import Cache
 from factorscan.checks import select_rules
 from factorscan.checks.base import (
@@ -182,7 +183,7 @@ def analyze_python(
 
     facts: dict[str, list[Any]] = {}
     syntax_error: SyntaxError | None = None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), profiling.phase("parse (ast)"):
         warnings.simplefilter("ignore")
         try:
             tree = ast.parse(text)
@@ -196,11 +197,12 @@ def analyze_python(
     if tree is not None and ruleset.import_facts:
         facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
 
-    visitors = [
-        visitor
-        for visitor in ruleset.source_visitors
-        if visitor.applies_to(relative_path) and visitor.triggered_by(source.data)
-    ]
+    with profiling.phase("prefilter"):
+        visitors = [
+            visitor
+            for visitor in ruleset.source_visitors
+            if visitor.applies_to(relative_path) and visitor.triggered_by(source.data)
+        ]
     if not visitors and syntax_error is None:
         return FileResult(facts=facts)
 
@@ -218,7 +220,8 @@ def analyze_python(
     if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH):
         return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
-        module = cst.parse_module(text)
+        with profiling.phase("parse (libcst)"):
+            module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         return failed(syntax_error, f"Cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
     except RecursionError:
@@ -230,8 +233,10 @@ def analyze_python(
 
     context = FileContext(source, module, settings, relative_path)
     try:
-        Traversal(context, [visitor(context) for visitor in visitors]).run()
-        findings = context.finish(source.display_path)
+        with profiling.phase("traversal"):
+            Traversal(context, [visitor(context) for visitor in visitors]).run()
+        with profiling.phase("positions + fixes"):
+            findings = context.finish(source.display_path)
     except RecursionError:
         return failed(None, "Cannot analyse: nesting too deep")
     facts.update(context.facts)
@@ -239,6 +244,11 @@ def analyze_python(
 
 
 def analyze_text_file(source: SourceFile, kind: str, ruleset: RuleSet) -> FileResult:
+    with profiling.phase("file rules"):
+        return _analyze_text_file(source, kind, ruleset)
+
+
+def _analyze_text_file(source: SourceFile, kind: str, ruleset: RuleSet) -> FileResult:
     result = FileResult()
     for rule_type in ruleset.file_rules:
         if kind not in rule_type.kinds or not rule_type.file_triggered_by(source.data):
@@ -272,13 +282,18 @@ _worker_state: tuple[RuleSet, Settings] | None = None
 Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, kind, data
 
 
-def _init_worker(ruleset: RuleSet, settings: Settings) -> None:
+def _init_worker(ruleset: RuleSet, settings: Settings, profile: bool) -> None:
     global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
     _worker_state = (ruleset, settings)
     warnings.simplefilter("ignore")
+    if profile:
+        profiling.enable()
 
 
-def _analyze_batch(batch: list[Task]) -> list[tuple[str, dict[str, Any], list[str]]]:
+BatchResult = tuple[list[tuple[str, dict[str, Any], list[str]]], dict[str, float]]
+
+
+def _analyze_batch(batch: list[Task]) -> BatchResult:
     assert _worker_state is not None
     ruleset, settings = _worker_state
     results = []
@@ -286,7 +301,7 @@ def _analyze_batch(batch: list[Task]) -> list[tuple[str, dict[str, Any], list[st
         source = SourceFile(Path(path), display, data, is_python=kind == "python")
         result = analyze(source, kind, relative, ruleset, settings)
         results.append((path, result.to_cache(), result.errors))
-    return results
+    return results, profiling.take()
 
 
 def _batches(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
@@ -299,8 +314,12 @@ def _run_pool(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, jobs: int, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    displays = {task[0]: task[1] for task in tasks}
     with concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(ruleset, settings)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(ruleset, settings, profiling.enabled()),
     ) as pool:
         # Bounded submission keeps memory flat however many files there are.
         pending: set[concurrent.futures.Future[Any]] = set()
@@ -311,18 +330,20 @@ def _run_pool(
                 done, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED
                 )
-                yield from _collect(done, tasks, advance)
+                yield from _collect(done, displays, advance)
         while pending:
             done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
-            yield from _collect(done, tasks, advance)
+            yield from _collect(done, displays, advance)
 
 
 def _collect(
-    done: Iterable[concurrent.futures.Future[Any]], tasks: list[Task], advance: Callable[[int], None]
+    done: Iterable[concurrent.futures.Future[BatchResult]],
+    displays: dict[str, str],
+    advance: Callable[[int], None],
 ) -> Iterator[tuple[str, FileResult]]:
-    displays = {task[0]: task[1] for task in tasks}
     for future in done:
-        batch_results = future.result()
+        batch_results, profile = future.result()
+        profiling.merge(profile)
         advance(len(batch_results))
         for path, data, errors in batch_results:
             result = FileResult.from_cache(data, displays[path])
@@ -377,11 +398,12 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     warnings_out: list[str] = []
     errors: list[str] = []
 
-    if options.stdin is not None:
-        stdin_path, stdin_data = options.stdin
-        files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
-    else:
-        files = Discovery(settings).discover(paths)
+    with profiling.phase("discovery"):
+        if options.stdin is not None:
+            stdin_path, stdin_data = options.stdin
+            files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
+        else:
+            files = Discovery(settings).discover(paths)
     project = ProjectModel(root, settings, files)
     wanted_kinds = ruleset.file_kinds
 
@@ -395,24 +417,27 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     results: dict[str, FileResult] = {}
     data_by_path: dict[str, bytes] = {}
     digests: dict[str, str] = {}
-    kinds: dict[str, str] = {}
+    kinds: dict[str, str] = {}  # display path -> kind
+    names: dict[str, tuple[str, str]] = {}  # path -> (display path, path relative to the root)
     tasks: list[Task] = []
-    for item in files:
-        if item.kind not in wanted_kinds:
-            continue
-        data = stdin_data if options.stdin is not None else _read(item, settings, warnings_out)
-        if data is None:
-            continue
-        path = str(item.path)
-        display = display_path(item.path)
-        kinds[display] = item.kind
-        data_by_path[path] = data
-        digests[path] = content_digest(data)
-        cached = cache.get(relative_to_root(item.path, root), digests[path]) if cache else None
-        if cached is not None:
-            results[path] = FileResult.from_cache(cached, display)
-        else:
-            tasks.append((path, display, relative_to_root(item.path, root), item.kind, data))
+    with profiling.phase("read + hash + cache"):
+        for item in files:
+            if item.kind not in wanted_kinds:
+                continue
+            data = stdin_data if options.stdin is not None else _read(item, settings, warnings_out)
+            if data is None:
+                continue
+            path = str(item.path)
+            display, relative = display_path(item.path), relative_to_root(item.path, root)
+            names[path] = (display, relative)
+            kinds[display] = item.kind
+            data_by_path[path] = data
+            digests[path] = content_digest(data)
+            cached = cache.get(relative, digests[path]) if cache else None
+            if cached is not None:
+                results[path] = FileResult.from_cache(cached, display)
+            else:
+                tasks.append((path, display, relative, item.kind, data))
 
     total = len(tasks)
     advance = options.progress(total) if options.progress and total else (lambda _count: None)
@@ -424,31 +449,32 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     for path, result in analyzed:
         results[path] = result
         if cache is not None and not result.errors:
-            cache.put(relative_to_root(Path(path), root), digests[path], result.to_cache())
+            cache.put(names[path][1], digests[path], result.to_cache())
     del tasks
     if cache is not None:
         cache.save()
 
     findings: list[Finding] = []
     for path, result in results.items():
+        display, relative = names[path]
         findings.extend(result.findings)
-        project.add_facts(relative_to_root(Path(path), root), result.facts)
+        project.add_facts(relative, result.facts)
         if not result.findings:
             del data_by_path[path]  # only files with findings are shown or fixed
-        display = display_path(Path(path))
         errors.extend(f"{display}: {error}" for error in result.errors)
 
     if options.stdin is None:
-        for rule_type in ruleset.project_rules:
-            try:
-                findings.extend(rule_type().check(project))
-            except Exception as exc:
-                errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
+        with profiling.phase("project rules"):
+            for rule_type in ruleset.project_rules:
+                try:
+                    findings.extend(rule_type().check(project))
+                except Exception as exc:
+                    errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
 
     sources: dict[str, SourceFile] = {}
     for path, data in data_by_path.items():
-        display = display_path(Path(path))
+        display = names[path][0]
         sources[display] = SourceFile(Path(path), display, data, is_python=kinds[display] == "python")
     findings = _filter(findings, sources, kinds, project, settings)
     sources = {finding.path: sources[finding.path] for finding in findings if finding.path in sources}

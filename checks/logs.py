@@ -5,8 +5,11 @@ FS1101 log-file-handler, FS1102 log-file-write, FS1103 server-log-file.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import cast
 
 import libcst as cst
@@ -16,6 +19,7 @@ from factorscan.checks.base import (
     FileRule,
     FixAvailability,
     Invalid,
+    ProjectRule,
     Severity,
     SourceRule,
     Valid,
@@ -30,7 +34,12 @@ from factorscan.codemods import (
     rebuild,
     string,
 )
+from factorscan.container import ComposeService, Process, describe, parse_compose, parse_procfile
+from factorscan.discovery import file_kind
+from factorscan.dockerfile import parse_shared
 from factorscan.findings import Edit, Finding, Fix, Location
+from factorscan.project import ProjectModel, dockerfile_process
+from factorscan.shell import commands
 from factorscan.source import SourceFile
 from factorscan.traversal import FileContext
 
@@ -742,11 +751,17 @@ def _writes(mode: cst.Arg | None) -> bool:
     return False
 
 
-class ServerLogFile(SourceRule):
+class ServerLogFile(SourceRule, FileRule, ProjectRule):
     """
     ## What it does
     Finds gunicorn and hypercorn configuration modules (`gunicorn.conf.py`
-    and the like) whose `accesslog` or `errorlog` setting names a file.
+    and the like) whose `accesslog` or `errorlog` setting names a file, and
+    server command lines in Procfiles, Dockerfile `CMD`/`ENTRYPOINT`,
+    compose `command:` and shell scripts that send logs to a file: gunicorn and hypercorn
+    `--access-logfile`, `--error-logfile`, `--log-file`; daphne
+    `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; and uvicorn or
+    gunicorn `--log-config` naming a JSON or YAML logging config with file
+    handlers (ini configs are FS1101's).
 
     ## Why is this bad?
     Factor XI: the server's access and error logs are part of the app's
@@ -769,7 +784,11 @@ class ServerLogFile(SourceRule):
     ```
 
     ## Fix
-    Safe where the value is a literal: it becomes `"-"` (stdout).
+    Safe where the value is a literal: it becomes `"-"` (stdout), in config
+    modules, Procfiles, Dockerfiles and scripts, for gunicorn, hypercorn and
+    daphne.
+    celery and uWSGI have no `-`: drop the option (celery then logs to
+    stderr). Compose files are reported without a fix.
     """
 
     code = "FS1103"
@@ -778,9 +797,27 @@ class ServerLogFile(SourceRule):
     summary = "The app server writes its logs to a file"
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"accesslog", b"errorlog")
+    kinds = ("dockerfile", "procfile", "compose", "shell")
+    # --log-config is for the project half, which the example test also checks against these.
+    file_triggers = (b"logfile", b"log-file", b"--access-log", b"--logto", b"--log-config")
 
     VALID = (
         Valid('accesslog = "-"\nerrorlog = "-"\n', filename="gunicorn.conf.py"),
+        Valid(
+            """
+            web: gunicorn --access-logfile - --error-logfile=- app:app
+            worker: celery -A tasks worker --loglevel INFO
+            """,
+            filename="Procfile",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--access-logfile", "-", "--log-file", "$LOG_FILE", "app:app"]
+            """,
+            filename="Dockerfile",
+            note="`-` is stdout; a variable is not a literal path",
+        ),
         Valid(
             """
             def configure(accesslog):
@@ -808,6 +845,70 @@ class ServerLogFile(SourceRule):
             """,
             line=3,
         ),
+        Invalid(
+            """
+            web: gunicorn -c gunicorn.conf.py "shop:create_app()" --access-logfile /var/log/access.log
+            worker: celery -A shop.tasks worker --logfile=/var/log/celery.log
+            """,
+            filename="Procfile",
+            count=2,
+            fixed="""
+            web: gunicorn -c gunicorn.conf.py "shop:create_app()" --access-logfile -
+            worker: celery -A shop.tasks worker --logfile=/var/log/celery.log
+            """,
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--bind", ":8000", "--error-logfile=/tmp/error.log", "app:app"]
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--bind", ":8000", "--error-logfile=-", "app:app"]
+            """,
+            line=2,
+        ),
+        Invalid(
+            """
+            #!/bin/sh
+            set -e
+            python manage.py migrate --noinput
+            exec gunicorn shop.wsgi --bind 0.0.0.0:8000 \\
+                --access-logfile /srv/logs/access.log --error-logfile=-
+            """,
+            filename="docker-entrypoint.sh",
+            fixed="""
+            #!/bin/sh
+            set -e
+            python manage.py migrate --noinput
+            exec gunicorn shop.wsgi --bind 0.0.0.0:8000 \\
+                --access-logfile - --error-logfile=-
+            """,
+            line=5,
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                command: uvicorn app.main:app --host 0.0.0.0 --log-config logging.yaml
+            """,
+            filename="compose.yaml",
+            files={
+                "logging.yaml": """
+                version: 1
+                handlers:
+                  file:
+                    class: logging.handlers.RotatingFileHandler
+                    filename: /var/log/app.log
+                root:
+                  handlers: [file]
+                """
+            },
+            line=4,
+            note="uvicorn's --log-config names a config with a file handler",
+        ),
     )
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -825,3 +926,338 @@ class ServerLogFile(SourceRule):
                     f"{target.target.value} writes server logs to a file; use '-' for stdout",
                     fix=fix,
                 )
+
+    # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
+
+    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
+        if isinstance(target, ProjectModel):
+            return self._log_configs(target)
+        return self._command_lines(target)
+
+    def _command_lines(self, source: SourceFile) -> Iterator[Finding]:
+        for tokens, fixable in _command_tokens(source):
+            process = describe([token.text for token in tokens])
+            options = _LOG_FILE_OPTIONS.get(process.server or "")
+            if not options or process.shell_script is not None:
+                continue
+            for index, token in enumerate(tokens):
+                option, equals, value = token.text.partition("=")
+                if option not in options:
+                    continue
+                if equals:
+                    value_token, replacement = token, f"{option}=-"
+                elif index + 1 < len(tokens):
+                    value_token, replacement = tokens[index + 1], "-"
+                    value = value_token.text
+                else:
+                    continue
+                if not value or value in _STDOUT_STREAMS or "$" in value or value.startswith("{"):
+                    continue
+                fix = None
+                if fixable and process.server in _DASH_SERVERS:
+                    content = json.dumps(replacement) if value_token.json else replacement
+                    fix = Fix(
+                        Applicability.SAFE,
+                        f"Log to stdout: {replacement}",
+                        (Edit(content, value_token.start, value_token.end),),
+                    )
+                yield self.make_finding(
+                    source.display_path,
+                    value_token.start,
+                    value_token.end,
+                    f"{process.server} {option} writes logs to a file; send them to stdout"
+                    + (" with `-`" if process.server in _DASH_SERVERS else " (drop the option)"),
+                    fix=fix,
+                )
+
+    def _log_configs(self, project: ProjectModel) -> Iterator[Finding]:
+        for declared in project.processes:
+            process = declared.process
+            if process.server not in ("uvicorn", "gunicorn"):
+                continue
+            argv = list(process.argv)
+            for index, word in enumerate(argv):
+                option, equals, value = word.partition("=")
+                if option not in ("--log-config", "--log-config-json"):
+                    continue
+                if not equals:
+                    value = argv[index + 1] if index + 1 < len(argv) else ""
+                if not value.lower().endswith((".json", ".yaml", ".yml")):
+                    continue
+                config = _find_project_file(project, declared.path, value)
+                source = project.source(config) if config is not None else None
+                if source is None or not _FILE_HANDLER_IN_CONFIG.search(source.text):
+                    continue
+                line = project.source(declared.path)
+                column = (line.line(declared.row).find(option) + 1 or 1) if line is not None else 1
+                yield self.make_finding(
+                    project.display(declared.path),
+                    Location(declared.row, column),
+                    Location(declared.row, column + len(option)),
+                    f"{process.server} {option} {value} configures file handlers; log to stdout instead",
+                )
+
+
+# Options that send a server's logs to a file, per server.
+_LOG_FILE_OPTIONS = {
+    "gunicorn": frozenset({"--access-logfile", "--error-logfile", "--log-file"}),
+    "hypercorn": frozenset({"--access-logfile", "--error-logfile", "--log-file"}),
+    "daphne": frozenset({"--access-log"}),
+    "celery": frozenset({"--logfile", "-f"}),
+    "uwsgi": frozenset({"--logto", "--logto2", "--daemonize"}),
+}
+# Servers for which `-` means stdout.
+_DASH_SERVERS = frozenset({"gunicorn", "hypercorn", "daphne"})
+_FILE_HANDLER_IN_CONFIG = re.compile(
+    r"\b(" + "|".join(sorted(re.escape(name) for name in _CONFIG_CLASS_NAMES)) + r")\b"
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: Location
+    end: Location
+    json: bool = False  # a JSON string element (exec form): quote the replacement
+
+
+def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
+    """The command lines of a Procfile, Dockerfile (CMD/ENTRYPOINT) or compose file,
+    as tokens with positions, and whether the positions are exact enough to fix."""
+    name = source.path.name
+    if file_kind(source.path) == "procfile" or name.startswith("Procfile"):
+        for entry in parse_procfile(source.text):
+            yield (
+                [
+                    _Token(
+                        word.text,
+                        Location(entry.row, entry.column + word.start),
+                        Location(entry.row, entry.column + word.end),
+                    )
+                    for word in entry.words()
+                ],
+                True,
+            )
+    elif file_kind(source.path) == "shell":
+        for command in commands(source.text):
+            yield (
+                [
+                    _Token(word.text, source.location(word.start), source.location(word.end))
+                    for word in command.words
+                ],
+                True,
+            )
+    elif file_kind(source.path) == "compose":
+        for service in parse_compose(source.text):
+            tokens = []
+            for node in (service.entrypoint, service.command):
+                if node is None:
+                    continue
+                for text in ComposeService.argv(node):
+                    tokens.append(
+                        _Token(text, Location(node.row, node.column), Location(node.row, node.column + 1))
+                    )
+            if tokens:
+                yield tokens, False
+    else:
+        dockerfile = parse_shared(source.text, source.display_path)
+        for instruction in dockerfile.instructions:
+            if instruction.keyword not in ("CMD", "ENTRYPOINT"):
+                continue
+            if instruction.json is not None:
+                yield (
+                    [
+                        _Token(value, instruction.location(start), instruction.location(end), json=True)
+                        for value, start, end in instruction.json_elements()
+                    ],
+                    True,
+                )
+            else:
+                yield (
+                    [
+                        _Token(word.text, instruction.location(word.start), instruction.location(word.end))
+                        for word in instruction.words()
+                    ],
+                    True,
+                )
+
+
+def _find_project_file(project: ProjectModel, declared_in: Path, value: str) -> Path | None:
+    """A file a command names, looked up beside the declaring file, at the root, then by name."""
+    relative = value.removeprefix("./")
+    for base in (declared_in.parent, project.root):
+        candidate = base / relative
+        if not PurePosixPath(relative).is_absolute() and candidate.is_file():
+            return candidate
+    name = PurePosixPath(value).name
+    matches = [item.path for item in project.files if item.path.name == name]
+    return matches[0] if matches else None
+
+
+# Root images that are Python, judged by name (python, pypy, cimg/python,
+# distroless/python3...), and plain OS images that become Python ones when
+# the Dockerfile installs it.
+_OS_IMAGES = frozenset(
+    {
+        "debian",
+        "ubuntu",
+        "alpine",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "buildpack-deps",
+    }
+)
+
+
+def _runs_another_program(process: Process) -> bool:
+    """A command that is known not to be Python (`nginx`), rather than a script or `"$@"`."""
+    program = process.program
+    return bool(program) and not (
+        process.is_python
+        or program.endswith((".sh", ".py"))
+        or process.runs_arguments
+        or process.shell_script
+    )
+
+
+class BufferedOutput(FileRule):
+    """
+    ## What it does
+    Finds Dockerfiles whose final image runs Python (a `python`/`pypy`
+    base image, or an OS image that installs Python) but sets no
+    `PYTHONUNBUFFERED` in the final stage or a stage it is built `FROM`,
+    and whose `CMD`/`ENTRYPOINT` does not run `python -u`. Images whose
+    base is not recognisably Python (a company base image may set the
+    variable) and images that run another program are not reported.
+
+    ## Why is this bad?
+    Factor XI: each process writes its event stream, unbuffered, to
+    stdout. Without a terminal Python block-buffers stdout, so `print()`
+    output reaches the log collector in bursts, minutes late, and whatever
+    is still in the buffer is lost when the container is killed.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["python", "worker.py"]
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM python:3.12-slim
+    ENV PYTHONUNBUFFERED=1
+    CMD ["python", "worker.py"]
+    ```
+
+    ## Fix
+    Safe: adds `ENV PYTHONUNBUFFERED=1` after the final stage's `FROM`.
+    Output is only written sooner.
+    """
+
+    code = "FS1104"
+    name = "buffered-output"
+    severity = Severity.WARNING
+    summary = "Python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)"
+    fix_availability = FixAvailability.ALWAYS
+    kinds = ("dockerfile",)
+
+    VALID = (
+        Valid(
+            """
+            FROM python:3.12-slim AS base
+            ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+            FROM base
+            CMD ["gunicorn", "app:app"]
+            """,
+            filename="Dockerfile",
+            note="inherited from the stage it is built FROM",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            CMD ["python", "-u", "worker.py"]
+            """,
+            filename="Dockerfile",
+        ),
+        Valid(
+            """
+            FROM python:3.12 AS build
+            RUN python -m build
+            FROM nginx:1.27
+            COPY --from=build /app/dist /usr/share/nginx/html
+            """,
+            filename="Dockerfile",
+            note="the final image is not Python",
+        ),
+        Valid("FROM registry.example.com/platform/app-base:4\nCMD python app.py\n", filename="Dockerfile"),
+    )
+    INVALID = (
+        Invalid(
+            """
+            FROM python:3.12-slim
+            WORKDIR /app
+            CMD ["python", "worker.py"]
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            WORKDIR /app
+            CMD ["python", "worker.py"]
+            """,
+            line=1,
+        ),
+        Invalid(
+            """
+            FROM python:3.12 AS build
+            ENV PYTHONUNBUFFERED=1
+            RUN pip wheel -w /wheels -r requirements.txt
+            FROM debian:bookworm-slim
+            RUN apt-get update && apt-get install -y python3 python3-pip
+            COPY --from=build /wheels /wheels
+            """,
+            filename="Dockerfile",
+            line=4,
+            note="a build stage's ENV does not reach the final image",
+        ),
+    )
+
+    def check(self, source: SourceFile) -> Iterable[Finding]:
+        dockerfile = parse_shared(source.text, source.display_path)
+        final = dockerfile.final_stage
+        if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):
+            return
+        root = dockerfile.root_image(final)
+        if root is None:
+            return
+        python_image = "python" in root.repository.lower() or "pypy" in root.name
+        if not python_image and root.name in _OS_IMAGES:
+            installs = dockerfile.system_installs(dockerfile.lineage(final))
+            python_image = any(package.startswith("python3") for i in installs for package in i.packages)
+        if not python_image:
+            return
+        process = dockerfile_process(dockerfile)
+        if process is not None and (process.unbuffered or _runs_another_program(process)):
+            return
+        instruction = final.instruction
+        rows = source.lines
+        after = instruction.end_row
+        if after < len(rows) or rows[-1].endswith(("\n", "\r")):
+            edit = Edit(
+                "ENV PYTHONUNBUFFERED=1" + source.newline, Location(after + 1, 1), Location(after + 1, 1)
+            )
+        else:
+            end = Location(after, len(rows[-1]) + 1)
+            edit = Edit(source.newline + "ENV PYTHONUNBUFFERED=1", end, end)
+        fix = Fix(Applicability.SAFE, "Add ENV PYTHONUNBUFFERED=1", (edit,))
+        yield self.make_finding(
+            source.display_path,
+            instruction.start,
+            instruction.end,
+            "This Python image sets no PYTHONUNBUFFERED and does not run `python -u`: stdout is "
+            "block-buffered, so output arrives late and is lost when the container is killed",
+            fix=fix,
+        )
