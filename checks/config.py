@@ -855,6 +855,8 @@ class SecretDefault(SourceRule):
                 stripe_key: str = Field("sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU", description="Stripe")
                 app_name: str = "shop"
             """,
+            filename="shop/config.py",
+            files={"requirements.txt": "pydantic-settings==2.6.1\n"},
             count=2,
             line=8,
             fixed="""
