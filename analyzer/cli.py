@@ -21,6 +21,7 @@ from factorscan.reporters import FORMATS
 
 if TYPE_CHECKING:
     from factorscan.engine import ScanResult
+    from factorscan.findings import Finding
     from factorscan.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -41,7 +42,10 @@ def _check_parser() -> _Parser:
     parser = _Parser(
         prog="factorscan",
         description="Find Twelve-Factor App anti-patterns in a Python app; fix the ones it can.",
-        epilog="Subcommands: `factorscan rules` lists the rules, `factorscan rule FS1101` explains one.",
+        epilog=(
+            "Subcommands: `factorscan rules` lists the rules, `factorscan rule FS1101` explains one, "
+            "`factorscan server` starts the language server."
+        ),
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to scan (default: .)")
     fixing = parser.add_argument_group("fixing")
@@ -71,6 +75,21 @@ def _check_parser() -> _Parser:
     output.add_argument("--statistics", action="store_true", help="count findings per rule")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     output.add_argument("-q", "--quiet", action="store_true", help="print findings only: no summary")
+    review = parser.add_argument_group("pull requests and legacy code")
+    review.add_argument(
+        "--diff-base",
+        metavar="REV",
+        help="only report findings on lines added or changed since the git revision REV",
+    )
+    review.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="do not report the findings recorded in FILE"
+    )
+    review.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record the current findings in FILE (to use with --baseline) and exit 0",
+    )
     run = parser.add_argument_group("run")
     run.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -169,6 +188,8 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.stdin_filename is not None and args.paths:
         raise UsageError("--stdin-filename reads stdin; do not also pass paths")
+    if args.stdin_filename is not None and args.diff_base is not None:
+        raise UsageError("--diff-base compares files on disk; it cannot be used with --stdin-filename")
 
     from factorscan.engine import ScanOptions, scan
 
@@ -216,20 +237,52 @@ def _check(args: argparse.Namespace) -> int:
     return _report(args, settings, result, fixed)
 
 
+def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanResult) -> list[Finding]:
+    """--write-baseline, --baseline and --diff-base: which findings are reported."""
+    findings = result.findings
+    root = settings.project_root
+    if args.baseline is not None:
+        from factorscan.baseline import filter_baseline, read_baseline
+
+        findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
+    if args.diff_base is not None:
+        from factorscan.checks.base import SyntaxErrorRule
+        from factorscan.gitdiff import changed_lines, filter_changed
+
+        def file_level(finding: Finding) -> bool:
+            return finding.file_level or finding.code == SyntaxErrorRule.code
+
+        changes = changed_lines(args.diff_base, root)
+        findings = filter_changed(findings, changes, file_level)
+    return findings
+
+
 def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
     from factorscan import profiling
     from factorscan.reporters import Report, writer
 
     for warning in result.warnings:
         _warn(warning)
+    if args.write_baseline is not None:
+        from factorscan.baseline import write_baseline
+
+        for error in result.errors:
+            print(f"factorscan: error: {error}", file=sys.stderr)
+        count = write_baseline(args.write_baseline, result.findings, result.sources, settings.project_root)
+        if not args.quiet:
+            print(f"Wrote {count} findings to the baseline {args.write_baseline}.", file=sys.stderr)
+        return EXIT_ERROR if result.errors else EXIT_CLEAN
+    findings = _review_filters(args, settings, result)
     report = Report(
-        findings=result.findings,
+        findings=findings,
         sources=result.sources,
         files_scanned=result.files_scanned,
         unsafe_fixes=settings.unsafe_fixes,
         fixed=fixed,
         statistics=args.statistics,
         quiet=args.quiet,
+        project_root=settings.project_root,
+        rules=tuple(result.ruleset.rules),
     )
     output = _open_output(args.output)
     try:
@@ -242,7 +295,7 @@ def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fi
         print(f"factorscan: error: {error}", file=sys.stderr)
     if result.errors:
         return EXIT_ERROR
-    if result.findings and not args.exit_zero:
+    if findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -351,11 +404,32 @@ def env_command(argv: Sequence[str]) -> int:
     return EXIT_CLEAN
 
 
+def server_command(argv: Sequence[str]) -> int:
+    parser = _Parser(
+        prog="factorscan server",
+        description="Start the language server: LSP over stdin/stdout, for editors.",
+    )
+    # Editors' generic LSP clients often pass --stdio; it is the only transport.
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    parser.parse_args(argv)
+    import importlib.util
+
+    if importlib.util.find_spec("pygls") is None or importlib.util.find_spec("lsprotocol") is None:
+        raise UsageError(
+            "the language server needs pygls: install factorscan with its lsp extra, factorscan[lsp]"
+        )
+    from factorscan.integrations.lsp import serve
+
+    serve()
+    return EXIT_CLEAN
+
+
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": check_command,
     "rules": rules_command,
     "rule": rule_command,
     "env": env_command,
+    "server": server_command,
 }
 
 

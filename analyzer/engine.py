@@ -17,7 +17,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +106,15 @@ class RuleSet:
 class FileResult:
     findings: list[Finding] = field(default_factory=list)
     facts: dict[str, list[Any]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # internal errors: exit code 2, not cached
+    warnings: list[str] = field(default_factory=list)  # limits of the analysis, cached with the result
     parsed: bool = True  # False: the file does not parse (FS0001 whether or not reported)
 
     def to_cache(self) -> dict[str, Any]:
         return {
             "findings": [finding.to_cache() for finding in self.findings],
             "facts": self.facts,
+            "warnings": self.warnings,
             "parsed": self.parsed,
         }
 
@@ -121,6 +123,7 @@ class FileResult:
         return cls(
             findings=[Finding.from_cache(item, path) for item in data["findings"]],
             facts=data["facts"],
+            warnings=data.get("warnings", []),
             parsed=data.get("parsed", True),
         )
 
@@ -222,10 +225,18 @@ def analyze_python(
     try:
         with profiling.phase("parse (libcst)"):
             module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        return failed(syntax_error, f"Cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
     except RecursionError:
         return failed(None, "Cannot parse: nesting too deep to analyse")
+    except Exception as exc:  # ParserSyntaxError, CSTValidationError, native parser errors
+        if tree is not None:
+            # Valid Python that libcst cannot read: a limit of the tool, not the
+            # user's error. The ast-based facts still count.
+            return FileResult(
+                facts=facts, warnings=[f"libcst cannot parse this file ({type(exc).__name__}); rules skipped"]
+            )
+        if isinstance(exc, cst.ParserSyntaxError):
+            return failed(syntax_error, f"Cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
+        return failed(syntax_error, f"Cannot parse: {type(exc).__name__}")
     # ast refused but libcst parsed: syntax newer than this interpreter. The
     # rules still run; only the import facts are missing.
     if not visitors:
@@ -462,12 +473,15 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         if not result.findings:
             del data_by_path[path]  # only files with findings are shown or fixed
         errors.extend(f"{display}: {error}" for error in result.errors)
+        warnings_out.extend(f"{display}: {warning}" for warning in result.warnings)
 
     if options.stdin is None:
         with profiling.phase("project rules"):
             for rule_type in ruleset.project_rules:
                 try:
-                    findings.extend(rule_type().check(project))
+                    findings.extend(
+                        replace(finding, file_level=True) for finding in rule_type().check(project)
+                    )
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
@@ -482,7 +496,7 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         findings=sorted(findings, key=lambda f: f.sort_key),
         errors=errors,
         warnings=warnings_out,
-        files_scanned=len(digests),
+        files_scanned=len(set(digests) | {str(path) for path in project.paths_read()}),
         sources=sources,
         kinds=kinds,
         project=project,

@@ -61,6 +61,10 @@ class ProjectModel:
     def python_files(self) -> list[DiscoveredFile]:
         return self.files_of_kind("python")
 
+    def paths_read(self) -> set[Path]:
+        """Files project rules read themselves (manifests, Dockerfiles...)."""
+        return {path for path, source in self._sources.items() if source is not None}
+
     def source(self, path: Path) -> SourceFile | None:
         """A project file's content, or None (with a warning) when unreadable."""
         if path not in self._sources:

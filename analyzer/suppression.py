@@ -21,7 +21,7 @@ from factorscan.findings import Finding
 from factorscan.source import SourceFile
 
 _CODE_LIST = r"[A-Za-z]+[0-9]*(?:[\s,]+[A-Za-z]+[0-9]*)*"
-_NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODE_LIST}))?", re.IGNORECASE)
+NOQA_COMMENT = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODE_LIST}))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(
     rf"^[ \t]*#[ \t]*factorscan:[ \t]*noqa(?::[ \t]*(?P<codes>{_CODE_LIST}))?[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
@@ -56,7 +56,7 @@ class Suppressions:
             )
 
     def _line_codes(self, row: int) -> frozenset[str] | None:
-        match = _NOQA.search(self.source.line(row))
+        match = NOQA_COMMENT.search(self.source.line(row))
         return _codes(match.group("codes")) if match else None
 
     def suppresses(self, finding: Finding) -> bool:

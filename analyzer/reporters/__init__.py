@@ -5,17 +5,34 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from factorscan.findings import Finding
 from factorscan.source import SourceFile
+
+if TYPE_CHECKING:
+    from factorscan.checks.base import Rule
 
 # format name -> module in this package exposing `write(report, stream)`
 FORMATS = {
     "full": "full",
     "concise": "concise",
     "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+    "rdjson": "rdjson",
+    "gitlab": "gitlab",
+    "junit": "junit",
+    "markdown": "markdown",
 }
+
+DOCS_URL = "https://github.com/factorscan/factorscan/blob/main/docs/rules"
+
+
+def rule_url(code: str) -> str:
+    """The rule's documentation page (docs/rules/ in the repository)."""
+    return f"{DOCS_URL}/{code}.md"
 
 
 @dataclass
@@ -28,6 +45,14 @@ class Report:
     statistics: bool = False
     quiet: bool = False
     color: bool | None = None  # None: decide from the stream and NO_COLOR
+    # Where repo-relative paths and fingerprints start (None: the working directory).
+    project_root: Path | None = None
+    # The enabled rules (SARIF lists them all); empty: the rules of the findings.
+    rules: tuple[type[Rule], ...] = ()
+
+    @property
+    def root(self) -> Path:
+        return self.project_root or Path.cwd()
 
     def fixable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)
