@@ -9,9 +9,10 @@ and it skips whitespace and punctuation fields no rule looks at.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,7 @@ class FixBuilder:
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode | str) -> FixBuilder:
         self.replacements.append((old, new))
+        self.context.note_statement(old)
         return self
 
     def use_module(self, module: str) -> str:
@@ -141,9 +143,19 @@ class _Pending:
 class FileContext:
     """What a source rule can ask about the file and the node it is visiting."""
 
-    def __init__(self, source: SourceFile, module: cst.Module, settings: Settings, relative_path: str):
+    def __init__(
+        self,
+        source: SourceFile,
+        module: cst.Module,
+        settings: Settings,
+        relative_path: str,
+        tree: ast.Module | None = None,
+    ):
         self.source = source
         self.module = module
+        self.tree = tree  # the same file as `ast` sees it, when it parsed
+        # Reported or replaced node -> the top-level statement it sits in.
+        self._statement_of: dict[cst.CSTNode, cst.CSTNode] = {}
         self.settings = settings
         self.relative_path = relative_path
         self.imports = ImportTable()
@@ -242,6 +254,34 @@ class FileContext:
 
     # -- results --------------------------------------------------------------
 
+    def note_statement(self, node: cst.CSTNode) -> None:
+        """Remember the top-level statement being visited as the home of `node`.
+
+        A node reported later from elsewhere gets the wrong home; positions
+        then fail their check and fall back to a whole-module pass.
+        """
+        if len(self.stack) > 1:
+            self._statement_of.setdefault(node, self.stack[1])
+
+    def locations(self, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, tuple[Location, Location]]:
+        """1-based (start, end) of nodes, for visitors that record facts with positions.
+
+        Call `note_statement(node)` when you keep a node during the traversal,
+        so that only its statement needs generating here.
+        """
+        spans = locate(
+            self.module,
+            nodes,
+            self.source.text,
+            line_starts=self.source.line_starts,
+            tree=self.tree,
+            statement_of=self._statement_of,
+        )
+        return {
+            node: (self.source.location(span.start), self.source.location(span.end))
+            for node, span in spans.items()
+        }
+
     def record_fact(self, key: str, value: Any) -> None:
         self.facts.setdefault(key, []).append(value)
 
@@ -259,6 +299,7 @@ class FileContext:
         sensitive: bool,
     ) -> None:
         self._pending.append(_Pending(rule, node, message, fix, severity, sensitive))
+        self.note_statement(node)
 
     def finish(self, display_path: str) -> list[Finding]:
         """Turn what rules reported into positioned findings with concrete edits."""
@@ -273,8 +314,18 @@ class FileContext:
                 for module_name in pending.fix.required_modules:
                     if module_name not in insertions:
                         insertions[module_name] = import_insertion(self.module, module_name)
-        wanted.update(anchor for anchor, _, _ in insertions.values() if anchor is not None)
-        spans = locate(self.module, wanted, len(self.source.text))
+        for anchor, _, _ in insertions.values():
+            if anchor is not None:
+                wanted.add(anchor)
+                self._statement_of[anchor] = anchor  # import anchors are top-level statements
+        spans = locate(
+            self.module,
+            wanted,
+            self.source.text,
+            line_starts=self.source.line_starts,
+            tree=self.tree,
+            statement_of=self._statement_of,
+        )
 
         findings = []
         for pending in self._pending:
