@@ -8,6 +8,8 @@ error, never shown), not as a separate FS0301 finding.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from factorscan.checks.base import (
@@ -17,6 +19,7 @@ from factorscan.checks.base import (
     Severity,
     SourceRule,
     Valid,
+    matches_any,
 )
 from factorscan.codemods import env_lookup, env_variable_name, int_env_lookup
 from factorscan.envcontract.lookups import env_default_of, require_variable
@@ -28,7 +31,6 @@ from factorscan.services import (
     HOST,
     HOSTS,
     PORT,
-    SERVICE_SCHEMES,
     SERVICES,
     URL_OR_HOST,
     USER,
@@ -43,6 +45,7 @@ from factorscan.services import (
     meaningful,
     placeholder_host,
     role_suffix,
+    service_for_scheme,
     service_setting,
 )
 from factorscan.targets import (
@@ -80,6 +83,7 @@ def _client(target: Binding, context: FileContext) -> tuple[ClientSpec, str] | N
     return None
 
 
+_SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
 # Celery(broker=..., backend=...): the names Celery's own docs use.
 _CELERY_KEYWORDS = {"broker": "CELERY_BROKER_URL", "backend": "CELERY_RESULT_BACKEND"}
 
@@ -150,9 +154,8 @@ class HardcodedServiceUrl(SourceRule):
     summary = "A backing-service URL is hardcoded"
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES
-    # `postgres://`, `postgresql+psycopg://`: a scheme alone is often a plain word (sentinel, hive).
     triggers = (
-        *(scheme.encode() + suffix for scheme in SERVICE_SCHEMES for suffix in (b"://", b"+")),
+        b"://",  # then a service scheme right before it: see triggered_by
         b"broker",
         b"BROKER",
         b"result_backend",
@@ -165,6 +168,23 @@ class HardcodedServiceUrl(SourceRule):
         b"asyncpg",
         b"aiopg",
     )
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        """A setting or driver name, or `://` preceded by a service scheme (`postgresql+psycopg://`).
+
+        Scheme names alone are often plain words (sentinel, hive), and a
+        hundred substring scans per file cost more than finding each `://`.
+        """
+        if matches_any(cls.triggers[1:], data):
+            return True
+        start = data.find(b"://")
+        while start != -1:
+            scheme = _SCHEME_BEFORE.search(data, max(0, start - 40), start)
+            if scheme is not None and service_for_scheme(scheme.group(1).decode("ascii")) is not None:
+                return True
+            start = data.find(b"://", start + 3)
+        return False
 
     VALID = (
         Valid(

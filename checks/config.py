@@ -22,6 +22,7 @@ from factorscan.checks.base import (
     Severity,
     SourceRule,
     Valid,
+    matches_any,
 )
 from factorscan.codemods import env_flag, env_lookup, env_variable_name, keyword
 from factorscan.envcontract.lookups import (
@@ -67,16 +68,51 @@ from factorscan.targets import (
 )
 from factorscan.traversal import FileContext
 
-# A secret-like name directly followed by `=`, `==` or `:` and a string literal
-# (`PASSWORD = "`, `password="`, `"api_key": "`, `secret: SecretStr = "`): the
-# only shapes the rule reports by name, so files that merely mention tokens
-# (tokenizers, `test_pass_stmt`) are not parsed for it.
-_SECRET_TRIGGERS = (
-    re.compile(
-        rb"(?i)(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|credentials?|creds|authorization"
-        rb"|(?:api|access|private|signing|encryption|auth|client|app)[_-]?key)"
-        rb"[\w-]*['\"]?\s*(?::\s*[^=\n]{1,60}?)?(?:==|!=|[:=])\s*[rbufRBUF]{0,2}['\"]"
-    ),
+# A secret-like name counts only directly followed by `=`, `==` or `:` and a string
+# literal (`PASSWORD = "`, `password="`, `"api_key": "`, `secret: SecretStr = "`):
+# the only shapes the rule reports by name, so files that merely mention
+# tokens (tokenizers, `test_pass_stmt`) are not parsed for it. Checked at each
+# stem with an anchored match: one unanchored regex over the file costs more
+# than parsing it.
+_SHAPE_STEMS = (
+    b"pass",
+    b"pwd",
+    b"secret",
+    b"token",
+    b"credential",
+    b"creds",
+    b"authorization",
+    b"api_key",
+    b"apikey",
+    b"api-key",
+    b"access_key",
+    b"accesskey",
+    b"private_key",
+    b"privatekey",
+    b"signing_key",
+    b"encryption_key",
+    b"auth_key",
+    b"client_key",
+    b"app_key",
+)
+_AFTER_STEM = re.compile(
+    rb"[\w-]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:==|!=|[:=])[ \t]*[rbuf]{0,2}['\"]"
+)
+
+
+def _secret_shape(data: bytes) -> bool:
+    lowered = data.lower()
+    for stem in _SHAPE_STEMS:
+        start = lowered.find(stem)
+        while start != -1:
+            if _AFTER_STEM.match(lowered, start + len(stem)):
+                return True
+            start = lowered.find(stem, start + len(stem))
+    return False
+
+
+# Shapes that carry a credential without a secret-like name.
+_CREDENTIAL_SHAPES = (
     re.compile(rb"://[^/\s'\"@:]+:[^/\s'\"@]+@"),  # user:password@ in a URL
     b"BasicAuth",
     b"DigestAuth",
@@ -100,15 +136,9 @@ _FORMAT_TRIGGERS = (
     b"ghr_",
     b"github_pat_",
     b"glpat-",
-    b"xoxb-",
-    b"xoxp-",
-    b"xoxa-",
-    b"xoxo-",
-    b"xoxs-",
-    b"xoxr-",
+    b"xox",
     b"hooks.slack.com",
-    b"sk_live_",
-    b"rk_live_",
+    b"k_live_",
     b"AIza",
     b"SG.",
     b"sntrys_",
@@ -256,7 +286,18 @@ class HardcodedSecret(SourceRule):
     summary = "A secret is hardcoded in the source"
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES_NOTE
-    triggers = _SECRET_TRIGGERS + _FORMAT_TRIGGERS
+    triggers = _SHAPE_STEMS + _FORMAT_TRIGGERS + _CREDENTIAL_SHAPES
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        """Credential formats and shapes, or a secret-like name bound to a string literal.
+
+        `triggers` lists what is looked for; names are checked with an
+        anchored match at each occurrence of a stem.
+        """
+        if matches_any(_FORMAT_TRIGGERS + _CREDENTIAL_SHAPES, data):
+            return True
+        return _secret_shape(data)
 
     VALID = (
         Valid(

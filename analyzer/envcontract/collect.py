@@ -232,7 +232,7 @@ class EnvReadCollector(SourceVisitor):
         if not self.found:
             return []
         context = self.context
-        spans = locate(context.module, {item[0] for item in self.found}, len(context.source.text))
+        spans = locate(context.module, {item[0] for item in self.found}, context.source.text)
         result = []
         for node, name, via, default, has_default, hint in self.found:
             span = spans.get(node)
