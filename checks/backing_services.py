@@ -458,6 +458,70 @@ class HardcodedServiceUrl(SourceRule):
         )
 
 
+_CLIENT_MODULES = (
+    b"psycopg",
+    b"pymysql",
+    b"MySQLdb",
+    b"mysql",
+    b"asyncpg",
+    b"aiopg",
+    b"pg8000",
+    b"mariadb",
+    b"sqlalchemy",
+    b"redis",
+    b"valkey",
+    b"pymongo",
+    b"motor",
+    b"pika",
+    b"kombu",
+    b"boto3",
+    b"elasticsearch",
+    b"opensearch",
+    b"smtplib",
+    b"kafka",
+    b"memcache",
+    b"pylibmc",
+    b"cassandra",
+    b"ldap3",
+    b"clickhouse",
+    b"influxdb",
+    b"minio",
+)
+_CALL_SHAPES = (
+    b"onnect(",
+    b"Redis(",
+    b"Valkey(",
+    b"RedisCluster(",
+    b"Pool(",
+    b"MongoClient(",
+    b"MotorClient(",
+    b"ConnectionParameters(",
+    b"Connection(",
+    b"client(",
+    b"resource(",
+    b"Elasticsearch(",
+    b"OpenSearch(",
+    b"create_connection(",
+    b"SMTP(",
+    b"SMTP_SSL(",
+    b"LMTP(",
+    b"Producer(",
+    b"Consumer(",
+    b"AdminClient(",
+    b"Client(",
+    b"Cluster(",
+    b"Server(",
+    b"Minio(",
+    b"create_pool(",
+    b"URL.create(",
+    b"get_client(",
+)
+_DJANGO_KEYS = (b"HOST", b"PORT", b"USER", b"LOCATION")
+# Endpoint settings (`DB_HOST = "db"`, `"MAIL_PORT": 587`), found lowercased.
+_SETTING_STEMS = (b"_host", b"_port", b"_server", b"_user", b"_addr", b"_endpoint")
+_SETTING_AFTER_STEM = re.compile(
+    rb"[\w]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,40}?)?[:=][ \t]*(?:[rbuf]{0,2}['\"]|\d)"
+)
 _ROLE_LABELS = {
     HOST: "host",
     PORT: "port",
@@ -521,43 +585,27 @@ class HardcodedServiceEndpoint(SourceRule):
     summary = "A backing service's host, port or user is hardcoded"
     fix_availability = FixAvailability.ALWAYS
     test_files = _TEST_FILES
-    triggers = (
-        b"psycopg",
-        b"pymysql",
-        b"MySQLdb",
-        b"mysql",
-        b"asyncpg",
-        b"aiopg",
-        b"pg8000",
-        b"mariadb",
-        b"sqlalchemy",
-        b"redis",
-        b"Redis",
-        b"valkey",
-        b"pymongo",
-        b"motor",
-        b"pika",
-        b"kombu",
-        b"boto3",
-        b"elasticsearch",
-        b"opensearch",
-        b"smtplib",
-        b"kafka",
-        b"memcache",
-        b"pylibmc",
-        b"cassandra",
-        b"ldap3",
-        b"clickhouse",
-        b"influxdb",
-        b"minio",
-        b"DATABASES",
-        b"CACHES",
-        b"_HOST",
-        b"_PORT",
-        b"_SERVER",
-        b"_host",
-        b"_port",
-    )
+    triggers = (*_CLIENT_MODULES, *_CALL_SHAPES, b"DATABASES", b"CACHES", *_SETTING_STEMS)
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        """A client module and a call, a Django DATABASES/CACHES entry, or an endpoint setting.
+
+        Driver names alone are everywhere in database tooling; a client is
+        only worth parsing for when something is also constructed or connected.
+        """
+        if matches_any(_CLIENT_MODULES, data) and matches_any(_CALL_SHAPES, data):
+            return True
+        if (b"DATABASES" in data or b"CACHES" in data) and matches_any(_DJANGO_KEYS, data):
+            return True
+        lowered = data.lower()
+        for stem in _SETTING_STEMS:
+            start = lowered.find(stem)
+            while start != -1:
+                if _SETTING_AFTER_STEM.match(lowered, start + len(stem)):
+                    return True
+                start = lowered.find(stem, start + len(stem))
+        return False
 
     VALID = (
         Valid(

@@ -788,9 +788,16 @@ class SecretDefault(SourceRule):
     summary = "An environment read falls back to a hardcoded secret"
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES_NOTE
+    # Reads that can carry a default; a bare `environ` would parse every WSGI module.
     triggers = (
-        b"getenv",
-        b"environ",
+        b"getenv(",
+        b"environ.get(",
+        b"environ.setdefault(",
+        b"environ.pop(",
+        b"environ.Env",
+        b"FileAwareEnv",
+        b"from environ",
+        b"environs",
         b"decouple",
         b"BaseSettings",
         b"starlette",
