@@ -29,6 +29,7 @@ from factorscan.source import SourceFile
 
 if TYPE_CHECKING:
     from factorscan.checks.base import SourceRule, SourceVisitor
+    from factorscan.handlers import Handler, HandlerIndex
 
 _SKIPPED_FIELDS = frozenset(
     {
@@ -164,6 +165,7 @@ class FileContext:
         self.facts: dict[str, list[Any]] = {}
         self.errors: list[str] = []
         self._pending: list[_Pending] = []
+        self._handlers: HandlerIndex | None = None
 
     # -- the file -------------------------------------------------------------
 
@@ -251,6 +253,19 @@ class FileContext:
             if isinstance(node, cst.If) and self.stack[index + 1] is node.body and _is_main_guard(node.test):
                 return True
         return False
+
+    @property
+    def handlers(self) -> HandlerIndex:
+        """The module's functions classified by when they run (built on first use)."""
+        if self._handlers is None:
+            from factorscan.handlers import HandlerIndex  # imports this module
+
+            self._handlers = HandlerIndex(self)
+        return self._handlers
+
+    def enclosing_handler(self) -> Handler | None:
+        """The request handler, start-up hook or app factory the current node runs in."""
+        return self.handlers.enclosing(self._scopes())
 
     # -- results --------------------------------------------------------------
 
