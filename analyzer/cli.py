@@ -367,6 +367,43 @@ def rule_command(argv: Sequence[str]) -> int:
     return EXIT_CLEAN
 
 
+def env_command(argv: Sequence[str]) -> int:
+    from factorscan.envcontract.render import FORMATS as ENV_FORMATS
+
+    parser = _Parser(
+        prog="factorscan env",
+        description="Print the app's configuration contract: every environment variable its code reads.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders to read (default: .)")
+    parser.add_argument(
+        "--format", choices=ENV_FORMATS, default="table", help="output format (default: table)"
+    )
+    parser.add_argument("--name", help="name for the k8s ConfigMap and Secret (default: the project folder)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
+    args = parser.parse_args(argv)
+    paths = args.paths or [Path(".")]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    from factorscan.envcontract.collect import collect
+    from factorscan.envcontract.render import write
+
+    overrides = argparse.Namespace(
+        config=args.config, select=None, extend_select=None, ignore=None, unsafe_fixes=None, cache_dir=None
+    )
+    contract = collect(paths, _load_settings(overrides, paths[0]))
+    for warning in contract.warnings:
+        _warn(warning)
+    output = _open_output(args.output)
+    try:
+        write(contract, args.format, output, args.name)
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    return EXIT_CLEAN
+
+
 def server_command(argv: Sequence[str]) -> int:
     parser = _Parser(
         prog="factorscan server",
@@ -391,6 +428,7 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": check_command,
     "rules": rules_command,
     "rule": rule_command,
+    "env": env_command,
     "server": server_command,
 }
 

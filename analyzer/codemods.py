@@ -8,6 +8,8 @@ the new last one.
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
@@ -119,3 +121,65 @@ def int_env_lookup(fix: FixBuilder, variable: str, default: int) -> cst.BaseExpr
     """`int(os.environ.get("PORT", "5000"))`."""
     lookup = env_lookup(fix, variable, string(str(default)))
     return cst.Call(func=cst.Name("int"), args=[cst.Arg(lookup)])
+
+
+def env_flag(fix: FixBuilder, variable: str, default: bool) -> cst.BaseExpression:
+    """`os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")`: a boolean from the environment.
+
+    The old literal becomes the default, so behaviour is unchanged while the
+    variable is unset.
+    """
+    environ = f"{fix.use_module('os')}.environ"
+    fallback = "true" if default else "false"
+    return cst.parse_expression(
+        f'{environ}.get({string(variable).value}, "{fallback}").lower() in ("1", "true", "yes")'
+    )
+
+
+# -- environment variable names that never collide within a file ------------------------
+
+_EXISTING_READ = re.compile(
+    r"""(?:environ(?:\.get|\.setdefault|\.pop)?|getenv|config|env(?:\.\w+)?)\s*[\[(]\s*"""
+    r"""(?P<q>['"])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P=q)"""
+    r"""(?:\s*,\s*(?:default\s*=\s*)?(?P<dq>['"])(?P<default>[^'"\\\n]*)(?P=dq))?"""
+)
+_UNKNOWN = object()
+_SETTING = object()
+_taken: weakref.WeakKeyDictionary[FileContext, dict[str, list[object]]] = weakref.WeakKeyDictionary()
+
+
+def _names_in_use(context: FileContext) -> dict[str, list[object]]:
+    taken = _taken.get(context)
+    if taken is None:
+        taken = {}
+        for match in _EXISTING_READ.finditer(context.source.text):
+            default = match.group("default")
+            taken.setdefault(match.group("name"), []).append(_UNKNOWN if default is None else default)
+        _taken[context] = taken
+    return taken
+
+
+def env_variable_name(context: FileContext, name: str, value: object = None, *, setting: bool = False) -> str:
+    """The environment variable a moved value reads, unique within the file.
+
+    `setting`: the name is that of a setting (`SECRET_KEY`, a config key), so
+    every place that sets it reads the same variable. Otherwise a name
+    already read or given to a different value gets a numeric suffix
+    (`REDIS_URL_2`); the same value keeps the same name. `value` identifies
+    the moved value and is only compared, never stored beyond the scan of
+    this file.
+    """
+    taken = _names_in_use(context)
+    if setting:
+        taken.setdefault(name, []).append(_SETTING)
+        return name
+    candidate, number = name, 1
+    while True:
+        users = taken.get(candidate)
+        if not users:
+            taken[candidate] = [value if value is not None else _UNKNOWN]
+            return candidate
+        if value is not None and all(user == value for user in users):
+            return candidate
+        number += 1
+        candidate = f"{name}_{number}"

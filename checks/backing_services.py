@@ -1,0 +1,958 @@
+"""Factor IV, Backing services: treat backing services as attached resources.
+
+FS0401 hardcoded-service-url, FS0402 hardcoded-service-endpoint.
+
+A service URL is one value: its password, if any, is reported here (as an
+error, never shown), not as a separate FS0301 finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from factorscan.checks.base import (
+    Applicability,
+    FixAvailability,
+    Invalid,
+    Severity,
+    SourceRule,
+    Valid,
+    matches_any,
+)
+from factorscan.codemods import env_lookup, env_variable_name, int_env_lookup
+from factorscan.envcontract.lookups import env_default_of, require_variable
+from factorscan.secrets import has_real_password, is_placeholder, parse_libpq_dsn, parse_url
+from factorscan.services import (
+    CLIENTS,
+    DSN,
+    ENDPOINT,
+    HOST,
+    HOSTS,
+    PORT,
+    SERVICES,
+    URL_OR_HOST,
+    USER,
+    ClientSpec,
+    Service,
+    allowed_host,
+    classify_url,
+    django_variable,
+    endpoint_setting,
+    env_name,
+    is_host_like,
+    meaningful,
+    placeholder_host,
+    role_suffix,
+    service_for_scheme,
+    service_setting,
+)
+from factorscan.targets import (
+    COMPARE,
+    DICT,
+    KEYWORD,
+    POSITIONAL,
+    SUBSCRIPT,
+    Binding,
+    binding,
+    environment_specific_file,
+    outermost_string,
+    sample_or_test_file,
+    secret_holder,
+)
+from factorscan.traversal import FileContext
+
+_TEST_FILES = (
+    "skipped, like settings modules for development or tests (they point at local services on purpose)"
+)
+
+
+def _client(target: Binding, context: FileContext) -> tuple[ClientSpec, str] | None:
+    """(client spec, role) when the literal is an argument a client takes as host, port, user..."""
+    if target.call is None:
+        return None
+    spec = CLIENTS.get(context.qualified_name(target.call.func) or "")
+    if spec is None:
+        return None
+    for keyword_name, (position, role) in spec.params.items():
+        if (target.kind == KEYWORD and target.name == keyword_name) or (
+            target.kind == POSITIONAL and position is not None and target.position == position
+        ):
+            return spec, role
+    return None
+
+
+_SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
+# Celery(broker=..., backend=...): the names Celery's own docs use.
+_CELERY_KEYWORDS = {"broker": "CELERY_BROKER_URL", "backend": "CELERY_RESULT_BACKEND"}
+
+
+def _overridable_default(target: Binding) -> bool:
+    """`parser.add_argument("--db", default=...)`, `click.option(default=...)`: already configurable."""
+    if target.kind != KEYWORD or target.name != "default" or target.call is None:
+        return False
+    func = target.call.func
+    return isinstance(func, cst.Attribute) and func.attr.value in ("add_argument", "option", "argument")
+
+
+class HardcodedServiceUrl(SourceRule):
+    """
+    ## What it does
+    Finds backing-service URLs written into the code: PostgreSQL (also
+    SQLAlchemy `postgresql+psycopg://` dialect+driver forms), MySQL, MariaDB,
+    SQL Server, Oracle, MongoDB (`mongodb+srv://`), Redis (`redis://`,
+    `rediss://`), AMQP, Kafka, Memcached, Elasticsearch, NATS, SMTP, LDAP and
+    more, wherever the literal appears; an `http(s)` URL only where it goes
+    to a broker or database setting (`CELERY_BROKER_URL`, `result_backend`);
+    and libpq connection strings (`"host=db dbname=app"`) passed to
+    PostgreSQL drivers. A URL that carries a password is an error, and the
+    message never shows the password.
+
+    Templates (`redis://{host}:{port}/0`), documentation hosts
+    (`user:password@host`, `example.com`), cloud metadata endpoints, hosts in
+    the `allowed-hosts` setting, and URLs that are already the default of an
+    environment read (`os.environ.get("DATABASE_URL", "postgres://localhost/app")`,
+    pydantic-settings defaults, command-line option defaults) are left alone
+    unless they hold a password.
+
+    ## Why is this bad?
+    Factor IV: a backing service is an attached resource, swapped by changing
+    config, not code. With the URL in the code, pointing a deploy at another
+    database means a new release, every environment shares one target, and
+    a password in the URL leaks with the repository.
+
+    ## Example
+    ```python
+    from sqlalchemy import create_engine
+
+    engine = create_engine("postgresql+psycopg://shop@db:5432/shop")
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    ```
+
+    ## Fix
+    Without a password, safe: the literal becomes
+    `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
+    until the deploy sets the variable. With a password, unsafe: it becomes
+    `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
+    it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
+    `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
+    `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
+    """
+
+    code = "FS0401"
+    name = "hardcoded-service-url"
+    severity = Severity.WARNING
+    summary = "A backing-service URL is hardcoded"
+    fix_availability = FixAvailability.SOMETIMES
+    test_files = _TEST_FILES
+    triggers = (
+        b"://",  # then a service scheme right before it: see triggered_by
+        b"broker",
+        b"BROKER",
+        b"result_backend",
+        b"RESULT_BACKEND",
+        b"DATABASE_UR",
+        b"database_ur",
+        b"ELASTICSEARCH_UR",
+        b"elasticsearch_ur",
+        b"psycopg",
+        b"asyncpg",
+        b"aiopg",
+    )
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        """A setting or driver name, or `://` preceded by a service scheme (`postgresql+psycopg://`).
+
+        Scheme names alone are often plain words (sentinel, hive), and a
+        hundred substring scans per file cost more than finding each `://`.
+        """
+        if matches_any(cls.triggers[1:], data):
+            return True
+        start = data.find(b"://")
+        while start != -1:
+            scheme = _SCHEME_BEFORE.search(data, max(0, start - 40), start)
+            if scheme is not None and service_for_scheme(scheme.group(1).decode("ascii")) is not None:
+                return True
+            start = data.find(b"://", start + 3)
+        return False
+
+    VALID = (
+        Valid(
+            """
+            import os
+
+            DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://localhost:5432/shop")
+            REDIS_URL = os.getenv("REDIS_URL", "redis://localhost:6379/0")
+            """,
+            note="defaults of environment reads",
+        ),
+        Valid(
+            """
+            def redis_url(host, port):
+                return "redis://{host}:{port}/0".format(host=host, port=port)
+
+            EXAMPLE = "postgres://user:password@host:5432/dbname"
+            API = "https://api.stripe.com/v1"
+            METADATA = "http://169.254.169.254/latest/meta-data/"
+            """,
+            note="templates, documentation URLs, http APIs and platform endpoints",
+        ),
+        Valid(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                database_url: str = "postgresql+asyncpg://localhost/app"
+            """,
+        ),
+        Valid(
+            """
+            CELERY_BROKER_URL = "redis://redis:6379/0"
+            """,
+            filename="tests/settings.py",
+        ),
+        Valid(
+            """
+            import argparse
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--database", default="postgres://localhost/app")
+            if url.startswith("redis://"):
+                pass
+            \"\"\"Connect with a URL such as postgres://db/app.\"\"\"
+            """,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("postgresql+psycopg://shop@db:5432/shop")
+            """,
+            fixed="""
+            import os
+
+            from sqlalchemy import create_engine
+
+            engine = create_engine(os.environ.get("DATABASE_URL", "postgresql+psycopg://shop@db:5432/shop"))
+            """,
+        ),
+        Invalid(
+            """
+            DATABASE_URL = "postgresql://shop:s3cr3t-Passw0rd@db.internal:5432/shop"
+            CELERY_BROKER_URL = "amqp://guest:guest@rabbitmq:5672//"
+            CELERY_RESULT_BACKEND = "https://results.internal:8443/celery"
+            """,
+            count=3,
+            fixed="""
+            import os
+
+            DATABASE_URL = os.environ["DATABASE_URL"]
+            CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+            CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "https://results.internal:8443/celery")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            import redis
+
+            cache = redis.Redis.from_url("redis://cache:6379/0")
+            queue = redis.Redis.from_url("redis://queue:6379/1")
+            """,
+            count=2,
+            fixed="""
+            import os
+
+            import redis
+
+            cache = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://cache:6379/0"))
+            queue = redis.Redis.from_url(os.environ.get("REDIS_URL_2", "redis://queue:6379/1"))
+            """,
+            note="two services, two variables",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = "mysql+pymysql://app@mysql/app"
+            app.config["MONGO_URI"] = "mongodb+srv://app:Mongo-Pass-1@cluster0.ab1cd.mongodb.net/app"
+            """,
+            count=2,
+            line=4,
+        ),
+        Invalid(
+            """
+            CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": "redis://redis:6379/1",
+                }
+            }
+            """,
+            filename="mysite/settings.py",
+            line=4,
+            fixed="""
+            import os
+
+            CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": os.environ.get("CACHE_URL", "redis://redis:6379/1"),
+                }
+            }
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://app:Pg-Pass-2024@db/app")
+            """,
+            fixed="""
+            import os
+
+            DATABASE_URL = os.environ["DATABASE_URL"]
+            """,
+            unsafe=True,
+            note="a default that holds a password",
+        ),
+        Invalid(
+            """
+            import psycopg2
+
+            conn = psycopg2.connect("host=db port=5432 dbname=shop user=shop")
+            """,
+            note="a libpq connection string",
+        ),
+    )
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not sample_or_test_file(relative_path)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string(node)
+
+    def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+        context = self.context
+        value = outermost_string(context, node)
+        if value is None or len(value) < 8:
+            return
+        if "://" not in value:
+            if "=" in value:
+                self._libpq(node, value)
+            return
+        target = binding(context)
+        if target.docstring or target.kind == COMPARE:
+            return
+        classified = classify_url(value, service_setting(target.name) if target.name else None)
+        if classified is None:
+            return
+        url, service = classified.url, classified.service
+        if any(allowed_host(host, context.settings.allowed_hosts) for host, _ in url.hosts):
+            return
+        credentials = has_real_password(url)
+        read = env_default_of(context)
+        if not credentials and (
+            read is not None
+            or _overridable_default(target)
+            or environment_specific_file(context.relative_path)
+        ):
+            return
+        where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)
+        if read is not None:
+            fix = self.fix(
+                "Require the variable: drop the default that holds a password", Applicability.UNSAFE
+            )
+            message = (
+                f"The default {service.label} URL ({where}) holds a password; require the variable instead"
+            )
+            self.report(
+                node,
+                message,
+                fix=fix if require_variable(fix, read, context) else None,
+                severity=Severity.ERROR,
+                sensitive=True,
+            )
+            return
+        variable = self._variable(target, service, value)
+        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", credentials)
+
+    def _variable(self, target: Binding, service: Service, value: str) -> str:
+        context = self.context
+        django = django_variable(target.path, "URL")
+        if django is not None:
+            return env_variable_name(context, django, setting=True)
+        name = target.name or ""
+        if target.setting and not target.in_sequence:
+            return env_variable_name(context, env_name(name), setting=True)
+        if target.kind == KEYWORD and target.call is not None:
+            celery = (
+                _CELERY_KEYWORDS.get(name)
+                if context.qualified_name(target.call.func) == "celery.Celery"
+                else None
+            )
+            if celery is not None:
+                return env_variable_name(context, celery, setting=True)
+        if name and meaningful(name):
+            return env_variable_name(context, env_name(name), value)
+        return env_variable_name(context, service.url_name, value)
+
+    def _report(
+        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, credentials: bool
+    ) -> None:
+        if credentials:
+            message += " with a password"
+        fix = None
+        if not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
+            if credentials:
+                fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
+                fix.replace(node, env_lookup(fix, variable))
+            else:
+                fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
+                fix.replace(node, env_lookup(fix, variable, node))
+            message += f"; read {variable} from the environment"
+        holder = None if credentials else secret_holder(self.context, node)
+        self.report(
+            holder or node,
+            message,
+            fix=fix,
+            severity=Severity.ERROR if credentials else None,
+            sensitive=credentials or holder is not None,
+        )
+
+    def _libpq(self, node: cst.BaseExpression, value: str) -> None:
+        target = binding(self.context)
+        client = _client(target, self.context)
+        if client is None or client[1] != DSN:
+            return
+        pairs = parse_libpq_dsn(value)
+        host = (pairs or {}).get("host") or (pairs or {}).get("hostaddr")
+        if not pairs or not host or placeholder_host(host):
+            return
+        if allowed_host(host, self.context.settings.allowed_hosts):
+            return
+        password = pairs.get("password", "")
+        credentials = bool(password) and not is_placeholder(password)
+        service = SERVICES[client[0].service]
+        variable = env_variable_name(self.context, service.url_name, value)
+        self._report(
+            node, target, variable, f"Hardcoded {service.label} connection string (host {host})", credentials
+        )
+
+
+_CLIENT_MODULES = (
+    b"psycopg",
+    b"pymysql",
+    b"MySQLdb",
+    b"mysql",
+    b"asyncpg",
+    b"aiopg",
+    b"pg8000",
+    b"mariadb",
+    b"sqlalchemy",
+    b"redis",
+    b"valkey",
+    b"pymongo",
+    b"motor",
+    b"pika",
+    b"kombu",
+    b"boto3",
+    b"elasticsearch",
+    b"opensearch",
+    b"smtplib",
+    b"kafka",
+    b"memcache",
+    b"pylibmc",
+    b"cassandra",
+    b"ldap3",
+    b"clickhouse",
+    b"influxdb",
+    b"minio",
+)
+_CALL_SHAPES = (
+    b"onnect(",
+    b"Redis(",
+    b"Valkey(",
+    b"RedisCluster(",
+    b"Pool(",
+    b"MongoClient(",
+    b"MotorClient(",
+    b"ConnectionParameters(",
+    b"Connection(",
+    b"client(",
+    b"resource(",
+    b"Elasticsearch(",
+    b"OpenSearch(",
+    b"create_connection(",
+    b"SMTP(",
+    b"SMTP_SSL(",
+    b"LMTP(",
+    b"Producer(",
+    b"Consumer(",
+    b"AdminClient(",
+    b"Client(",
+    b"Cluster(",
+    b"Server(",
+    b"Minio(",
+    b"create_pool(",
+    b"URL.create(",
+    b"get_client(",
+)
+_DJANGO_KEYS = (b"HOST", b"PORT", b"USER", b"LOCATION")
+# Endpoint settings (`DB_HOST = "db"`, `"MAIL_PORT": 587`), found lowercased.
+_SETTING_STEMS = (b"_host", b"_port", b"_server", b"_user", b"_addr", b"_endpoint")
+_SETTING_AFTER_STEM = re.compile(
+    rb"[\w]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,40}?)?[:=][ \t]*(?:[rbuf]{0,2}['\"]|\d)"
+)
+_ROLE_LABELS = {
+    HOST: "host",
+    PORT: "port",
+    USER: "user",
+    HOSTS: "hosts",
+    ENDPOINT: "endpoint",
+    URL_OR_HOST: "host",
+}
+_NETWORK_CACHES = ("redis", "memcached", "pymemcache", "pylibmc", "valkey")
+
+
+class HardcodedServiceEndpoint(SourceRule):
+    """
+    ## What it does
+    Finds a backing service's host, port or user name written into the code:
+    literal arguments to client constructors (`psycopg2.connect`,
+    `psycopg.connect`, `asyncpg`, `pymysql`, `mysql.connector`,
+    `redis.Redis`/`StrictRedis`, `MongoClient("db")`,
+    `MongoClient("localhost", 27017)`, `pika.ConnectionParameters("rabbit")`,
+    kombu, `boto3.client(endpoint_url=...)`, `Elasticsearch([...])`,
+    `smtplib.SMTP`, Kafka `bootstrap_servers`, Memcached clients...), the
+    `HOST`, `PORT` and `USER` of Django `DATABASES` and the `LOCATION` of
+    network `CACHES`, and settings named for an endpoint (`DB_HOST`,
+    `REDIS_PORT`, `MAIL_SERVER`, `EMAIL_HOST_USER`), including bare compose
+    service names such as `"db"` or `"redis"`, which scheme-based checks
+    miss. Passwords are FS0301's, whole URLs FS0401's.
+
+    ## Why is this bad?
+    Factor IV: the code should make no distinction between local and third
+    party services; each is a resource located by config. A literal host
+    ties every deploy to one server (or to the name a compose file gave
+    it), so moving to a managed database needs a code change.
+
+    ## Example
+    ```python
+    import redis
+
+    queue = redis.Redis(host="redis", port=6379)
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    import redis
+
+    queue = redis.Redis.from_url(os.environ["REDIS_URL"])
+    ```
+
+    ## Fix
+    Safe: the literal becomes `os.environ.get("REDIS_HOST", "redis")` (ports:
+    `int(os.environ.get("REDIS_PORT", "6379"))`), so nothing changes until the
+    deploy sets the variable. Names come from the setting (`DB_HOST`,
+    `DATABASE_HOST` for Django's `DATABASES`) or from the client (`REDIS_HOST`,
+    `AWS_ENDPOINT_URL`), never reused for another value in the file.
+    """
+
+    code = "FS0402"
+    name = "hardcoded-service-endpoint"
+    severity = Severity.WARNING
+    summary = "A backing service's host, port or user is hardcoded"
+    fix_availability = FixAvailability.ALWAYS
+    test_files = _TEST_FILES
+    triggers = (*_CLIENT_MODULES, *_CALL_SHAPES, b"DATABASES", b"CACHES", *_SETTING_STEMS)
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        """A client module and a call, a Django DATABASES/CACHES entry, or an endpoint setting.
+
+        Driver names alone are everywhere in database tooling; a client is
+        only worth parsing for when something is also constructed or connected.
+        """
+        if matches_any(_CLIENT_MODULES, data) and matches_any(_CALL_SHAPES, data):
+            return True
+        if (b"DATABASES" in data or b"CACHES" in data) and matches_any(_DJANGO_KEYS, data):
+            return True
+        lowered = data.lower()
+        for stem in _SETTING_STEMS:
+            start = lowered.find(stem)
+            while start != -1:
+                if _SETTING_AFTER_STEM.match(lowered, start + len(stem)):
+                    return True
+                start = lowered.find(stem, start + len(stem))
+        return False
+
+    VALID = (
+        Valid(
+            """
+            import os
+
+            import psycopg2
+            import redis
+
+            conn = psycopg2.connect(os.environ["DATABASE_URL"])
+            queue = redis.Redis(host=os.environ.get("REDIS_HOST", "localhost"), port=int(os.environ["PORT"]))
+            DB_HOST = os.getenv("DB_HOST", "db")
+            """,
+        ),
+        Valid(
+            """
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+            CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                    "LOCATION": "unique-snowflake",
+                }
+            }
+            SERVER_NAME = "shop.example.org"
+            ALLOWED_HOSTS = ["shop.internal"]
+            """,
+            filename="mysite/settings.py",
+        ),
+        Valid(
+            """
+            DATABASES = {
+                "default": {"ENGINE": "django.db.backends.postgresql", "HOST": "localhost", "PORT": 5432}
+            }
+            """,
+            filename="mysite/settings/local.py",
+            note="a settings module for local development",
+        ),
+        Valid(
+            """
+            import redis
+
+            client = redis.Redis(host="redis.internal")
+            """,
+            files={"pyproject.toml": '[tool.factorscan]\nallowed-hosts = ["*.internal"]\n'},
+            note="a host in allowed-hosts",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import redis
+
+            queue = redis.Redis(
+                host="redis",
+                port=6379,
+            )
+            """,
+            count=2,
+            line=4,
+            fixed="""
+            import os
+
+            import redis
+
+            queue = redis.Redis(
+                host=os.environ.get("REDIS_HOST", "redis"),
+                port=int(os.environ.get("REDIS_PORT", "6379")),
+            )
+            """,
+        ),
+        Invalid(
+            """
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.postgresql",
+                    "NAME": "shop",
+                    "USER": "shop",
+                    "HOST": "db",
+                    "PORT": "5432",
+                }
+            }
+            """,
+            filename="mysite/settings.py",
+            count=3,
+            line=5,
+            fixed="""
+            import os
+
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.postgresql",
+                    "NAME": "shop",
+                    "USER": os.environ.get("DATABASE_USER", "shop"),
+                    "HOST": os.environ.get("DATABASE_HOST", "db"),
+                    "PORT": os.environ.get("DATABASE_PORT", "5432"),
+                }
+            }
+            """,
+        ),
+        Invalid(
+            """
+            import pika
+            import pymongo
+
+            params = pika.ConnectionParameters("rabbit")
+            mongo = pymongo.MongoClient("localhost", 27017)
+            """,
+            count=3,
+            line=4,
+        ),
+        Invalid(
+            """
+            import boto3
+            from elasticsearch import Elasticsearch
+
+            s3 = boto3.client("s3", endpoint_url="http://localstack:4566")
+            search = Elasticsearch(["http://elasticsearch:9200"])
+            """,
+            count=2,
+            line=4,
+            fixed="""
+            import os
+
+            import boto3
+            from elasticsearch import Elasticsearch
+
+            s3 = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL", "http://localstack:4566"))
+            search = Elasticsearch([os.environ.get("ELASTICSEARCH_URL", "http://elasticsearch:9200")])
+            """,
+        ),
+        Invalid(
+            """
+            MAIL_SERVER = "smtp.mailgun.org"
+            MAIL_PORT = 587
+            EMAIL_HOST_USER = "postmaster@mg.shop.io"
+            DB_HOST = "postgres"
+            """,
+            filename="config.py",
+            count=4,
+            fixed="""
+            import os
+
+            MAIL_SERVER = os.environ.get("MAIL_SERVER", "smtp.mailgun.org")
+            MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+            EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "postmaster@mg.shop.io")
+            DB_HOST = os.environ.get("DB_HOST", "postgres")
+            """,
+        ),
+        Invalid(
+            """
+            import psycopg2
+
+            HOST = "db"
+
+            def connect():
+                return psycopg2.connect(host=HOST, dbname="shop")
+            """,
+            line=3,
+            note="a module constant passed to a client",
+        ),
+    )
+
+    def __init__(self, context: FileContext | None = None) -> None:
+        super().__init__(context)
+        self._seen: set[int] = set()
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = outermost_string(self.context, node)
+        if value is not None:
+            self._literal(node, value)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        value = outermost_string(self.context, node)
+        if value is not None:
+            self._literal(node, value)
+
+    def visit_Integer(self, node: cst.Integer) -> None:
+        value = node.evaluated_value
+        if 0 < value < 65536:
+            self._literal(node, value)
+
+    def _literal(self, node: cst.BaseExpression, value: str | int) -> None:
+        target = binding(self.context)
+        if target.docstring or target.kind == COMPARE:
+            return
+        found = self._role(target)
+        if found is None:
+            return
+        service, role, variable, setting = found
+        self._check(node, value, service, role, variable, setting=setting)
+
+    def _role(self, target: Binding) -> tuple[Service, str, str, bool] | None:
+        """(service, role, variable name, whether the name is a setting's) for where the literal goes."""
+        context = self.context
+        client = _client(target, context)
+        if client is not None:
+            spec, role = client
+            if target.in_sequence and role != HOSTS:
+                return None
+            service = SERVICES[spec.service]
+            return service, role, self._client_variable(service, role), False
+        if target.kind == DICT and target.name == "bootstrap.servers":
+            return SERVICES["kafka"], HOSTS, "KAFKA_BOOTSTRAP_SERVERS", False
+        django = self._django(target)
+        if django is not None:
+            return django
+        if not target.name:
+            return None
+        endpoint = endpoint_setting(target.name)
+        if endpoint is None:
+            return None
+        service, role = endpoint
+        setting = target.setting and not target.in_sequence
+        return service, role, env_name(target.name), setting
+
+    @staticmethod
+    def _client_variable(service: Service, role: str) -> str:
+        if role == ENDPOINT or (role == HOSTS and service.key == "elasticsearch"):
+            return service.url_name
+        if role == HOSTS and service.key == "kafka":
+            return "KAFKA_BOOTSTRAP_SERVERS"
+        return f"{service.prefix}_{role_suffix(role)}"
+
+    def _django(self, target: Binding) -> tuple[Service, str, str, bool] | None:
+        path = target.path
+        if len(path) != 3 or path[0] not in ("DATABASES", "CACHES"):
+            return None
+        leaf = path[2]
+        engine_key, roles = ("ENGINE", {"HOST": HOST, "PORT": PORT, "USER": USER})
+        if path[0] == "CACHES":
+            engine_key, roles = "BACKEND", {"LOCATION": HOSTS}
+        role = roles.get(leaf)
+        if role is None:
+            return None
+        engine = self._sibling(engine_key) or ""
+        if path[0] == "DATABASES" and ("sqlite" in engine or "spatialite" in engine):
+            return None
+        if path[0] == "CACHES" and not any(kind in engine.lower() for kind in _NETWORK_CACHES):
+            return None
+        variable = django_variable(path)
+        assert variable is not None
+        service = SERVICES["database" if path[0] == "DATABASES" else "cache"]
+        return service, role, variable, True
+
+    def _sibling(self, key: str) -> str | None:
+        """A string value beside the literal in its dict display (the ENGINE next to HOST)."""
+        for ancestor in self.context.ancestors():
+            if isinstance(ancestor, cst.Dict):
+                for element in ancestor.elements:
+                    if isinstance(element, cst.DictElement) and FileContext.string_value(element.key) == key:
+                        return FileContext.string_value(element.value)
+                return None
+        return None
+
+    def _acceptable(self, value: str | int, role: str) -> str | None:
+        """What makes the value an endpoint (for the message), or None when it is not one."""
+        allowed = self.context.settings.allowed_hosts
+        if role == PORT:
+            if isinstance(value, int) or value.isdigit():
+                return f"port {value}"
+            return None
+        if isinstance(value, int):
+            return None
+        if role == USER:
+            if value and not any(c.isspace() for c in value) and not is_placeholder(value):
+                return f"user {value!r}"
+            return None
+        if "://" in value:
+            if role not in (HOSTS, ENDPOINT) or classify_url(value) is not None:
+                return None  # a service URL: FS0401
+            url = parse_url(value)
+            if url is None or url.templated or not url.host or placeholder_host(url.host):
+                return None
+            if url.base_scheme not in ("http", "https") or allowed_host(url.host, allowed):
+                return None
+            return f"endpoint {url.host}" + (f":{url.port}" if url.port else "")
+        hosts = [part.strip() for part in value.split(",")]
+        if not all(is_host_like(part) for part in hosts):
+            return None
+        if any(allowed_host(part.rsplit(":", 1)[0], allowed) for part in hosts):
+            return None
+        return f"host {value!r}"
+
+    def _check(
+        self,
+        node: cst.BaseExpression,
+        value: str | int,
+        service: Service,
+        role: str,
+        variable: str,
+        *,
+        setting: bool,
+    ) -> None:
+        if id(node) in self._seen:
+            return
+        shown = self._acceptable(value, role)
+        if shown is None:
+            return
+        self._seen.add(id(node))
+        context = self.context
+        if setting:
+            variable = env_variable_name(context, variable, setting=True)
+        else:
+            key: object = ("int", value) if isinstance(node, cst.Integer) else value
+            variable = env_variable_name(context, variable, key)
+        fix = self.fix(f"Read {variable} from the environment, defaulting to {shown}")
+        if isinstance(node, cst.Integer):
+            fix.replace(node, int_env_lookup(fix, variable, int(value)))
+        else:
+            fix.replace(node, env_lookup(fix, variable, node))
+        holder = secret_holder(context, node) if context.stack[-1] is node else None
+        self.report(
+            holder or node,
+            f"Hardcoded {service.label} {shown}; read {variable} from the environment",
+            fix=fix,
+            sensitive=holder is not None,
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """Module constants passed to a client: `psycopg2.connect(host=DB_HOST)`."""
+        context = self.context
+        spec = CLIENTS.get(context.qualified_name(node.func) or "")
+        if spec is None:
+            return
+        for index, arg in enumerate(node.args):
+            if not isinstance(arg.value, cst.Name) or arg.star:
+                continue
+            role = None
+            for keyword_name, (position, param_role) in spec.params.items():
+                if (arg.keyword is not None and arg.keyword.value == keyword_name) or (
+                    arg.keyword is None and position == index
+                ):
+                    role = param_role
+            if role not in (HOST, PORT, USER, URL_OR_HOST, ENDPOINT):
+                continue
+            constant = context.module_constant(arg.value)
+            if isinstance(constant, cst.Integer):
+                value: str | int | None = constant.evaluated_value
+            else:
+                value = context.string_value(constant) if constant is not None else None
+            if constant is None or value is None:
+                continue
+            service = SERVICES[spec.service]
+            name = arg.value.value
+            variable = env_name(name) if meaningful(name) else self._client_variable(service, role)
+            self._check(constant, value, service, role, variable, setting=False)
