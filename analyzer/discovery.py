@@ -17,20 +17,24 @@ from factorscan.settings import Settings
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
 
+def has_root_marker(directory: Path) -> bool:
+    if any((directory / marker).exists() for marker in ROOT_MARKERS):
+        return True
+    try:
+        return any(
+            name.startswith("requirements") and name.endswith(".txt") for name in os.listdir(directory)
+        )
+    except OSError:
+        return False
+
+
 def find_project_root(start: Path) -> Path:
     """The nearest folder upward holding a project marker, else `start` itself."""
     start = start.resolve()
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+        if has_root_marker(candidate):
             return candidate
-        try:
-            if any(
-                name.startswith("requirements") and name.endswith(".txt") for name in os.listdir(candidate)
-            ):
-                return candidate
-        except OSError:
-            continue
     return directory
 
 

@@ -33,6 +33,8 @@ from factorscan.checks.base import (
     SourceRule,
     SourceVisitor,
     SyntaxErrorRule,
+    Trigger,
+    matches_any,
 )
 from factorscan.discovery import (
     DiscoveredFile,
@@ -43,6 +45,7 @@ from factorscan.discovery import (
 )
 from factorscan.findings import Finding, Location
 from factorscan.imports import import_facts
+from factorscan.positions import RoundTripError
 from factorscan.project import ProjectModel
 from factorscan.settings import Settings
 from factorscan.source import SourceDecodeError, SourceFile, content_digest
@@ -69,6 +72,7 @@ class RuleSet:
     project_rules: list[type[ProjectRule]] = field(default_factory=list)
     report_syntax_errors: bool = False
     import_facts: bool = False
+    _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RuleSet:
@@ -93,6 +97,17 @@ class RuleSet:
     def _add_visitor(self, visitor: type[SourceVisitor]) -> None:
         if visitor not in self.source_visitors:
             self.source_visitors.append(visitor)
+
+    def triggered(self, data: bytes, relative_path: str, settings: Settings) -> list[type[SourceVisitor]]:
+        """The visitors whose prefilter passes for a file: only these make libcst parse it."""
+        if self._extra_triggers is None:
+            self._extra_triggers = {v: v.settings_triggers(settings) for v in self.source_visitors}
+        return [
+            visitor
+            for visitor in self.source_visitors
+            if visitor.applies_to(relative_path)
+            and (visitor.triggered_by(data) or matches_any(self._extra_triggers[visitor], data))
+        ]
 
     @property
     def file_kinds(self) -> set[str]:
@@ -201,11 +216,7 @@ def analyze_python(
         facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
 
     with profiling.phase("prefilter"):
-        visitors = [
-            visitor
-            for visitor in ruleset.source_visitors
-            if visitor.applies_to(relative_path) and visitor.triggered_by(source.data)
-        ]
+        visitors = ruleset.triggered(source.data, relative_path, settings)
     if not visitors and syntax_error is None:
         return FileResult(facts=facts)
 
@@ -250,6 +261,8 @@ def analyze_python(
             findings = context.finish(source.display_path)
     except RecursionError:
         return failed(None, "Cannot analyse: nesting too deep")
+    except RoundTripError as exc:
+        return FileResult(facts=facts, warnings=[f"{exc}; rules skipped"])
     facts.update(context.facts)
     return FileResult(findings, facts, context.errors)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from factorscan.engine import RuleSet, ScanResult, analyze
 from factorscan.findings import Finding
 from factorscan.fixes import FixWriteError, apply_fixes, select_fixes, write_atomically
+from factorscan.redact import mask_values, secret_values
 from factorscan.settings import Settings
 from factorscan.source import SourceFile
 
@@ -27,12 +28,15 @@ class FileFix:
     source: SourceFile  # as read
     new_text: str
     fixed: list[Finding] = field(default_factory=list)
+    # The file's secret values (from every sensitive finding in it), hidden in diffs.
+    secrets: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return self.new_text != self.source.text
 
     def diff(self) -> str:
+        """A unified diff for `--diff`; removed lines holding a secret show it redacted."""
         path = self.source.display_path
         lines = difflib.unified_diff(
             self.source.text.splitlines(keepends=True),
@@ -40,7 +44,8 @@ class FileFix:
             fromfile=f"a/{path}",
             tofile=f"b/{path}",
         )
-        return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+        return mask_values(text, self.secrets)
 
 
 def _applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
@@ -134,6 +139,7 @@ def compute_fixes(
         file_fix = fixer.run(original, candidates, unsafe)
         problems.extend(fixer.problems)
         if file_fix is not None:
+            file_fix.secrets = secret_values(scan_result.findings, original)
             file_fixes.append(file_fix)
     return file_fixes, problems
 

@@ -128,10 +128,19 @@ def _spans(state: _OffsetState, wanted: set[cst.CSTNode], text_length: int) -> d
     return spans
 
 
-def _locate_whole(module: cst.Module, wanted: set[cst.CSTNode], text_length: int) -> dict[cst.CSTNode, Span]:
-    state = _OffsetState(module, set(wanted))
+class RoundTripError(ValueError):
+    """libcst's code for the module differs from the source, so offsets would be wrong."""
+
+
+def _locate_whole(module: cst.Module, wanted: set[cst.CSTNode], text: str) -> dict[cst.CSTNode, Span]:
+    state = _OffsetState(module, set(wanted), keep_tokens=True)
     module._codegen(state)
-    return _spans(state, wanted, text_length)
+    # libcst round-trips every file it parses, but a few odd files (a
+    # backslash continuation before the first statement) lose characters.
+    code = "".join(state.tokens)
+    if code != text and code.rstrip("\r\n") != text.rstrip("\r\n"):
+        raise RoundTripError("libcst does not reproduce this file exactly; findings here would be misplaced")
+    return _spans(state, wanted, len(text))
 
 
 def _first_rows(module: cst.Module, tree: ast.Module) -> dict[cst.CSTNode, int] | None:
@@ -224,4 +233,4 @@ def locate(
         )
         if spans is not None:
             return spans
-    return _locate_whole(module, wanted, len(text))
+    return _locate_whole(module, wanted, text)

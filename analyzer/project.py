@@ -24,7 +24,14 @@ from factorscan.container import (
     parse_procfile,
     script_ending,
 )
-from factorscan.discovery import DiscoveredFile, Discovery, display_path, is_sample_path, relative_to_root
+from factorscan.discovery import (
+    DiscoveredFile,
+    Discovery,
+    display_path,
+    has_root_marker,
+    is_sample_path,
+    relative_to_root,
+)
 from factorscan.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction
 from factorscan.dockerfile import parse as parse_dockerfile
 from factorscan.errors import UsageError
@@ -110,6 +117,10 @@ class ProjectModel:
         # A file found by walking that sits directly in the root means the root itself
         # was walked: the scan already saw the whole tree.
         if any(not item.explicit and item.path.parent == self.root for item in self.files):
+            return list(self.files)
+        if not has_root_marker(self.root):
+            # No project around the scanned files (a loose script in /tmp): the
+            # folder is not a project to walk, only what was named is.
             return list(self.files)
         try:
             return Discovery(self.settings).discover([self.root])

@@ -331,6 +331,19 @@ def _extra_match(name: str, words: tuple[str, ...], patterns: Iterable[str]) -> 
     return None
 
 
+def secret_name_triggers(patterns: Iterable[str]) -> tuple[re.Pattern[bytes], ...]:
+    """Prefilter triggers for the `secret-names` patterns: their literal parts, any case."""
+    parts = {
+        part.lower()
+        for pattern in patterns
+        for part in re.split(r"[*?\[\]]+", pattern)
+        if len(part.strip("_-.")) >= 2
+    }
+    if not parts:
+        return ()
+    return (re.compile(b"(?i)" + b"|".join(re.escape(part.encode()) for part in sorted(parts))),)
+
+
 def is_secret_name(name: str, extra_patterns: Iterable[str] = ()) -> bool:
     """Whether `name` (a variable, attribute, key, keyword or env var) holds a secret.
 

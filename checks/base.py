@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from factorscan.project import ProjectModel
+    from factorscan.settings import Settings
     from factorscan.source import SourceFile
     from factorscan.traversal import FileContext, FixBuilder
 
@@ -200,6 +201,11 @@ class SourceVisitor:
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
         return not cls.triggers or matches_any(cls.triggers, data)
+
+    @classmethod
+    def settings_triggers(cls, settings: Settings) -> tuple[Trigger, ...]:
+        """More triggers that depend on the settings (e.g. `secret-names`)."""
+        return ()
 
     def record_fact(self, key: str, value: object) -> None:
         """Keep a JSON-serialisable fact about this file for project rules."""

@@ -21,6 +21,7 @@ from factorscan.checks.base import (
     Invalid,
     Severity,
     SourceRule,
+    Trigger,
     Valid,
     matches_any,
 )
@@ -42,6 +43,7 @@ from factorscan.secrets import (
     looks_like_secret_value,
     name_words,
     parse_url,
+    secret_name_triggers,
 )
 from factorscan.services import (
     CLIENTS,
@@ -52,6 +54,7 @@ from factorscan.services import (
     meaningful,
     service_setting,
 )
+from factorscan.settings import Settings
 from factorscan.targets import (
     ATTRIBUTE,
     COMPARE,
@@ -298,6 +301,10 @@ class HardcodedSecret(SourceRule):
         if matches_any(_FORMAT_TRIGGERS + _CREDENTIAL_SHAPES, data):
             return True
         return _secret_shape(data)
+
+    @classmethod
+    def settings_triggers(cls, settings: Settings) -> tuple[Trigger, ...]:
+        return secret_name_triggers(settings.secret_names)
 
     VALID = (
         Valid(

@@ -282,3 +282,12 @@ def test_gitignore_negation_and_anchored_patterns(project) -> None:
         "keep.py",
         "nested/top_only/keep.py",
     ]
+
+
+def test_settings_dependent_triggers_reach_the_prefilter(project) -> None:
+    """`secret-names` adds names FS0301 knows only from the settings; the prefilter must not skip them."""
+    files = {"app.py": 'CARD_PIN = "4839-2211-9902"\n'}
+    root = project(files)
+    assert codes(root, select=["FS0301"]) == []
+    (root / "pyproject.toml").write_text('[tool.factorscan]\nsecret-names = ["pin"]\n')
+    assert codes(root, select=["FS0301"]) == [("app.py", 1, "FS0301")]

@@ -59,7 +59,7 @@ def _splice(prelude: str, snippet: str) -> str:
 
 @pytest.mark.parametrize(("rule", "example"), SNIPPETS)
 @given(prelude=hypothesmith.from_grammar(start="file_input"))
-@settings(max_examples=10)
+@settings(max_examples=10, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 def test_fixes_on_spliced_programs(rule: type[SourceRule], example: Invalid, prelude: str) -> None:
     code = _splice(prelude, example.code)
     try:

@@ -119,16 +119,7 @@ def test_every_planted_secret_is_reported(planted: Path) -> None:
 
 # Leaks found in formats this test covers but issue 3 does not own; strict, so
 # the mark must go when the format is fixed.
-KNOWN_LEAKS = {
-    "markdown": "fix diffs echo unmasked source lines, context lines and changed lines alike",
-    "rdjson": "a suggestion is the whole fixed line, with any other secret on it",
-}
-FORMAT_CASES = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[name]))
-    if name in KNOWN_LEAKS
-    else name
-    for name in sorted(FORMATS)
-]
+FORMAT_CASES = sorted(FORMATS)
 
 
 @pytest.mark.parametrize("format_name", FORMAT_CASES)
@@ -189,3 +180,11 @@ def test_env_command_never_prints_a_secret_default(project, format_name: str) ->
     assert _leaks(result.stdout + result.stderr) == []
     assert "Dsn-Pass" not in result.stdout
     assert "q8Zr2Lx9" not in result.stdout
+
+
+def test_diff_shows_fixes_without_the_secrets(planted: Path) -> None:
+    """`--diff` prints the lines a fix removes: the secrets on them are redacted."""
+    result = run_cli("--diff", "--unsafe-fixes", "--no-cache", ".", cwd=planted)
+    assert result.returncode == 1, result.stderr
+    assert "os.environ[" in result.stdout
+    assert _leaks(result.stdout + result.stderr) == []

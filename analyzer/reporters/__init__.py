@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from factorscan.findings import Finding
+from factorscan.redact import secret_values
 from factorscan.source import SourceFile
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Report:
     project_root: Path | None = None
     # The enabled rules (SARIF lists them all); empty: the rules of the findings.
     rules: tuple[type[Rule], ...] = ()
+    _secrets: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Path:
@@ -56,6 +58,15 @@ class Report:
 
     def fixable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)
+
+    def secrets(self, path: str) -> list[str]:
+        """Every secret sensitive findings point at in `path`: mask them wherever code is echoed."""
+        cached = self._secrets.get(path)
+        if cached is None:
+            source = self.sources.get(path)
+            cached = secret_values(self.findings, source) if source is not None else []
+            self._secrets[path] = cached
+        return cached
 
 
 def writer(format_name: str) -> Callable[[Report, TextIO], None]:

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from factorscan.findings import Finding, Severity
-from factorscan.redact import mask_span
+from factorscan.redact import mask_span, mask_values
 from factorscan.reporters import Report
 from factorscan.reporters.scorecard import scorecard
 from factorscan.source import SourceDecodeError
@@ -53,7 +53,9 @@ def _source_lines(report: Report, finding: Finding) -> list[tuple[int, str]]:
             end = finding.end_location.column - 1 if row == finding.end_location.row else len(line)
             masked.append((row, mask_span(line, start, end)))
         lines = masked
-    return lines
+    # Other findings' secrets on the same lines are hidden too.
+    secrets = report.secrets(finding.path)
+    return [(row, mask_values(line, secrets)) for row, line in lines]
 
 
 def _write_finding(console: Console, report: Report, finding: Finding) -> None:
@@ -75,7 +77,8 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
         # One space per tab keeps the caret under the right code point.
         text.append(line.replace("\t", " "))
         console.print(text)
-    if len(lines) == 1 and not finding.sensitive:
+    unchanged = len(lines) == 1 and report.sources[finding.path].line(lines[0][0]) == lines[0][1]
+    if unchanged and not finding.sensitive:
         line = lines[0][1]
         start = finding.location.column - 1
         end = (

@@ -34,7 +34,7 @@ def _fence(text: str) -> str:
 def _fix_details(report: Report, finding: Finding) -> str:
     if finding.fix is None or not report.fixable(finding):
         return ""
-    body = fix_diff(finding, report.sources.get(finding.path))
+    body = fix_diff(finding, report.sources.get(finding.path), report.secrets(finding.path))
     if body is None:
         return ""
     fence = _fence(body)

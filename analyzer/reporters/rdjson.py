@@ -54,7 +54,7 @@ def _diagnostic(report: Report, finding: Finding) -> dict[str, Any]:
         "code": {"value": finding.code, "url": rule_url(finding.code)},
     }
     if report.fixable(finding):
-        suggestion = line_suggestion(finding, source)
+        suggestion = line_suggestion(finding, source, report.secrets(finding.path))
         if suggestion is not None:
             diagnostic["suggestions"] = [
                 {

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from factorscan.findings import Edit, Finding
 from factorscan.fixes import apply_fixes
-from factorscan.redact import redact
+from factorscan.redact import mask_values
 from factorscan.source import SourceDecodeError, SourceFile
 
 _IMPORT_LINE = re.compile(r"^(?:import|from)\s+[\w.]+")
@@ -41,23 +42,20 @@ def finding_rows(finding: Finding) -> tuple[int, int]:
     return finding.location.row, max(last, finding.location.row)
 
 
-def secret_text(finding: Finding, source: SourceFile) -> str:
-    """The secret a sensitive finding spans, without its quotes."""
-    start, end = source.offset(finding.location), source.offset(finding.end_location)
-    value = source.text[start:end]
-    if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
-        value = value.strip(value[0])
-    return value
-
-
 def _is_import_insertion(edit: Edit) -> bool:
     lines = [line.strip() for line in edit.content.splitlines() if line.strip()]
     is_insertion = edit.location == edit.end_location
     return is_insertion and bool(lines) and all(_IMPORT_LINE.match(line) for line in lines)
 
 
-def line_suggestion(finding: Finding, source: SourceFile | None) -> LineSuggestion | None:
-    """The whole-line form of the finding's fix, or None when it has none that fits."""
+def line_suggestion(
+    finding: Finding, source: SourceFile | None, secrets: Sequence[str] = ()
+) -> LineSuggestion | None:
+    """The whole-line form of the finding's fix, or None when it has none that fits.
+
+    `secrets` are the file's secret values: a suggestion would publish the
+    lines it replaces, so none is made when one of them would survive in it.
+    """
     if finding.fix is None or source is None:
         return None
     try:
@@ -88,10 +86,9 @@ def line_suggestion(finding: Finding, source: SourceFile | None) -> LineSuggesti
         end = source.offset(edit.end_location) - block_start
         fixed = fixed[:start] + edit.content + fixed[end:]
     original, fixed = _unix_newlines(original), _unix_newlines(fixed)
-    if finding.sensitive:
-        secret = secret_text(finding, source)
-        if secret and secret in fixed:
-            return None
+    if any(secret in fixed for secret in secrets):
+        return None
+    original = mask_values(original, secrets)
     return LineSuggestion(first, last, original, fixed, tuple(imports))
 
 
@@ -109,10 +106,10 @@ def describe_imports(suggestion: LineSuggestion) -> str:
     return "also add " + " and ".join(parts)
 
 
-def fix_diff(finding: Finding, source: SourceFile | None) -> str | None:
+def fix_diff(finding: Finding, source: SourceFile | None, secrets: Sequence[str] = ()) -> str | None:
     """The fix as a unified diff of the lines it changes (one line of context), or None.
 
-    For a sensitive finding the secret is redacted wherever it appears.
+    Every secret of the file (`secrets`) is redacted wherever it appears.
     """
     if finding.fix is None or source is None:
         return None
@@ -123,8 +120,4 @@ def fix_diff(finding: Finding, source: SourceFile | None) -> str | None:
         return None
     lines = difflib.unified_diff(before.splitlines(), after.splitlines(), n=1, lineterm="")
     body = "\n".join(line for line in lines if not line.startswith(("---", "+++")))
-    if finding.sensitive:
-        secret = secret_text(finding, source)
-        if secret:
-            body = body.replace(secret, redact(secret))
-    return body or None
+    return mask_values(body, secrets) or None
