@@ -27,6 +27,7 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from factorscan.dockerfile import Dockerfile
@@ -217,6 +218,7 @@ def _is_remote(source: str) -> bool:
     return "://" in source or source.startswith("git@")
 
 
+@lru_cache(maxsize=1024)
 def source_pattern(source: str) -> Pattern | None:
     """A COPY/ADD source as a pattern over context paths; None for `.` (everything)."""
     text = clean(source).lstrip("/")
