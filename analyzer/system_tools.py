@@ -439,8 +439,14 @@ def _path_dirs(stage: Stage) -> tuple[str, ...]:
 
 
 def _writes_path_dir(word: str, path_dirs: tuple[str, ...]) -> bool:
+    """A PATH folder, a file in one, or a folder above one (`tar -C /opt/node` for /opt/node/bin)."""
     word = word.strip("'\"").split("=", 1)[-1]
-    return any(word == folder or word.startswith(folder + "/") for folder in path_dirs)
+    if not word.startswith("/"):
+        return False
+    above = word.rstrip("/") + "/"
+    return any(
+        word == folder or word.startswith(folder + "/") or folder.startswith(above) for folder in path_dirs
+    )
 
 
 def _path_writes(argv: list[str], path_dirs: tuple[str, ...]) -> set[str]:

@@ -593,8 +593,31 @@ _MISSING_PROGRAM = frozenset(
 )
 # Words before the program in a command line: `sudo`, `env A=1`, `timeout 30`, `nice -n 5`.
 _PREFIXES = frozenset(
-    {"sudo", "env", "exec", "command", "nice", "nohup", "time", "stdbuf", "ionice", "setsid", "xargs"}
+    {
+        "sudo",
+        "env",
+        "exec",
+        "command",
+        "nice",
+        "nohup",
+        "time",
+        "timeout",
+        "stdbuf",
+        "ionice",
+        "setsid",
+        "xargs",
+    }
 )
+# Their options that take a value (`sudo -u app`, `nice -n 5`, `timeout -s KILL 30`).
+_PREFIX_OPTIONS = {
+    "sudo": frozenset({"-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D"}),
+    "env": frozenset({"-u", "-C", "-S"}),
+    "nice": frozenset({"-n"}),
+    "timeout": frozenset({"-s", "-k"}),
+    "ionice": frozenset({"-c", "-n", "-p"}),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-s", "-a", "-E"}),
+}
 _PLACEHOLDER = "\0"  # an f-string field or a value not known statically
 
 
@@ -618,12 +641,19 @@ def _is_app_code(relative: str) -> bool:
 def _program(argv: list[str]) -> str | None:
     """The program of a command line, past assignments and prefixes; None when not a plain name."""
     index = 0
+    prefix = ""
     while index < len(argv):
         word = argv[index]
-        if is_assignment(word) or word.startswith("-") or word in _PREFIXES:
+        if is_assignment(word):
             index += 1
-        elif word == "timeout":
-            index += 2
+        elif word in _PREFIXES:
+            prefix = word
+            index += 1
+        elif prefix and word.startswith("-"):
+            index += 2 if word in _PREFIX_OPTIONS.get(prefix, ()) else 1
+        elif prefix == "timeout":
+            prefix = ""
+            index += 1  # the duration
         else:
             break
     if index >= len(argv):
@@ -1123,9 +1153,13 @@ class UndeclaredSystemTool(ProjectRule):
             relevant = [image for image in images if image.contains(path)]
             if not relevant or not all(image.tools.known for image in relevant):
                 continue
-            for tool, how, row, column, end_row, end_column in facts[relative]:
-                if any(image.tools.has(tool) for image in relevant):
+            reported: set[str] = set()  # one finding per package: pg_dump and psql need the same fix
+            for tool, how, row, column, end_row, end_column in sorted(
+                facts[relative], key=lambda use: use[2:4]
+            ):
+                if BINARIES[tool].apt in reported or any(image.tools.has(tool) for image in relevant):
                     continue
+                reported.add(BINARIES[tool].apt)
                 yield self.make_finding(
                     project.display(path),
                     Location(row, column),
@@ -1167,7 +1201,7 @@ class _Image:
 def _message(
     tool: str, how: str, images: list[_Image], project: ProjectModel, declared: frozenset[str]
 ) -> str:
-    names = [project.display(image.path) for image in images]
+    names = [project.relative(image.path) for image in images]
     shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
     base = images[0].tools.base
     assert base is not None  # only known images get here
