@@ -214,10 +214,15 @@ def base_image(image: ImageRef) -> BaseImage | None:
         parts = parts[1:]  # a registry host
     if "distroless" in parts:
         return BaseImage(image.text, "distroless", _NOTHING)
+    name, tag = parts[-1], (image.tag or "latest").lower()
+    if parts == ["astral-sh", "uv"] and "python" in tag:
+        # uv's images with Python build on the official python images.
+        if "alpine" in tag:
+            return BaseImage(image.text, "alpine", _BUSYBOX)
+        return BaseImage(image.text, "debian", _NOTHING if "slim" in tag else _BUILDPACK)
     # `python`, `library/python`, `docker/library/python` (ECR's mirror of Docker Hub)
     if parts[:-1] not in ([], ["library"], ["docker", "library"]):
         return None
-    name, tag = parts[-1], (image.tag or "latest").lower()
     if name in ("python", "pypy"):
         if "windowsservercore" in tag or "nanoserver" in tag:
             return None
@@ -252,6 +257,7 @@ _WRAPPERS = frozenset({"sudo", "exec", "command", "time", "nice", "nohup"})
 _PACKAGE_FILE = re.compile(r"\.(deb|rpm|apk)$")
 _SHELL_SCRIPT = re.compile(r"\.(sh|bash)$")
 _MAX_DEPTH = 3  # scripts that run scripts
+_VARIABLE = re.compile(r"\$\{[^}]*\}|\$\w+|\$\([^)]*\)|`[^`]*`")
 
 
 @dataclass
@@ -401,12 +407,18 @@ class _ImageReader:
         if argv[verb_at] in _REMOVE_VERBS:
             packages.remove(arguments, argv[verb_at] == "autoremove" or "--auto-remove" in argv)
             return
-        if any("$" in word or "`" in word for word in arguments):
-            self.opaque = self.opaque or f"`{program_name(argv[0])} {argv[verb_at]}` of a variable"
         virtual = _option_value(argv, ("--virtual", "-t")) if program_name(argv[0]) == "apk" else None
         for install in parse_script(text).system_installs():
             for package in install.packages:
                 packages.install(package, self.clock, virtual)
+        for word in arguments:
+            if "$" not in word and "`" not in word:
+                continue
+            # `postgresql-client-${PG_MAJOR}` still names its package; `$PACKAGES` could be anything.
+            if re.match(r"[A-Za-z][\w.+-]*[-_]?\$", word):
+                packages.install(_VARIABLE.sub("0", word), self.clock, virtual)
+            else:
+                self.opaque = self.opaque or f"`{program_name(argv[0])} {argv[verb_at]}` of a variable"
 
     def _copies(self, stage: Stage) -> set[str]:
         provided: set[str] = set()

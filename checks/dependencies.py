@@ -576,6 +576,25 @@ _WHICH = frozenset(
     }
 )
 _PLUMBUM_LOCAL = frozenset({"plumbum.local", "plumbum.machines.local"})
+# Libraries that run a tool for the app (qualified-name prefix -> tool): calling them needs it.
+_LIBRARY_TOOLS = (
+    ("pytesseract.", "tesseract"),
+    ("pdfkit.from_", "wkhtmltopdf"),
+    ("imgkit.from_", "wkhtmltoimage"),
+    ("pdf2image.convert_from_", "pdftoppm"),
+    ("pdf2image.pdfinfo_from_", "pdfinfo"),
+    ("pypandoc.convert_", "pandoc"),
+    ("ffmpeg.input", "ffmpeg"),
+    ("ffmpeg.probe", "ffprobe"),
+    *((f"pydub.AudioSegment.from_{kind}", "ffmpeg") for kind in ("file", "mp3", "ogg", "flv")),
+)
+# Ways to point such a library at a binary of its own (a path, a download): then it is not ours to judge.
+_LIBRARY_PATHS = {
+    "pdfkit.configuration": "wkhtmltopdf",
+    "imgkit.config": "wkhtmltoimage",
+    "pypandoc.download_pandoc": "pandoc",
+    "pypandoc.ensure_pandoc_installed": "pandoc",
+}
 # Exceptions that mean "the program is not there" when caught around a call.
 _MISSING_PROGRAM = frozenset(
     {
@@ -589,6 +608,9 @@ _MISSING_PROGRAM = frozenset(
         "sh.CommandNotFound",
         "plumbum.CommandNotFound",
         "plumbum.commands.processes.CommandNotFound",
+        "pytesseract.TesseractNotFoundError",
+        "pytesseract.pytesseract.TesseractNotFoundError",
+        "pdf2image.exceptions.PDFInfoNotInstalledError",
     }
 )
 # Words before the program in a command line: `sudo`, `env A=1`, `timeout 30`, `nice -n 5`.
@@ -678,6 +700,8 @@ class SystemToolUses(SourceVisitor):
         re.compile(rb"^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)", re.MULTILINE),
         b"plumbum",
         b"pexpect",
+        re.compile(rb"pytesseract|pdfkit|imgkit|pdf2image|pypandoc|pydub"),
+        re.compile(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", re.MULTILINE),
     )
 
     def __init__(self, context: Any = None) -> None:
@@ -706,6 +730,8 @@ class SystemToolUses(SourceVisitor):
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self.scopes[-1].setdefault(target.target.value, []).append(node.value)
+            elif isinstance(target.target, cst.Attribute) and target.target.attr.value == "tesseract_cmd":
+                self.optional.add("tesseract")  # pytesseract pointed at a binary of the app's choosing
 
     def _values(self, name: cst.Name) -> list[cst.BaseExpression]:
         for scope in (self.scopes[-1], self.scopes[0]):
@@ -792,6 +818,16 @@ class SystemToolUses(SourceVisitor):
             self._use(self._argv_programs(positional[0].value, whole=False), name)
         elif name in _SPAWN and len(positional) > 1:
             self._use(self._argv_programs(positional[1].value, whole=False), name)
+        elif name in _LIBRARY_PATHS:
+            self.optional.add(_LIBRARY_PATHS[name])
+        else:
+            tool = next((tool for prefix, tool in _LIBRARY_TOOLS if name.startswith(prefix)), None)
+            if tool is None:
+                return
+            if any(arg.keyword is not None and arg.keyword.value == "poppler_path" for arg in node.args):
+                self.optional.add(tool)  # pdf2image told where its own poppler is
+            else:
+                self._use([(tool, node.func)], name)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """`sh.ffmpeg(...)`, `sh.git.clone(...)`, `cmd.git` after `from plumbum import cmd`."""
@@ -934,6 +970,10 @@ class SystemToolUses(SourceVisitor):
         if isinstance(value, cst.Name):
             values = self._values(value)
             return self._text(values[0], depth + 1) if len(values) == 1 else None
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            left = self._text(value.left, depth + 1)
+            right = self._text(value.right, depth + 1)
+            return None if left is None else left + (_PLACEHOLDER if right is None else right)
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Modulo):
             return self._text(value.left, depth + 1)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):

@@ -107,6 +107,8 @@ def test_packages_that_do_not_install_a_tool() -> None:
         ("ubuntu:24.04", "debian", {"ps"}, {"curl"}),
         ("buildpack-deps:bookworm-curl", "debian", {"curl", "wget"}, {"git"}),
         ("buildpack-deps:bookworm-scm", "debian", {"curl", "git"}, {"convert"}),
+        ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "debian", set(), {"curl", "git"}),
+        ("ghcr.io/astral-sh/uv:python3.12-alpine", "alpine", {"wget"}, {"curl"}),
     ],
 )
 def test_base_images(image: str, family: str, ships: set[str], lacks: set[str]) -> None:
@@ -158,6 +160,13 @@ def test_unknown_base_images(image: str) -> None:
 )
 def test_debian_installs(run: str, tools: set[str]) -> None:
     assert tools <= provided(f"FROM python:3.12-slim\nRUN {run}\n")
+
+
+def test_package_names_with_a_variable_part() -> None:
+    dockerfile = (
+        "ARG PG_MAJOR=16\nFROM python:3.12-slim\nRUN apt-get install -y postgresql-client-${PG_MAJOR}\n"
+    )
+    assert "pg_dump" in provided(dockerfile)
 
 
 def test_alpine_installs_and_virtual_packages() -> None:
@@ -319,11 +328,68 @@ def test_calls_that_run_a_tool(project, code: str, tool: str) -> None:
     assert found[0][2] == tool
 
 
+def test_libraries_that_run_a_tool(project) -> None:
+    root = project(
+        {
+            "Dockerfile": SLIM,
+            "ocr.py": """
+                import pytesseract
+                from pdf2image import convert_from_path
+
+                def pages(pdf):
+                    return [pytesseract.image_to_string(page) for page in convert_from_path(pdf)]
+                """,
+            "reports.py": """
+                import ffmpeg
+                import pdfkit
+                import pypandoc
+                from pydub import AudioSegment
+
+                def render(html, audio):
+                    pdfkit.from_string(html, "out.pdf")
+                    AudioSegment.from_file(audio).export("out.wav", format="wav")
+                    ffmpeg.input(audio).output("out.mp3").run()
+                    return pypandoc.convert_text(html, "md", format="html")
+                """,
+            "configured.py": """
+                import pdfkit
+                import pytesseract
+                from pdf2image import convert_from_path
+
+                pytesseract.pytesseract.tesseract_cmd = "/opt/tesseract/bin/tesseract"
+                CONFIG = pdfkit.configuration(wkhtmltopdf="/opt/wkhtmltox/bin/wkhtmltopdf")
+
+                def run(pdf, html):
+                    pdfkit.from_string(html, False, configuration=CONFIG)
+                    convert_from_path(pdf, poppler_path="/opt/poppler/bin")
+                    return pytesseract.image_to_string(pdf)
+                """,
+            "guarded.py": """
+                import pytesseract
+
+                def text(image):
+                    try:
+                        return pytesseract.image_to_string(image)
+                    except pytesseract.TesseractNotFoundError:
+                        return ""
+                """,
+        }
+    )
+    assert reported(root) == [
+        ("ocr.py", 5, "tesseract"),
+        ("ocr.py", 5, "pdftoppm"),
+        ("reports.py", 7, "wkhtmltopdf"),
+        ("reports.py", 8, "ffmpeg"),
+        ("reports.py", 10, "pandoc"),
+    ]
+
+
 def test_commands_built_in_variables(project) -> None:
     root = project(
         {
             "Dockerfile": SLIM,
             "app.py": """
+                import os
                 import subprocess
 
                 PG_DUMP = "pg_dump"
@@ -347,6 +413,10 @@ def test_commands_built_in_variables(project) -> None:
                     subprocess.run(tool)
 
 
+                def concatenated(name):
+                    os.system("mysqldump --single-transaction " + name + " > /tmp/db.sql")
+
+
                 def unknown(program):
                     subprocess.run([program, "--version"])
                     subprocess.run(["./bin/helper", "x"])
@@ -355,7 +425,11 @@ def test_commands_built_in_variables(project) -> None:
                 """,
         }
     )
-    assert reported(root) == [("app.py", 8, "pg_dump"), ("app.py", 13, "tesseract")]
+    assert reported(root) == [
+        ("app.py", 9, "pg_dump"),
+        ("app.py", 14, "tesseract"),
+        ("app.py", 26, "mysqldump"),
+    ]
 
 
 def test_sh_and_plumbum(project) -> None:
