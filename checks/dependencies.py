@@ -646,6 +646,9 @@ _PLACEHOLDER = "\0"  # an f-string field or a value not known statically
 # Developer and CI tooling: it runs on laptops and CI runners, not in the image.
 _DEV_FILES = frozenset({"tasks.py", "deploy.py", "release.py", "build.py"})
 _DEV_FOLDERS = frozenset({"scripts", "tools", "dev", "devtools", "ci"})
+_DEV_IMAGE_WORDS = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "local", "ci", "debug"}
+)
 
 
 def _is_app_code(relative: str) -> bool:
@@ -1035,37 +1038,52 @@ class UndeclaredSystemTool(ProjectRule):
     """
     ## What it does
     Finds system programs the app runs that the image built by its
-    Dockerfile does not have: `subprocess` calls (argument lists, command
-    strings, `shell=True` command lines and `sh -c` scripts), `os.system`,
+    Dockerfile does not have. Programs are found in `subprocess` calls
+    (argument lists, command strings, `shell=True` command lines, `sh -c`
+    scripts, lists and strings bound to a variable first), `os.system`,
     `os.popen`, `os.exec*`/`os.spawn*`, `asyncio` subprocesses, `pexpect`,
-    `shutil.which`, the `sh` module (`sh.ffmpeg(...)`, `from sh import git`)
-    and plumbum (`local["convert"]`, `from plumbum.cmd import git`).
+    `shutil.which`, the `sh` module (`sh.ffmpeg(...)`, `from sh import
+    git`), plumbum (`local["convert"]`, `from plumbum.cmd import git`) and
+    libraries that run one (pytesseract, pdfkit, pdf2image, pypandoc,
+    ffmpeg-python, pydub).
 
     Only well-known tools are judged (ffmpeg, ImageMagick's convert and
     magick, curl, wget, git, pg_dump and psql, mysqldump, wkhtmltopdf,
     libreoffice/soffice, tesseract, node, java, pdftotext, ghostscript,
-    pandoc, ssh, jq, ps... the table is in docs/dependencies.md). A tool
-    counts as present when the base image ships it (python, python slim and
-    alpine, debian, ubuntu, alpine, buildpack-deps and distroless images are
-    known; any other base image silences the rule), when a RUN of the final
-    stage's FROM chain installs a package that provides it (apt-get, apt,
-    apk, dnf, yum, microdnf, zypper, dpkg -i; removals and the
-    `apt-mark auto` + autoremove idiom are followed), runs it, or puts it in
-    a PATH folder (a download, `mv`, an archive unpacked there), when a COPY
-    brings it in (from a build stage, or from an image named for it such as
-    `mwader/static-ffmpeg`), or when a pip package ships it (`awscli`
-    gives `aws`).
+    pandoc, ssh, jq, ps...; the table is in docs/dependencies.md). A tool is
+    in the image when the base image ships it (the official python, pypy,
+    debian, ubuntu, alpine and buildpack-deps images, uv's python images and
+    distroless are known; any other base image silences the rule), when
+    the final stage's FROM chain installs a package that provides it
+    (apt-get, apt, apk, dnf, yum, microdnf, zypper, dpkg -i, also inside
+    `sh -c` and the project's own install scripts; removals, `apk del` of a
+    virtual package and the `apt-mark auto` + autoremove idiom are
+    followed), runs it, or puts it in a PATH folder (a download, `mv`, an
+    archive unpacked there), when a COPY brings it in (from a build stage,
+    or from an image named for it such as `mwader/static-ffmpeg`), or when a
+    pip package ships it (`awscli` gives `aws`). A build stage that is only
+    copied from does not count: its packages are not in the final image.
 
     Not reported: projects without a Dockerfile; Dockerfiles whose
     installs cannot be read (a package list in a variable, a script that is
     not in the project); files outside the build context, excluded by
     `.dockerignore` or never copied into the image; tests, samples, docs,
-    setup.py, noxfile.py, fabfile.py and tasks.py. A tool the code treats as
-    optional is not a requirement: a call inside `try:` whose handler catches
-    the missing program (`FileNotFoundError`, `OSError`, `Exception`) without
-    re-raising, or a tool the file probes with `shutil.which()` in a
-    condition (`if shutil.which("ffmpeg"):`, `which(...) or fallback`, or a
-    variable holding the result that an `if` tests).
+    developer tooling (setup.py, noxfile.py, fabfile.py, tasks.py,
+    deploy.py, release.py, `scripts/`, `tools/`, `ci/` and dot-folders).
+    With several Dockerfiles, one that has the tool is enough, and
+    development images (Dockerfile.dev, Dockerfile.test) only count when
+    there is no other; `.devcontainer/` images never do.
+
+    A tool the code treats as optional is not a requirement: a call inside
+    `try:` whose handler catches the missing program (`FileNotFoundError`,
+    `OSError`, `Exception`, a bare `except:`) without re-raising, or a tool
+    the file probes with `shutil.which()` in a condition (`if
+    shutil.which("ffmpeg"):`, `which(...) or fallback`, or a variable
+    holding the result that an `if` tests). An unguarded `shutil.which()`
+    whose result is used as is counts as a use.
+
+    One finding per package and file, at the first use: `pg_dump` and
+    `psql` need the same `postgresql-client`.
 
     ## Why is this bad?
     Factor II: an app never relies on system tools being there; it declares
@@ -1094,7 +1112,7 @@ class UndeclaredSystemTool(ProjectRule):
     name = "undeclared-system-tool"
     severity = Severity.WARNING
     summary = "The app runs a system tool that its Docker image does not install"
-    test_files = "skipped, as are samples, docs, setup.py, noxfile.py, fabfile.py and tasks.py"
+    test_files = "skipped, as are samples, docs and developer tooling"
     collectors = (SystemToolUses,)
 
     VALID = (
@@ -1170,6 +1188,25 @@ class UndeclaredSystemTool(ProjectRule):
         ),
         Invalid(
             """
+            import pytesseract
+            from PIL import Image
+
+            def read_receipt(path):
+                return pytesseract.image_to_string(Image.open(path))
+            """,
+            files={
+                "Dockerfile": """
+                FROM python:3.12-slim AS build
+                RUN apt-get update && apt-get install -y tesseract-ocr
+                FROM python:3.12-slim
+                COPY . /srv
+                """
+            },
+            line=5,
+            note="a library that runs tesseract; only the unused build stage installs it",
+        ),
+        Invalid(
+            """
             from sh import git
 
             def revision():
@@ -1191,6 +1228,8 @@ class UndeclaredSystemTool(ProjectRule):
         for relative in sorted(facts):
             path = project.root / relative
             relevant = [image for image in images if image.contains(path)]
+            # The production image decides when there is one; Dockerfile.dev only when it is alone.
+            relevant = [image for image in relevant if not image.development] or relevant
             if not relevant or not all(image.tools.known for image in relevant):
                 continue
             reported: set[str] = set()  # one finding per package: pg_dump and psql need the same fix
@@ -1218,8 +1257,11 @@ class UndeclaredSystemTool(ProjectRule):
         pip_names = project.runtime_names | {install.name for _, install in project.image_installs}
         images = []
         for path, dockerfile in sorted(project.tree_dockerfiles.items()):
-            if is_sample_path(project.relative(path)):
-                continue
+            relative = project.relative(path)
+            if is_sample_path(relative) or any(
+                part.startswith(".") for part in PurePosixPath(relative).parts[:-1]
+            ):
+                continue  # samples, .devcontainer/ and CI images
             tools = image_tools(dockerfile, scripts, pip_names)
             images.append(_Image(path, tools, project.build_context(path), context_sources(dockerfile)))
         return images
@@ -1231,6 +1273,11 @@ class _Image:
     tools: ImageTools
     context: BuildContext
     sources: list[str]  # what its COPY/ADD instructions take from the build context
+
+    @property
+    def development(self) -> bool:
+        """Dockerfile.dev, dev.Dockerfile, Dockerfile.test: an image for development, not deployment."""
+        return bool(_DEV_IMAGE_WORDS & set(re.split(r"[.\-_]", self.path.name.lower())))
 
     def contains(self, path: Path) -> bool:
         """Whether the Python file ends up in the image: in the context, copied, not ignored."""

@@ -612,6 +612,24 @@ def test_several_dockerfiles(project) -> None:
     assert "images built from Dockerfile, Dockerfile.worker" in result.findings[0].message
 
 
+def test_development_images(project) -> None:
+    root = project(
+        {
+            "Dockerfile": SLIM,
+            "Dockerfile.dev": "FROM python:3.12\nRUN apt-get install -y ffmpeg\nCOPY . /app\n",
+            ".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:3.12\nCOPY . /workspace\n",
+            "app.py": RUNS_FFMPEG,
+        }
+    )
+    # The development image has ffmpeg; what is deployed does not. The devcontainer is ignored.
+    result = api.check([root], select=["FS0202"])
+    assert [(finding.location.row, finding.message.split(": ")[0]) for finding in result.findings] == [
+        (3, "`ffmpeg` (run with `subprocess.run`) is not in the image built from Dockerfile")
+    ]
+    (root / "Dockerfile").unlink()
+    assert reported(root) == [], "Dockerfile.dev alone is the image"
+
+
 def test_dockerfile_in_a_subfolder_built_from_the_root(project) -> None:
     root = project(
         {
