@@ -711,3 +711,9 @@ def test_media_worker_fixture() -> None:
 def test_other_fixtures_have_no_undeclared_tools(fixture: str) -> None:
     result = run_cli(FIXTURES / fixture, "--no-cache", "--select", "FS0202", cwd=FIXTURES / fixture)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_documented_tool_table_is_complete() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "dependencies.md").read_text(encoding="utf-8")
+    for tool in TOOLS:
+        assert f"| {', '.join(tool.binaries)} | " in docs, f"docs/dependencies.md lacks {tool.binaries}"
