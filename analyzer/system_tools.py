@@ -257,6 +257,9 @@ _WRAPPERS = frozenset({"sudo", "exec", "command", "time", "nice", "nohup"})
 _PACKAGE_FILE = re.compile(r"\.(deb|rpm|apk)$")
 _SHELL_SCRIPT = re.compile(r"\.(sh|bash)$")
 _MAX_DEPTH = 3  # scripts that run scripts
+_ARCHIVE = re.compile(r"\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|zip|deb|rpm|apk|AppImage)$")
+_CONDA = frozenset({"conda", "mamba", "micromamba"})
+_CONDA_VALUE_OPTIONS = frozenset({"-c", "--channel", "-n", "--name", "-p", "--prefix", "-f", "--file"})
 _VARIABLE = re.compile(r"\$\{[^}]*\}|\$\w+|\$\([^)]*\)|`[^`]*`")
 
 
@@ -332,8 +335,9 @@ class _Packages:
                     del self.installed[package]
                     self.removed.add(package)
 
-    def binaries(self, packages: Iterable[str]) -> set[str]:
-        return {binary for package in packages for binary in package_binaries(package)}
+
+def _binaries(packages: Iterable[str]) -> set[str]:
+    return {binary for package in packages for binary in package_binaries(package)}
 
 
 class _ImageReader:
@@ -358,10 +362,11 @@ class _ImageReader:
                 for text, _ in instruction.shell_scripts():
                     seen |= self._script(text, packages, path_dirs, 0)
             copied |= self._copies(member)
-        return packages.binaries(packages.installed) | (seen - packages.binaries(packages.removed)) | copied
+        return _binaries(packages.installed) | (seen - _binaries(packages.removed)) | copied
 
     def _script(self, text: str, packages: _Packages, path_dirs: tuple[str, ...], depth: int) -> set[str]:
         seen: set[str] = set()
+        fetches = False  # an archive unpacked into a PATH folder, or a script piped into a shell
         for command in commands(text):
             self.clock += 1
             argv = [word for word in command.argv if not is_assignment(word) and word not in _WRAPPERS]
@@ -382,6 +387,9 @@ class _ImageReader:
             if program in BINARIES:
                 seen.add(program)
             seen.update(_path_writes(argv, path_dirs))
+            fetches = fetches or any(_writes_path_dir(word, path_dirs) for word in argv[1:])
+            if program in SHELLS and command.after == "|":
+                fetches = True  # `curl -fsSL https://get.docker.com | sh`
             if program == "apt-mark" and "auto" in argv:
                 packages.marked_auto = True
             elif program in ("dpkg", "rpm", "gdebi"):
@@ -392,9 +400,18 @@ class _ImageReader:
                 self.opaque = self.opaque or "it pipes a package list into xargs"
             elif program in _MANAGERS:
                 self._package_command(argv, text[command.start : command.end], packages)
-        if any(_writes_path_dir(word, path_dirs) for word in text.split()):
-            # A download or an archive unpacked into a PATH folder: the tools it names.
-            seen.update(binary for binary in BINARIES if _names(text, binary))
+            elif program in _CONDA:
+                for package in _conda_packages(argv):
+                    packages.install(package, self.clock, None)
+        if fetches:
+            # What a downloaded archive or install script is named for (`ffmpeg-release-amd64.tar.xz`).
+            downloads = " ".join(word for word in text.split() if "://" in word or _ARCHIVE.search(word))
+            seen.update(
+                binary
+                for tool in TOOLS
+                if any(_names(downloads, b) for b in tool.binaries)
+                for binary in tool.binaries
+            )
         return seen
 
     def _package_command(self, argv: list[str], text: str, packages: _Packages) -> None:
@@ -412,11 +429,12 @@ class _ImageReader:
             for package in install.packages:
                 packages.install(package, self.clock, virtual)
         for word in arguments:
-            if "$" not in word and "`" not in word:
+            name = re.split(r"[=<>~]", word, maxsplit=1)[0]  # `curl=${CURL_VERSION}` is curl
+            if "$" not in name and "`" not in name:
                 continue
             # `postgresql-client-${PG_MAJOR}` still names its package; `$PACKAGES` could be anything.
-            if re.match(r"[A-Za-z][\w.+-]*[-_]?\$", word):
-                packages.install(_VARIABLE.sub("0", word), self.clock, virtual)
+            if re.match(r"[A-Za-z][\w.+-]*\$", name):
+                packages.install(_VARIABLE.sub("0", name), self.clock, virtual)
             else:
                 self.opaque = self.opaque or f"`{program_name(argv[0])} {argv[verb_at]}` of a variable"
 
@@ -462,12 +480,22 @@ def _writes_path_dir(word: str, path_dirs: tuple[str, ...]) -> bool:
 
 
 def _path_writes(argv: list[str], path_dirs: tuple[str, ...]) -> set[str]:
-    """`/usr/local/bin/kubectl` named anywhere in a command (curl -o, mv, ln -s, chmod)."""
+    """`/usr/local/bin/kubectl` named in a command (curl -o, ln -s, chmod), and what
+    `mv`/`cp`/`install`/`ln` put into a PATH folder (`mv ffmpeg ffprobe /usr/local/bin/`)."""
     found = set()
     for word in argv:
         folder, _, name = word.split("=", 1)[-1].rstrip("/").rpartition("/")
         if folder in path_dirs and name in BINARIES:
             found.add(name)
+    operands = [word for word in argv[1:] if not word.startswith("-")]
+    if (
+        program_name(argv[0]) in ("mv", "cp", "install", "ln")
+        and len(operands) > 1
+        and operands[-1].rstrip("/") in path_dirs
+    ):
+        found.update(
+            name for name in (PurePosixPath(word).name for word in operands[:-1]) if name in BINARIES
+        )
     return found
 
 
@@ -475,6 +503,8 @@ def _script_file(argv: list[str]) -> str | None:
     """`./install.sh`, `sh scripts/setup.sh`, `bash -e /tmp/deps.sh`: the script file a command runs."""
     if _SHELL_SCRIPT.search(argv[0]):
         return argv[0]
+    if argv[0] in (".", "source") and len(argv) > 1:
+        return argv[1]
     if program_name(argv[0]) in SHELLS:
         for word in argv[1:]:
             if not word.startswith(("-", "+")):
@@ -485,6 +515,20 @@ def _script_file(argv: list[str]) -> str | None:
 def _names(text: str, binary: str) -> bool:
     """`ffmpeg` in `.../ffmpeg-release-amd64-static.tar.xz`, not in `ffmpegthumbnailer`."""
     return re.search(rf"(?<![A-Za-z0-9]){re.escape(binary)}(?![A-Za-z0-9])", text) is not None
+
+
+def _conda_packages(argv: list[str]) -> list[str]:
+    """`conda install -y -c conda-forge ffmpeg=6 conda-forge::tesseract`: ffmpeg, tesseract."""
+    verb = next((i for i, word in enumerate(argv) if word in ("install", "create")), None)
+    if verb is None:
+        return []
+    found, skip = [], False
+    for word in argv[verb + 1 :]:
+        if skip or word.startswith("-"):
+            skip = not skip and word in _CONDA_VALUE_OPTIONS
+            continue
+        found.append(re.split(r"[=<>~ ]", word.rpartition("::")[2], maxsplit=1)[0])
+    return found
 
 
 def _option_value(argv: list[str], options: tuple[str, ...]) -> str | None:

@@ -251,6 +251,25 @@ def test_downloads_into_path_folders() -> None:
     )
 
 
+def test_naming_a_tool_is_not_installing_it() -> None:
+    found = provided(
+        "FROM python:3.12-slim\n"
+        "COPY docker-entrypoint.sh /usr/local/bin/\n"
+        "RUN chmod +x /usr/local/bin/docker-entrypoint.sh && echo 'run git pull first'\n"
+    )
+    assert not {"docker", "git"} & found
+    assert "docker" in provided("FROM python:3.12-slim\nRUN curl -fsSL https://get.docker.com | sh\n")
+
+
+def test_version_pins_from_variables_and_conda() -> None:
+    assert "curl" in provided(
+        "FROM python:3.12-slim\nARG CURL_VERSION\nRUN apt-get install -y curl=${CURL_VERSION}\n"
+    )
+    assert {"ffmpeg", "tesseract"} <= provided(
+        "FROM python:3.12-slim\nRUN micromamba install -y -n base -c conda-forge ffmpeg=6.1 conda-forge::tesseract\n"
+    )
+
+
 def test_scripts_the_dockerfile_runs() -> None:
     scripts = {
         "install-deps.sh": "#!/bin/sh\nset -e\napt-get update\napt-get install -y --no-install-recommends ffmpeg\n"
