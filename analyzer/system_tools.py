@@ -369,7 +369,7 @@ class _ImageReader:
         fetches = False  # an archive unpacked into a PATH folder, or a script piped into a shell
         for command in commands(text):
             self.clock += 1
-            argv = [word for word in command.argv if not is_assignment(word) and word not in _WRAPPERS]
+            argv = _command_words(command.argv)
             if not argv:
                 continue
             program = program_name(argv[0])
@@ -460,6 +460,14 @@ class _ImageReader:
             ):
                 provided |= self.read(copy.from_stage)
         return provided
+
+
+def _command_words(argv: list[str]) -> list[str]:
+    """The command from its program on: leading `VAR=value` assignments and `sudo`-like prefixes dropped."""
+    index = 0
+    while index < len(argv) and (is_assignment(argv[index]) or argv[index] in _WRAPPERS):
+        index += 1
+    return argv[index:]
 
 
 def _path_dirs(stage: Stage) -> tuple[str, ...]:
