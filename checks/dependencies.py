@@ -866,7 +866,8 @@ class SystemToolUses(SourceVisitor):
             return
         tool = found[0][0]
         parent = self.context.parent
-        if self._in_condition() or self._handled():
+        # Tested, given a fallback, caught, or handed to the caller to decide (`return which(...)`).
+        if self._in_condition() or self._handled() or isinstance(parent, cst.Return):
             self.optional.add(tool)
             return
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
@@ -1026,12 +1027,15 @@ def _shell_tools(text: str) -> list[str]:
 
 
 def _reraises(handler: cst.ExceptHandler) -> bool:
-    body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else [handler.body]
-    for statement in body:
-        lines = statement.body if isinstance(statement, cst.SimpleStatementLine) else []
-        if any(isinstance(line, cst.Raise) for line in lines):
-            return True
-    return False
+    """A `raise` among the handler's statements (`except OSError: raise` on one line too)."""
+    if isinstance(handler.body, cst.SimpleStatementSuite):
+        return any(isinstance(small, cst.Raise) for small in handler.body.body)
+    return any(
+        isinstance(small, cst.Raise)
+        for statement in handler.body.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
 
 
 class UndeclaredSystemTool(ProjectRule):

@@ -497,6 +497,10 @@ def test_which_probes(project) -> None:
                 SOFFICE = shutil.which("soffice")
 
 
+                def find_gs():
+                    return shutil.which("gs")
+
+
                 def convert(path):
                     if shutil.which("convert"):
                         subprocess.run(["convert", path, path + ".png"])
@@ -505,6 +509,7 @@ def test_which_probes(project) -> None:
                     subprocess.run(["soffice", "--headless", path])
                     subprocess.run(["ffmpeg", "-i", path])
                     subprocess.run(["pandoc", path])
+                    subprocess.run(["gs", path])
                 """,
             "required.py": """
                 import shutil
@@ -549,10 +554,20 @@ def test_try_except(project) -> None:
                         subprocess.run(["ffmpeg", "-i", "x"], check=True)
                     except subprocess.CalledProcessError:
                         return None
+
+
+                def ocr():
+                    try:
+                        subprocess.run(["tesseract", "x"], check=True)
+                    except OSError: raise
                 """,
         }
     )
-    assert reported(root) == [("app.py", 13, "pg_dump"), ("app.py", 21, "ffmpeg")]
+    assert reported(root) == [
+        ("app.py", 13, "pg_dump"),
+        ("app.py", 21, "ffmpeg"),
+        ("app.py", 28, "tesseract"),
+    ]
 
 
 def test_one_finding_per_tool_per_file_at_the_first_use(project) -> None:
