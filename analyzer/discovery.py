@@ -279,16 +279,27 @@ def is_sample_path(relative_path: str) -> bool:
     return any(part.lower() in _SAMPLE_FOLDERS for part in PurePosixPath(relative_path).parts[:-1])
 
 
+def _below(path: Path, base: Path) -> str | None:
+    """`path` relative to `base` as a POSIX string, or None when it is not below it.
+
+    String slicing rather than Path.relative_to: this runs for every file of a
+    scan, and pathlib's parsing showed up in profiles.
+    """
+    text, prefix = str(path), str(base)
+    if text == prefix:
+        return "."
+    if not prefix.endswith(os.sep):
+        prefix += os.sep
+    if not text.startswith(prefix):
+        return None
+    relative = text[len(prefix) :]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
+
+
 def display_path(path: Path) -> str:
     """How a path is shown: relative to the working directory when below it."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return _below(path, Path.cwd()) or path.as_posix()
 
 
 def relative_to_root(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return _below(path, root) or path.as_posix()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from factorscan.checks import all_rules
-from factorscan.checks.base import FileRule, ProjectRule, Rule, Valid
+from factorscan.checks.base import FileRule, ProjectRule, Rule, SourceRule, Valid
 
 _FENCE = "```"
 
@@ -41,11 +41,15 @@ def _example(example: Valid) -> str:
 
 
 def _kind(rule: type[Rule]) -> str:
-    if issubclass(rule, ProjectRule):
-        return "project"
+    """What the rule reads: a rule may be a source, a file and a project rule at once."""
+    kinds = []
+    if issubclass(rule, SourceRule):
+        kinds.append("source")
     if issubclass(rule, FileRule):
-        return "file (" + ", ".join(rule.kinds) + ")"
-    return "source"
+        kinds.append("file (" + ", ".join(rule.kinds) + ")")
+    if issubclass(rule, ProjectRule):
+        kinds.append("project")
+    return " + ".join(kinds) or "source"
 
 
 def rule_markdown(rule: type[Rule]) -> str:

@@ -242,7 +242,7 @@ def analyze_python(
     if not visitors:
         return FileResult(facts=facts)
 
-    context = FileContext(source, module, settings, relative_path)
+    context = FileContext(source, module, settings, relative_path, tree)
     try:
         with profiling.phase("traversal"):
             Traversal(context, [visitor(context) for visitor in visitors]).run()

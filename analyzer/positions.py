@@ -10,6 +10,7 @@ the parsed source text.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,9 +42,12 @@ class _OpenStatement:
 class _OffsetState(CodegenState):
     """A CodegenState that counts characters and records offsets of wanted nodes."""
 
-    def __init__(self, module: cst.Module, wanted: set[cst.CSTNode]) -> None:
+    def __init__(
+        self, module: cst.Module, wanted: set[cst.CSTNode], start: int = 0, keep_tokens: bool = False
+    ) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.offset = 0
+        self.offset = start
+        self.keep_tokens = keep_tokens
         self.wanted = wanted
         self.outer: dict[cst.CSTNode, list[int]] = {}
         self.inner: dict[cst.CSTNode, tuple[int, int]] = {}
@@ -54,9 +58,13 @@ class _OffsetState(CodegenState):
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
             self.offset += len(token)
+        if self.keep_tokens:
+            self.tokens.extend(self.indent_tokens)
 
     def add_token(self, value: str) -> None:
         self.offset += len(value)
+        if self.keep_tokens:
+            self.tokens.append(value)
 
     def pop_trailing_newline(self) -> None:
         # Only the end of the last statement can move; positions clamp to the text.
@@ -102,13 +110,7 @@ class _OffsetState(CodegenState):
         self.inner[node] = (start, end)
 
 
-def locate(module: cst.Module, nodes: Iterable[cst.CSTNode], text_length: int) -> dict[cst.CSTNode, Span]:
-    """Offsets of `nodes` in `module`'s code (one code generation pass)."""
-    wanted = set(nodes)
-    if not wanted:
-        return {}
-    state = _OffsetState(module, set(wanted))
-    module._codegen(state)
+def _spans(state: _OffsetState, wanted: set[cst.CSTNode], text_length: int) -> dict[cst.CSTNode, Span]:
     spans: dict[cst.CSTNode, Span] = {}
     for node in wanted:
         outer = state.outer.get(node)
@@ -124,3 +126,102 @@ def locate(module: cst.Module, nodes: Iterable[cst.CSTNode], text_length: int) -
             statement_start=state.statement_of.get(node, start),
         )
     return spans
+
+
+def _locate_whole(module: cst.Module, wanted: set[cst.CSTNode], text_length: int) -> dict[cst.CSTNode, Span]:
+    state = _OffsetState(module, set(wanted))
+    module._codegen(state)
+    return _spans(state, wanted, text_length)
+
+
+def _first_rows(module: cst.Module, tree: ast.Module) -> dict[cst.CSTNode, int] | None:
+    """1-based row where each top-level statement's code (leading lines included) starts.
+
+    libcst's top-level statements line up with `ast`'s: a SimpleStatementLine
+    holds one ast statement per small statement; a compound statement is one
+    (its first row is its first decorator's). None when they do not line up.
+    """
+    rows: dict[cst.CSTNode, int] = {}
+    index = 0
+    body = tree.body
+    for statement in module.body:
+        if index >= len(body):
+            return None
+        node = body[index]
+        if isinstance(statement, cst.SimpleStatementLine):
+            index += len(statement.body)
+            first = node.lineno
+        else:
+            index += 1
+            decorators = getattr(node, "decorator_list", None)
+            first = decorators[0].lineno if decorators else node.lineno
+        rows[statement] = first - len(statement.leading_lines)
+    return rows if index == len(body) else None
+
+
+def _locate_in_statements(
+    module: cst.Module,
+    wanted: set[cst.CSTNode],
+    *,
+    text: str,
+    line_starts: list[int],
+    tree: ast.Module,
+    statement_of: dict[cst.CSTNode, cst.CSTNode],
+) -> dict[cst.CSTNode, Span] | None:
+    rows = _first_rows(module, tree)
+    if rows is None:
+        return None
+    by_statement: dict[cst.CSTNode, set[cst.CSTNode]] = {}
+    for node in wanted:
+        by_statement.setdefault(statement_of[node], set()).add(node)
+    spans: dict[cst.CSTNode, Span] = {}
+    for statement, nodes in by_statement.items():
+        row = rows.get(statement)
+        if row is None or not 1 <= row <= len(line_starts):
+            return None
+        state = _OffsetState(module, set(nodes), start=line_starts[row - 1], keep_tokens=True)
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        begin = line_starts[row - 1]
+        # The check that makes this shortcut safe: the statement's code must sit
+        # exactly there (the last line of a file may lack its newline).
+        if text[begin : begin + len(code)] != code and text[begin:] != code.rstrip("\r\n"):
+            return None
+        found = _spans(state, nodes, len(text))
+        if len(found) != len(nodes):
+            return None
+        spans.update(found)
+    return spans
+
+
+def locate(
+    module: cst.Module,
+    nodes: Iterable[cst.CSTNode],
+    text: str,
+    *,
+    line_starts: list[int] | None = None,
+    tree: ast.Module | None = None,
+    statement_of: dict[cst.CSTNode, cst.CSTNode] | None = None,
+) -> dict[cst.CSTNode, Span]:
+    """Offsets of `nodes` in `module`'s code.
+
+    With the file's `ast` tree and the top-level statement of each node, only
+    those statements are generated (a finding in a 1,000-line file costs the
+    code of one statement); otherwise, or when that shortcut's check fails,
+    one pass over the whole module.
+    """
+    wanted = set(nodes)
+    if not wanted:
+        return {}
+    if (
+        tree is not None
+        and statement_of is not None
+        and line_starts is not None
+        and all(node in statement_of for node in wanted)
+    ):
+        spans = _locate_in_statements(
+            module, wanted, text=text, line_starts=line_starts, tree=tree, statement_of=statement_of
+        )
+        if spans is not None:
+            return spans
+    return _locate_whole(module, wanted, len(text))

@@ -9,9 +9,10 @@ and it skips whitespace and punctuation fields no rule looks at.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from factorscan.source import SourceFile
 
 if TYPE_CHECKING:
     from factorscan.checks.base import SourceRule, SourceVisitor
+    from factorscan.handlers import Handler, HandlerIndex
 
 _SKIPPED_FIELDS = frozenset(
     {
@@ -116,6 +118,7 @@ class FixBuilder:
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode | str) -> FixBuilder:
         self.replacements.append((old, new))
+        self.context.note_statement(old)
         return self
 
     def use_module(self, module: str) -> str:
@@ -141,9 +144,19 @@ class _Pending:
 class FileContext:
     """What a source rule can ask about the file and the node it is visiting."""
 
-    def __init__(self, source: SourceFile, module: cst.Module, settings: Settings, relative_path: str):
+    def __init__(
+        self,
+        source: SourceFile,
+        module: cst.Module,
+        settings: Settings,
+        relative_path: str,
+        tree: ast.Module | None = None,
+    ):
         self.source = source
         self.module = module
+        self.tree = tree  # the same file as `ast` sees it, when it parsed
+        # Reported or replaced node -> the top-level statement it sits in.
+        self._statement_of: dict[cst.CSTNode, cst.CSTNode] = {}
         self.settings = settings
         self.relative_path = relative_path
         self.imports = ImportTable()
@@ -152,6 +165,7 @@ class FileContext:
         self.facts: dict[str, list[Any]] = {}
         self.errors: list[str] = []
         self._pending: list[_Pending] = []
+        self._handlers: HandlerIndex | None = None
 
     # -- the file -------------------------------------------------------------
 
@@ -240,7 +254,48 @@ class FileContext:
                 return True
         return False
 
+    @property
+    def handlers(self) -> HandlerIndex:
+        """The module's functions classified by when they run (built on first use)."""
+        if self._handlers is None:
+            from factorscan.handlers import HandlerIndex  # imports this module
+
+            self._handlers = HandlerIndex(self)
+        return self._handlers
+
+    def enclosing_handler(self) -> Handler | None:
+        """The request handler, start-up hook or app factory the current node runs in."""
+        return self.handlers.enclosing(self._scopes())
+
     # -- results --------------------------------------------------------------
+
+    def note_statement(self, node: cst.CSTNode) -> None:
+        """Remember the top-level statement being visited as the home of `node`.
+
+        A node reported later from elsewhere gets the wrong home; positions
+        then fail their check and fall back to a whole-module pass.
+        """
+        if len(self.stack) > 1:
+            self._statement_of.setdefault(node, self.stack[1])
+
+    def locations(self, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, tuple[Location, Location]]:
+        """1-based (start, end) of nodes, for visitors that record facts with positions.
+
+        Call `note_statement(node)` when you keep a node during the traversal,
+        so that only its statement needs generating here.
+        """
+        spans = locate(
+            self.module,
+            nodes,
+            self.source.text,
+            line_starts=self.source.line_starts,
+            tree=self.tree,
+            statement_of=self._statement_of,
+        )
+        return {
+            node: (self.source.location(span.start), self.source.location(span.end))
+            for node, span in spans.items()
+        }
 
     def record_fact(self, key: str, value: Any) -> None:
         self.facts.setdefault(key, []).append(value)
@@ -259,6 +314,7 @@ class FileContext:
         sensitive: bool,
     ) -> None:
         self._pending.append(_Pending(rule, node, message, fix, severity, sensitive))
+        self.note_statement(node)
 
     def finish(self, display_path: str) -> list[Finding]:
         """Turn what rules reported into positioned findings with concrete edits."""
@@ -273,8 +329,18 @@ class FileContext:
                 for module_name in pending.fix.required_modules:
                     if module_name not in insertions:
                         insertions[module_name] = import_insertion(self.module, module_name)
-        wanted.update(anchor for anchor, _, _ in insertions.values() if anchor is not None)
-        spans = locate(self.module, wanted, len(self.source.text))
+        for anchor, _, _ in insertions.values():
+            if anchor is not None:
+                wanted.add(anchor)
+                self._statement_of[anchor] = anchor  # import anchors are top-level statements
+        spans = locate(
+            self.module,
+            wanted,
+            self.source.text,
+            line_starts=self.source.line_starts,
+            tree=self.tree,
+            statement_of=self._statement_of,
+        )
 
         findings = []
         for pending in self._pending:

@@ -16,7 +16,6 @@ from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, Sou
 from factorscan.container import Process, describe, script_ending
 from factorscan.dockerfile import Instruction, parse_shared
 from factorscan.findings import Finding, Location
-from factorscan.positions import locate
 from factorscan.project import ProjectModel
 from factorscan.shell import SHELLS, program_name, script_index
 from factorscan.source import SourceFile
@@ -114,13 +113,18 @@ class DisposabilityFacts(SourceVisitor):
         function = self.context.enclosing_function()
         return function.name.value if function is not None else "<module>"
 
+    def _block(self, entry: tuple[cst.CSTNode, cst.CSTNode, str, str]) -> None:
+        self.blocking.append(entry)
+        self.context.note_statement(entry[0])
+        self.context.note_statement(entry[1])
+
     def visit_While(self, node: cst.While) -> None:
         if _is_true(node.test) and not _leaves_loop(node.body):
-            self.blocking.append((node, node.test, "this `while True` loop", self._scope()))
+            self._block((node, node.test, "this `while True` loop", self._scope()))
 
     def visit_For(self, node: cst.For) -> None:
         if isinstance(node.iter, cst.Name) and node.iter.value in self.consumers:
-            self.blocking.append((node, node.iter, "this Kafka consumer loop", self._scope()))
+            self._block((node, node.iter, "this Kafka consumer loop", self._scope()))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if not isinstance(node.value, cst.Call):
@@ -151,11 +155,11 @@ class DisposabilityFacts(SourceVisitor):
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in _BLOCKING_METHODS:
-                self.blocking.append((node, node, _BLOCKING_METHODS[method], scope))
+                self._block((node, node, _BLOCKING_METHODS[method], scope))
             elif (
                 method == "start" and isinstance(func.value, cst.Name) and func.value.value in self.schedulers
             ) or (method == "start" and self.context.qualified_name(func.value) in _BLOCKING_SCHEDULERS):
-                self.blocking.append((node, node, "BlockingScheduler.start()", scope))
+                self._block((node, node, "BlockingScheduler.start()", scope))
         name = self.context.qualified_name(func)
         if name in _SIGNAL_INSTALLERS or (
             isinstance(func, cst.Attribute) and func.attr.value == "add_signal_handler"
@@ -176,17 +180,12 @@ class DisposabilityFacts(SourceVisitor):
         return first and isinstance(value, cst.Name) and b"SIGTERM" in self.context.source.data
 
     def leave_Module(self, node: cst.Module) -> None:
-        spans = locate(
-            node,
-            {n for start, end, _, _ in self.blocking for n in (start, end)},
-            len(self.context.source.text),
-        )
+        spans = self.context.locations({n for start, end, _, _ in self.blocking for n in (start, end)})
         blocking = []
         for start, end, what, scope in self.blocking:
             if start not in spans or end not in spans:
                 continue
-            begin = self.context.source.location(spans[start].start)
-            finish = self.context.source.location(spans[end].end)
+            begin, finish = spans[start][0], spans[end][1]
             blocking.append([what, scope, begin.row, begin.column, finish.row, finish.column])
         self.record_fact(
             FACT,

@@ -216,6 +216,7 @@ def test_demo_app_container_findings() -> None:
         ("Procfile", 1, "FS1103"),
         ("gunicorn.conf.py", 3, "FS1103"),
         ("gunicorn.conf.py", 4, "FS1103"),
+        ("scheduler.py", 20, "FS0901"),  # issue 4's daemonizing scheduler loops without SIGTERM handling
         ("worker.py", 15, "FS0901"),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import random
 from pathlib import Path
@@ -13,7 +14,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from factorscan import api
 from factorscan.discovery import Discovery, file_kind, find_project_root
 from factorscan.imports import ImportTable, collect_module_scope
-from factorscan.positions import locate
+from factorscan.positions import _locate_in_statements, locate
 from factorscan.settings import Settings
 from factorscan.traversal import iter_children
 
@@ -222,15 +223,34 @@ def test_positions_match_libcst_position_provider(module_name: str) -> None:
     module = cst.parse_module(text)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     nodes = random.Random(module_name).sample(_all_nodes(module)[1:], 400)
-    spans = locate(module, nodes, len(text))
     starts = [0]
     for line in text.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
-    for node in nodes:
-        position = expected[node]
-        span = spans[node]
-        assert span.start == starts[position.start.line - 1] + position.start.column, type(node).__name__
-        assert span.end == starts[position.end.line - 1] + position.end.column, type(node).__name__
+    whole = locate(module, nodes, text)
+    # The statement-by-statement pass must agree, given each node's top-level statement.
+    statement_of = {node: top for top in module.body for node in _all_nodes(top)}
+    scoped = locate(
+        module, nodes, text, line_starts=starts[:-1], tree=ast.parse(text), statement_of=statement_of
+    )
+    for spans in (whole, scoped):
+        for node in nodes:
+            position = expected[node]
+            span = spans[node]
+            assert span.start == starts[position.start.line - 1] + position.start.column, type(node).__name__
+            assert span.end == starts[position.end.line - 1] + position.end.column, type(node).__name__
+    assert whole == scoped
+    # ...and it really is the statement-by-statement pass, not its fallback.
+    assert (
+        _locate_in_statements(
+            module,
+            set(nodes),
+            text=text,
+            line_starts=starts[:-1],
+            tree=ast.parse(text),
+            statement_of=statement_of,
+        )
+        == scoped
+    )
 
 
 def test_a_folder_named_on_the_command_line_is_scanned_even_if_ignored(project) -> None:
