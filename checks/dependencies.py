@@ -27,7 +27,6 @@ from factorscan.findings import Finding, Location
 from factorscan.importmap import transitive_closure
 from factorscan.imports import ImportFact, dotted_name, is_stdlib
 from factorscan.manifests import Manifest, is_dev_group
-from factorscan.positions import locate
 from factorscan.project import ProjectModel
 from factorscan.shell import commands, is_assignment, script_index, words
 from factorscan.system_tools import BINARIES, PATH_DIRS, WRAPPERS, ImageTools, image_tools
@@ -904,6 +903,7 @@ class SystemToolUses(SourceVisitor):
                 self.optional.add(tool)
             else:
                 self.uses.append((tool, node, how))
+                self.context.note_statement(node)
 
     # -- reading command values ------------------------------------------------------------------
 
@@ -999,14 +999,11 @@ class SystemToolUses(SourceVisitor):
                 first.setdefault(tool, (node, how))
         if not first:
             return
-        spans = locate(original_node, {node for node, _ in first.values()}, len(self.context.source.text))
+        locations = self.context.locations(node for node, _ in first.values())
         for tool, (node, how) in first.items():
-            span = spans.get(node)
-            if span is None:
-                continue
-            start = self.context.source.location(span.start)
-            end = self.context.source.location(span.end)
-            self.record_fact(SYSTEM_TOOLS, [tool, how, start.row, start.column, end.row, end.column])
+            if node in locations:
+                start, end = locations[node]
+                self.record_fact(SYSTEM_TOOLS, [tool, how, start.row, start.column, end.row, end.column])
 
 
 def _sh_name(attribute: str) -> str:
