@@ -44,11 +44,12 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pyproject", ("pyproject.toml",)),
     ("setup-cfg", ("setup.cfg",)),
     ("python", ("*.py",)),
+    # Before Dockerfile.*: `Dockerfile.dockerignore` is the ignore file of a Dockerfile.
+    ("dockerignore", (".dockerignore", "*.dockerignore")),
     (
         "dockerfile",
         ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*"),
     ),
-    ("dockerignore", (".dockerignore",)),
     ("procfile", ("Procfile", "Procfile.*")),
     (
         "requirements",

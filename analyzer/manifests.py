@@ -17,7 +17,6 @@ import ast
 import configparser
 import json
 import re
-import shlex
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,8 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+from factorscan.dockerfile import parse as parse_dockerfile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -960,33 +961,6 @@ def parse_lock(path: str, text: str) -> Manifest:
 
 # -- the Dockerfile's `pip install` ------------------------------------------------------
 
-_PIP_VALUE_OPTIONS = _VALUE_OPTIONS | {
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "--platform",
-    "--python-version",
-    "--implementation",
-    "--abi",
-    "--progress-bar",
-    "--cache-dir",
-    "--src",
-    "--upgrade-strategy",
-    "--log",
-    "--timeout",
-    "--retries",
-    "--proxy",
-    "--cert",
-    "--client-cert",
-    "--python",
-    "-p",
-    "--index-strategy",
-}
-_PIP_FILE_OPTIONS = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable"}
-_ARCHIVES = (".whl", ".tar.gz", ".zip")
-_RUN = re.compile(r"^\s*RUN\s+(.*)$", re.I | re.S)
-
 
 @dataclass(frozen=True)
 class ImageInstall:
@@ -998,85 +972,14 @@ class ImageInstall:
 def dockerfile_pip_installs(text: str) -> list[ImageInstall]:
     """Packages a Dockerfile installs by name with `pip install` (not from a requirements file).
 
-    A small self-contained reading of RUN lines, until the Dockerfile parser
-    (analyzer/dockerfile.py) offers its instructions; this function is the one
-    place to re-point at it.
+    Read by the Dockerfile parser: shell and exec form, `python -m pip`, `uv pip`,
+    and scripts in heredoc RUNs.
     """
-    found: list[ImageInstall] = []
-    pending = ""
-    start = 0
-    for row, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not pending:
-            start = row
-            if stripped.startswith("#"):
-                continue
-        elif stripped.startswith("#"):
-            continue  # comment lines inside a continued instruction
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        instruction = pending + stripped
-        pending = ""
-        match = _RUN.match(instruction)
-        if match:
-            found.extend(_pip_names(match.group(1), start))
-    return found
-
-
-def _pip_names(command: str, row: int) -> Iterator[ImageInstall]:
-    if command.lstrip().startswith("["):
-        try:
-            words = [str(word) for word in json.loads(command)]
-        except ValueError:
-            return
-    else:
-        try:
-            words = shlex.split(command, comments=False, posix=True)
-        except ValueError:
-            words = command.split()
-    # Split the shell command into simple commands.
-    commands: list[list[str]] = [[]]
-    for word in words:
-        if word in ("&&", "||", ";", "|") or word.endswith(";"):
-            if word.endswith(";") and word != ";":
-                commands[-1].append(word[:-1])
-            commands.append([])
-        else:
-            commands[-1].append(word)
-    for simple in commands:
-        yield from _pip_install_args(simple, row)
-
-
-def _pip_install_args(words: list[str], row: int) -> Iterator[ImageInstall]:
-    for index, word in enumerate(words):
-        name = PurePosixPath(word).name
-        # pip install, pip3.12 install, python -m pip install, uv pip install
-        pip_at = index if re.fullmatch(r"pip[\d.]*", name) else None
-        if name in ("-m", "uv") and words[index + 1 : index + 2] == ["pip"]:
-            pip_at = index + 1
-        if pip_at is not None and words[pip_at + 1 : pip_at + 2] == ["install"]:
-            args = words[pip_at + 2 :]
-            break
-    else:
-        return
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg.startswith("-"):
-            option = arg.split("=", 1)[0]
-            if "=" not in arg and (option in _PIP_VALUE_OPTIONS or option in _PIP_FILE_OPTIONS):
-                skip = True
-            continue
-        if "$" in arg or "://" in arg or _local_path(arg) is not None or arg.endswith(_ARCHIVES):
-            continue
-        try:
-            requirement = Requirement(arg)
-        except InvalidRequirement:
-            continue
-        yield ImageInstall(canonicalize_name(requirement.name), row, is_pinned(requirement))
+    return [
+        ImageInstall(canonicalize_name(requirement.name), install.instruction.start_row, requirement.pinned)
+        for install in parse_dockerfile(text).pip_installs()
+        for requirement in install.requirements
+    ]
 
 
 # -- loading a whole project ---------------------------------------------------------------

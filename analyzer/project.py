@@ -32,8 +32,9 @@ from factorscan.discovery import (
     is_sample_path,
     relative_to_root,
 )
-from factorscan.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction
+from factorscan.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, parse_shared
 from factorscan.dockerfile import parse as parse_dockerfile
+from factorscan.dockerignore import BuildContext, guess_context
 from factorscan.errors import UsageError
 from factorscan.findings import Location
 from factorscan.importmap import ImportResolver
@@ -49,6 +50,7 @@ class ProjectModel:
         self.files = files
         self._sources: dict[Path, SourceFile | None] = {}
         self._facts: dict[str, dict[str, list[Any]]] = {}
+        self._contexts: dict[Path, BuildContext] = {}
         # Problems met while reading project files, shown as warnings.
         self.warnings: list[str] = []
 
@@ -397,6 +399,45 @@ class ProjectModel:
                 if argv and node is not None:
                     found.append(DeclaredProcess(path, "compose", service.name, node.row, describe(argv)))
         return found
+
+    @cached_property
+    def tree_dockerfiles(self) -> dict[Path, Dockerfile]:
+        """Every Dockerfile in the project tree, scanned or not (`dockerfiles` warns about the
+        scanned ones): what a Python file is judged against when only it was named."""
+        found = {}
+        for item in self.tree_files:
+            if item.kind == "dockerfile":
+                source = self.source(item.path)
+                if source is not None:
+                    found[item.path] = parse_shared(source.text, source.display_path)
+        return found
+
+    @cached_property
+    def _declared_contexts(self) -> list[tuple[Path, Path]]:
+        """(Dockerfile, build context) pairs that compose files in the tree declare."""
+        pairs = []
+        for item in self.tree_files:
+            source = self.source(item.path) if item.kind == "compose" else None
+            for service in parse_compose(source.text) if source is not None else ():
+                if service.build_context is None or "$" in service.build_context:
+                    continue
+                context = Path(os.path.normpath(item.path.parent / service.build_context))
+                dockerfile = Path(os.path.normpath(context / (service.dockerfile or "Dockerfile")))
+                pairs.append((dockerfile, context))
+        return pairs
+
+    def build_context(self, dockerfile: Path) -> BuildContext:
+        """The build context of a Dockerfile (compose `build.context`, else a guess from its
+        COPY sources), with its .dockerignore."""
+        if dockerfile not in self._contexts:
+            parsed = self.tree_dockerfiles.get(dockerfile) or self.dockerfiles.get(dockerfile)
+            folder = (
+                guess_context(dockerfile, parsed, self.root, self._declared_contexts)
+                if parsed is not None
+                else dockerfile.parent
+            )
+            self._contexts[dockerfile] = BuildContext.load(folder, dockerfile)
+        return self._contexts[dockerfile]
 
     def _find_script(self, path: Path, dockerfile: Dockerfile, program: str) -> EntrypointScript | None:
         """The file behind `/docker-entrypoint.sh`: a COPY into that path, else a shell file of that name."""

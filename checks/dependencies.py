@@ -1,27 +1,36 @@
 """Factor II, Dependencies: explicitly declare and isolate dependencies.
 
-FS0201 undeclared-import, FS0203 unpinned-dependencies,
-FS0204 missing-dependency-manifest. (FS0202 undeclared-system-tool joins
-them once the Dockerfile parser lands.)
+FS0201 undeclared-import, FS0202 undeclared-system-tool,
+FS0203 unpinned-dependencies, FS0204 missing-dependency-manifest.
 
 Everything here works offline and without the project's virtualenv: imports
 come from the engine's `ast` import facts, declarations from the manifests
 (analyzer/manifests.py), and import names are mapped to distributions by
-analyzer/importmap.py.
+analyzer/importmap.py. System tools are judged against what the Dockerfile's
+final image has (analyzer/system_tools.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
+import libcst as cst
+
+from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceVisitor, Valid
 from factorscan.discovery import is_sample_path, is_test_path
+from factorscan.dockerignore import BuildContext, context_sources
 from factorscan.findings import Finding, Location
 from factorscan.importmap import transitive_closure
-from factorscan.imports import ImportFact, is_stdlib
+from factorscan.imports import ImportFact, dotted_name, is_stdlib
 from factorscan.manifests import Manifest, is_dev_group
 from factorscan.project import ProjectModel
+from factorscan.shell import commands, is_assignment, script_index, words
+from factorscan.system_tools import BINARIES, PATH_DIRS, WRAPPERS, ImageTools, image_tools
+from factorscan.traversal import iter_children
 
 # Files run by developer tooling rather than by the app; their imports are the tools' business.
 _TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py"})
@@ -517,3 +526,787 @@ class UnpinnedDependencies(ProjectRule):
             )
             path, start, end = project.line_span(manifest.path, first.line)
             yield self.make_finding(path, start, end, message, fingerprint_hint="unpinned")
+
+
+# -- FS0202 -------------------------------------------------------------------------------------
+
+SYSTEM_TOOLS = "system-tools"
+_SUBPROCESS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+    }
+)
+# Functions whose first argument is a shell command line.
+_SHELL_LINES = frozenset(
+    {
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "os.system",
+        "os.popen",
+        "asyncio.create_subprocess_shell",
+        "pexpect.spawn",
+        "pexpect.run",
+    }
+)
+# Functions whose first argument is the program.
+_PROGRAM_FIRST = frozenset(
+    {
+        *(f"os.exec{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")),
+        "os.posix_spawn",
+        "os.posix_spawnp",
+        "asyncio.create_subprocess_exec",
+        "sh.Command",
+        "plumbum.local.get",
+        "plumbum.machines.local.get",
+    }
+)
+_SPAWN = frozenset(f"os.spawn{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"))
+_WHICH = frozenset(
+    {
+        "shutil.which",
+        "sh.which",
+        "plumbum.local.which",
+        "plumbum.machines.local.which",
+        "distutils.spawn.find_executable",
+    }
+)
+_PLUMBUM_LOCAL = frozenset({"plumbum.local", "plumbum.machines.local"})
+# Libraries that run a tool for the app (qualified-name prefix -> tool): calling them needs it.
+_LIBRARY_TOOLS = (
+    ("pytesseract.", "tesseract"),
+    ("pdfkit.from_", "wkhtmltopdf"),
+    ("imgkit.from_", "wkhtmltoimage"),
+    ("pdf2image.convert_from_", "pdftoppm"),
+    ("pdf2image.pdfinfo_from_", "pdfinfo"),
+    ("pypandoc.convert_", "pandoc"),
+    ("ffmpeg.input", "ffmpeg"),
+    ("ffmpeg.probe", "ffprobe"),
+    *((f"pydub.AudioSegment.from_{kind}", "ffmpeg") for kind in ("file", "mp3", "ogg", "flv")),
+)
+# Ways to point such a library at a binary of its own (a path, a download): then it is not ours to judge.
+_LIBRARY_PATHS = {
+    "pdfkit.configuration": "wkhtmltopdf",
+    "imgkit.config": "wkhtmltoimage",
+    "pypandoc.download_pandoc": "pandoc",
+    "pypandoc.ensure_pandoc_installed": "pandoc",
+}
+# Exceptions that mean "the program is not there" when caught around a call.
+_MISSING_PROGRAM = frozenset(
+    {
+        "builtins.FileNotFoundError",
+        "builtins.OSError",
+        "builtins.EnvironmentError",
+        "builtins.IOError",
+        "builtins.Exception",
+        "builtins.BaseException",
+        "builtins.ImportError",
+        "sh.CommandNotFound",
+        "plumbum.CommandNotFound",
+        "plumbum.commands.processes.CommandNotFound",
+        "pytesseract.TesseractNotFoundError",
+        "pytesseract.pytesseract.TesseractNotFoundError",
+        "pdf2image.exceptions.PDFInfoNotInstalledError",
+    }
+)
+# Words before the program in a command line: `sudo`, `env A=1`, `timeout 30`, `nice -n 5`.
+_PREFIXES = frozenset(
+    {
+        "sudo",
+        "env",
+        "exec",
+        "command",
+        "nice",
+        "nohup",
+        "time",
+        "timeout",
+        "stdbuf",
+        "ionice",
+        "setsid",
+        "xargs",
+    }
+)
+# Their options that take a value (`sudo -u app`, `nice -n 5`, `timeout -s KILL 30`).
+_PREFIX_OPTIONS = {
+    "sudo": frozenset({"-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D"}),
+    "env": frozenset({"-u", "-C", "-S"}),
+    "nice": frozenset({"-n"}),
+    "timeout": frozenset({"-s", "-k"}),
+    "ionice": frozenset({"-c", "-n", "-p"}),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-s", "-a", "-E"}),
+}
+_PLACEHOLDER = "\0"  # an f-string field or a value not known statically
+
+
+# Developer and CI tooling: it runs on laptops and CI runners, not in the image.
+_DEV_FILES = frozenset({"tasks.py", "deploy.py", "release.py", "build.py"})
+_DEV_FOLDERS = frozenset({"scripts", "tools", "dev", "devtools", "ci"})
+_DEV_IMAGE_WORDS = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "local", "ci", "debug"}
+)
+
+
+def _is_app_code(relative: str) -> bool:
+    """Code that runs in the deployed app: not tests, samples, docs or developer tooling."""
+    path = PurePosixPath(relative)
+    return not (
+        _is_tooling(relative)
+        or path.name in _DEV_FILES
+        or any(part in _DEV_FOLDERS or part.startswith(".") for part in path.parts[:-1])
+        or is_test_path(relative)
+        or is_sample_path(relative)
+    )
+
+
+def _program(argv: list[str]) -> str | None:
+    """The program of a command line, past assignments and prefixes; None when not a plain name."""
+    index = 0
+    prefix = ""
+    while index < len(argv):
+        word = argv[index]
+        if is_assignment(word):
+            index += 1
+        elif word in _PREFIXES:
+            prefix = word
+            index += 1
+        elif prefix and word.startswith("-"):
+            index += 2 if word in _PREFIX_OPTIONS.get(prefix, ()) else 1
+        elif prefix == "timeout":
+            prefix = ""
+            index += 1  # the duration
+        else:
+            break
+    if index >= len(argv):
+        return None
+    word = argv[index]
+    if any(char in word for char in f"${{`{_PLACEHOLDER}"):
+        return None
+    folder, _, name = word.rpartition("/")
+    if folder and folder not in PATH_DIRS:
+        return None  # the app's own script, or a path only it knows
+    return name if name in BINARIES else None
+
+
+class SystemToolUses(SourceVisitor):
+    """Per file: the system tools the code runs, with where, unless it copes without them."""
+
+    triggers = (
+        b"subprocess",
+        re.compile(rb"os\.(system|popen|spawn|exec[lv]|posix_spawn)"),
+        re.compile(rb"from\s+os\s+import[^\r\n]*\b(system|popen|spawn|exec[lv]|posix_spawn)"),
+        re.compile(rb"\bwhich\s*\("),
+        re.compile(rb"^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)", re.MULTILINE),
+        b"plumbum",
+        b"pexpect",
+        re.compile(rb"pytesseract|pdfkit|imgkit|pdf2image|pypandoc|pydub"),
+        re.compile(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", re.MULTILINE),
+    )
+
+    def __init__(self, context: Any = None) -> None:
+        super().__init__(context)
+        # Per function (the module first): variable -> the values assigned to it so far.
+        self.scopes: list[dict[str, list[cst.BaseExpression]]] = [{}]
+        self.probes: list[dict[str, str]] = [{}]  # variable -> tool, for `path = shutil.which("x")`
+        self.uses: list[tuple[str, cst.CSTNode, str]] = []  # tool, node, how it is run
+        self.optional: set[str] = set()
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return _is_app_code(relative_path)
+
+    # -- scopes and the values of local names -----------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append({})
+        self.probes.append({})
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.probes.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.scopes[-1].setdefault(target.target.value, []).append(node.value)
+            elif isinstance(target.target, cst.Attribute) and target.target.attr.value == "tesseract_cmd":
+                self.optional.add("tesseract")  # pytesseract pointed at a binary of the app's choosing
+
+    def _values(self, name: cst.Name) -> list[cst.BaseExpression]:
+        for scope in (self.scopes[-1], self.scopes[0]):
+            if name.value in scope:
+                return scope[name.value]
+        constant = self.context.module_constant(name)
+        return [constant] if constant is not None else []
+
+    # -- guards: which() tested, calls in try/except ------------------------------------------
+
+    def visit_If(self, node: cst.If) -> None:
+        self._tested(node.test)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._tested(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._tested(node.test)
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self._tested(node.test)
+
+    def _tested(self, test: cst.BaseExpression) -> None:
+        """`if not ffmpeg_path:` after `ffmpeg_path = shutil.which("ffmpeg")`: the tool is optional."""
+        pending: list[cst.CSTNode] = [test]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.Name):
+                for probes in (self.probes[-1], self.probes[0]):
+                    if node.value in probes:
+                        self.optional.add(probes[node.value])
+            pending.extend(iter_children(node))
+
+    def _in_condition(self) -> bool:
+        """The node being visited is (part of) a condition or a fallback: `if which(...)`, `which(...) or`."""
+        stack = self.context.stack
+        for index in range(len(stack) - 2, -1, -1):
+            node, child = stack[index], stack[index + 1]
+            if isinstance(node, (cst.BooleanOperation, cst.UnaryOperation, cst.Comparison)):
+                return True
+            if isinstance(node, (cst.If, cst.While, cst.IfExp, cst.Assert)):
+                return child is node.test
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return False
+        return False
+
+    def _handled(self) -> bool:
+        """Inside a `try:` whose handler catches a missing program and does not re-raise."""
+        stack = self.context.stack
+        for index in range(len(stack) - 2, -1, -1):
+            node, child = stack[index], stack[index + 1]
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(node, cst.Try) and child is node.body:
+                for handler in node.handlers:
+                    if self._catches_missing(handler) and not _reraises(handler):
+                        return True
+        return False
+
+    def _catches_missing(self, handler: cst.ExceptHandler) -> bool:
+        if handler.type is None:
+            return True
+        types = (
+            [element.value for element in handler.type.elements]
+            if isinstance(handler.type, cst.Tuple)
+            else [handler.type]
+        )
+        return any(self.context.qualified_name(kind) in _MISSING_PROGRAM for kind in types)
+
+    # -- the calls ----------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.context.qualified_name(node.func)
+        if name is None:
+            return
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        if name in _WHICH:
+            self._probe(node, positional)
+        elif name in _SUBPROCESS:
+            self._subprocess(node, name, positional)
+        elif name in _SHELL_LINES and positional:
+            self._use(self._shell_programs(positional[0].value), name)
+        elif name in _PROGRAM_FIRST and positional:
+            self._use(self._argv_programs(positional[0].value, whole=False), name)
+        elif name in _SPAWN and len(positional) > 1:
+            self._use(self._argv_programs(positional[1].value, whole=False), name)
+        elif name in _LIBRARY_PATHS:
+            self.optional.add(_LIBRARY_PATHS[name])
+        else:
+            tool = next((tool for prefix, tool in _LIBRARY_TOOLS if name.startswith(prefix)), None)
+            if tool is None:
+                return
+            if any(arg.keyword is not None and arg.keyword.value == "poppler_path" for arg in node.args):
+                self.optional.add(tool)  # pdf2image told where its own poppler is
+            else:
+                self._use([(tool, node.func)], name)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """`sh.ffmpeg(...)`, `sh.git.clone(...)`, `cmd.git` after `from plumbum import cmd`."""
+        name = self.context.qualified_name(node)
+        if name is None:
+            return
+        parts = name.split(".")
+        if (parts[0] == "sh" and len(parts) == 2) or parts[:-1] in (
+            ["plumbum", "cmd"],
+            ["plumbum", "local", "cmd"],
+        ):
+            self._use([(_sh_name(parts[-1]), node)], parts[0])
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        """`plumbum.local["convert"]`."""
+        if self.context.qualified_name(node.value) in _PLUMBUM_LOCAL and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index):
+                self._use(self._argv_programs(index.value, whole=False), "plumbum")
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        """`from sh import git` and `from plumbum.cmd import git` fail at import without git."""
+        module = dotted_name(node.module) if node.module is not None else None
+        if node.relative or module not in ("sh", "plumbum.cmd") or isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if isinstance(alias.name, cst.Name):
+                self._use([(_sh_name(alias.name.value), alias)], module.split(".")[0])
+
+    def _probe(self, node: cst.Call, positional: list[cst.Arg]) -> None:
+        found = self._argv_programs(positional[0].value, whole=False) if positional else []
+        if not found:
+            return
+        tool = found[0][0]
+        parent = self.context.parent
+        # Tested, given a fallback, caught, or handed to the caller to decide (`return which(...)`).
+        if self._in_condition() or self._handled() or isinstance(parent, cst.Return):
+            self.optional.add(tool)
+            return
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Name):
+                self.probes[-1][target.value] = tool
+        self._use(found[:1], "shutil.which")
+
+    def _subprocess(self, node: cst.Call, name: str, positional: list[cst.Arg]) -> None:
+        keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+        executable = keywords.get("executable")
+        if executable is not None:
+            self._use(self._argv_programs(executable, whole=False), name)
+            return
+        command = positional[0].value if positional else keywords.get("args")
+        if command is None:
+            return
+        shell = keywords.get("shell")
+        if isinstance(shell, cst.Name) and shell.value == "True":
+            if isinstance(command, (cst.List, cst.Tuple)) and command.elements:
+                command = command.elements[0].value
+            self._use(self._shell_programs(command), name)
+        else:
+            self._use(self._argv_programs(command, whole=True), name)
+
+    def _use(self, found: list[tuple[str, cst.CSTNode]], how: str) -> None:
+        if not found:
+            return
+        handled = self._handled()
+        for tool, node in found:
+            if tool not in BINARIES:
+                continue
+            if handled:
+                self.optional.add(tool)
+            else:
+                self.uses.append((tool, node, how))
+                self.context.note_statement(node)
+
+    # -- reading command values ------------------------------------------------------------------
+
+    def _argv_programs(
+        self, value: cst.BaseExpression, whole: bool, depth: int = 0
+    ) -> list[tuple[str, cst.CSTNode]]:
+        """Programs of an argv (a list: `["ffmpeg", ...]`, `["sh", "-c", "..."]`) or a program
+        string; `whole` means a string is an argv of its own (`subprocess.run("ffmpeg -i x")`)."""
+        if depth > 3:
+            return []
+        if isinstance(value, cst.Name):
+            found = [self._argv_programs(v, whole, depth + 1) for v in self._values(value)]
+            programs = {tuple(tool for tool, _ in item) for item in found}
+            # Bound to different commands on different paths: nothing to say.
+            return [(tool, value) for tool, _ in found[0]] if len(programs) == 1 and found else []
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            return self._argv_programs(value.left, whole, depth + 1)
+        if isinstance(value, (cst.List, cst.Tuple)):
+            elements: list[tuple[str, cst.CSTNode]] = []
+            for element in value.elements:
+                if isinstance(element, cst.StarredElement):
+                    break
+                elements.append((self._text(element.value) or _PLACEHOLDER, element.value))
+            argv = [text for text, _ in elements]
+            inner = script_index(argv)
+            if inner is not None:
+                return [(tool, elements[inner][1]) for tool in _shell_tools(argv[inner])]
+            tool = _program(argv)
+            if tool is None:
+                return []
+            return [(tool, next(node for text, node in elements if text.rpartition("/")[2] == tool))]
+        if (
+            isinstance(value, cst.Call)
+            and self.context.qualified_name(value.func) == "shlex.split"
+            and value.args
+        ):
+            value = value.args[0].value
+        text = self._text(value)
+        if text is None:
+            return []
+        argv = [word.text for word in words(text)] if whole else [text]
+        tool = _program(argv)
+        return [(tool, value)] if tool is not None else []
+
+    def _shell_programs(self, value: cst.BaseExpression) -> list[tuple[str, cst.CSTNode]]:
+        if isinstance(value, cst.Name):
+            values = [self._text(v) for v in self._values(value)]
+            texts = set(values)
+            if len(texts) != 1 or None in texts:
+                return []
+            return [(tool, value) for tool in _shell_tools(values[0] or "")]
+        text = self._text(value)
+        return [(tool, value) for tool in _shell_tools(text)] if text is not None else []
+
+    def _text(self, value: cst.BaseExpression, depth: int = 0) -> str | None:
+        """A string's value, with f-string fields as placeholders; `.format()`, `%` and
+        `" ".join([...])` read through; names bound to one string followed."""
+        if depth > 3:
+            return None
+        text = self.context.string_value(value)
+        if text is not None:
+            return text
+        if isinstance(value, cst.FormattedString):
+            return "".join(
+                part.value if isinstance(part, cst.FormattedStringText) else _PLACEHOLDER
+                for part in value.parts
+            )
+        if isinstance(value, cst.Name):
+            values = self._values(value)
+            return self._text(values[0], depth + 1) if len(values) == 1 else None
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            left = self._text(value.left, depth + 1)
+            right = self._text(value.right, depth + 1)
+            return None if left is None else left + (_PLACEHOLDER if right is None else right)
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Modulo):
+            return self._text(value.left, depth + 1)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            method = value.func.attr.value
+            if method == "format":
+                return self._text(value.func.value, depth + 1)
+            if method == "join" and value.args and isinstance(value.args[0].value, (cst.List, cst.Tuple)):
+                separator = self._text(value.func.value, depth + 1)
+                parts = [self._text(e.value, depth + 1) or _PLACEHOLDER for e in value.args[0].value.elements]
+                return separator.join(parts) if separator is not None else None
+        if self.context.qualified_name(value) == "sys.executable":
+            return "python"
+        return None
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        first: dict[str, tuple[cst.CSTNode, str]] = {}
+        for tool, node, how in self.uses:
+            if tool not in self.optional:
+                first.setdefault(tool, (node, how))
+        if not first:
+            return
+        locations = self.context.locations(node for node, _ in first.values())
+        for tool, (node, how) in first.items():
+            if node in locations:
+                start, end = locations[node]
+                self.record_fact(SYSTEM_TOOLS, [tool, how, start.row, start.column, end.row, end.column])
+
+
+def _sh_name(attribute: str) -> str:
+    """sh and plumbum look `google_chrome` up as `google-chrome` when no such program exists."""
+    return attribute if attribute in BINARIES else attribute.replace("_", "-")
+
+
+def _shell_tools(text: str) -> list[str]:
+    """The table's tools a shell command line runs, in order: every simple command of it,
+    and the scripts of `sh -c "..."` inside."""
+    found: list[str] = []
+    for command in commands(text.replace(_PLACEHOLDER, "$_")):
+        argv = command.argv
+        inner = script_index(argv)
+        tools = _shell_tools(argv[inner]) if inner is not None else [_program(argv)]
+        found.extend(tool for tool in tools if tool is not None and tool not in found)
+    return found
+
+
+def _reraises(handler: cst.ExceptHandler) -> bool:
+    """A `raise` among the handler's statements (`except OSError: raise` on one line too)."""
+    if isinstance(handler.body, cst.SimpleStatementSuite):
+        return any(isinstance(small, cst.Raise) for small in handler.body.body)
+    return any(
+        isinstance(small, cst.Raise)
+        for statement in handler.body.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
+
+
+class UndeclaredSystemTool(ProjectRule):
+    """
+    ## What it does
+    Finds system programs the app runs that the image built by its
+    Dockerfile does not have. Programs are found in `subprocess` calls
+    (argument lists, command strings, `shell=True` command lines, `sh -c`
+    scripts, lists and strings bound to a variable first), `os.system`,
+    `os.popen`, `os.exec*`/`os.spawn*`, `asyncio` subprocesses, `pexpect`,
+    `shutil.which`, the `sh` module (`sh.ffmpeg(...)`, `from sh import
+    git`), plumbum (`local["convert"]`, `from plumbum.cmd import git`) and
+    libraries that run one (pytesseract, pdfkit, pdf2image, pypandoc,
+    ffmpeg-python, pydub).
+
+    Only well-known tools are judged (ffmpeg, ImageMagick's convert and
+    magick, curl, wget, git, pg_dump and psql, mysqldump, wkhtmltopdf,
+    libreoffice/soffice, tesseract, node, java, pdftotext, ghostscript,
+    pandoc, ssh, jq, ps...; the table is in docs/dependencies.md). A tool is
+    in the image when the base image ships it (the official python, pypy,
+    debian, ubuntu, alpine and buildpack-deps images, uv's python images and
+    distroless are known; any other base image silences the rule), when
+    the final stage's FROM chain installs a package that provides it
+    (apt-get, apt, apk, dnf, yum, microdnf, zypper, dpkg -i, also inside
+    `sh -c` and the project's own install scripts; removals, `apk del` of a
+    virtual package and the `apt-mark auto` + autoremove idiom are
+    followed), runs it, or puts it in a PATH folder (a download, `mv`, an
+    archive unpacked there), when a COPY brings it in (from a build stage,
+    or from an image named for it such as `mwader/static-ffmpeg`), or when a
+    pip package ships it (`awscli` gives `aws`). A build stage that is only
+    copied from does not count: its packages are not in the final image.
+
+    Not reported: projects without a Dockerfile; Dockerfiles whose
+    installs cannot be read (a package list in a variable, a script that is
+    not in the project); files outside the build context, excluded by
+    `.dockerignore` or never copied into the image; tests, samples, docs,
+    developer tooling (setup.py, noxfile.py, fabfile.py, tasks.py,
+    deploy.py, release.py, `scripts/`, `tools/`, `ci/` and dot-folders).
+    With several Dockerfiles, one that has the tool is enough, and
+    development images (Dockerfile.dev, Dockerfile.test) only count when
+    there is no other; `.devcontainer/` images never do.
+
+    A tool the code treats as optional is not a requirement: a call inside
+    `try:` whose handler catches the missing program (`FileNotFoundError`,
+    `OSError`, `Exception`, a bare `except:`) without re-raising, or a tool
+    the file probes with `shutil.which()` in a condition (`if
+    shutil.which("ffmpeg"):`, `which(...) or fallback`, or a variable
+    holding the result that an `if` tests). An unguarded `shutil.which()`
+    whose result is used as is counts as a use.
+
+    One finding per package and file, at the first use: `pg_dump` and
+    `psql` need the same `postgresql-client`.
+
+    ## Why is this bad?
+    Factor II: an app never relies on system tools being there; it declares
+    them with the rest of its dependencies. A `subprocess.run(["pg_dump",
+    ...])` that works on a laptop with Postgres installed fails in the slim
+    container with `FileNotFoundError`, usually in a code path that runs
+    rarely (the nightly backup, the PDF export).
+
+    ## Example
+    ```python
+    subprocess.run(["ffmpeg", "-i", upload, "-vf", "scale=640:-1", thumb], check=True)
+    ```
+    with a Dockerfile that starts `FROM python:3.12-slim` and never
+    installs ffmpeg.
+
+    Use instead: `RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg`
+    in the Dockerfile.
+
+    ## Fix
+    None automatic: add the package the message names to the final stage's
+    `apt-get install` (or `apk add`), or copy the binary in from a stage
+    that builds it.
+    """
+
+    code = "FS0202"
+    name = "undeclared-system-tool"
+    severity = Severity.WARNING
+    summary = "The app runs a system tool that its Docker image does not install"
+    test_files = "skipped, as are samples, docs and developer tooling"
+    collectors = (SystemToolUses,)
+
+    VALID = (
+        Valid(
+            """
+            import subprocess
+
+            def thumbnail(src, dst):
+                subprocess.run(["ffmpeg", "-y", "-i", src, dst], check=True)
+            """,
+            files={
+                "Dockerfile": """
+                FROM python:3.12-slim
+                RUN apt-get update \\\\
+                 && apt-get install -y --no-install-recommends ffmpeg \\\\
+                 && rm -rf /var/lib/apt/lists/*
+                COPY . /app
+                """
+            },
+            note="installed by apt-get",
+        ),
+        Valid(
+            """
+            import subprocess
+
+            subprocess.run("curl -fsS https://example.com/health | grep ok", shell=True, check=True)
+            """,
+            files={"Dockerfile": "FROM python:3.12\nCOPY . /app\n"},
+            note="the full python image ships curl",
+        ),
+        Valid(
+            """
+            import shutil
+            import subprocess
+
+            def to_pdf(path):
+                if shutil.which("soffice") is None:
+                    return None
+                subprocess.run(["soffice", "--headless", "--convert-to", "pdf", path], check=True)
+            """,
+            files={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"},
+            note="an optional tool the code checks for",
+        ),
+        Valid(
+            """
+            import subprocess
+
+            subprocess.run(["pg_dump", "--version"], check=True)
+            """,
+            note="no Dockerfile: nothing to judge",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import subprocess
+
+            def backup(url, path):
+                subprocess.run(["pg_dump", "--format=custom", url, "-f", path], check=True)
+            """,
+            files={"Dockerfile": "FROM python:3.12-slim\nRUN apt-get install -y ffmpeg\nCOPY . .\n"},
+            line=4,
+        ),
+        Invalid(
+            """
+            import os
+
+            def convert(src, dst):
+                os.system(f"convert {src} -resize 50% {dst}")
+            """,
+            files={"Dockerfile": "FROM python:3.12-alpine\nCOPY . /srv\n"},
+            note="a shell command line; Alpine's busybox has no ImageMagick",
+        ),
+        Invalid(
+            """
+            import pytesseract
+            from PIL import Image
+
+            def read_receipt(path):
+                return pytesseract.image_to_string(Image.open(path))
+            """,
+            files={
+                "Dockerfile": """
+                FROM python:3.12-slim AS build
+                RUN apt-get update && apt-get install -y tesseract-ocr
+                FROM python:3.12-slim
+                COPY . /srv
+                """
+            },
+            line=5,
+            note="a library that runs tesseract; only the unused build stage installs it",
+        ),
+        Invalid(
+            """
+            from sh import git
+
+            def revision():
+                return git("rev-parse", "HEAD").strip()
+            """,
+            files={"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"},
+            line=1,
+        ),
+    )
+
+    def check(self, project: ProjectModel) -> Iterable[Finding]:
+        facts = {relative: uses for relative, uses in project.facts(SYSTEM_TOOLS).items() if uses}
+        if not facts:
+            return
+        images = self._images(project)
+        if not images:
+            return
+        wrappers = project.runtime_names
+        for relative in sorted(facts):
+            path = project.root / relative
+            relevant = [image for image in images if image.contains(path)]
+            # The production image decides when there is one; Dockerfile.dev only when it is alone.
+            relevant = [image for image in relevant if not image.development] or relevant
+            if not relevant or not all(image.tools.known for image in relevant):
+                continue
+            reported: set[str] = set()  # one finding per package: pg_dump and psql need the same fix
+            for tool, how, row, column, end_row, end_column in sorted(
+                facts[relative], key=lambda use: use[2:4]
+            ):
+                if BINARIES[tool].apt in reported or any(image.tools.has(tool) for image in relevant):
+                    continue
+                reported.add(BINARIES[tool].apt)
+                yield self.make_finding(
+                    project.display(path),
+                    Location(row, column),
+                    Location(end_row, end_column),
+                    _message(tool, how, relevant, project, wrappers),
+                    fingerprint_hint=tool,
+                )
+
+    @staticmethod
+    def _images(project: ProjectModel) -> list[_Image]:
+        scripts: dict[str, str] = {}
+        for item in project.tree_files:
+            source = project.source(item.path) if item.kind == "shell" else None
+            if source is not None:
+                scripts.setdefault(item.path.name, source.text)
+        pip_names = project.runtime_names | {install.name for _, install in project.image_installs}
+        images = []
+        for path, dockerfile in sorted(project.tree_dockerfiles.items()):
+            relative = project.relative(path)
+            if is_sample_path(relative) or any(
+                part.startswith(".") for part in PurePosixPath(relative).parts[:-1]
+            ):
+                continue  # samples, .devcontainer/ and CI images
+            tools = image_tools(dockerfile, scripts, pip_names)
+            images.append(_Image(path, tools, project.build_context(path), context_sources(dockerfile)))
+        return images
+
+
+@dataclass(frozen=True)
+class _Image:
+    path: Path  # the Dockerfile
+    tools: ImageTools
+    context: BuildContext
+    sources: list[str]  # what its COPY/ADD instructions take from the build context
+
+    @property
+    def development(self) -> bool:
+        """Dockerfile.dev, dev.Dockerfile, Dockerfile.test: an image for development, not deployment."""
+        return bool(_DEV_IMAGE_WORDS & set(re.split(r"[.\-_]", self.path.name.lower())))
+
+    def contains(self, path: Path) -> bool:
+        """Whether the Python file ends up in the image: in the context, copied, not ignored."""
+        relative = self.context.relative(path)
+        return relative is not None and any(self.context.sends(source, relative) for source in self.sources)
+
+
+def _message(
+    tool: str, how: str, images: list[_Image], project: ProjectModel, declared: frozenset[str]
+) -> str:
+    names = [project.relative(image.path) for image in images]
+    shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+    base = images[0].tools.base
+    assert base is not None  # only known images get here
+    verb = "looked up with" if how == "shutil.which" else "run with"
+    where = f"the image built from {shown}" if len(images) == 1 else f"the images built from {shown}"
+    message = (
+        f"`{tool}` ({verb} `{how}`) is not in {where}: `{base.label}` does not ship it "
+        "and no stage installs it"
+    )
+    entry = BINARIES[tool]
+    if base.family == "alpine" and entry.apk:
+        message += f"; add `{entry.apk}` to an `apk add`"
+    elif base.family == "debian":
+        message += f"; add `{entry.apt}` to an `apt-get install`"
+    else:
+        message += "; copy it in from a build stage (the base image has no package for it)"
+    wrappers = sorted(name for name in declared if tool in WRAPPERS.get(name, ()))
+    if wrappers:
+        message += f" (`{wrappers[0]}` only calls it, it does not install it)"
+    return message

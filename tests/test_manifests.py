@@ -10,6 +10,7 @@ import pytest
 
 from factorscan.manifests import (
     RUNTIME,
+    ImageInstall,
     Manifest,
     dockerfile_pip_installs,
     group_for_filename,
@@ -562,6 +563,38 @@ def test_dockerfile_pip_installs() -> None:
         ("gunicorn", 7, False),
         ("httpx", 8, False),
         ("uvicorn", 10, False),
+    ]
+
+
+def test_dockerfile_pip_installs_in_heredocs_and_exec_form() -> None:
+    """The Dockerfile parser's reading: heredoc scripts count, heredoc data does not."""
+    text = textwrap.dedent(
+        """\
+        # syntax=docker/dockerfile:1
+        FROM python:3.12-slim AS base
+        RUN <<EOF
+        set -e
+        pip install --no-cache-dir "celery==5.4.0"
+        python -m pip install flower
+        EOF
+        RUN cat <<EOF > /etc/motd
+        pip install not-a-command
+        EOF
+        RUN ["python", "-m", "pip", "install", "gunicorn==23.0.0"]
+        FROM base
+        RUN --mount=type=cache,target=/root/.cache pip install "uvicorn[standard]>=0.30"
+        """
+    )
+    installs = [(item.name, item.line, item.pinned) for item in dockerfile_pip_installs(text)]
+    assert installs == [
+        ("celery", 3, True),
+        ("flower", 3, False),
+        ("gunicorn", 11, True),
+        ("uvicorn", 13, False),
+    ]
+    assert dockerfile_pip_installs("FROM python:3.12\nRUN <<EOF\npip install redis\n") == [
+        # an unterminated heredoc still runs up to the end of the file
+        ImageInstall("redis", 2, False)
     ]
 
 
