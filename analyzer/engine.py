@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -309,6 +311,10 @@ Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, ki
 def _init_worker(ruleset: RuleSet, settings: Settings, profile: bool) -> None:
     global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
     _worker_state = (ruleset, settings)
+    # Ctrl-C is the parent's to handle (it cancels the pool); see _interrupts_held.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     warnings.simplefilter("ignore")
     if profile:
         profiling.enable()
@@ -348,16 +354,47 @@ def _run_pool(
         # Bounded submission keeps memory flat however many files there are.
         pending: set[concurrent.futures.Future[Any]] = set()
         batches = _batches(tasks, jobs)
-        for batch in batches:
-            pending.add(pool.submit(_analyze_batch, batch))
-            if len(pending) >= jobs * 3:
+        try:
+            for batch in batches:
+                with _interrupts_held():
+                    pending.add(pool.submit(_analyze_batch, batch))
+                if len(pending) >= jobs * 3:
+                    done, pending = concurrent.futures.wait(
+                        pending, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    yield from _collect(done, displays, advance)
+            while pending:
                 done, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED
                 )
                 yield from _collect(done, displays, advance)
-        while pending:
-            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
-            yield from _collect(done, displays, advance)
+        except BaseException:
+            # Ctrl-C, or the consumer stopped early: drop the queued batches and end the
+            # running ones rather than wait for them (seconds on big files).
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
+            raise
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT blocked while the pool may fork workers (it does so in `submit`).
+
+    A Ctrl-C arriving mid-fork would otherwise be raised inside an at-fork hook,
+    where Python reports and drops it, or leave the pool half started so that
+    exiting hangs on a worker; held, it is raised in the parent right after.
+    Workers inherit the blocked signal and ignore it once started.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _collect(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -185,15 +185,21 @@ def write_atomically(path: Path, data: bytes, expected_digest: str) -> None:
         raise FixWriteError(f"cannot read it again: {exc.strerror or exc}") from None
     if content_digest(current) != expected_digest:
         raise FixWriteError("it changed after it was read; run again")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".factorscan", dir=path.parent)
+    # Named before it exists (tempfile.mkstemp creates first and names after), so a
+    # Ctrl-C at any point can still remove it; a random 128-bit name is never taken.
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.factorscan")
     try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(handle, "wb") as output:
             output.write(data)
             output.flush()
             os.fsync(output.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except OSError as exc:
+    except BaseException as exc:
+        # KeyboardInterrupt too: the original is intact, so only the temporary goes.
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise FixWriteError(f"cannot write: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise FixWriteError(f"cannot write: {exc.strerror or exc}") from None
+        raise
