@@ -16,7 +16,13 @@ from io import BytesIO
 from pathlib import Path
 
 from factorscan.checks.base import FileRule, SourceRule
-from factorscan.discovery import display_path, file_kind, find_project_root, relative_to_root
+from factorscan.discovery import (
+    display_path,
+    file_kind,
+    find_project_root,
+    has_root_marker,
+    relative_to_root,
+)
 from factorscan.engine import FileResult, RuleSet, analyze
 from factorscan.errors import FactorscanError
 from factorscan.findings import Finding
@@ -41,12 +47,21 @@ def _single_file_ruleset(settings: Settings) -> RuleSet:
     return ruleset
 
 
+def _root_within(directory: Path, boundary: Path) -> Path:
+    """The project root of `directory`, looking no higher than `boundary` (the
+    editor's workspace folder, which is the root when nothing below it is)."""
+    for candidate in (directory, *directory.parents):
+        if candidate == boundary or not candidate.is_relative_to(boundary):
+            break
+        if has_root_marker(candidate):
+            return candidate
+    return boundary
+
+
 @lru_cache(maxsize=256)
 def file_settings(directory: Path, boundary: Path | None = None) -> FileSettings:
-    """Settings for files in `directory`; no file above `boundary` is read."""
-    root = find_project_root(directory)
-    if boundary is not None and not root.is_relative_to(boundary):
-        root = boundary
+    """Settings for files in `directory`; nothing above `boundary` is read or listed."""
+    root = find_project_root(directory) if boundary is None else _root_within(directory, boundary)
     try:
         settings = load_settings(find_config_file(directory, root), root)
         return FileSettings(
