@@ -355,4 +355,3 @@ def test_the_audit_hook_sees_an_import_of_scanned_code(planted: tuple[Path, Path
     assert result.returncode != 0
     assert result.of("exec") == [str((root / "app" / "__init__.py").resolve())]
     assert list(markers.iterdir()) == []
-

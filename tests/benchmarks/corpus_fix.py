@@ -121,11 +121,15 @@ def _measure(corpus: Path, project: Path, tree: Path, work: Path) -> int:
     before_report = work / "before.json"
     _, scan_time = run(["--exit-zero", "--format", "json", "--output", str(before_report), "."], project)
     before = findings_by_code(before_report)
-    print(f"\nscan: {sum(before.values())} findings in {scan_time:.1f} s; fixable: {dict(fixable(before_report))}")
+    print(
+        f"\nscan: {sum(before.values())} findings in {scan_time:.1f} s; fixable: {dict(fixable(before_report))}"
+    )
 
     diff, diff_time = run(["--diff", "--unsafe-fixes", "."], project)
     announced = _WOULD_FIX.search(diff.stderr)
-    print(f"--diff --unsafe-fixes: {announced.group(0) if announced else diff.stderr.strip()} ({diff_time:.1f} s)")
+    print(
+        f"--diff --unsafe-fixes: {announced.group(0) if announced else diff.stderr.strip()} ({diff_time:.1f} s)"
+    )
 
     after_report = work / "after.json"
     fixing, fix_time = run(
@@ -136,7 +140,9 @@ def _measure(corpus: Path, project: Path, tree: Path, work: Path) -> int:
     changed = sorted(name for name in original if fixed.get(name) != original[name])
     added = sorted(set(fixed) - set(original))
     after = findings_by_code(after_report)
-    print(f"--fix --unsafe-fixes: {len(changed)} files changed in {fix_time:.1f} s; new files: {added or 'none'}")
+    print(
+        f"--fix --unsafe-fixes: {len(changed)} files changed in {fix_time:.1f} s; new files: {added or 'none'}"
+    )
     problems = warnings_of(fixing.stderr)
     print(f"  warnings: {len(problems)}")
     for line in problems:
