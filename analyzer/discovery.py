@@ -185,10 +185,21 @@ class _IgnoreStack:
 
 
 class Discovery:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, stamps: dict[str, int] | None = None) -> None:
         self.settings = settings
         self.root = settings.project_root
         self.exclude = _Patterns([*settings.exclude, *settings.extend_exclude])
+        # When given: every folder walked and .gitignore read -> its mtime (ns), so that a
+        # cached listing can tell it is still current (adding, removing or renaming an
+        # entry changes its folder's mtime).
+        self.stamps = stamps
+
+    def _stamp(self, path: str) -> None:
+        if self.stamps is not None:
+            try:
+                self.stamps[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                self.stamps[path] = -1
 
     def excluded(self, path: Path, is_dir: bool, base: Path | None = None) -> bool:
         return self._excluded(str(path), path.name, is_dir, str(base or self.root))
@@ -229,6 +240,7 @@ class Discovery:
         top = chain.index(self.root) if self.root in chain else 0
         for ancestor in reversed(chain[1 : top + 1]):
             stack = stack.child(str(ancestor))
+            self._stamp(os.path.join(ancestor, ".gitignore"))
         return stack
 
     def _walk(self, directory: str, ignore: _IgnoreStack, base: str) -> Iterator[DiscoveredFile]:
@@ -236,8 +248,10 @@ class Discovery:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:
             return
+        self._stamp(directory)
         if self.settings.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
             ignore = ignore.child(directory)
+            self._stamp(os.path.join(directory, ".gitignore"))
         parent_name = os.path.basename(directory)
         for entry in entries:
             # Symlinks are never followed: they can loop or leave the project.

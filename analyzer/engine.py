@@ -428,15 +428,14 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
         else:
             files = Discovery(settings).discover(paths)
-    project = ProjectModel(root, settings, files)
-    wanted_kinds = ruleset.file_kinds
-
     cache = None
     if options.use_cache and options.stdin is None:
         cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".factorscan_cache"
         if not cache_dir.is_absolute():
             cache_dir = root / cache_dir
         cache = Cache(cache_dir, f"{settings.analysis_key()}")
+    project = ProjectModel(root, settings, files, cache)
+    wanted_kinds = ruleset.file_kinds
 
     results: dict[str, FileResult] = {}
     data_by_path: dict[str, bytes] = {}
@@ -475,8 +474,6 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         if cache is not None and not result.errors:
             cache.put(names[path][1], digests[path], result.to_cache())
     del tasks
-    if cache is not None:
-        cache.save()
 
     findings: list[Finding] = []
     for path, result in results.items():
@@ -498,6 +495,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
+    if cache is not None:
+        cache.save()  # after the project rules: they may have listed the tree
 
     sources: dict[str, SourceFile] = {}
     for path, data in data_by_path.items():

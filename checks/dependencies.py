@@ -1251,8 +1251,8 @@ class UndeclaredSystemTool(ProjectRule):
     @staticmethod
     def _images(project: ProjectModel) -> list[_Image]:
         scripts: dict[str, str] = {}
-        for item in project.tree_files:
-            source = project.source(item.path) if item.kind == "shell" else None
+        for item in project.tree_files_of_kind("shell"):
+            source = project.source(item.path)
             if source is not None:
                 scripts.setdefault(item.path.name, source.text)
         pip_names = project.runtime_names | {install.name for _, install in project.image_installs}
