@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pathspec
 
@@ -276,13 +276,13 @@ class Discovery:
 
 def is_test_path(relative_path: str) -> bool:
     """tests/, test_*.py, *_test.py and conftest.py: how rules tell test code apart."""
-    parts = PurePosixPath(relative_path).parts
-    name = parts[-1] if parts else ""
+    # String splitting, not PurePosixPath: rules ask this for every file, often.
+    *folders, name = relative_path.strip("/").split("/")
     return (
         name == "conftest.py"
         or name.startswith("test_")
         or name.endswith("_test.py")
-        or any(part in ("tests", "test", "testing") for part in parts[:-1])
+        or any(part in ("tests", "test", "testing") for part in folders)
     )
 
 
@@ -294,7 +294,7 @@ _SAMPLE_FOLDERS = frozenset(
 
 def is_sample_path(relative_path: str) -> bool:
     """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys."""
-    return any(part.lower() in _SAMPLE_FOLDERS for part in PurePosixPath(relative_path).parts[:-1])
+    return any(part.lower() in _SAMPLE_FOLDERS for part in relative_path.strip("/").split("/")[:-1])
 
 
 def _below(path: Path, base: Path) -> str | None:

@@ -72,6 +72,8 @@ class RuleSet:
     project_rules: list[type[ProjectRule]] = field(default_factory=list)
     report_syntax_errors: bool = False
     import_facts: bool = False
+    # Project rules that record facts from each Python file's text and ast tree.
+    fact_rules: list[type[ProjectRule]] = field(default_factory=list)
     _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
     @classmethod
@@ -90,6 +92,8 @@ class RuleSet:
                 for collector in rule.collectors:
                     ruleset._add_visitor(collector)
                 ruleset.import_facts |= getattr(rule, "uses_import_facts", False)
+                if any("file_facts" in vars(owner) for owner in rule.__mro__ if owner is not ProjectRule):
+                    ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
                 ruleset.report_syntax_errors = True
         return ruleset
@@ -214,6 +218,11 @@ def analyze_python(
             return _syntax_result(ruleset, source, 1, 1, f"Cannot parse: {exc}")
     if tree is not None and ruleset.import_facts:
         facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
+    if tree is not None:
+        for rule in ruleset.fact_rules:
+            recorded = rule.file_facts(text, tree, relative_path)
+            if recorded is not None:
+                facts[rule.code] = recorded
 
     with profiling.phase("prefilter"):
         visitors = ruleset.triggered(source.data, relative_path, settings)

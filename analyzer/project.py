@@ -8,11 +8,11 @@ only for what its enabled rules ask for.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from factorscan.cache import Cache
 from factorscan.container import (
@@ -43,6 +43,8 @@ from factorscan.manifests import Dependency, ImageInstall, Manifest, dockerfile_
 from factorscan.settings import Settings
 from factorscan.source import SourceDecodeError, SourceFile
 
+T = TypeVar("T")
+
 
 class ProjectModel:
     def __init__(
@@ -52,6 +54,8 @@ class ProjectModel:
         self.settings = settings
         self.files = files
         self.cache = cache
+        # Views of the project that several rules derive alike, computed once (`derived()`).
+        self._derived: dict[str, Any] = {}
         self._sources: dict[Path, SourceFile | None] = {}
         self._facts: dict[str, dict[str, list[Any]]] = {}
         self._contexts: dict[Path, BuildContext] = {}
@@ -59,6 +63,12 @@ class ProjectModel:
         self.warnings: list[str] = []
 
     # -- files -------------------------------------------------------------
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per scan: a view of the project that several rules share."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return cast(T, self._derived[key])
 
     def relative(self, path: Path) -> str:
         return relative_to_root(path, self.root)
@@ -249,9 +259,9 @@ class ProjectModel:
         return any(
             (
                 kind in ("dockerfile", "procfile", "compose")
-                or PurePosixPath(path).name == "manage.py"
+                or path.rpartition("/")[2] == "manage.py"
                 # mysite/wsgi.py, but not a framework's own django/core/wsgi.py
-                or (PurePosixPath(path).name in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
+                or (path.rpartition("/")[2] in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
             )
             and not is_sample_path(path)
             for path, kind in self._kinds.items()
@@ -292,7 +302,7 @@ class ProjectModel:
         for path, kind in self._kinds.items():
             if kind != "python":
                 continue
-            parts = PurePosixPath(path).parts
+            parts = path.split("/")
             if parts[-1] == "__init__.py":
                 packages.add("/".join(parts[:-1]))
             for depth in range(len(parts)):
