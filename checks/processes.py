@@ -782,10 +782,13 @@ def _mutates_a_module_container(data: bytes) -> bool:
     """An indented `NAME[...] = `, `NAME.append(`, `del NAME[` for a module-level container NAME."""
     for match in _MODULE_CONTAINER.finditer(data):
         name = re.escape(match.group(1))
-        if re.search(rb"(?m)^[ \t]+(?:.*[^\w.])?" + name + rb"(?:" + _MUTATION + rb")", data) or re.search(
-            rb"(?m)^[ \t]+del[ \t]+" + name + rb"\[", data
-        ):
-            return True
+        # Searched from the name (a literal: fast), then the line is checked for indentation.
+        mutation = re.compile(rb"(?<![\w.])" + name + rb"(?:" + _MUTATION + rb")")
+        deletion = re.compile(rb"(?<![\w.])del[ \t]+" + name + rb"\[")
+        for found in (*mutation.finditer(data), *deletion.finditer(data)):
+            line = data[data.rfind(b"\n", 0, found.start()) + 1 : found.start()]
+            if line[:1] in (b" ", b"\t") and (found.re is mutation or not line.strip()):
+                return True
     return False
 
 
