@@ -74,6 +74,8 @@ class RuleSet:
     project_rules: list[type[ProjectRule]] = field(default_factory=list)
     report_syntax_errors: bool = False
     import_facts: bool = False
+    # Project rules that record facts from each Python file's text and ast tree.
+    fact_rules: list[type[ProjectRule]] = field(default_factory=list)
     _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
     @classmethod
@@ -92,6 +94,8 @@ class RuleSet:
                 for collector in rule.collectors:
                     ruleset._add_visitor(collector)
                 ruleset.import_facts |= getattr(rule, "uses_import_facts", False)
+                if any("file_facts" in vars(owner) for owner in rule.__mro__ if owner is not ProjectRule):
+                    ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
                 ruleset.report_syntax_errors = True
         return ruleset
@@ -171,8 +175,26 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _deeper_than(tree: ast.AST, limit: int) -> bool:
-    """Whether the tree nests deeper than `limit` (iterative: no recursion)."""
+def _deeper_than(tree: ast.AST, limit: int, text: str) -> bool:
+    """Whether the tree nests deeper than `limit` (iterative: no recursion).
+
+    Every level of an expression takes at least one byte of source, so an
+    expression spanning fewer bytes than the depth left cannot reach the
+    limit and is not walked: that skips nearly every expression.
+    """
+    starts = [0]  # byte offset of each line (\r, \n and \r\n end lines, as for ast)
+    for line in text.encode("utf-8", "surrogatepass").splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    starts.append(starts[-1])  # a position just past a final line ending
+
+    def span(node: ast.expr) -> int:
+        end_line, end_column = node.end_lineno, node.end_col_offset
+        if end_line is None or end_column is None:
+            return limit  # no position: walk it
+        if end_line >= len(starts):
+            return limit
+        return starts[end_line - 1] + end_column - starts[node.lineno - 1] - node.col_offset
+
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
     while stack:
@@ -180,6 +202,9 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
         if depth > limit:
             return True
         for child in children(node):
+            # +4: the node types below an expression that hold no source (Load, operators)
+            if isinstance(child, ast.expr) and depth + span(child) + 4 <= limit:
+                continue
             push((child, depth + 1))
     return False
 
@@ -216,6 +241,11 @@ def analyze_python(
             return _syntax_result(ruleset, source, 1, 1, f"Cannot parse: {exc}")
     if tree is not None and ruleset.import_facts:
         facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
+    if tree is not None:
+        for rule in ruleset.fact_rules:
+            recorded = rule.file_facts(text, tree, relative_path)
+            if recorded is not None:
+                facts[rule.code] = recorded
 
     with profiling.phase("prefilter"):
         visitors = ruleset.triggered(source.data, relative_path, settings)
@@ -233,7 +263,7 @@ def analyze_python(
         "too many nested" in syntax_error.msg or _bracket_depth(text) > _MAX_BRACKET_DEPTH
     ):
         return failed(syntax_error, "")
-    if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH):
+    if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH, text):
         return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
         with profiling.phase("parse (libcst)"):
@@ -465,15 +495,14 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
         else:
             files = Discovery(settings).discover(paths)
-    project = ProjectModel(root, settings, files)
-    wanted_kinds = ruleset.file_kinds
-
     cache = None
     if options.use_cache and options.stdin is None:
         cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".factorscan_cache"
         if not cache_dir.is_absolute():
             cache_dir = root / cache_dir
         cache = Cache(cache_dir, f"{settings.analysis_key()}")
+    project = ProjectModel(root, settings, files, cache)
+    wanted_kinds = ruleset.file_kinds
 
     results: dict[str, FileResult] = {}
     data_by_path: dict[str, bytes] = {}
@@ -512,8 +541,6 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         if cache is not None and not result.errors:
             cache.put(names[path][1], digests[path], result.to_cache())
     del tasks
-    if cache is not None:
-        cache.save()
 
     findings: list[Finding] = []
     for path, result in results.items():
@@ -535,6 +562,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
+    if cache is not None:
+        cache.save()  # after the project rules: they may have listed the tree
 
     sources: dict[str, SourceFile] = {}
     for path, data in data_by_path.items():

@@ -16,12 +16,13 @@ the prefilter, and its logic. Four kinds exist:
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from factorscan.findings import (
     Applicability,
@@ -46,6 +47,7 @@ __all__ = [
     "Applicability",
     "FileRule",
     "FixAvailability",
+    "Guarded",
     "Invalid",
     "ProjectRule",
     "Rule",
@@ -61,7 +63,28 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 
 
-Trigger = bytes | re.Pattern[bytes]
+class Guarded:
+    """A regex trigger searched only in files holding one of its literal `needles`.
+
+    `bytes in data` is a memchr-speed scan, while a pattern with no literal
+    prefix (`^[ \t]*import`, `\bwhich\\s*\\(`) is tried at every position: on a
+    large tree the guard is the difference between a cheap and a costly
+    prefilter. Every match of the pattern must contain one of the needles.
+    """
+
+    __slots__ = ("needles", "pattern")
+
+    def __init__(self, pattern: bytes, *needles: bytes, flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.needles = needles
+
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        if not any(needle in data for needle in self.needles):
+            return None
+        return self.pattern.search(data)
+
+
+Trigger = bytes | re.Pattern[bytes] | Guarded
 
 
 def matches_any(triggers: tuple[Trigger, ...], data: bytes) -> bool:
@@ -250,6 +273,13 @@ class ProjectRule(Rule):
     """A rule over the whole project, run once per scan in the main process."""
 
     collectors: ClassVar[tuple[type[SourceVisitor], ...]] = ()
+
+    @classmethod
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> list[Any] | None:
+        """Facts about one Python file from its text and `ast` tree, recorded under the rule's
+        code and cached with the file's results: for project views that need no libcst tree.
+        Must be JSON-serialisable; None records nothing."""
+        return None
 
     def check(self, project: ProjectModel) -> Iterable[Finding]:
         raise NotImplementedError

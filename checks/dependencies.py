@@ -20,7 +20,7 @@ from typing import Any
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceVisitor, Valid
+from factorscan.checks.base import Guarded, Invalid, ProjectRule, Severity, SourceVisitor, Valid
 from factorscan.discovery import is_sample_path, is_test_path
 from factorscan.dockerignore import BuildContext, context_sources
 from factorscan.findings import Finding, Location
@@ -37,11 +37,11 @@ _TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py"})
 
 
 def _is_tooling(relative_path: str) -> bool:
-    path = PurePosixPath(relative_path)
-    return path.name in _TOOLING_FILES or (path.name == "conf.py" and "docs" in path.parts[:-1])
+    *folders, name = relative_path.split("/")
+    return name in _TOOLING_FILES or (name == "conf.py" and "docs" in folders)
 
 
-def third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact]]:
+def third_party_imports(project: ProjectModel) -> list[tuple[str, ImportFact]]:
     """(file, import) for each import that must come from a declared distribution.
 
     Skipped: relative imports, the standard library (removed modules included),
@@ -51,6 +51,10 @@ def third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact
     (modules the test creates) and in libraries (lazy imports of optional
     backends).
     """
+    return project.derived("third_party_imports", lambda: list(_third_party_imports(project)))
+
+
+def _third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact]]:
     library = project.is_library
     # Without any dev/test dependency declared, test imports have nothing to be checked against.
     check_tests = any(is_dev_group(dependency.group) for dependency in project.dependencies)
@@ -698,12 +702,19 @@ class SystemToolUses(SourceVisitor):
         b"subprocess",
         re.compile(rb"os\.(system|popen|spawn|exec[lv]|posix_spawn)"),
         re.compile(rb"from\s+os\s+import[^\r\n]*\b(system|popen|spawn|exec[lv]|posix_spawn)"),
-        re.compile(rb"\bwhich\s*\("),
-        re.compile(rb"^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)", re.MULTILINE),
+        Guarded(rb"\bwhich\s*\(", b"which(", b"which ("),
+        Guarded(
+            rb"^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)",
+            b"import sh",
+            b"from sh",
+            b"\tsh",
+            b"  sh",
+            flags=re.MULTILINE,
+        ),
         b"plumbum",
         b"pexpect",
-        re.compile(rb"pytesseract|pdfkit|imgkit|pdf2image|pypandoc|pydub"),
-        re.compile(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", re.MULTILINE),
+        *(b"pytesseract", b"pdfkit", b"imgkit", b"pdf2image", b"pypandoc", b"pydub"),
+        Guarded(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", b"ffmpeg", flags=re.MULTILINE),
     )
 
     def __init__(self, context: Any = None) -> None:
@@ -1251,8 +1262,8 @@ class UndeclaredSystemTool(ProjectRule):
     @staticmethod
     def _images(project: ProjectModel) -> list[_Image]:
         scripts: dict[str, str] = {}
-        for item in project.tree_files:
-            source = project.source(item.path) if item.kind == "shell" else None
+        for item in project.tree_files_of_kind("shell"):
+            source = project.source(item.path)
             if source is not None:
                 scripts.setdefault(item.path.name, source.text)
         pip_names = project.runtime_names | {install.name for _, install in project.image_installs}
