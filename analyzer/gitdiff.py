@@ -50,7 +50,9 @@ class ChangedLines:
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
+            # core.fsmonitor names a program git runs on diff and ls-files: the scanned
+            # repository's own .git/config must not make factorscan run one.
+            ["git", "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args],
             cwd=cwd,
             capture_output=True,
             timeout=_GIT_TIMEOUT,

@@ -355,3 +355,30 @@ def test_the_audit_hook_sees_an_import_of_scanned_code(planted: tuple[Path, Path
     assert result.returncode != 0
     assert result.of("exec") == [str((root / "app" / "__init__.py").resolve())]
     assert list(markers.iterdir()) == []
+
+
+def test_diff_base_runs_no_program_the_repository_names(tmp_path: Path) -> None:
+    """`--diff-base` runs git (the one program factorscan starts), and a repository's
+    .git/config can name a program git runs itself: core.fsmonitor on `git diff`."""
+    root = write_project(tmp_path / "repo", {"app.py": "import logging\n"})
+    marker = tmp_path / "fsmonitor-ran"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=60)
+
+    git("init", "-q")
+    git("add", "app.py")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init")
+    git("config", "core.fsmonitor", f"touch {marker}; false")
+    (root / "app.py").write_text("import logging\nhandler = logging.FileHandler('a.log')\n")
+    result = subprocess.run(
+        factorscan("--no-cache", "--diff-base", "HEAD", "--format", "concise", "."),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "FS1101" in result.stdout  # the changed line was reported
+    assert not marker.exists()
