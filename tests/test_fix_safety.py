@@ -127,3 +127,39 @@ def test_interrupted_fix_leaves_each_file_old_or_new(
         assert states["new"] == 0
     else:
         assert states["new"] >= 1
+
+
+def test_a_file_changed_during_the_fix_is_left_to_its_writer(
+    fixable: tuple[Path, dict[str, bytes], dict[str, bytes]], tmp_path: Path
+) -> None:
+    """Another writer (an editor saving) changes a file after factorscan read it:
+    that file keeps the other writer's content, every other file is fixed."""
+    source, original, fixed = fixable
+    root = tmp_path / "project"
+    shutil.copytree(source, root)
+    last = root / max(original)  # written last, seconds after the scan read it
+    edited = b'import logging\n\nhandler = logging.FileHandler("edited.log")\n'
+    process = subprocess.Popen(
+        [sys.executable, "-m", "factorscan", "--fix", "--no-cache", "--jobs", "2", "-q", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    try:
+        # The pool starts once every file has been read.
+        _wait(process, lambda: bool(_children(process.pid)))
+        last.write_bytes(edited)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode == 1, stderr  # the edited file's finding remains
+    assert stderr.decode().splitlines() == [
+        f"factorscan: warning: {last}: not fixed: it changed after it was read; run again"
+    ]
+    assert last.read_bytes() == edited
+    for name in original:
+        if name != last.name:
+            assert (root / name).read_bytes() == fixed[name], name
+    assert {path.name for path in root.iterdir()} == {*original, ".git"}
