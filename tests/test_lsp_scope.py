@@ -51,14 +51,15 @@ async def _open(client: LanguageClient, path: Path, language: str) -> list[types
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, language, 1, text))
     )
-    while True:
-        params = await asyncio.wait_for(
-            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=60
-        )
-        if params.uri == uri:
-            break
+    # pytest-lsp's client keeps the latest diagnostics per document; waiting for the next
+    # notification instead can miss one that arrives in the same read as another.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while uri not in client.diagnostics:
+        assert loop.time() < deadline, f"no diagnostics for {path}"
+        await asyncio.sleep(0.01)
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri), text))
-    return list(params.diagnostics)
+    return list(client.diagnostics[uri])
 
 
 @pytest.mark.asyncio
@@ -92,9 +93,11 @@ async def test_the_server_reads_nothing_outside_its_workspace(tmp_path: Path) ->
                 context=types.CodeActionContext(diagnostics=inside, only=["source.fixAll.factorscan"]),
             )
         )
-        await client.shutdown_session()
     finally:
-        await client.stop()
+        try:
+            await asyncio.wait_for(client.shutdown_session(), timeout=60)
+        finally:
+            await client.stop()
 
     # It worked, with the default settings: neither pyproject.toml outside was read
     # (each would have been reported as a configuration error).
