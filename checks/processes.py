@@ -1352,7 +1352,10 @@ class SqliteAppDatabase(SourceRule):
     name = "sqlite-app-database"
     severity = Severity.WARNING
     summary = "A file-backed SQLite database is the app's store"
-    test_files = "not checked; development, local and test settings and sample apps (examples/, docs/) are out of scope too"
+    test_files = (
+        "not checked; development, local and test settings and sample apps (examples/, docs/) "
+        "are out of scope too"
+    )
     triggers = (
         b"sqlite:",
         b"sqlite+",
