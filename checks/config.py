@@ -392,7 +392,7 @@ class HardcodedSecret(SourceRule):
             note="a password in a service URL is FS0401's",
         ),
     )
-    INVALID = (
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
             SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -855,7 +855,7 @@ class SecretDefault(SourceRule):
             filename="tests/settings.py",
         ),
     )
-    INVALID = (
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
             import os
