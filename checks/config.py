@@ -299,6 +299,7 @@ class HardcodedSecret(SourceRule):
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES_NOTE
     triggers = _SHAPE_STEMS + _FORMAT_TRIGGERS + _CREDENTIAL_SHAPES
+    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential formats only
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
@@ -821,6 +822,7 @@ class SecretDefault(SourceRule):
         b"dj_email_url",
         b"django_cache_url",
     )
+    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
 
     VALID = (
         Valid(
