@@ -22,7 +22,7 @@ import fnmatch
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -33,6 +33,7 @@ __all__ = [
     "CredentialMatch",
     "ServiceURL",
     "find_credential",
+    "find_credentials",
     "has_real_password",
     "is_placeholder",
     "is_secret_name",
@@ -554,6 +555,20 @@ def find_credential(text: str, aws_context: bool = False) -> CredentialMatch | N
     """
     if len(text) < 16:
         return None
+    return next((match for _, _, match in find_credentials(text, aws_context)), None)
+
+
+def find_credentials(
+    text: str, aws_context: bool = False, guess_aws_secret: bool = True
+) -> Iterator[tuple[int, int, CredentialMatch]]:
+    """(start, end, match) of every known credential format in `text`, in format order.
+
+    `guess_aws_secret=False` leaves out prefix-less 40-character AWS secret
+    keys unless `aws_context` says the text is about one: in long free text
+    (a shell command) such runs are too often paths or base64 data.
+    """
+    if len(text) < 16:
+        return
     for credential in CREDENTIAL_FORMATS:
         for match in credential.pattern.finditer(text):
             found = match.group(0)
@@ -562,14 +577,15 @@ def find_credential(text: str, aws_context: bool = False) -> CredentialMatch | N
                 continue
             if credential.key == "jwt" and not _jwt_is_real(found):
                 continue
-            return CredentialMatch(credential, found)
+            yield match.start(), match.end(), CredentialMatch(credential, found)
+    if not (guess_aws_secret or aws_context):
+        return
     for match in _AWS_SECRET.finditer(text):
         found = match.group(0)
         if any(marker in found.lower() for marker in _SAMPLE_MARKERS) or _low_variety(found):
             continue
         if aws_context or _aws_secret_candidate(found):
-            return CredentialMatch(AWS_SECRET_FORMAT, found)
-    return None
+            yield match.start(), match.end(), CredentialMatch(AWS_SECRET_FORMAT, found)
 
 
 # -- placeholders and values that are not secrets ----------------------------------
