@@ -536,7 +536,7 @@ class HardcodedSecret(SourceRule):
             """
             import stripe
 
-            stripe.api_key = "sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU"
+            stripe.api_key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
             GITHUB = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
             headers = {"Authorization": "Bearer xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"}
             """,
@@ -922,7 +922,7 @@ class SecretDefault(SourceRule):
                 model_config = SettingsConfigDict(env_prefix="SHOP_")
 
                 jwt_secret: SecretStr = "0f1e2d3c4b5a6978"
-                stripe_key: str = Field("sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU", description="Stripe")
+                stripe_key: str = Field("sk_live_4eC39HqLyjWDarjtT1zdp7dc", description="Stripe")
                 app_name: str = "shop"
             """,
             filename="shop/config.py",
@@ -1341,7 +1341,7 @@ class SecretInDockerfile(FileRule):
     ## Example
     ```dockerfile
     FROM python:3.12-slim
-    ENV STRIPE_API_KEY=sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU
+    ENV STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc
     ARG PIP_TOKEN
     RUN pip install --index-url https://ci:$PIP_TOKEN@pypi.internal/simple -r requirements.txt
     ```
@@ -1416,7 +1416,7 @@ class SecretInDockerfile(FileRule):
         Invalid(
             """
             FROM python:3.12-slim
-            ENV STRIPE_API_KEY=sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU
+            ENV STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc
             """,
             filename="Dockerfile",
             line=2,
@@ -1456,7 +1456,7 @@ class SecretInDockerfile(FileRule):
         Invalid(
             """
             FROM python:3.12-slim
-            RUN curl -fsSL -H "Authorization: Bearer ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A" \\
+            RUN curl -fsSL -H "Authorization: Bearer ghp_R7tQ2mX9vB4nK8pW3zL6cJ1hF5dS0aY8uE2iQ" \\
                   https://api.github.com/repos/acme/app/tarball -o app.tgz \\
              && pip install https://deploy:Xk2m9Qp4w@pypi.acme.io/packages/acme-1.0.tar.gz
             """,
@@ -1728,7 +1728,7 @@ class SecretFileInImage(ProjectRule):
             filename="Dockerfile",
             files={
                 ".dockerignore": ".git\n.env\n**/*.pem\n",
-                ".env": "STRIPE_API_KEY=sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU\n",
+                ".env": "STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
                 "certs/server.pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA75aB\n",
                 ".env.example": "STRIPE_API_KEY=\n",
                 "app.py": "app = None\n",
@@ -1916,8 +1916,9 @@ class SecretFileInImage(ProjectRule):
         else:
             message = f"`{command}` puts {names} into the image"
             named = {clean(source).lstrip("/") for source in copy.sources}
+            them = "them" if len(unique) > 1 else "it"
             if all(item.shown in named for item in unique):
-                message += "; stop copying it and give the container its secrets at run time"
+                message += f"; stop copying {them} and give the container its secrets at run time"
             else:
                 ignore = (
                     "`.dockerignore` does not exclude"
@@ -1925,8 +1926,8 @@ class SecretFileInImage(ProjectRule):
                     else "no `.dockerignore` excludes"
                 )
                 message += (
-                    f": the build context has it and {ignore} it; add it to `.dockerignore` and give "
-                    "the container its secrets at run time"
+                    f": the build context has {them} and {ignore} {them}; add {them} to "
+                    "`.dockerignore` and give the container its secrets at run time"
                 )
         return self.make_finding(
             project.display(path),
