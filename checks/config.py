@@ -1476,9 +1476,7 @@ class SecretInDockerfile(FileRule):
             keyword = instruction.keyword
             if keyword == "FROM":
                 yield from self._recorded_args(source, scope)
-                stage = dockerfile.stage_of(instruction)
-                inherited = stage is not None and stage.parent is not None
-                scope = _Scope(env=dict(stage.env) if stage is not None and inherited else {})
+                scope = _Scope(in_image=instruction.stage in image_stages)
                 continue
             ignored = instruction.ignores(self.code)
             if keyword in ("ENV", "ARG"):
@@ -1486,15 +1484,13 @@ class SecretInDockerfile(FileRule):
                     if not ignored:
                         yield from self._assignment(source, instruction, pair, scope)
                     if keyword == "ENV":
-                        scope.env[pair.name] = pair.value
                         continue
                     if instruction.stage < 0:
                         global_args[pair.name] = pair.value
                         continue
                     value = global_args.get(pair.name) if pair.value is None else pair.value
                     scope.args[pair.name] = value
-                    in_image = instruction.stage in image_stages
-                    if value is None and in_image and not ignored and is_secret_name(pair.name):
+                    if value is None and scope.in_image and not ignored and is_secret_name(pair.name):
                         scope.secret_args[pair.name] = instruction
                 continue
             if keyword == "RUN":
@@ -1531,7 +1527,8 @@ class SecretInDockerfile(FileRule):
             return
         from_build = [name for name in references if name in scope.args and scope.args[name] is None]
         if keyword == "ENV" and from_build:
-            if is_secret_name(pair.name) or any(is_secret_name(name) for name in from_build):
+            secret = is_secret_name(pair.name) or any(is_secret_name(name) for name in from_build)
+            if secret and scope.in_image:
                 scope.persisted.update(from_build)
                 yield self.make_finding(
                     source.display_path,
@@ -1615,8 +1612,8 @@ class SecretInDockerfile(FileRule):
 class _Scope:
     """What one build stage has declared so far, for FS0305."""
 
+    in_image: bool = False  # a stage of the final image's FROM chain
     args: dict[str, str | None] = field(default_factory=dict)  # None: the value comes from the build
-    env: dict[str, str | None] = field(default_factory=dict)
     secret_args: dict[str, Instruction] = field(default_factory=dict)  # secret-named, no default
     recorded: set[str] = field(default_factory=set)  # ... with a RUN after them
     persisted: set[str] = field(default_factory=set)  # ... copied into ENV (reported there)
@@ -1828,10 +1825,11 @@ class SecretFileInImage(ProjectRule):
         for stage in dockerfile.stages:
             placed = list(contents.get(stage.parent, [])) if stage.parent is not None else []
             workdir = workdirs.get(stage.parent, "/") if stage.parent is not None else "/"
+            variables = _stage_variables(dockerfile, stage)
             for instruction in stage.instructions:
                 if instruction.keyword == "WORKDIR":
-                    target, known = expand(instruction.arguments.strip(), stage.env, instruction.escape)
-                    workdir = posixpath.normpath(posixpath.join(workdir, target)) if known else workdir
+                    target = _resolve(instruction.arguments.strip(), variables, instruction.escape)
+                    workdir = posixpath.normpath(posixpath.join(workdir, target)) if target else workdir
                     continue
                 copy = copies.get(id(instruction))
                 if copy is None or copy.heredoc or copy.from_image is not None:
@@ -1839,22 +1837,23 @@ class SecretFileInImage(ProjectRule):
                 if copy.from_stage is not None:
                     if copy.from_stage.index >= stage.index:
                         continue
-                    new = self._from_stage(copy, stage, workdir, contents[copy.from_stage.index])
+                    new = self._from_stage(copy, variables, workdir, contents[copy.from_stage.index])
                 else:
-                    new = self._from_context(project, context, copy, stage, workdir)
+                    new = self._from_context(context, copy, variables, workdir)
                 placed.extend(new)
                 if new and stage.index in image and not instruction.ignores(self.code):
                     yield self._finding(project, path, copy, new, context)
             contents[stage.index] = placed
             workdirs[stage.index] = workdir
 
+    @staticmethod
     def _from_context(
-        self, project: ProjectModel, context: BuildContext, copy: Copy, stage: Stage, workdir: str
+        context: BuildContext, copy: Copy, variables: dict[str, str | None], workdir: str
     ) -> list[_Placed]:
         found: list[_Placed] = []
         for raw in copy.sources:
-            source, known = expand(raw, stage.env, copy.instruction.escape)
-            if not known or "://" in source or source.startswith("git@"):
+            source = _resolve(raw, variables, copy.instruction.escape)
+            if source is None or "://" in source or source.startswith("git@"):
                 continue
             files = context.copied(source)
             for relative in files:
@@ -1877,11 +1876,13 @@ class SecretFileInImage(ProjectRule):
         return found
 
     @staticmethod
-    def _from_stage(copy: Copy, stage: Stage, workdir: str, available: list[_Placed]) -> list[_Placed]:
+    def _from_stage(
+        copy: Copy, variables: dict[str, str | None], workdir: str, available: list[_Placed]
+    ) -> list[_Placed]:
         found = []
         for raw in copy.sources:
-            source, known = expand(raw, stage.env, copy.instruction.escape)
-            if not known:
+            source = _resolve(raw, variables, copy.instruction.escape)
+            if source is None:
                 continue
             pattern = source_pattern(source)
             for item in available:
@@ -1936,6 +1937,25 @@ class SecretFileInImage(ProjectRule):
             message,
             fingerprint_hint=",".join(sorted(item.shown for item in unique)),
         )
+
+
+def _stage_variables(dockerfile: Dockerfile, stage: Stage) -> dict[str, str | None]:
+    """Build arguments (defaults) and ENV a stage's paths may use; None: set by the build."""
+    variables: dict[str, str | None] = {}
+    for instruction in stage.of("ARG"):
+        for pair in instruction.assignments():
+            default = dockerfile.global_args.get(pair.name) if pair.value is None else pair.value
+            variables[pair.name] = default
+    variables.update(stage.env)
+    return variables
+
+
+def _resolve(text: str, variables: dict[str, str | None], escape: str) -> str | None:
+    """`text` with its variables substituted; None when one is unknown (undeclared or a build arg)."""
+    if any(name not in variables for name in _REFERENCE.findall(text)):
+        return None
+    value, known = expand(text, variables, escape)
+    return value if known else None
 
 
 def _head(path: Path) -> str | None:

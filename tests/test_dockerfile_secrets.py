@@ -101,6 +101,26 @@ def test_build_argument_needs_a_run_in_the_final_image(project) -> None:
     assert rows(root, "FS0305") == [("Dockerfile", 2)]
 
 
+def test_env_from_a_build_argument_only_counts_in_the_final_image(project) -> None:
+    root = project(
+        {
+            "Dockerfile": """
+            FROM node:22-slim AS assets
+            ARG NPM_TOKEN
+            ENV NPM_TOKEN=$NPM_TOKEN
+            FROM python:3.12-slim
+            ARG SENTRY_RELEASE
+            ARG HF_TOKEN
+            ENV SENTRY_RELEASE=$SENTRY_RELEASE HUGGING_FACE_HUB_TOKEN=${HF_TOKEN}
+            COPY --from=assets /dist /app/static
+            """
+        }
+    )
+    assert [(row, message.split(",")[0]) for _, row, message in found(root, "FS0305")] == [
+        (7, "ENV `HUGGING_FACE_HUB_TOKEN` copies the build argument `HF_TOKEN` into the image's environment"),
+    ]
+
+
 def test_global_build_argument_redeclared_in_the_stage(project) -> None:
     root = project(
         {
@@ -266,6 +286,27 @@ def test_copy_from_a_stage_takes_what_that_stage_holds(project, copy: str, repor
         }
     )
     assert rows(root, "FS0304") == ([("Dockerfile", 6)] if reported else [])
+
+
+def test_paths_with_variables(project) -> None:
+    root = project(
+        {
+            "Dockerfile": """
+            ARG APP_HOME=/srv/app
+            FROM python:3.12-slim AS build
+            ARG APP_HOME
+            WORKDIR $APP_HOME
+            COPY . .
+            FROM python:3.12-slim
+            ARG APP_HOME
+            COPY --from=build ${APP_HOME}/.env /app/.env
+            COPY ${CONFIG_DIR}/ /etc/app/
+            """,
+            ".env": DOTENV,
+        }
+    )
+    # The WORKDIR and the --from path resolve through the ARG default; an undeclared variable is not guessed.
+    assert rows(root, "FS0304") == [("Dockerfile", 8)]
 
 
 def test_a_stage_built_from_a_leaky_stage_is_reported_where_it_copies(project) -> None:
