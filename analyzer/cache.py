@@ -1,7 +1,8 @@
 """The content-hash cache in `.factorscan_cache/`.
 
 One JSON file per (tool version, analysis settings): relative path -> content
-digest, findings and facts. JSON rather than pickle, because a cache folder
+digest, findings and facts, and the project tree's file list with the
+folder mtimes that prove it current. JSON rather than pickle, because a cache folder
 can arrive with a cloned repository and loading it must never run code.
 Findings hold no secret values (messages are redacted when made), so neither
 does the cache.
@@ -30,6 +31,7 @@ class Cache:
         self.directory = directory
         self.file = directory / f"v{__version__}-{settings_key}.json"
         self.entries: dict[str, dict[str, Any]] = {}
+        self.listing: dict[str, Any] = {}
         self.dirty = False
         self._load()
 
@@ -40,6 +42,8 @@ class Cache:
             return
         if isinstance(data, dict) and isinstance(data.get("files"), dict):
             self.entries = data["files"]
+            if isinstance(data.get("tree"), dict):
+                self.listing = data["tree"]
 
     def get(self, relative_path: str, digest: str) -> dict[str, Any] | None:
         entry = self.entries.get(relative_path)
@@ -49,6 +53,27 @@ class Cache:
 
     def put(self, relative_path: str, digest: str, result: dict[str, Any]) -> None:
         self.entries[relative_path] = {"digest": digest, **result}
+        self.dirty = True
+
+    def tree(self, key: str) -> list[tuple[str, str]] | None:
+        """The project tree's (relative path, kind) list from the last walk, if no folder
+        walked and no .gitignore read since has changed."""
+        if self.listing.get("key") != key:
+            return None
+        stamps, files = self.listing.get("stamps"), self.listing.get("files")
+        if not isinstance(stamps, dict) or not isinstance(files, list):
+            return None
+        for path, mtime in stamps.items():
+            try:
+                current = os.stat(path).st_mtime_ns
+            except OSError:
+                current = -1
+            if current != mtime:
+                return None
+        return [(relative, kind) for relative, kind in files]
+
+    def put_tree(self, key: str, stamps: dict[str, int], files: list[tuple[str, str]]) -> None:
+        self.listing = {"key": key, "stamps": stamps, "files": files}
         self.dirty = True
 
     def save(self) -> None:
@@ -67,7 +92,11 @@ class Cache:
                     marker.write_text(content, encoding="utf-8")
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as output:
-                json.dump({"version": __version__, "files": self.entries}, output, separators=(",", ":"))
+                json.dump(
+                    {"version": __version__, "files": self.entries, "tree": self.listing},
+                    output,
+                    separators=(",", ":"),
+                )
             os.replace(temporary, self.file)
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):

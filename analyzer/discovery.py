@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pathspec
 
@@ -185,10 +185,21 @@ class _IgnoreStack:
 
 
 class Discovery:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, stamps: dict[str, int] | None = None) -> None:
         self.settings = settings
         self.root = settings.project_root
         self.exclude = _Patterns([*settings.exclude, *settings.extend_exclude])
+        # When given: every folder walked and .gitignore read -> its mtime (ns), so that a
+        # cached listing can tell it is still current (adding, removing or renaming an
+        # entry changes its folder's mtime).
+        self.stamps = stamps
+
+    def _stamp(self, path: str) -> None:
+        if self.stamps is not None:
+            try:
+                self.stamps[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                self.stamps[path] = -1
 
     def excluded(self, path: Path, is_dir: bool, base: Path | None = None) -> bool:
         return self._excluded(str(path), path.name, is_dir, str(base or self.root))
@@ -229,6 +240,7 @@ class Discovery:
         top = chain.index(self.root) if self.root in chain else 0
         for ancestor in reversed(chain[1 : top + 1]):
             stack = stack.child(str(ancestor))
+            self._stamp(os.path.join(ancestor, ".gitignore"))
         return stack
 
     def _walk(self, directory: str, ignore: _IgnoreStack, base: str) -> Iterator[DiscoveredFile]:
@@ -236,8 +248,10 @@ class Discovery:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:
             return
+        self._stamp(directory)
         if self.settings.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
             ignore = ignore.child(directory)
+            self._stamp(os.path.join(directory, ".gitignore"))
         parent_name = os.path.basename(directory)
         for entry in entries:
             # Symlinks are never followed: they can loop or leave the project.
@@ -262,13 +276,13 @@ class Discovery:
 
 def is_test_path(relative_path: str) -> bool:
     """tests/, test_*.py, *_test.py and conftest.py: how rules tell test code apart."""
-    parts = PurePosixPath(relative_path).parts
-    name = parts[-1] if parts else ""
+    # String splitting, not PurePosixPath: rules ask this for every file, often.
+    *folders, name = relative_path.strip("/").split("/")
     return (
         name == "conftest.py"
         or name.startswith("test_")
         or name.endswith("_test.py")
-        or any(part in ("tests", "test", "testing") for part in parts[:-1])
+        or any(part in ("tests", "test", "testing") for part in folders)
     )
 
 
@@ -280,7 +294,7 @@ _SAMPLE_FOLDERS = frozenset(
 
 def is_sample_path(relative_path: str) -> bool:
     """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys."""
-    return any(part.lower() in _SAMPLE_FOLDERS for part in PurePosixPath(relative_path).parts[:-1])
+    return any(part.lower() in _SAMPLE_FOLDERS for part in relative_path.strip("/").split("/")[:-1])
 
 
 def _below(path: Path, base: Path) -> str | None:

@@ -72,6 +72,8 @@ class RuleSet:
     project_rules: list[type[ProjectRule]] = field(default_factory=list)
     report_syntax_errors: bool = False
     import_facts: bool = False
+    # Project rules that record facts from each Python file's text and ast tree.
+    fact_rules: list[type[ProjectRule]] = field(default_factory=list)
     _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
     @classmethod
@@ -90,6 +92,8 @@ class RuleSet:
                 for collector in rule.collectors:
                     ruleset._add_visitor(collector)
                 ruleset.import_facts |= getattr(rule, "uses_import_facts", False)
+                if any("file_facts" in vars(owner) for owner in rule.__mro__ if owner is not ProjectRule):
+                    ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
                 ruleset.report_syntax_errors = True
         return ruleset
@@ -214,6 +218,11 @@ def analyze_python(
             return _syntax_result(ruleset, source, 1, 1, f"Cannot parse: {exc}")
     if tree is not None and ruleset.import_facts:
         facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
+    if tree is not None:
+        for rule in ruleset.fact_rules:
+            recorded = rule.file_facts(text, tree, relative_path)
+            if recorded is not None:
+                facts[rule.code] = recorded
 
     with profiling.phase("prefilter"):
         visitors = ruleset.triggered(source.data, relative_path, settings)
@@ -428,15 +437,14 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
         else:
             files = Discovery(settings).discover(paths)
-    project = ProjectModel(root, settings, files)
-    wanted_kinds = ruleset.file_kinds
-
     cache = None
     if options.use_cache and options.stdin is None:
         cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".factorscan_cache"
         if not cache_dir.is_absolute():
             cache_dir = root / cache_dir
         cache = Cache(cache_dir, f"{settings.analysis_key()}")
+    project = ProjectModel(root, settings, files, cache)
+    wanted_kinds = ruleset.file_kinds
 
     results: dict[str, FileResult] = {}
     data_by_path: dict[str, bytes] = {}
@@ -475,8 +483,6 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         if cache is not None and not result.errors:
             cache.put(names[path][1], digests[path], result.to_cache())
     del tasks
-    if cache is not None:
-        cache.save()
 
     findings: list[Finding] = []
     for path, result in results.items():
@@ -498,6 +504,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
+    if cache is not None:
+        cache.save()  # after the project rules: they may have listed the tree
 
     sources: dict[str, SourceFile] = {}
     for path, data in data_by_path.items():

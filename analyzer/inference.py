@@ -7,10 +7,9 @@ table (`context.literal`); a name imported from a first-party module
 (`from .config import PORT`) is looked up in that module's source with the
 `ast` module, following re-exports and star imports a few levels deep.
 
-astroid could infer more (`PORT = BASE + 1`), but measured here its first
-use in a process costs about 0.65 s (0.12 s import, 0.54 s bootstrapping
-its builtins model) against about 1 ms for this lookup, and the rules only
-need literals: a value computed from anything else is not "hardcoded".
+A constant computed from literals (`PORT = BASE + 1`) is as fixed as a
+literal; those, and only those, go to astroid (`factorscan.evaluation`),
+whose first use in a process costs about 0.65 s against about 1 ms here.
 """
 
 from __future__ import annotations
@@ -280,11 +279,34 @@ def resolve_constant(node: cst.BaseExpression, context: FileContext) -> Constant
     if value is not None:
         return Constant(value, literal)
     if literal is not node:
-        return None  # a module constant that is not a plain literal (e.g. read from the environment)
+        # A module constant bound to an expression: fixed only if computed from literals.
+        if isinstance(node, cst.Name) and _may_be_computed_constant(literal, context):
+            return _computed_constant(Path(context.source.path), node.value, context.settings.project_root)
+        return None
     qualified = context.qualified_name(node)
     if qualified is None or qualified.startswith("builtins."):
         return None
     return _imported_constant(qualified, context)
+
+
+_COMPUTED = (cst.BinaryOperation, cst.UnaryOperation, cst.FormattedString, cst.ConcatenatedString)
+
+
+def _may_be_computed_constant(value: cst.BaseExpression, context: FileContext) -> bool:
+    return isinstance(value, _COMPUTED) and not reads_environment(value, context)
+
+
+def _computed_constant(path: Path, name: str, root: Path) -> Constant | None:
+    from factorscan import evaluation
+
+    root = root.resolve()
+    path = path.resolve()
+    found = evaluation.module_constant(path, name, root)
+    if found is None:
+        return None
+    value, line = found
+    where = path.relative_to(root).as_posix() if _inside(path, root) else path.name
+    return Constant(value, None, f"{where}:{line}")
 
 
 def _literal_value(node: cst.BaseExpression, context: FileContext) -> int | str | None:
@@ -401,6 +423,9 @@ def _lookup(path: Path, name: str, root: Path, depth: int) -> tuple[int | str, s
         return value.value, f"{relative}:{statement.lineno}"
     if isinstance(value, ast.Name):
         return _lookup(path, value.id, root, depth - 1)
+    if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.JoinedStr)):
+        computed = _computed_constant(path, name, root)
+        return (computed.value, computed.origin) if computed is not None else None
     return None
 
 

@@ -987,7 +987,8 @@ def dockerfile_pip_installs(text: str) -> list[ImageInstall]:
 
 def manifest_kind(path: str) -> str | None:
     """The manifest parser for a project-relative path, or None when it is no manifest."""
-    name = PurePosixPath(path).name
+    # String slicing, not PurePosixPath: this runs for every file of the project tree.
+    folder, _, name = path.rpartition("/")
     if name == "pyproject.toml":
         return "pyproject"
     if name == "setup.cfg":
@@ -1007,7 +1008,7 @@ def manifest_kind(path: str) -> str | None:
     if name.startswith("constraints") and name.endswith(".txt"):
         return "constraints"
     if re.fullmatch(r"(.*[-_.])?requirements([-_.].*)?\.(txt|in|pip)", name) or (
-        PurePosixPath(path).parent.name == "requirements" and name.endswith((".txt", ".in"))
+        folder.rpartition("/")[2] == "requirements" and name.endswith((".txt", ".in"))
     ):
         return "requirements"
     return None

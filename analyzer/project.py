@@ -8,12 +8,13 @@ only for what its enabled rules ask for.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from factorscan.cache import Cache
 from factorscan.container import (
     ComposeService,
     Process,
@@ -42,12 +43,19 @@ from factorscan.manifests import Dependency, ImageInstall, Manifest, dockerfile_
 from factorscan.settings import Settings
 from factorscan.source import SourceDecodeError, SourceFile
 
+T = TypeVar("T")
+
 
 class ProjectModel:
-    def __init__(self, root: Path, settings: Settings, files: list[DiscoveredFile]) -> None:
+    def __init__(
+        self, root: Path, settings: Settings, files: list[DiscoveredFile], cache: Cache | None = None
+    ) -> None:
         self.root = root
         self.settings = settings
         self.files = files
+        self.cache = cache
+        # Views of the project that several rules derive alike, computed once (`derived()`).
+        self._derived: dict[str, Any] = {}
         self._sources: dict[Path, SourceFile | None] = {}
         self._facts: dict[str, dict[str, list[Any]]] = {}
         self._contexts: dict[Path, BuildContext] = {}
@@ -55,6 +63,12 @@ class ProjectModel:
         self.warnings: list[str] = []
 
     # -- files -------------------------------------------------------------
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per scan: a view of the project that several rules share."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return cast(T, self._derived[key])
 
     def relative(self, path: Path) -> str:
         return relative_to_root(path, self.root)
@@ -116,22 +130,45 @@ class ProjectModel:
     @cached_property
     def tree_files(self) -> list[DiscoveredFile]:
         """Every file discovery finds under the project root (excludes and .gitignore applied)."""
+        return self.tree_files_of_kind()
+
+    def tree_files_of_kind(self, *kinds: str) -> list[DiscoveredFile]:
+        """The project tree's files of these kinds (all when none is named)."""
+        return [
+            DiscoveredFile(self.root / relative, kind)
+            for relative, kind in self._tree_listing
+            if not kinds or kind in kinds
+        ]
+
+    @cached_property
+    def _tree_listing(self) -> list[tuple[str, str]]:
+        """(path relative to the root, kind) for every file of the project tree."""
         # A file found by walking that sits directly in the root means the root itself
         # was walked: the scan already saw the whole tree.
+        scanned = [(self.relative(item.path), item.kind) for item in self.files]
         if any(not item.explicit and item.path.parent == self.root for item in self.files):
-            return list(self.files)
+            return scanned
         if not has_root_marker(self.root):
             # No project around the scanned files (a loose script in /tmp): the
             # folder is not a project to walk, only what was named is.
-            return list(self.files)
+            return scanned
+        key = self.settings.listing_key()
+        listed = self.cache.tree(key) if self.cache is not None else None
+        if listed is not None:
+            return listed
+        stamps: dict[str, int] = {}
         try:
-            return Discovery(self.settings).discover([self.root])
+            found = Discovery(self.settings, stamps).discover([self.root])
         except (UsageError, OSError):
-            return list(self.files)
+            return scanned
+        listing = [(self.relative(item.path), item.kind) for item in found]
+        if self.cache is not None:
+            self.cache.put_tree(key, stamps, listing)
+        return listing
 
     @cached_property
     def _tree_paths(self) -> list[str]:
-        return [self.relative(item.path) for item in self.tree_files]
+        return [relative for relative, _kind in self._tree_listing]
 
     def _read_text(self, relative_path: str) -> str | None:
         path = Path(os.path.normpath(self.root / relative_path))
@@ -210,7 +247,7 @@ class ProjectModel:
 
     @cached_property
     def _kinds(self) -> dict[str, str]:
-        return {self.relative(item.path): item.kind for item in self.tree_files}
+        return dict(self._tree_listing)
 
     @cached_property
     def deployed_as_app(self) -> bool:
@@ -222,9 +259,9 @@ class ProjectModel:
         return any(
             (
                 kind in ("dockerfile", "procfile", "compose")
-                or PurePosixPath(path).name == "manage.py"
+                or path.rpartition("/")[2] == "manage.py"
                 # mysite/wsgi.py, but not a framework's own django/core/wsgi.py
-                or (PurePosixPath(path).name in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
+                or (path.rpartition("/")[2] in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
             )
             and not is_sample_path(path)
             for path, kind in self._kinds.items()
@@ -265,7 +302,7 @@ class ProjectModel:
         for path, kind in self._kinds.items():
             if kind != "python":
                 continue
-            parts = PurePosixPath(path).parts
+            parts = path.split("/")
             if parts[-1] == "__init__.py":
                 packages.add("/".join(parts[:-1]))
             for depth in range(len(parts)):
@@ -319,8 +356,10 @@ class ProjectModel:
         children, _packages = self._python_layout
         # The importer's own folder and its ancestors may each be on sys.path
         # (scripts run from there, Django projects nested one level down).
-        for directory in PurePosixPath(importer).parents:
-            if top in children.get(directory.as_posix() if str(directory) != "." else ".", set()):
+        directory = importer
+        while directory:
+            directory = directory.rpartition("/")[0]
+            if top in children.get(directory or ".", ()):
                 return True
         return False
 
@@ -405,19 +444,18 @@ class ProjectModel:
         """Every Dockerfile in the project tree, scanned or not (`dockerfiles` warns about the
         scanned ones): what a Python file is judged against when only it was named."""
         found = {}
-        for item in self.tree_files:
-            if item.kind == "dockerfile":
-                source = self.source(item.path)
-                if source is not None:
-                    found[item.path] = parse_shared(source.text, source.display_path)
+        for item in self.tree_files_of_kind("dockerfile"):
+            source = self.source(item.path)
+            if source is not None:
+                found[item.path] = parse_shared(source.text, source.display_path)
         return found
 
     @cached_property
     def _declared_contexts(self) -> list[tuple[Path, Path]]:
         """(Dockerfile, build context) pairs that compose files in the tree declare."""
         pairs = []
-        for item in self.tree_files:
-            source = self.source(item.path) if item.kind == "compose" else None
+        for item in self.tree_files_of_kind("compose"):
+            source = self.source(item.path)
             for service in parse_compose(source.text) if source is not None else ():
                 if service.build_context is None or "$" in service.build_context:
                     continue

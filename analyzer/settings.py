@@ -63,6 +63,11 @@ class Settings:
     config_file: Path | None = field(default=None, compare=False)
     project_root: Path = field(default_factory=Path.cwd, compare=False)
 
+    def listing_key(self) -> str:
+        """Hash of what decides which files a walk of the project finds."""
+        data = [self.exclude, self.extend_exclude, self.respect_gitignore, str(self.project_root)]
+        return hashlib.blake2b(json.dumps(data).encode(), digest_size=8).hexdigest()
+
     def analysis_key(self) -> str:
         """Hash of everything that can change a file's findings (for the cache)."""
         data = {name: value for name, value in asdict(self).items() if name in _ANALYSIS_KEYS}

@@ -16,12 +16,13 @@ the prefilter, and its logic. Four kinds exist:
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from factorscan.findings import (
     Applicability,
@@ -250,6 +251,13 @@ class ProjectRule(Rule):
     """A rule over the whole project, run once per scan in the main process."""
 
     collectors: ClassVar[tuple[type[SourceVisitor], ...]] = ()
+
+    @classmethod
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> list[Any] | None:
+        """Facts about one Python file from its text and `ast` tree, recorded under the rule's
+        code and cached with the file's results: for project views that need no libcst tree.
+        Must be JSON-serialisable; None records nothing."""
+        return None
 
     def check(self, project: ProjectModel) -> Iterable[Finding]:
         raise NotImplementedError

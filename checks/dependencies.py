@@ -37,11 +37,11 @@ _TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py"})
 
 
 def _is_tooling(relative_path: str) -> bool:
-    path = PurePosixPath(relative_path)
-    return path.name in _TOOLING_FILES or (path.name == "conf.py" and "docs" in path.parts[:-1])
+    *folders, name = relative_path.split("/")
+    return name in _TOOLING_FILES or (name == "conf.py" and "docs" in folders)
 
 
-def third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact]]:
+def third_party_imports(project: ProjectModel) -> list[tuple[str, ImportFact]]:
     """(file, import) for each import that must come from a declared distribution.
 
     Skipped: relative imports, the standard library (removed modules included),
@@ -51,6 +51,10 @@ def third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact
     (modules the test creates) and in libraries (lazy imports of optional
     backends).
     """
+    return project.derived("third_party_imports", lambda: list(_third_party_imports(project)))
+
+
+def _third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFact]]:
     library = project.is_library
     # Without any dev/test dependency declared, test imports have nothing to be checked against.
     check_tests = any(is_dev_group(dependency.group) for dependency in project.dependencies)
@@ -1251,8 +1255,8 @@ class UndeclaredSystemTool(ProjectRule):
     @staticmethod
     def _images(project: ProjectModel) -> list[_Image]:
         scripts: dict[str, str] = {}
-        for item in project.tree_files:
-            source = project.source(item.path) if item.kind == "shell" else None
+        for item in project.tree_files_of_kind("shell"):
+            source = project.source(item.path)
             if source is not None:
                 scripts.setdefault(item.path.name, source.text)
         pip_names = project.runtime_names | {install.name for _, install in project.image_installs}

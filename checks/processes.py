@@ -9,7 +9,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
@@ -627,31 +627,37 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if backend is not None and backend.endswith("FileSystemStorage") and not _non_production(context):
             self.report(node.value, "The default file storage is the local disk; use object storage")
 
+    @classmethod
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> list[Any] | None:
+        """[uses uploads, configures remote storage, (row, column) of MEDIA_ROOT or None]."""
+        if is_test_path(relative_path):
+            return None
+        uploads = _UPLOAD_USE.search(text) is not None
+        settings = _StorageSettings()
+        if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
+            settings = _storage_settings(tree)
+        media_root = settings.media_root if not is_non_production_settings(relative_path) else None
+        if not (uploads or settings.remote or media_root):
+            return None
+        return [uploads, settings.remote, media_root]
+
     def check(self, project: ProjectModel) -> Iterable[Finding]:
         """A Django project saving uploads under MEDIA_ROOT with no remote storage backend.
 
-        Reads the text of the project's Python files and `ast`-parses the few that
-        mention storage settings: no file is libcst-parsed for this project view.
+        Reads the facts each Python file recorded (`file_facts`, from its text and `ast`
+        tree, cached with its results): no file is libcst-parsed for this project view.
         """
-        uploads = remote = False
-        media_roots: list[tuple[Path, int, int]] = []
-        for item in project.files_of_kind("python"):
-            relative = project.relative(item.path)
-            source = None if is_test_path(relative) else project.source(item.path)
-            if source is None:
-                continue
-            text = source.text
-            uploads = uploads or _UPLOAD_USE.search(text) is not None
-            if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
-                settings = _storage_settings(text)
-                remote = remote or settings.remote
-                if settings.media_root is not None and not is_non_production_settings(relative):
-                    media_roots.append((item.path, *settings.media_root))
+        recorded = project.facts(self.code)
+        uploads = any(facts[0] for facts in recorded.values())
+        remote = any(facts[1] for facts in recorded.values())
         if not uploads or remote:
             return
-        for path, row, column in media_roots:
+        for relative, (_uploads, _remote, media_root) in sorted(recorded.items()):
+            if media_root is None:
+                continue
+            row, column = media_root
             yield self.make_finding(
-                project.display(path),
+                project.display(project.root / relative),
                 Location(row, column),
                 Location(row, column + len("MEDIA_ROOT")),
                 "Uploaded files (FileField/ImageField, request.FILES) are stored under MEDIA_ROOT "
@@ -670,13 +676,9 @@ class _StorageSettings:
     remote: bool = False  # a storage backend other than the local file system is configured
 
 
-def _storage_settings(text: str) -> _StorageSettings:
+def _storage_settings(tree: ast.Module) -> _StorageSettings:
     """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
     found = _StorageSettings()
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return found
     for statement in tree.body:
         if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
             continue

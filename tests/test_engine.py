@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import random
 from pathlib import Path
@@ -150,6 +151,42 @@ def test_cache_gives_the_same_findings_and_invalidates(project) -> None:
     narrowed = api.settings_for(root, select=["FS1101"])
     assert api.check([root], settings=narrowed, use_cache=True).findings == []
     assert len(list((root / ".factorscan_cache").glob("*.json"))) == 2
+
+
+def test_cached_project_listing_follows_new_files_and_gitignore_edits(project) -> None:
+    """A file named alone is judged against the whole project; the cached listing of the
+    project tree must notice a manifest added in a subfolder and a .gitignore edited in place."""
+    root = project(
+        {
+            "requirements.txt": "flask\n",
+            "app/main.py": "import requests\n",
+            "deploy/requirements.txt": "requests\n",
+            ".gitignore": "deploy/\n",
+        }
+    )
+    main = root / "app" / "main.py"
+
+    def undeclared() -> list[str]:
+        settings = api.settings_for(root, select=["FS0201"])
+        return [
+            f.message.split("`")[1] for f in api.check([main], settings=settings, use_cache=True).findings
+        ]
+
+    assert undeclared() == ["requests"]  # deploy/ is ignored
+    (cache_file,) = (root / ".factorscan_cache").glob("*.json")
+    listed = json.loads(cache_file.read_text())["tree"]["files"]
+    assert ["requirements.txt", "requirements"] in listed
+    assert ["app/main.py", "python"] in listed
+    assert undeclared() == ["requests"]  # from the cached listing
+    gitignore = root / ".gitignore"
+    stamp = os.stat(root).st_mtime_ns
+    gitignore.write_text("# nothing ignored\n")  # in place: the folder's mtime stays
+    assert os.stat(root).st_mtime_ns == stamp
+    assert undeclared() == []
+    (root / "deploy" / "requirements.txt").unlink()
+    (root / "app" / "extra").mkdir()
+    (root / "app" / "extra" / "requirements.txt").write_text("flask\n")
+    assert undeclared() == ["requests"]
 
 
 def test_corrupt_cache_is_ignored(project) -> None:

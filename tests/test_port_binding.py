@@ -191,3 +191,41 @@ def test_fix_the_fixture_apps_through_the_cli(tmp_path: Path) -> None:
     assert (
         'app.run(host=os.environ.get("HOST", "0.0.0.0"), port=int(os.environ.get("PORT", "5000")))' in run_py
     )
+
+
+def test_ports_computed_from_literals_are_fixed_and_environment_ones_are_not(project) -> None:
+    """astroid infers module constants bound to expressions, here and in a first-party module;
+    a value derived from the environment stays silent."""
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/config.py": (
+                "import os\n"
+                "BASE_PORT = 8000\n"
+                "PORT = BASE_PORT + 1\n"
+                'ENV_PORT = int(os.environ.get("PORT", "8000"))\n'
+            ),
+            "app/main.py": (
+                "from flask import Flask\n"
+                "from app.config import PORT, ENV_PORT\n"
+                "from .config import PORT as SAME_PORT\n"
+                "app = Flask(__name__)\n"
+                "LOCAL = 5000 + 1\n"
+                "DERIVED = ENV_PORT + 1\n"
+                'if __name__ == "__main__":\n'
+                "    app.run(port=PORT)\n"
+                "    app.run(port=SAME_PORT)\n"
+                "    app.run(port=LOCAL)\n"
+                "    app.run(port=DERIVED)\n"
+            ),
+        }
+    )
+    report = api.check([root], select=["FS0701"])
+    messages = sorted((f.location.row, f.message) for f in report.findings)
+    assert messages == [
+        (8, "The server port is fixed at 8001 (set in app/config.py:3); read it from $PORT"),
+        (9, "The server port is fixed at 8001 (set in app/config.py:3); read it from $PORT"),
+        (10, "The server port is fixed at 5001 (set in app/main.py:5); read it from $PORT"),
+    ]
+    # No fix for a computed value: rewriting the expression is the author's call.
+    assert all(f.fix is None for f in report.findings)
