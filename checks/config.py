@@ -1822,6 +1822,7 @@ class SecretFileInImage(ProjectRule):
         copies = {id(copy.instruction): copy for copy in dockerfile.copies()}
         contents: dict[int, list[_Placed]] = {}
         workdirs: dict[int, str] = {}
+        reported: set[str] = set()
         for stage in dockerfile.stages:
             placed = list(contents.get(stage.parent, [])) if stage.parent is not None else []
             workdir = workdirs.get(stage.parent, "/") if stage.parent is not None else "/"
@@ -1841,8 +1842,11 @@ class SecretFileInImage(ProjectRule):
                 else:
                     new = self._from_context(context, copy, variables, workdir)
                 placed.extend(new)
-                if new and stage.index in image and not instruction.ignores(self.code):
-                    yield self._finding(project, path, copy, new, context)
+                # One finding per file: the first instruction that puts it into the final image.
+                unreported = [item for item in new if item.shown not in reported]
+                if unreported and stage.index in image and not instruction.ignores(self.code):
+                    reported.update(item.shown for item in unreported)
+                    yield self._finding(project, path, copy, unreported, context)
             contents[stage.index] = placed
             workdirs[stage.index] = workdir
 

@@ -288,6 +288,17 @@ def test_copy_from_a_stage_takes_what_that_stage_holds(project, copy: str, repor
     assert rows(root, "FS0304") == ([("Dockerfile", 6)] if reported else [])
 
 
+def test_one_finding_per_file(project) -> None:
+    root = project(
+        {
+            "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCOPY config/ /etc/app/\nCOPY config/id_rsa /root/.ssh/\n",
+            "config/.env": DOTENV,
+            "config/id_rsa": PRIVATE_KEY,
+        }
+    )
+    assert rows(root, "FS0304") == [("Dockerfile", 2)]
+
+
 def test_paths_with_variables(project) -> None:
     root = project(
         {
