@@ -1282,6 +1282,22 @@ _REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _HEX_FINGERPRINT = re.compile(r"^(?:0x)?[0-9A-Fa-f]{8,}$")
 
 
+# Build-time variables that front-end bundlers inline into the JavaScript they serve: public by design.
+_PUBLIC_PREFIXES = (
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "EXPO_PUBLIC_",
+    "REACT_APP_",
+    "VITE_",
+    "GATSBY_",
+    "PUBLIC_",
+)
+
+
+def _secret_variable(name: str) -> bool:
+    return is_secret_name(name) and not name.upper().startswith(_PUBLIC_PREFIXES)
+
+
 def _aws_secret_name(name: str) -> bool:
     words = name_words(name)
     return "secret" in words and ("aws" in words or "access" in words)
@@ -1314,8 +1330,8 @@ class SecretInDockerfile(FileRule):
       under a secret-like name (`ENV SECRET_KEY=...`, `ARG NPM_TOKEN=...`);
     - `ENV API_KEY=$API_KEY`, which copies a build argument into the image's
       environment for good;
-    - `ARG NPM_TOKEN` (no default) in a stage of the final image followed by
-      a `RUN`: BuildKit writes every build argument in scope into the image
+    - `ARG NPM_TOKEN` (no default, or an empty one) in a stage of the final
+      image followed by a `RUN`: BuildKit writes every build argument in scope into the image
       history of each later `RUN` (`docker history` shows its value). In a
       build stage the final image does not descend from, it stays out of the
       image and passes;
@@ -1326,8 +1342,10 @@ class SecretInDockerfile(FileRule):
     Placeholders (`changeme`, `<token>`, `xxx`, `dummy`), empty values,
     values from other variables (`${DB_PASSWORD}`), paths, values equal to a
     word of the name (`ENV POSTGRES_PASSWORD=postgres`), GPG key fingerprints
-    (`ENV GPG_KEY=A035C8...`, as in the official Python image) and BuildKit
-    secret mounts (`RUN --mount=type=secret,id=npm_token ...`) pass. The
+    (`ENV GPG_KEY=A035C8...`, as in the official Python image), front-end
+    build variables that bundlers inline into public JavaScript
+    (`NEXT_PUBLIC_`, `VITE_`, `REACT_APP_`...) and BuildKit secret mounts
+    (`RUN --mount=type=secret,id=npm_token ...`) pass. The
     message names the variable and the kind of credential, never the value,
     and reporters mask the value when they show the line.
 
@@ -1489,8 +1507,11 @@ class SecretInDockerfile(FileRule):
                         global_args[pair.name] = pair.value
                         continue
                     value = global_args.get(pair.name) if pair.value is None else pair.value
-                    scope.args[pair.name] = value
-                    if value is None and scope.in_image and not ignored and is_secret_name(pair.name):
+                    # A build argument with no default, or an empty one, is meant to be set by the build
+                    # (`changeme` or `dummy` defaults are what the build uses).
+                    by_build = value is None or not value.strip() or bool(_REFERENCE.search(value))
+                    scope.args[pair.name] = None if by_build else value
+                    if by_build and scope.in_image and not ignored and _secret_variable(pair.name):
                         scope.secret_args[pair.name] = instruction
                 continue
             if keyword == "RUN":
@@ -1527,7 +1548,7 @@ class SecretInDockerfile(FileRule):
             return
         from_build = [name for name in references if name in scope.args and scope.args[name] is None]
         if keyword == "ENV" and from_build:
-            secret = is_secret_name(pair.name) or any(is_secret_name(name) for name in from_build)
+            secret = _secret_variable(pair.name) or any(_secret_variable(name) for name in from_build)
             if secret and scope.in_image:
                 scope.persisted.update(from_build)
                 yield self.make_finding(
@@ -1539,7 +1560,7 @@ class SecretInDockerfile(FileRule):
                     "at build time, or set it when the container runs",
                 )
             return
-        if references or not is_secret_name(pair.name) or not looks_like_secret_value(value, pair.name):
+        if references or not _secret_variable(pair.name) or not looks_like_secret_value(value, pair.name):
             return
         if {"gpg", "pgp", "gpgkey", "gpgkeys"} & set(name_words(pair.name)) and _HEX_FINGERPRINT.match(value):
             return  # a key fingerprint, public by design

@@ -121,6 +121,22 @@ def test_env_from_a_build_argument_only_counts_in_the_final_image(project) -> No
     ]
 
 
+def test_placeholder_defaults_are_build_arguments_and_public_names_pass(project) -> None:
+    root = project(
+        {
+            "Dockerfile": """
+            FROM node:22-slim
+            ARG GITHUB_TOKEN=""
+            ARG GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D
+            ARG NEXT_PUBLIC_MAPS_API_KEY
+            ARG VITE_SENTRY_TOKEN=Zq8Xw2Lm4Nv6Bt1Rc3
+            RUN npm ci && npm run build
+            """
+        }
+    )
+    assert rows(root, "FS0305") == [("Dockerfile", 2)]
+
+
 def test_global_build_argument_redeclared_in_the_stage(project) -> None:
     root = project(
         {
