@@ -173,8 +173,26 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _deeper_than(tree: ast.AST, limit: int) -> bool:
-    """Whether the tree nests deeper than `limit` (iterative: no recursion)."""
+def _deeper_than(tree: ast.AST, limit: int, text: str) -> bool:
+    """Whether the tree nests deeper than `limit` (iterative: no recursion).
+
+    Every level of an expression takes at least one byte of source, so an
+    expression spanning fewer bytes than the depth left cannot reach the
+    limit and is not walked: that skips nearly every expression.
+    """
+    starts = [0]  # byte offset of each line (\r, \n and \r\n end lines, as for ast)
+    for line in text.encode("utf-8", "surrogatepass").splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    starts.append(starts[-1])  # a position just past a final line ending
+
+    def span(node: ast.expr) -> int:
+        end_line, end_column = node.end_lineno, node.end_col_offset
+        if end_line is None or end_column is None:
+            return limit  # no position: walk it
+        if end_line >= len(starts):
+            return limit
+        return starts[end_line - 1] + end_column - starts[node.lineno - 1] - node.col_offset
+
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
     while stack:
@@ -182,6 +200,9 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
         if depth > limit:
             return True
         for child in children(node):
+            # +4: the node types below an expression that hold no source (Load, operators)
+            if isinstance(child, ast.expr) and depth + span(child) + 4 <= limit:
+                continue
             push((child, depth + 1))
     return False
 
@@ -240,7 +261,7 @@ def analyze_python(
         "too many nested" in syntax_error.msg or _bracket_depth(text) > _MAX_BRACKET_DEPTH
     ):
         return failed(syntax_error, "")
-    if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH):
+    if tree is not None and visitors and _deeper_than(tree, _MAX_AST_DEPTH, text):
         return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
         with profiling.phase("parse (libcst)"):

@@ -47,6 +47,7 @@ __all__ = [
     "Applicability",
     "FileRule",
     "FixAvailability",
+    "Guarded",
     "Invalid",
     "ProjectRule",
     "Rule",
@@ -62,7 +63,28 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 
 
-Trigger = bytes | re.Pattern[bytes]
+class Guarded:
+    """A regex trigger searched only in files holding one of its literal `needles`.
+
+    `bytes in data` is a memchr-speed scan, while a pattern with no literal
+    prefix (`^[ \t]*import`, `\bwhich\\s*\\(`) is tried at every position: on a
+    large tree the guard is the difference between a cheap and a costly
+    prefilter. Every match of the pattern must contain one of the needles.
+    """
+
+    __slots__ = ("needles", "pattern")
+
+    def __init__(self, pattern: bytes, *needles: bytes, flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.needles = needles
+
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        if not any(needle in data for needle in self.needles):
+            return None
+        return self.pattern.search(data)
+
+
+Trigger = bytes | re.Pattern[bytes] | Guarded
 
 
 def matches_any(triggers: tuple[Trigger, ...], data: bytes) -> bool:

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from factorscan.checks.base import FileRule, Invalid, Severity, SourceRule, Valid
+from factorscan.checks.base import FileRule, Guarded, Invalid, Severity, SourceRule, Valid
 from factorscan.dockerfile import parse_shared, pip_install_arguments
 from factorscan.findings import Finding
 from factorscan.shell import words
@@ -326,7 +326,7 @@ class RuntimeInstall(SourceRule):
     summary = "The app installs packages at run time"
     test_files = "skipped, as are setup.py, noxfile.py, fabfile.py, tasks.py and dodo.py"
     # The word `pip` (pip, pip3, pip.main), not "pipe" or "pipeline".
-    triggers = (re.compile(rb"\bpip(\d(\.\d+)?)?\b"),)
+    triggers = (Guarded(rb"\bpip(\d(\.\d+)?)?\b", b"pip"),)
 
     VALID = (
         Valid(

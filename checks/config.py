@@ -23,6 +23,7 @@ from factorscan.checks.base import (
     Applicability,
     FileRule,
     FixAvailability,
+    Guarded,
     Invalid,
     ProjectRule,
     Severity,
@@ -243,6 +244,14 @@ def secret_variable(context: FileContext, target: Binding, value: str, fallback:
                 variable = f"{prefix}_{variable}"
         return env_variable_name(context, variable, value)
     return env_variable_name(context, env_name(name) or fallback, value)
+
+
+def _case_variants(word: bytes) -> list[bytes]:
+    """Every upper/lower-case spelling of `word` (needles for a case-insensitive trigger)."""
+    variants = [b""]
+    for letter in word.decode():
+        variants = [v + c.encode() for v in variants for c in {letter.lower(), letter.upper()}]
+    return variants
 
 
 class HardcodedSecret(SourceRule):
@@ -1072,7 +1081,8 @@ class HardcodedDebug(SourceRule):
     fix_availability = FixAvailability.ALWAYS
     test_files = "skipped, like settings modules and config classes for development or tests"
     triggers = (
-        re.compile(rb"(?i:debug)\s*(?::\s*bool\s*)?=\s*True\b"),  # DEBUG = True, debug=True
+        # DEBUG = True, debug=True: searched only where "debug" occurs in some case
+        Guarded(rb"(?i:debug)\s*(?::\s*bool\s*)?=\s*True\b", *_case_variants(b"ebug")),
         re.compile(rb"DEBUG['\"]\s*\]\s*=\s*True\b"),  # app.config["DEBUG"] = True
     )
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceVisitor, Valid
+from factorscan.checks.base import Guarded, Invalid, ProjectRule, Severity, SourceVisitor, Valid
 from factorscan.discovery import is_sample_path, is_test_path
 from factorscan.dockerignore import BuildContext, context_sources
 from factorscan.findings import Finding, Location
@@ -702,12 +702,19 @@ class SystemToolUses(SourceVisitor):
         b"subprocess",
         re.compile(rb"os\.(system|popen|spawn|exec[lv]|posix_spawn)"),
         re.compile(rb"from\s+os\s+import[^\r\n]*\b(system|popen|spawn|exec[lv]|posix_spawn)"),
-        re.compile(rb"\bwhich\s*\("),
-        re.compile(rb"^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)", re.MULTILINE),
+        Guarded(rb"\bwhich\s*\(", b"which(", b"which ("),
+        Guarded(
+            rb"^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)",
+            b"import sh",
+            b"from sh",
+            b"\tsh",
+            b"  sh",
+            flags=re.MULTILINE,
+        ),
         b"plumbum",
         b"pexpect",
-        re.compile(rb"pytesseract|pdfkit|imgkit|pdf2image|pypandoc|pydub"),
-        re.compile(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", re.MULTILINE),
+        *(b"pytesseract", b"pdfkit", b"imgkit", b"pdf2image", b"pypandoc", b"pydub"),
+        Guarded(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", b"ffmpeg", flags=re.MULTILINE),
     )
 
     def __init__(self, context: Any = None) -> None:

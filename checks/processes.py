@@ -21,7 +21,7 @@ from factorscan.checks.base import (
     Valid,
 )
 from factorscan.codemods import argument, positional
-from factorscan.discovery import is_test_path
+from factorscan.discovery import is_sample_path, is_test_path
 from factorscan.findings import Finding, Location
 from factorscan.handlers import (
     Handler,
@@ -782,10 +782,13 @@ def _mutates_a_module_container(data: bytes) -> bool:
     """An indented `NAME[...] = `, `NAME.append(`, `del NAME[` for a module-level container NAME."""
     for match in _MODULE_CONTAINER.finditer(data):
         name = re.escape(match.group(1))
-        if re.search(rb"(?m)^[ \t]+(?:.*[^\w.])?" + name + rb"(?:" + _MUTATION + rb")", data) or re.search(
-            rb"(?m)^[ \t]+del[ \t]+" + name + rb"\[", data
-        ):
-            return True
+        # Searched from the name (a literal: fast), then the line is checked for indentation.
+        mutation = re.compile(rb"(?<![\w.])" + name + rb"(?:" + _MUTATION + rb")")
+        deletion = re.compile(rb"(?<![\w.])del[ \t]+" + name + rb"\[")
+        for found in (*mutation.finditer(data), *deletion.finditer(data)):
+            line = data[data.rfind(b"\n", 0, found.start()) + 1 : found.start()]
+            if line[:1] in (b" ", b"\t") and (found.re is mutation or not line.strip()):
+                return True
     return False
 
 
@@ -1349,7 +1352,10 @@ class SqliteAppDatabase(SourceRule):
     name = "sqlite-app-database"
     severity = Severity.WARNING
     summary = "A file-backed SQLite database is the app's store"
-    test_files = "not checked; development, local and test settings are out of scope too"
+    test_files = (
+        "not checked; development, local and test settings and sample apps (examples/, docs/) "
+        "are out of scope too"
+    )
     triggers = (
         b"sqlite:",
         b"sqlite+",
@@ -1369,8 +1375,13 @@ class SqliteAppDatabase(SourceRule):
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
-        # Scripts (manage.py, scripts/, migrations/) are one-off processes, never reported.
-        return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
+        # Scripts (manage.py, scripts/, migrations/) are one-off processes, never reported;
+        # sample apps under examples/ or docs/ are not what the project deploys.
+        return not (
+            is_test_path(relative_path)
+            or is_admin_script_path(relative_path)
+            or is_sample_path(relative_path)
+        )
 
     VALID = (
         Valid(
