@@ -43,6 +43,8 @@ from factorscan.discovery import (
     Discovery,
     display_path,
     file_kind,
+    is_sample_path,
+    is_test_path,
     relative_to_root,
 )
 from factorscan.findings import Finding, Location
@@ -108,12 +110,18 @@ class RuleSet:
         """The visitors whose prefilter passes for a file: only these make libcst parse it."""
         if self._extra_triggers is None:
             self._extra_triggers = {v: v.settings_triggers(settings) for v in self.source_visitors}
-        return [
-            visitor
-            for visitor in self.source_visitors
-            if visitor.applies_to(relative_path)
-            and (visitor.triggered_by(data) or matches_any(self._extra_triggers[visitor], data))
-        ]
+        sample = is_test_path(relative_path) or is_sample_path(relative_path)
+        found = []
+        for visitor in self.source_visitors:
+            if not visitor.applies_to(relative_path):
+                continue
+            if sample and visitor.sample_triggers is not None:
+                hit = matches_any(visitor.sample_triggers, data)
+            else:
+                hit = visitor.triggered_by(data) or matches_any(self._extra_triggers[visitor], data)
+            if hit:
+                found.append(visitor)
+        return found
 
     @property
     def file_kinds(self) -> set[str]:

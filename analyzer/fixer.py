@@ -10,6 +10,7 @@ reported with its rule code.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,11 +39,13 @@ class FileFix:
     def diff(self) -> str:
         """A unified diff for `--diff`; removed lines holding a secret show it redacted."""
         path = self.source.display_path
+        # git's a/ b/ prefixes (`git apply` takes the diff); an absolute path keeps its own.
+        old, new = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
         lines = difflib.unified_diff(
             self.source.text.splitlines(keepends=True),
             self.new_text.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
+            fromfile=old,
+            tofile=new,
         )
         text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
         return mask_values(text, self.secrets)

@@ -22,7 +22,7 @@ import fnmatch
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -33,14 +33,17 @@ __all__ = [
     "CredentialMatch",
     "ServiceURL",
     "find_credential",
+    "find_credentials",
     "has_real_password",
     "is_placeholder",
     "is_secret_name",
     "looks_like_secret_value",
     "looks_random",
     "name_words",
+    "needs_head",
     "parse_libpq_dsn",
     "parse_url",
+    "secret_file_kind",
     "strip_auth_scheme",
 ]
 
@@ -171,8 +174,18 @@ _ID_SUFFIXES = frozenset(
         "hasher",
         "hashers",
         "format",
+        "formats",
         "prefix",
+        "prefixes",
         "suffix",
+        "suffixes",
+        "patterns",
+        "regexes",
+        "shapes",
+        "kinds",
+        "triggers",
+        "stems",
+        "words",
         "mode",
         "attempts",
         "enabled",
@@ -554,6 +567,20 @@ def find_credential(text: str, aws_context: bool = False) -> CredentialMatch | N
     """
     if len(text) < 16:
         return None
+    return next((match for _, _, match in find_credentials(text, aws_context)), None)
+
+
+def find_credentials(
+    text: str, aws_context: bool = False, guess_aws_secret: bool = True
+) -> Iterator[tuple[int, int, CredentialMatch]]:
+    """(start, end, match) of every known credential format in `text`, in format order.
+
+    `guess_aws_secret=False` leaves out prefix-less 40-character AWS secret
+    keys unless `aws_context` says the text is about one: in long free text
+    (a shell command) such runs are too often paths or base64 data.
+    """
+    if len(text) < 16:
+        return
     for credential in CREDENTIAL_FORMATS:
         for match in credential.pattern.finditer(text):
             found = match.group(0)
@@ -562,14 +589,15 @@ def find_credential(text: str, aws_context: bool = False) -> CredentialMatch | N
                 continue
             if credential.key == "jwt" and not _jwt_is_real(found):
                 continue
-            return CredentialMatch(credential, found)
+            yield match.start(), match.end(), CredentialMatch(credential, found)
+    if not (guess_aws_secret or aws_context):
+        return
     for match in _AWS_SECRET.finditer(text):
         found = match.group(0)
         if any(marker in found.lower() for marker in _SAMPLE_MARKERS) or _low_variety(found):
             continue
         if aws_context or _aws_secret_candidate(found):
-            return CredentialMatch(AWS_SECRET_FORMAT, found)
-    return None
+            yield match.start(), match.end(), CredentialMatch(AWS_SECRET_FORMAT, found)
 
 
 # -- placeholders and values that are not secrets ----------------------------------
@@ -833,3 +861,137 @@ def parse_libpq_dsn(value: str) -> dict[str, str] | None:
     if rest or not pairs or not ({"host", "hostaddr", "port", "dbname", "user", "password"} >= set(pairs)):
         return None
     return pairs
+
+
+# -- files that hold secrets (FS0304) -----------------------------------------------
+
+# Folders whose files are test, sample or third-party material: a key under
+# tests/ is a fixture, one under site-packages/ a library's own test data.
+_NOT_SECRET_FOLDERS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "testdata",
+        "fixtures",
+        "__tests__",
+        "docs",
+        "doc",
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "demo",
+        "demos",
+        "node_modules",
+        "site-packages",
+        "dist-packages",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".git",
+    }
+)
+# `.env.example` and friends: documentation of the variables, not their values.
+_ENV_SAMPLE_WORDS = frozenset(
+    {"example", "sample", "template", "tmpl", "tpl", "dist", "default", "defaults", "schema"}
+    | {"test", "testing"}
+)
+_SSH_KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
+_PRIVATE_KEY_BLOCK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_NPMRC_AUTH = re.compile(r"(?m)^[^#;\n]*:?_(?:authToken|auth|password)\s*=\s*(?!\$\{)\S")
+_JSON_SECRET_KEYS = re.compile(r"\"(?:private_key|client_secret|refresh_token)\"\s*:\s*\"[^\"$]{8,}")
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
+
+
+def _dotenv_has_secret(text: str) -> bool:
+    """A real-looking secret in `NAME=value` lines: a credential format, a URL password, a named secret."""
+    for line in text.splitlines():
+        match = _DOTENV_LINE.match(line)
+        if match is None:
+            continue
+        name, value = match.group(1), match.group(2).strip()
+        if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) >= 2:
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].strip()
+        if not value:
+            continue
+        if find_credential(value, aws_context="secret" in name_words(name)) is not None:
+            return True
+        url = parse_url(value)
+        if url is not None and has_real_password(url):
+            return True
+        if is_secret_name(name) and looks_like_secret_value(value, name):
+            return True
+    return False
+
+
+def secret_file_kind(path: str, head: str | None = None) -> str | None:
+    """What secret a file holds, judged by its path and, when given, its first bytes.
+
+    `path` is slash-separated and relative (a build context path). `head` is
+    the start of the file's text when it exists: a `.pem` is a secret only
+    with a private key block (a certificate is public), a `.env` only with a
+    real-looking secret. Without `head` (a file that is not there to read),
+    only names that hold secrets by convention count. Returns a short
+    description ("environment file with secrets", "SSH private key") or None.
+    """
+    parts = path.split("/")
+    name = parts[-1]
+    lowered = name.lower()
+    parent = parts[-2].lower() if len(parts) > 1 else ""
+    if any(part.lower() in _NOT_SECRET_FOLDERS for part in parts[:-1]) or lowered.endswith(".pub"):
+        return None
+    if lowered == ".env" or lowered.startswith(".env."):
+        if _ENV_SAMPLE_WORDS & set(lowered.split(".")[2:]):
+            return None
+        return "environment file with secrets" if head is None or _dotenv_has_secret(head) else None
+    if lowered in (".netrc", "_netrc"):
+        return "netrc credentials"
+    if lowered == ".pypirc":
+        return "PyPI credentials"
+    if lowered == ".git-credentials":
+        return "git credentials"
+    if lowered == ".pgpass":
+        return "PostgreSQL password file"
+    if parent == ".aws" and lowered == "credentials":
+        return "AWS credentials"
+    if parent == ".docker" and lowered == "config.json":
+        return "Docker registry credentials" if head is None or '"auth"' in head else None
+    if parent == ".streamlit" and lowered == "secrets.toml":
+        return "Streamlit secrets"
+    if lowered in _SSH_KEY_NAMES:
+        return "SSH private key"
+    if lowered.endswith((".p12", ".pfx")):
+        return "PKCS#12 key store"
+    if lowered == ".npmrc":
+        return "npm credentials" if head is not None and _NPMRC_AUTH.search(head) else None
+    if lowered.endswith(".key"):
+        if head is not None and not _PRIVATE_KEY_BLOCK.search(head) and "-----BEGIN" in head:
+            return None  # a certificate or public key with the wrong extension
+        return "private key"
+    if lowered.endswith(".pem"):
+        if head is not None:
+            return "private key" if _PRIVATE_KEY_BLOCK.search(head) else None
+        stem_words = set(re.split(r"[^a-z0-9]+", lowered[:-4]))
+        return "private key" if stem_words & {"key", "privkey", "private", "priv"} else None
+    if lowered.endswith(".json") and re.search(
+        r"credential|client_secret|service[-_]?account|serviceaccount", lowered
+    ):
+        if head is None or _JSON_SECRET_KEYS.search(head):
+            return "service account key" if "account" in lowered else "OAuth or cloud credentials"
+        return None
+    return None
+
+
+def needs_head(path: str) -> bool:
+    """Whether `secret_file_kind` judges this file by its content (read it only then)."""
+    lowered = path.rsplit("/", 1)[-1].lower()
+    return (
+        lowered == ".env"
+        or lowered.startswith(".env.")
+        or lowered in (".npmrc", "config.json")
+        or lowered.endswith((".pem", ".key", ".json"))
+    )

@@ -210,6 +210,9 @@ class SourceVisitor:
     """
 
     triggers: ClassVar[tuple[Trigger, ...]] = ()
+    # Triggers for tests, docs and examples, where a rule may report less (only
+    # credential formats, say): None means `triggers` (and the settings' own).
+    sample_triggers: ClassVar[tuple[Trigger, ...] | None] = None
     context: FileContext
 
     def __init__(self, context: FileContext | None = None) -> None:

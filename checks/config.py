@@ -11,15 +11,21 @@ FS0302's, every other secret literal is FS0301's.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import libcst as cst
 
 from factorscan.checks.base import (
     Applicability,
+    FileRule,
     FixAvailability,
     Guarded,
     Invalid,
+    ProjectRule,
     Severity,
     SourceRule,
     Trigger,
@@ -27,6 +33,9 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.codemods import env_flag, env_lookup, env_variable_name, keyword
+from factorscan.discovery import is_sample_path
+from factorscan.dockerfile import Assignment, Copy, Dockerfile, Instruction, Stage, expand, parse_shared
+from factorscan.dockerignore import BuildContext, clean, source_pattern
 from factorscan.envcontract.lookups import (
     EnvLookup,
     SettingsField,
@@ -34,16 +43,21 @@ from factorscan.envcontract.lookups import (
     is_settings_class,
     require_variable,
 )
+from factorscan.findings import Finding
+from factorscan.project import ProjectModel
 from factorscan.redact import redact
 from factorscan.secrets import (
     CredentialMatch,
     find_credential,
+    find_credentials,
     has_real_password,
     is_placeholder,
     is_secret_name,
     looks_like_secret_value,
     name_words,
+    needs_head,
     parse_url,
+    secret_file_kind,
     secret_name_triggers,
 )
 from factorscan.services import (
@@ -56,6 +70,7 @@ from factorscan.services import (
     service_setting,
 )
 from factorscan.settings import Settings
+from factorscan.source import SourceFile
 from factorscan.targets import (
     ATTRIBUTE,
     COMPARE,
@@ -299,6 +314,7 @@ class HardcodedSecret(SourceRule):
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES_NOTE
     triggers = _SHAPE_STEMS + _FORMAT_TRIGGERS + _CREDENTIAL_SHAPES
+    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential formats only
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
@@ -392,7 +408,7 @@ class HardcodedSecret(SourceRule):
             note="a password in a service URL is FS0401's",
         ),
     )
-    INVALID = (
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
             SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -530,7 +546,7 @@ class HardcodedSecret(SourceRule):
             """
             import stripe
 
-            stripe.api_key = "sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU"
+            stripe.api_key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
             GITHUB = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
             headers = {"Authorization": "Bearer xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"}
             """,
@@ -821,6 +837,7 @@ class SecretDefault(SourceRule):
         b"dj_email_url",
         b"django_cache_url",
     )
+    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
 
     VALID = (
         Valid(
@@ -855,7 +872,7 @@ class SecretDefault(SourceRule):
             filename="tests/settings.py",
         ),
     )
-    INVALID = (
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
             import os
@@ -916,7 +933,7 @@ class SecretDefault(SourceRule):
                 model_config = SettingsConfigDict(env_prefix="SHOP_")
 
                 jwt_secret: SecretStr = "0f1e2d3c4b5a6978"
-                stripe_key: str = Field("sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStU", description="Stripe")
+                stripe_key: str = Field("sk_live_4eC39HqLyjWDarjtT1zdp7dc", description="Stripe")
                 app_name: str = "shop"
             """,
             filename="shop/config.py",
@@ -1262,3 +1279,749 @@ class HardcodedDebug(SourceRule):
             and func.attr.value in ("update", "from_mapping", "configure")
         ):
             self._report(config_debug.value, "DEBUG is hardcoded to True")
+
+
+# -- FS0305 secret-in-dockerfile ------------------------------------------------------
+
+# ENV and ARG at the start of a line (any case); credential formats and `user:pw@` for RUN.
+_DOCKERFILE_TRIGGERS: tuple[Trigger, ...] = (
+    re.compile(rb"(?im)^[ \t]*(?:env|arg)[ \t]"),
+    _CREDENTIAL_SHAPES[0],
+    *_FORMAT_TRIGGERS,
+)
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`]+")
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_HEX_FINGERPRINT = re.compile(r"^(?:0x)?[0-9A-Fa-f]{8,}$")
+
+
+# Build-time variables that front-end bundlers inline into the JavaScript they serve: public by design.
+_PUBLIC_PREFIXES = (
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "EXPO_PUBLIC_",
+    "REACT_APP_",
+    "VITE_",
+    "GATSBY_",
+    "PUBLIC_",
+)
+
+
+def _secret_variable(name: str) -> bool:
+    return is_secret_name(name) and not name.upper().startswith(_PUBLIC_PREFIXES)
+
+
+def _aws_secret_name(name: str) -> bool:
+    words = name_words(name)
+    return "secret" in words and ("aws" in words or "access" in words)
+
+
+def _url_passwords(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each real password inside a URL in `text` (`scheme://user:pw@host`)."""
+    for match in _URL_IN_TEXT.finditer(text):
+        url = parse_url(match.group())
+        if url is None or not has_real_password(url):
+            continue
+        netloc_start = match.start() + match.group().index("://") + 3
+        netloc = re.split(r"[/?#]", text[netloc_start : match.end()], maxsplit=1)[0]
+        userinfo = netloc.rpartition("@")[0]
+        colon = userinfo.find(":")
+        if colon != -1:
+            yield netloc_start + colon + 1, netloc_start + len(userinfo)
+
+
+class SecretInDockerfile(FileRule):
+    """
+    ## What it does
+    Finds secrets written into a Dockerfile:
+
+    - `ENV` and `ARG` defaults holding a known credential format whatever the
+      variable is called (AWS keys, GitHub, GitLab, Slack, Stripe live,
+      Google, SendGrid, Twilio, Sentry, OpenAI, Anthropic, npm and PyPI
+      tokens, PEM private keys, JWTs, `django-insecure-` keys), a URL with a
+      real password (`postgres://app:s3cret@db/app`), or a real-looking value
+      under a secret-like name (`ENV SECRET_KEY=...`, `ARG NPM_TOKEN=...`);
+    - `ENV API_KEY=$API_KEY`, which copies a build argument into the image's
+      environment for good;
+    - `ARG NPM_TOKEN` (no default, or an empty one) in a stage of the final
+      image followed by a `RUN`: BuildKit writes every build argument in scope into the image
+      history of each later `RUN` (`docker history` shows its value). In a
+      build stage the final image does not descend from, it stays out of the
+      image and passes;
+    - credential formats and URL passwords anywhere else: `RUN curl -H
+      "Authorization: Bearer ghp_..."`, `RUN pip install
+      https://user:pw@pypi.internal/...`, heredoc bodies.
+
+    Placeholders (`changeme`, `<token>`, `xxx`, `dummy`), empty values,
+    values from other variables (`${DB_PASSWORD}`), paths, values equal to a
+    word of the name (`ENV POSTGRES_PASSWORD=postgres`), GPG key fingerprints
+    (`ENV GPG_KEY=A035C8...`, as in the official Python image), front-end
+    build variables that bundlers inline into public JavaScript
+    (`NEXT_PUBLIC_`, `VITE_`, `REACT_APP_`...) and BuildKit secret mounts
+    (`RUN --mount=type=secret,id=npm_token ...`) pass. The
+    message names the variable and the kind of credential, never the value,
+    and reporters mask the value when they show the line.
+
+    ## Why is this bad?
+    Factor III: credentials belong to the environment of a deploy, not to
+    the build. A secret in a Dockerfile is in the repository and in every
+    image built from it: anyone who can pull the image reads it with `docker
+    inspect` or `docker history`, and rotating it means rebuilding and
+    redeploying every image.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    ENV STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc
+    ARG PIP_TOKEN
+    RUN pip install --index-url https://ci:$PIP_TOKEN@pypi.internal/simple -r requirements.txt
+    ```
+
+    Use instead:
+    ```dockerfile
+    # syntax=docker/dockerfile:1
+    FROM python:3.12-slim
+    RUN --mount=type=secret,id=pip_index_url \\
+        PIP_INDEX_URL="$(cat /run/secrets/pip_index_url)" pip install -r requirements.txt
+    ```
+    and set `STRIPE_API_KEY` in the environment of the running container.
+
+    ## Fix
+    None automatic: remove the value, rotate the credential, pass build-time
+    secrets with `docker build --secret` and `RUN --mount=type=secret`, and
+    give the container its runtime secrets through the platform's
+    environment or secret store.
+    """
+
+    code = "FS0305"
+    name = "secret-in-dockerfile"
+    severity = Severity.ERROR
+    summary = "A Dockerfile writes a secret into the image or its history"
+    kinds = ("dockerfile",)
+    file_triggers = _DOCKERFILE_TRIGGERS
+
+    VALID = (
+        Valid(
+            """
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1 \\
+                SECRET_KEY_FILE=/run/secrets/django_secret \\
+                DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app \\
+                API_TOKEN="" \\
+                POSTGRES_PASSWORD=postgres
+            ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D
+            ARG SECRET_KEY=changeme
+            ARG GITHUB_TOKEN=<your-token>
+            RUN --mount=type=secret,id=npm_token \\
+                NPM_TOKEN="$(cat /run/secrets/npm_token)" npm ci
+            """,
+            filename="Dockerfile",
+            note="paths, references, placeholders, a word of the name, a key fingerprint, a secret mount",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim AS wheels
+            ARG PIP_EXTRA_INDEX_TOKEN
+            RUN pip wheel --wheel-dir /wheels -r requirements.txt
+            FROM python:3.12-slim
+            COPY --from=wheels /wheels /wheels
+            RUN pip install --no-index /wheels/*.whl
+            """,
+            filename="Dockerfile",
+            note="a build argument used only in a stage the final image does not descend from",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            RUN --mount=type=secret,id=gitlab_token,env=GITLAB_TOKEN \\
+                pip install "git+https://oauth2:${GITLAB_TOKEN}@gitlab.com/acme/lib.git@v1.2.0"
+            # factorscan: ignore=FS0305
+            ENV WEBHOOK_SECRET=Zq8Xw2Lm4Nv6Bt1R
+            """,
+            filename="Dockerfile",
+            note="a secret mount read through a variable; an ignore comment",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ENV STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc
+            """,
+            filename="Dockerfile",
+            line=2,
+            note="a credential format",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ENV DJANGO_SECRET_KEY="k8#x2Lq9!vR4mZ7w" \\
+                DATABASE_URL=postgres://shop:Tr0ub4dor3@db.internal:5432/shop
+            ARG SENTRY_DSN_TOKEN=q8Zr2Lx9Wm4Tn7Pb3Vc6
+            """,
+            filename="Dockerfile",
+            count=3,
+            note="by name, a URL password, an ARG default",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ARG NPM_TOKEN
+            ENV NPM_TOKEN=${NPM_TOKEN}
+            """,
+            filename="Dockerfile",
+            line=3,
+            note="the build argument's value stays in the image's environment (one finding, at the ENV)",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ARG PIP_PASSWORD
+            RUN pip install --index-url "https://ci:${PIP_PASSWORD}@pypi.internal/simple" -r requirements.txt
+            """,
+            filename="Dockerfile",
+            line=2,
+            note="`docker history` shows the build argument",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            RUN curl -fsSL -H "Authorization: Bearer ghp_R7tQ2mX9vB4nK8pW3zL6cJ1hF5dS0aY8uE2iQ" \\
+                  https://api.github.com/repos/acme/app/tarball -o app.tgz \\
+             && pip install https://deploy:Xk2m9Qp4w@pypi.acme.io/packages/acme-1.0.tar.gz
+            """,
+            filename="Dockerfile",
+            count=2,
+            note="inline credentials in RUN: a token format and a URL password",
+        ),
+    )
+
+    def check(self, source: SourceFile) -> Iterable[Finding]:
+        dockerfile = parse_shared(source.text, source.display_path)
+        final = dockerfile.final_stage
+        image_stages = {stage.index for stage in dockerfile.lineage(final)} if final is not None else set()
+        global_args: dict[str, str | None] = {}
+        scope = _Scope()
+        for instruction in dockerfile.instructions:
+            keyword = instruction.keyword
+            if keyword == "FROM":
+                yield from self._recorded_args(source, scope)
+                scope = _Scope(in_image=instruction.stage in image_stages)
+                continue
+            ignored = instruction.ignores(self.code)
+            if keyword in ("ENV", "ARG"):
+                for pair in instruction.assignments():
+                    if not ignored:
+                        yield from self._assignment(source, instruction, pair, scope)
+                    if keyword == "ENV":
+                        continue
+                    if instruction.stage < 0:
+                        global_args[pair.name] = pair.value
+                        continue
+                    value = global_args.get(pair.name) if pair.value is None else pair.value
+                    # A build argument with no default, or an empty one, is meant to be set by the build
+                    # (`changeme` or `dummy` defaults are what the build uses).
+                    by_build = value is None or not value.strip() or bool(_REFERENCE.search(value))
+                    scope.args[pair.name] = None if by_build else value
+                    if by_build and scope.in_image and not ignored and _secret_variable(pair.name):
+                        scope.secret_args[pair.name] = instruction
+                continue
+            if keyword == "RUN":
+                scope.recorded.update(scope.secret_args)
+            if not ignored:
+                yield from self._inline(source, instruction)
+        yield from self._recorded_args(source, scope)
+
+    def _assignment(
+        self, source: SourceFile, instruction: Instruction, pair: Assignment, scope: _Scope
+    ) -> Iterator[Finding]:
+        value = pair.value
+        if not value:
+            return
+        keyword = instruction.keyword
+        what = f"ENV `{pair.name}` is set to" if keyword == "ENV" else f"ARG `{pair.name}` defaults to"
+        start, end = _value_span(instruction, pair)
+        references = _REFERENCE.findall(value)
+        credentials = list(find_credentials(value, _aws_secret_name(pair.name)))
+        if credentials:
+            label = credentials[0][2].format.label
+            yield self._finding(source, instruction, start, end, f"{what} a {label}")
+            return
+        passwords = list(_url_passwords(value))
+        if passwords:
+            shift = instruction.line.find(value, start)
+            if shift == -1:  # quoted with escapes: mask the whole value
+                yield self._finding(source, instruction, start, end, f"{what} a URL with a password")
+                return
+            first, last = passwords[0]
+            yield self._finding(
+                source, instruction, shift + first, shift + last, f"{what} a URL with a password"
+            )
+            return
+        from_build = [name for name in references if name in scope.args and scope.args[name] is None]
+        if keyword == "ENV" and from_build:
+            secret = _secret_variable(pair.name) or any(_secret_variable(name) for name in from_build)
+            if secret and scope.in_image:
+                scope.persisted.update(from_build)
+                yield self.make_finding(
+                    source.display_path,
+                    instruction.location(start),
+                    instruction.location(end),
+                    f"ENV `{pair.name}` copies the build argument `{from_build[0]}` into the image's "
+                    "environment, where `docker inspect` shows it; read it in `RUN --mount=type=secret` "
+                    "at build time, or set it when the container runs",
+                )
+            return
+        if references or not _secret_variable(pair.name) or not looks_like_secret_value(value, pair.name):
+            return
+        if {"gpg", "pgp", "gpgkey", "gpgkeys"} & set(name_words(pair.name)) and _HEX_FINGERPRINT.match(value):
+            return  # a key fingerprint, public by design
+        yield self._finding(source, instruction, start, end, f"{what} a secret-looking literal")
+
+    def _inline(self, source: SourceFile, instruction: Instruction) -> Iterator[Finding]:
+        """Credential formats and URL passwords in any other instruction and its heredocs."""
+        texts = [(instruction.line, instruction.text_map)]
+        texts += [(heredoc.text, heredoc.text_map) for heredoc in instruction.heredocs]
+        for text, text_map in texts:
+            aws = "secret_access_key" in text.lower()
+            seen: list[tuple[int, int]] = []
+            for start, end, match in find_credentials(text, aws_context=aws, guess_aws_secret=False):
+                if any(start < other_end and other_start < end for other_start, other_end in seen):
+                    continue
+                seen.append((start, end))
+                yield self.make_finding(
+                    source.display_path,
+                    text_map.location(start),
+                    text_map.location(end),
+                    f"{instruction.keyword} contains a {match.format.label}: it is stored in the "
+                    "Dockerfile and in the image history",
+                    sensitive=True,
+                )
+            for start, end in _url_passwords(text):
+                if any(start < other_end and other_start < end for other_start, other_end in seen):
+                    continue
+                yield self.make_finding(
+                    source.display_path,
+                    text_map.location(start),
+                    text_map.location(end),
+                    f"{instruction.keyword} contains a URL with a password: it is stored in the "
+                    "Dockerfile and in the image history",
+                    sensitive=True,
+                )
+
+    def _recorded_args(self, source: SourceFile, scope: _Scope) -> Iterator[Finding]:
+        for name in sorted(scope.recorded - scope.persisted):
+            instruction = scope.secret_args[name]
+            pair = next(pair for pair in instruction.assignments() if pair.name == name)
+            yield self.make_finding(
+                source.display_path,
+                instruction.location(pair.start),
+                instruction.location(pair.end),
+                f"Build argument `{name}` is written into the image history by every later RUN "
+                "(`docker history` shows its value); pass it with `RUN --mount=type=secret` instead",
+            )
+
+    def _finding(
+        self,
+        source: SourceFile,
+        instruction: Instruction,
+        start: int,
+        end: int,
+        message: str,
+    ) -> Finding:
+        advice = (
+            "; remove it, rotate it, and give it to the container at run time or to the build with `--secret`"
+        )
+        return self.make_finding(
+            source.display_path,
+            instruction.location(start),
+            instruction.location(end),
+            message + advice,
+            sensitive=True,
+        )
+
+
+@dataclass
+class _Scope:
+    """What one build stage has declared so far, for FS0305."""
+
+    in_image: bool = False  # a stage of the final image's FROM chain
+    args: dict[str, str | None] = field(default_factory=dict)  # None: the value comes from the build
+    secret_args: dict[str, Instruction] = field(default_factory=dict)  # secret-named, no default
+    recorded: set[str] = field(default_factory=set)  # ... with a RUN after them
+    persisted: set[str] = field(default_factory=set)  # ... copied into ENV (reported there)
+
+
+def _value_span(instruction: Instruction, pair: Assignment) -> tuple[int, int]:
+    """Offsets in `instruction.line` of the value as written (quotes included)."""
+    start = pair.value_start
+    line = instruction.line
+    while start < pair.end and line[start] in " \t":
+        start += 1
+    return start, max(pair.end, start)
+
+
+# -- FS0304 secret-file-in-image ------------------------------------------------------
+
+_HEAD_BYTES = 65536
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A secret file inside a stage's filesystem."""
+
+    path: str  # in the image, relative to `/`
+    shown: str  # how the message names it: the context path
+    kind: str
+    instruction: Instruction  # the COPY/ADD that brought it from the build context
+
+
+class SecretFileInImage(ProjectRule):
+    """
+    ## What it does
+    Finds Dockerfile `COPY`/`ADD` instructions that put a secret file into
+    the final image: `.env` files holding real-looking secrets, private keys
+    (`*.key`, a `*.pem` with a `PRIVATE KEY` block, `id_rsa` and the other
+    SSH keys), `*.p12`/`*.pfx` key stores, `.netrc`, `.pypirc`,
+    `.git-credentials`, `.pgpass`, `.aws/credentials`, `.docker/config.json`
+    with registry auth, an `.npmrc` with an auth token, Google service
+    account and OAuth client JSON files, and Streamlit's
+    `.streamlit/secrets.toml`.
+
+    It reads the build context (compose `build.context`, else guessed from
+    the COPY sources) the way `docker build` does: `COPY . .` and `COPY src/
+    /app/` are reported when such a file exists there and `.dockerignore`
+    does not exclude it, and the message names the files (never their
+    content). A file named explicitly (`COPY .env /app/`) is reported even
+    when it is not in the tree now (`.env` is usually git-ignored but there
+    on the machine that builds). `COPY --from=<stage>` is judged by what that
+    stage holds, and reported when it carries a secret file into the final
+    image.
+
+    Passes: `.env.example`, `.env.sample`, `.env.template` and `.env.test`;
+    a `.env` with no secret in it; certificates and public keys (`*.pub`,
+    a `.pem` without a private key); files under `tests/`, `fixtures/`,
+    `docs/`, `examples/`, `node_modules/`, virtualenvs and `.git/`; secrets
+    copied only into a build stage whose files the final image does not take
+    (they stay out of the image); BuildKit secret mounts (`RUN
+    --mount=type=secret`). Dockerfiles under tests/ and dot folders
+    (`.devcontainer/`) are not checked.
+
+    ## Why is this bad?
+    Factor III: credentials are config, and belong to the environment of
+    each deploy. A secret file in an image travels to every registry and
+    host the image does, is readable by anyone who can pull it (`docker
+    save` unpacks every layer, and deleting the file in a later layer does
+    not remove it), and is the same in staging and production.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY . .
+    ```
+    with a `.env` holding `STRIPE_API_KEY=...` next to it and no
+    `.dockerignore`.
+
+    Use instead: a `.dockerignore` with
+    ```
+    .env
+    *.pem
+    ```
+    and the values given to the container by the platform
+    (`docker run --env-file`, Kubernetes secrets).
+
+    ## Fix
+    None automatic: exclude the file in `.dockerignore` (or stop copying
+    it), rotate anything that reached a pushed image, and pass build-time
+    secrets with `docker build --secret` and `RUN --mount=type=secret`.
+    """
+
+    code = "FS0304"
+    name = "secret-file-in-image"
+    severity = Severity.ERROR
+    summary = "A secret file is copied into the Docker image"
+    test_files = (
+        "secret files under tests/, fixtures/, docs/ and examples/ are fixtures and pass; "
+        "Dockerfiles there are not checked"
+    )
+
+    VALID = (
+        Valid(
+            """
+            FROM python:3.12-slim
+            WORKDIR /app
+            COPY . .
+            CMD ["gunicorn", "app:app"]
+            """,
+            filename="Dockerfile",
+            files={
+                ".dockerignore": ".git\n.env\n**/*.pem\n",
+                ".env": "STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+                "certs/server.pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA75aB\n",
+                ".env.example": "STRIPE_API_KEY=\n",
+                "app.py": "app = None\n",
+            },
+            note="excluded by .dockerignore; .env.example documents the variables",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY . /srv
+            COPY .env.sample /srv/.env
+            """,
+            filename="Dockerfile",
+            files={
+                ".env": "FLASK_APP=app.py\nSECRET_KEY=\nLOG_LEVEL=info\n",
+                ".env.sample": "SECRET_KEY=changeme\n",
+                "certs/ca.pem": "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTAN\n",
+                "deploy/id_ed25519.pub": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq deploy@ci\n",
+                "tests/fixtures/server.key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0\n",
+            },
+            note="no secret in .env, a certificate, a public key, a test fixture",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim AS build
+            COPY .netrc /root/.netrc
+            COPY . /src
+            RUN pip wheel --wheel-dir /wheels /src
+            FROM python:3.12-slim
+            COPY --from=build /wheels /wheels
+            RUN pip install --no-index /wheels/*.whl
+            """,
+            filename="Dockerfile",
+            files={".env": "DATABASE_URL=postgres://shop:Tr0ub4dor3@db/shop\n"},
+            note="secrets only in a build stage whose wheels are all the final image takes",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            FROM python:3.12-slim
+            WORKDIR /app
+            COPY . .
+            """,
+            filename="Dockerfile",
+            files={".env": "DATABASE_URL=postgres://shop:Tr0ub4dor3@db/shop\n", "app.py": "app = None\n"},
+            line=3,
+            note="no .dockerignore: the .env goes in",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY .env /app/.env
+            COPY deploy/ /etc/deploy/
+            """,
+            filename="Dockerfile",
+            files={
+                ".dockerignore": "*.pyc\n",
+                "deploy/id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUA\n",
+                "deploy/known_hosts": "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq\n",
+            },
+            count=2,
+            note="`.env` named explicitly (not in the tree: built where it exists), a folder with an SSH key",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim AS source
+            COPY . /src
+            FROM python:3.12-slim
+            COPY --from=source /src /app
+            """,
+            filename="Dockerfile",
+            files={"gcp/service-account.json": '{"type": "service_account", "private_key": "-----BEGIN"}\n'},
+            line=4,
+            note="the final stage takes the build stage's whole tree",
+        ),
+    )
+
+    def check(self, project: ProjectModel) -> Iterable[Finding]:
+        for path, dockerfile in sorted(project.dockerfiles.items()):
+            relative = project.relative(path)
+            if is_sample_path(relative) or any(part.startswith(".") for part in relative.split("/")[:-1]):
+                continue
+            final = dockerfile.final_stage
+            if final is None:
+                continue
+            yield from self._image(project, path, dockerfile, final)
+
+    def _image(
+        self, project: ProjectModel, path: Path, dockerfile: Dockerfile, final: Stage
+    ) -> Iterator[Finding]:
+        context = project.build_context(path)
+        image = {stage.index for stage in dockerfile.lineage(final)}
+        copies = {id(copy.instruction): copy for copy in dockerfile.copies()}
+        contents: dict[int, list[_Placed]] = {}
+        workdirs: dict[int, str] = {}
+        reported: set[str] = set()
+        for stage in dockerfile.stages:
+            placed = list(contents.get(stage.parent, [])) if stage.parent is not None else []
+            workdir = workdirs.get(stage.parent, "/") if stage.parent is not None else "/"
+            variables = _stage_variables(dockerfile, stage)
+            for instruction in stage.instructions:
+                if instruction.keyword == "WORKDIR":
+                    target = _resolve(instruction.arguments.strip(), variables, instruction.escape)
+                    workdir = posixpath.normpath(posixpath.join(workdir, target)) if target else workdir
+                    continue
+                copy = copies.get(id(instruction))
+                if copy is None or copy.heredoc or copy.from_image is not None:
+                    continue
+                if copy.from_stage is not None:
+                    if copy.from_stage.index >= stage.index:
+                        continue
+                    new = self._from_stage(copy, variables, workdir, contents[copy.from_stage.index])
+                else:
+                    new = self._from_context(context, copy, variables, workdir)
+                placed.extend(new)
+                # One finding per file: the first instruction that puts it into the final image.
+                unreported = [item for item in new if item.shown not in reported]
+                if unreported and stage.index in image and not instruction.ignores(self.code):
+                    reported.update(item.shown for item in unreported)
+                    yield self._finding(project, path, copy, unreported, context)
+            contents[stage.index] = placed
+            workdirs[stage.index] = workdir
+
+    @staticmethod
+    def _from_context(
+        context: BuildContext, copy: Copy, variables: dict[str, str | None], workdir: str
+    ) -> list[_Placed]:
+        found: list[_Placed] = []
+        for raw in copy.sources:
+            source = _resolve(raw, variables, copy.instruction.escape)
+            if source is None or "://" in source or source.startswith("git@"):
+                continue
+            files = context.copied(source)
+            for relative in files:
+                kind = secret_file_kind(
+                    relative, _head(context.root / relative) if needs_head(relative) else None
+                )
+                if kind is not None:
+                    target = _destination(copy, source, relative, workdir)
+                    found.append(_Placed(target, relative, kind, copy.instruction))
+            cleaned = clean(source).lstrip("/")
+            if files or _GLOB.search(cleaned) or cleaned in ("", ".") or context.excluded(cleaned):
+                continue
+            if not (context.root / cleaned).exists():
+                # Named but not in the tree now: `.env` is git-ignored, yet there where images are built.
+                kind = secret_file_kind(cleaned)
+                if kind is not None:
+                    found.append(
+                        _Placed(_destination(copy, source, cleaned, workdir), cleaned, kind, copy.instruction)
+                    )
+        return found
+
+    @staticmethod
+    def _from_stage(
+        copy: Copy, variables: dict[str, str | None], workdir: str, available: list[_Placed]
+    ) -> list[_Placed]:
+        found = []
+        for raw in copy.sources:
+            source = _resolve(raw, variables, copy.instruction.escape)
+            if source is None:
+                continue
+            pattern = source_pattern(source)
+            for item in available:
+                if pattern is None or pattern.matches_or_parent(item.path):
+                    found.append(
+                        _Placed(
+                            _destination(copy, source, item.path, workdir),
+                            item.shown,
+                            item.kind,
+                            item.instruction,
+                        )
+                    )
+        return found
+
+    def _finding(
+        self, project: ProjectModel, path: Path, copy: Copy, placed: list[_Placed], context: BuildContext
+    ) -> Finding:
+        instruction = copy.instruction
+        unique = list({item.shown: item for item in placed}.values())
+        names = ", ".join(f"`{item.shown}` ({item.kind})" for item in unique[:3])
+        if len(unique) > 3:
+            names += f" and {len(unique) - 3} more"
+        origin = instruction.flag("from")
+        flags = [f"--from={origin}"] if origin else []
+        command = " ".join([instruction.keyword, *flags, *copy.sources, copy.destination])
+        if copy.from_stage is not None:
+            stage_name = copy.from_stage.name or str(copy.from_stage.index)
+            message = (
+                f"`{command}` takes {names} from stage `{stage_name}` (copied there at line "
+                f"{unique[0].instruction.start_row}) into the final image; copy only what the app needs"
+            )
+        else:
+            message = f"`{command}` puts {names} into the image"
+            named = {clean(source).lstrip("/") for source in copy.sources}
+            them = "them" if len(unique) > 1 else "it"
+            if all(item.shown in named for item in unique):
+                message += f"; stop copying {them} and give the container its secrets at run time"
+            else:
+                ignore = (
+                    "`.dockerignore` does not exclude"
+                    if context.ignore_file
+                    else "no `.dockerignore` excludes"
+                )
+                message += (
+                    f": the build context has {them} and {ignore} {them}; add {them} to "
+                    "`.dockerignore` and give the container its secrets at run time"
+                )
+        return self.make_finding(
+            project.display(path),
+            instruction.start,
+            instruction.end,
+            message,
+            fingerprint_hint=",".join(sorted(item.shown for item in unique)),
+        )
+
+
+def _stage_variables(dockerfile: Dockerfile, stage: Stage) -> dict[str, str | None]:
+    """Build arguments (defaults) and ENV a stage's paths may use; None: set by the build."""
+    variables: dict[str, str | None] = {}
+    for instruction in stage.of("ARG"):
+        for pair in instruction.assignments():
+            default = dockerfile.global_args.get(pair.name) if pair.value is None else pair.value
+            variables[pair.name] = default
+    variables.update(stage.env)
+    return variables
+
+
+def _resolve(text: str, variables: dict[str, str | None], escape: str) -> str | None:
+    """`text` with its variables substituted; None when one is unknown (undeclared or a build arg)."""
+    if any(name not in variables for name in _REFERENCE.findall(text)):
+        return None
+    value, known = expand(text, variables, escape)
+    return value if known else None
+
+
+def _head(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _destination(copy: Copy, source: str, relative: str, workdir: str) -> str:
+    """Where `COPY <source> <dest>` puts the file `relative` (a path below the source's root)."""
+    destination = posixpath.join(workdir, copy.destination) if copy.destination else workdir
+    pattern_text = clean(source).lstrip("/")
+    if pattern_text in ("", "."):
+        inside = relative
+    elif relative == pattern_text and not copy.destination.endswith("/") and len(copy.sources) == 1:
+        return posixpath.normpath(destination).lstrip("/")
+    else:
+        # The part below the folder the source names (or the matched file's own name).
+        pattern = source_pattern(source)
+        parts = relative.split("/")
+        depth = next(
+            (
+                index
+                for index in range(1, len(parts) + 1)
+                if pattern is None or pattern.matches("/".join(parts[:index]))
+            ),
+            len(parts),
+        )
+        inside = "/".join(parts[depth - 1 :]) if depth == len(parts) else "/".join(parts[depth:])
+    return posixpath.normpath(posixpath.join(destination, inside)).lstrip("/")

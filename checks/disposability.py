@@ -14,6 +14,7 @@ import libcst as cst
 
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, SourceRule, SourceVisitor, Valid
 from factorscan.container import Process, describe, script_ending
+from factorscan.discovery import is_test_path
 from factorscan.dockerfile import Instruction, parse_shared
 from factorscan.findings import Finding, Location
 from factorscan.project import ProjectModel
@@ -96,6 +97,11 @@ class DisposabilityFacts(SourceVisitor):
         b"SIGTERM",
         b"add_signal_handler",
     )
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        # Test servers loop forever and tests install signal handlers: neither is the app's.
+        return not is_test_path(relative_path)
 
     def __init__(self, context: Any = None) -> None:
         super().__init__(context)
@@ -225,14 +231,6 @@ def _runs_file(process: Process, relative: str) -> bool:
             for candidate in (f"{base}.py", f"{base}/__init__.py", f"{base}/__main__.py")
         )
     return False
-
-
-def _is_test_path(relative: str) -> bool:
-    parts = PurePosixPath(relative).parts
-    name = parts[-1] if parts else ""
-    return (
-        name == "conftest.py" or name.startswith("test_") or any(p in ("tests", "test") for p in parts[:-1])
-    )
 
 
 class MissingSigtermHandler(ProjectRule):
@@ -421,8 +419,6 @@ class MissingSigtermHandler(ProjectRule):
             return
         processes = [declared.process for declared in project.processes]
         for relative, values in sorted(facts.items()):
-            if _is_test_path(relative):
-                continue
             for fact in values:
                 if not fact["blocking"]:
                     continue

@@ -35,7 +35,7 @@ from factorscan.codemods import (
     string,
 )
 from factorscan.container import ComposeService, Process, describe, parse_compose, parse_procfile
-from factorscan.discovery import file_kind
+from factorscan.discovery import file_kind, is_test_path
 from factorscan.dockerfile import parse_shared
 from factorscan.findings import Edit, Finding, Fix, Location
 from factorscan.project import ProjectModel, dockerfile_process
@@ -612,6 +612,7 @@ class LogFileWrite(SourceRule):
     name = "log-file-write"
     severity = Severity.WARNING
     summary = "The app writes its own log file"
+    test_files = "skipped: tests capture and redirect output as they please"
     # `log` alone is in most files (logging, login, catalog): ask for a log-ish
     # name inside an open( call, a .log path, or a reassigned std stream.
     triggers = (
@@ -619,6 +620,10 @@ class LogFileWrite(SourceRule):
         re.compile(rb"\.log\b"),
         re.compile(rb"std(?:out|err)\s*=[^=]"),
     )
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
 
     VALID = (
         Valid(

@@ -21,7 +21,7 @@ from factorscan.checks.base import (
     Valid,
 )
 from factorscan.codemods import argument, positional
-from factorscan.discovery import is_test_path
+from factorscan.discovery import is_sample_path, is_test_path
 from factorscan.findings import Finding, Location
 from factorscan.handlers import (
     Handler,
@@ -1352,7 +1352,10 @@ class SqliteAppDatabase(SourceRule):
     name = "sqlite-app-database"
     severity = Severity.WARNING
     summary = "A file-backed SQLite database is the app's store"
-    test_files = "not checked; development, local and test settings are out of scope too"
+    test_files = (
+        "not checked; development, local and test settings and sample apps (examples/, docs/) "
+        "are out of scope too"
+    )
     triggers = (
         b"sqlite:",
         b"sqlite+",
@@ -1372,8 +1375,13 @@ class SqliteAppDatabase(SourceRule):
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
-        # Scripts (manage.py, scripts/, migrations/) are one-off processes, never reported.
-        return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
+        # Scripts (manage.py, scripts/, migrations/) are one-off processes, never reported;
+        # sample apps under examples/ or docs/ are not what the project deploys.
+        return not (
+            is_test_path(relative_path)
+            or is_admin_script_path(relative_path)
+            or is_sample_path(relative_path)
+        )
 
     VALID = (
         Valid(

@@ -92,10 +92,10 @@ PUBLIC_PREFIXES = (
 )
 
 
-def _leaks(text: str) -> list[str]:
+def _leaks(text: str, planted_secrets: dict[str, tuple[str, str]] | None = None) -> list[str]:
     """Planted secrets of which output shows more than the 4-character prefix."""
     found = []
-    for kind, (_statement, planted) in PLANTED.items():
+    for kind, (_statement, planted) in (planted_secrets or PLANTED).items():
         prefix = next((p for p in PUBLIC_PREFIXES if planted.startswith(p)), "")
         secret = planted[len(prefix) :]
         windows = {secret[i : i + 10] for i in range(1, len(secret) - 9)}
@@ -188,3 +188,56 @@ def test_diff_shows_fixes_without_the_secrets(planted: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "os.environ[" in result.stdout
     assert _leaks(result.stdout + result.stderr) == []
+
+
+GITHUB_RUN_TOKEN = "ghp_" + "Dk7RunTokenQ2mX9vB4nK8pW3zL6cJ1hF5dS0a"
+# Dockerfile secrets (FS0305): credential type -> (Dockerfile line planting it, the secret).
+DOCKERFILE_PLANTED: dict[str, tuple[str, str]] = {
+    "env-format": ("ENV STRIPE_KEY={}", "sk_live_51DockerEnvQ7rT2mX9vB4nK8"),
+    "env-legacy-form": ("ENV SLACK_TOKEN {}", "xoxb-2234567890-2234567890123-DockerLegacyEnvXy"),
+    "env-named": ('ENV DJANGO_SECRET_KEY="{}"', "k8#x2Lq9!vR4mZ7w-docker"),
+    "env-dsn-password": ("ENV DATABASE_URL=postgres://shop:{}@db/shop", "Docker-Dsn-6620"),
+    "arg-default": ("ARG NPM_TOKEN={}", "npm_DockerArgZq8Xw2Lm4Nv6Bt1Rc3Yd5Fe7Gh"),
+    "run-bearer": ('RUN curl -H "Authorization: Bearer {}" https://api.github.com', GITHUB_RUN_TOKEN),
+    "run-url-password": ("RUN pip install https://deploy:{}@pypi.acme.io/simple/acme", "Docker-Run-Pass-77"),
+}
+
+
+def _dockerfile() -> str:
+    lines = ["FROM python:3.12-slim"]
+    lines += [line.format(secret) for line, secret in DOCKERFILE_PLANTED.values()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def planted_image(project) -> Path:
+    return project({"Dockerfile": _dockerfile()})
+
+
+def test_every_dockerfile_secret_is_reported(planted_image: Path) -> None:
+    result = run_cli("--format", "json", "--no-cache", "--select", "FS0305", ".", cwd=planted_image)
+    assert result.returncode == 1, result.stderr
+    rows = {finding["location"]["row"] for finding in json.loads(result.stdout)}
+    for offset, kind in enumerate(DOCKERFILE_PLANTED, start=2):
+        assert offset in rows, f"{kind} (line {offset}) was not reported"
+
+
+@pytest.mark.parametrize("format_name", FORMAT_CASES)
+def test_no_format_leaks_a_dockerfile_secret(planted_image: Path, format_name: str) -> None:
+    result = run_cli("--format", format_name, "--unsafe-fixes", "--no-cache", ".", cwd=planted_image)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.strip()
+    assert _leaks(result.stdout + result.stderr, DOCKERFILE_PLANTED) == []
+
+
+def test_cache_and_baseline_hold_no_dockerfile_secret(planted_image: Path) -> None:
+    result = run_cli(".", cwd=planted_image)
+    assert result.returncode == 1
+    files = [path for path in (planted_image / ".factorscan_cache").rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        assert _leaks(path.read_text(encoding="utf-8", errors="replace"), DOCKERFILE_PLANTED) == [], path
+    baseline = planted_image / "baseline.json"
+    if "--write-baseline" in run_cli("--help").stdout:
+        run_cli("--write-baseline", baseline, ".", cwd=planted_image)
+        assert _leaks(baseline.read_text(encoding="utf-8"), DOCKERFILE_PLANTED) == []
