@@ -133,6 +133,12 @@ class DisposabilityFacts(SourceVisitor):
             self._block((node, node.iter, "this Kafka consumer loop", self._scope()))
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        # A signal registry of the app's own (`signals["SIGTERM"] = handler`, celery's platforms.signals).
+        if any(
+            isinstance(target.target, cst.Subscript) and self._subscript_names_sigterm(target.target)
+            for target in node.targets
+        ):
+            self.sigterm = True
         if not isinstance(node.value, cst.Call):
             return
         name = self.context.qualified_name(node.value.func)
@@ -166,6 +172,9 @@ class DisposabilityFacts(SourceVisitor):
                 method == "start" and isinstance(func.value, cst.Name) and func.value.value in self.schedulers
             ) or (method == "start" and self.context.qualified_name(func.value) in _BLOCKING_SCHEDULERS):
                 self._block((node, node, "BlockingScheduler.start()", scope))
+        # `signals.update(SIGTERM=handler)`: a registry keyed by signal name.
+        if any(arg.keyword is not None and arg.keyword.value == "SIGTERM" for arg in node.args):
+            self.sigterm = True
         name = self.context.qualified_name(func)
         if name in _SIGNAL_INSTALLERS or (
             isinstance(func, cst.Attribute) and func.attr.value == "add_signal_handler"
@@ -173,6 +182,16 @@ class DisposabilityFacts(SourceVisitor):
             self.sigterm |= any(
                 self._names_sigterm(arg.value, index == 0) for index, arg in enumerate(node.args)
             )
+
+    def _subscript_names_sigterm(self, target: cst.Subscript) -> bool:
+        return any(
+            isinstance(element.slice, cst.Index)
+            and (
+                self.context.string_value(element.slice.value) == "SIGTERM"
+                or self.context.qualified_name(element.slice.value) in _SIGTERM_NAMES
+            )
+            for element in target.slice
+        )
 
     def _names_sigterm(self, value: cst.BaseExpression, first: bool = False) -> bool:
         """`signal.SIGTERM`, 15, a collection holding it, or the variable of
@@ -314,6 +333,21 @@ class MissingSigtermHandler(ProjectRule):
                 main()
             """,
             filename="worker.py",
+        ),
+        Valid(
+            """
+            from myapp import platform
+
+            def main():
+                platform.signals.update(SIGTERM=platform.stop, SIGINT=platform.stop)
+                while True:
+                    platform.poll()
+
+            if __name__ == "__main__":
+                main()
+            """,
+            filename="worker.py",
+            note="a signal registry of the app's own (celery's `platforms.signals`) counts as handling",
         ),
         Valid(
             """
