@@ -324,12 +324,20 @@ class _PortBindingRule(SourceRule):
 
 
 def _enables_debugger(call: cst.Call | None) -> bool:
+    """Whether the call may turn the debugger on: anything but an absent or literal-false
+    `debug=` counts (after FS0303's fix it is an environment lookup defaulting to on)."""
     if call is None:
         return False
     for name in ("debug", "use_debugger"):
         arg = keyword(call, name)
-        if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == "True":
-            return True
+        if arg is None:
+            continue
+        value = arg.value
+        if isinstance(value, cst.Name) and value.value in ("False", "None"):
+            continue
+        if isinstance(value, cst.Integer) and value.value == "0":
+            continue
+        return True
     return False
 
 
@@ -875,6 +883,26 @@ class LoopbackBind(_PortBindingRule):
 
             app = Flask(__name__)
             app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=True)
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host="127.0.0.1", debug=os.environ.get("FLASK_DEBUG") == "1")
+            """,
+            note="a debugger the environment switches may be on: unsafe too",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=os.environ.get("FLASK_DEBUG") == "1")
             """,
         ),
     )

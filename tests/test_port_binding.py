@@ -229,3 +229,23 @@ def test_ports_computed_from_literals_are_fixed_and_environment_ones_are_not(pro
     ]
     # No fix for a computed value: rewriting the expression is the author's call.
     assert all(f.fix is None for f in report.findings)
+
+
+def test_safe_fixes_never_expose_a_debugger_even_after_the_debug_fix(project) -> None:
+    """FS0303's fix turns `debug=True` into an environment lookup that defaults to on; the
+    next fix round must still see the debugger and keep the host fix unsafe."""
+    root = project(
+        {
+            "app.py": (
+                "from flask import Flask\n\napp = Flask(__name__)\n\n"
+                'if __name__ == "__main__":\n'
+                '    app.run(host="127.0.0.1", port=5003, debug=True)\n'
+            )
+        }
+    )
+    result = run_cli("--fix", "--no-cache", "--select", "FS07,FS0303", "--format", "concise", root)
+    fixed = (root / "app.py").read_text()
+    assert 'host="127.0.0.1"' in fixed
+    assert 'os.environ.get("DEBUG", "true")' in fixed
+    assert result.returncode == 1
+    assert "FS0702" in result.stdout
