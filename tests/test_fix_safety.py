@@ -92,13 +92,21 @@ def test_interrupted_fix_leaves_each_file_old_or_new(
     shutil.copytree(source, root)
     first = root / min(original)  # files are written in path order
     environment = {**os.environ, "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "factorscan", "--fix", "--no-cache", "--jobs", "2", "-q", str(root)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=environment,
-        start_new_session=True,  # its own process group, as a terminal's foreground job
-    )
+    # A terminal's job gets SIGINT's default action, but a test run started in the background
+    # of a non-interactive shell inherits SIGINT ignored (POSIX), and an ignored signal stays
+    # ignored across exec: catch it here for the moment of the fork, so the child starts
+    # with the default.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "factorscan", "--fix", "--no-cache", "--jobs", "2", "-q", str(root)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=environment,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     try:
         if moment == "scanning":
             _wait(process, lambda: bool(_children(process.pid)))
