@@ -8,6 +8,7 @@ single line on stderr. Heavy modules are imported only when needed, so
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -445,7 +446,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("factorscan: interrupted", file=sys.stderr)
-        return 130
+        # Leave at once: the interpreter's shutdown would join a process pool torn down
+        # mid-run, and concurrent.futures' exit hook can then print a traceback (a race in
+        # its wake-up pipe). Files are already whole: fixes are written atomically.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(130)
     except BrokenPipeError:
         # The reader went away (`factorscan | head`); nothing left to say.
         devnull = os.open(os.devnull, os.O_WRONLY)
