@@ -27,15 +27,22 @@ _CACHEDIR_TAG = (
 
 
 class Cache:
-    def __init__(self, directory: Path, settings_key: str) -> None:
+    def __init__(self, directory: Path | None, settings_key: str = "") -> None:
+        """`directory` None: a cache that lives in memory only, for the scans of one run."""
         self.directory = directory
-        self.file = directory / f"v{__version__}-{settings_key}.json"
+        self.file = directory / f"v{__version__}-{settings_key}.json" if directory is not None else None
         self.entries: dict[str, dict[str, Any]] = {}
         self.listing: dict[str, Any] = {}
         self.dirty = False
         self._load()
 
+    @classmethod
+    def in_memory(cls) -> Cache:
+        return cls(None)
+
     def _load(self) -> None:
+        if self.file is None:
+            return
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -78,7 +85,7 @@ class Cache:
 
     def save(self) -> None:
         """Write the cache atomically; a read-only tree just goes without."""
-        if not self.dirty:
+        if not self.dirty or self.directory is None or self.file is None:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

@@ -192,6 +192,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.stdin_filename is not None and args.diff_base is not None:
         raise UsageError("--diff-base compares files on disk; it cannot be used with --stdin-filename")
 
+    from factorscan.cache import Cache
     from factorscan.engine import ScanOptions, scan
 
     paths = args.paths or [Path(".")]
@@ -205,6 +206,9 @@ def _check(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         stdin=stdin,
         progress=None if args.quiet else _progress(sys.stderr),
+        # --fix scans again after writing: without the disk cache, results stay in memory
+        # so that only the files the fixes changed are analysed twice.
+        memory_cache=Cache.in_memory() if args.fix and args.no_cache and stdin is None else None,
     )
     result = scan(paths, settings, options)
     fixed = 0

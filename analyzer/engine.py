@@ -471,6 +471,9 @@ class ScanOptions:
     use_cache: bool = True
     stdin: tuple[Path, bytes] | None = None  # --stdin-filename and the text read
     progress: Callable[[int], Callable[[int], None]] | None = None  # total -> advance
+    # Results kept in memory between the scans of one run (`--fix --no-cache` re-scans after
+    # writing: only the files it changed are analysed again). Overrides `use_cache`.
+    memory_cache: Cache | None = None
 
 
 def _read(item: DiscoveredFile, settings: Settings, warnings_out: list[str]) -> bytes | None:
@@ -503,8 +506,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
         else:
             files = Discovery(settings).discover(paths)
-    cache = None
-    if options.use_cache and options.stdin is None:
+    cache = options.memory_cache
+    if cache is None and options.use_cache and options.stdin is None:
         cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".factorscan_cache"
         if not cache_dir.is_absolute():
             cache_dir = root / cache_dir
