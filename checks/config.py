@@ -1371,7 +1371,7 @@ class SecretInDockerfile(FileRule):
     ## Example
     ```dockerfile
     FROM python:3.12-slim
-    ENV STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc
+    ENV STRIPE_API_KEY=sk_live_...
     ARG PIP_TOKEN
     RUN pip install --index-url https://ci:$PIP_TOKEN@pypi.internal/simple -r requirements.txt
     ```
@@ -1442,7 +1442,7 @@ class SecretInDockerfile(FileRule):
             note="a secret mount read through a variable; an ignore comment",
         ),
     )
-    INVALID = (
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
             FROM python:3.12-slim
@@ -1747,7 +1747,7 @@ class SecretFileInImage(ProjectRule):
         "Dockerfiles there are not checked"
     )
 
-    VALID = (
+    VALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Valid(
             """
             FROM python:3.12-slim
@@ -1796,7 +1796,7 @@ class SecretFileInImage(ProjectRule):
             note="secrets only in a build stage whose wheels are all the final image takes",
         ),
     )
-    INVALID = (
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
             FROM python:3.12-slim
