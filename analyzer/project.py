@@ -127,18 +127,10 @@ class ProjectModel:
     # Read from the whole project tree, not only the files named on the command
     # line: `factorscan app.py` must still know the project's manifests.
 
-    @cached_property
-    def tree_files(self) -> list[DiscoveredFile]:
-        """Every file discovery finds under the project root (excludes and .gitignore applied)."""
-        return self.tree_files_of_kind()
-
     def tree_files_of_kind(self, *kinds: str) -> list[DiscoveredFile]:
-        """The project tree's files of these kinds (all when none is named)."""
-        return [
-            DiscoveredFile(self.root / relative, kind)
-            for relative, kind in self._tree_listing
-            if not kinds or kind in kinds
-        ]
+        """The project tree's files of these kinds (excludes and .gitignore applied)."""
+        listing = self._tree_listing
+        return [DiscoveredFile(self.root / relative, kind) for relative, kind in listing if kind in kinds]
 
     @cached_property
     def _tree_listing(self) -> list[tuple[str, str]]:

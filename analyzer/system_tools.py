@@ -20,6 +20,35 @@ from packaging.utils import canonicalize_name
 from factorscan.dockerfile import Dockerfile, ImageRef, Stage, parse
 from factorscan.shell import SHELLS, commands, is_assignment, program_name, script_index
 
+# Python calls that start another program, shared by the rules that look at what
+# an app runs. `subprocess`'s own functions take an argv list (or a command line
+# with shell=True); these take one command line.
+SUBPROCESS_FUNCTIONS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+    }
+)
+SHELL_LINE_FUNCTIONS = frozenset(
+    {
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "os.system",
+        "os.popen",
+        "asyncio.create_subprocess_shell",
+    }
+)
+# What FS0801 and FS1201 follow to see which program a call starts.
+PROCESS_STARTERS = SUBPROCESS_FUNCTIONS | {
+    "os.system",
+    "os.popen",
+    "asyncio.create_subprocess_shell",
+    "asyncio.create_subprocess_exec",
+}
+
 
 @dataclass(frozen=True)
 class Tool:

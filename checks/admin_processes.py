@@ -14,6 +14,7 @@ from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument
 from factorscan.discovery import is_test_path
 from factorscan.handlers import HandlerKind, is_admin_script_path
+from factorscan.system_tools import PROCESS_STARTERS
 from factorscan.traversal import FileContext
 
 _MIGRATION_COMMANDS = frozenset(
@@ -31,19 +32,6 @@ _SCHEMA_FUNCTIONS = {
 }
 # `.create_all()` (SQLAlchemy metadata, Flask-SQLAlchemy, SQLModel), peewee `create_tables`.
 _SCHEMA_METHODS = frozenset({"create_all", "drop_all", "create_tables", "drop_tables", "generate_schemas"})
-_SHELL_FUNCTIONS = frozenset(
-    {
-        "subprocess.Popen",
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "os.system",
-        "os.popen",
-        "asyncio.create_subprocess_shell",
-        "asyncio.create_subprocess_exec",
-    }
-)
 _DDL = re.compile(r"^\s*(create|alter|drop)\s+(table|index|schema|extension|unique\s+index)\b", re.IGNORECASE)
 
 
@@ -353,7 +341,7 @@ class AdminTaskInApp(SourceRule):
             return f'call_command("{name}")' if name in _MIGRATION_COMMANDS else None
         if _SCHEMA_FUNCTIONS.get(qualified):
             return _SCHEMA_FUNCTIONS[qualified]
-        if qualified in _SHELL_FUNCTIONS:
+        if qualified in PROCESS_STARTERS:
             command = argument(node, 0, "args") or argument(node, 0, "cmd") or argument(node, 0, "command")
             words = _command_words(command.value, context) if command is not None else None
             migration = _shell_migration(words) if words else None

@@ -16,6 +16,7 @@ from factorscan.dockerfile import parse_shared, pip_install_arguments
 from factorscan.findings import Finding
 from factorscan.shell import words
 from factorscan.source import SourceFile
+from factorscan.system_tools import SHELL_LINE_FUNCTIONS, SUBPROCESS_FUNCTIONS
 
 # Images whose tags name a Python version: a tag without a digit (`slim`,
 # `alpine`) follows the newest Python, major upgrades included.
@@ -264,20 +265,7 @@ class UnpinnedImageInstall(FileRule):
 
 # -- FS0502 -------------------------------------------------------------------------
 
-_SUBPROCESS_CALLS = frozenset(
-    {
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "subprocess.Popen",
-        "subprocess.getoutput",
-        "subprocess.getstatusoutput",
-        "os.system",
-        "os.popen",
-        "asyncio.create_subprocess_shell",
-    }
-)
+_SUBPROCESS_CALLS = SUBPROCESS_FUNCTIONS | SHELL_LINE_FUNCTIONS
 _PIP_MAINS = frozenset(
     {"pip.main", "pip._internal.main", "pip._internal.cli.main.main", "pip._internal.main.main"}
 )

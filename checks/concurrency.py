@@ -14,6 +14,7 @@ from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.codemods import argument, is_std_stream
 from factorscan.discovery import is_test_path
 from factorscan.imports import dotted_name
+from factorscan.system_tools import PROCESS_STARTERS
 from factorscan.traversal import FileContext, iter_children
 
 _DAEMON_LIBRARIES = {
@@ -35,19 +36,6 @@ _PID_FILE_LIBRARIES = frozenset(
     }
 )
 _OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open"})
-_SHELL_FUNCTIONS = frozenset(
-    {
-        "subprocess.Popen",
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "os.system",
-        "os.popen",
-        "asyncio.create_subprocess_shell",
-        "asyncio.create_subprocess_exec",
-    }
-)
 _PID_NAME = re.compile(r"(^|_)(pid_?file|pid_?path|pidfile)$", re.IGNORECASE)
 # Long-running programs that a backgrounded launch would leave unsupervised.
 _APP_PROGRAMS = re.compile(
@@ -310,7 +298,7 @@ class SelfDaemonizing(SourceRule):
                 self.report(
                     node, "The app writes its own PID file; leave process tracking to the process manager"
                 )
-        elif qualified in _SHELL_FUNCTIONS:
+        elif qualified in PROCESS_STARTERS:
             command = argument(node, 0, "args") or argument(node, 0, "cmd") or argument(node, 0, "command")
             words = _command_words(command.value, context) if command is not None else None
             if words and _backgrounds_app(words):

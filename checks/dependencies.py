@@ -29,7 +29,15 @@ from factorscan.imports import ImportFact, dotted_name, is_stdlib
 from factorscan.manifests import Manifest, is_dev_group
 from factorscan.project import ProjectModel
 from factorscan.shell import commands, is_assignment, script_index, words
-from factorscan.system_tools import BINARIES, PATH_DIRS, WRAPPERS, ImageTools, image_tools
+from factorscan.system_tools import (
+    BINARIES,
+    PATH_DIRS,
+    SHELL_LINE_FUNCTIONS,
+    SUBPROCESS_FUNCTIONS,
+    WRAPPERS,
+    ImageTools,
+    image_tools,
+)
 from factorscan.traversal import iter_children
 
 # Files run by developer tooling rather than by the app; their imports are the tools' business.
@@ -535,27 +543,9 @@ class UnpinnedDependencies(ProjectRule):
 # -- FS0202 -------------------------------------------------------------------------------------
 
 SYSTEM_TOOLS = "system-tools"
-_SUBPROCESS = frozenset(
-    {
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "subprocess.Popen",
-    }
-)
+_SUBPROCESS = SUBPROCESS_FUNCTIONS
 # Functions whose first argument is a shell command line.
-_SHELL_LINES = frozenset(
-    {
-        "subprocess.getoutput",
-        "subprocess.getstatusoutput",
-        "os.system",
-        "os.popen",
-        "asyncio.create_subprocess_shell",
-        "pexpect.spawn",
-        "pexpect.run",
-    }
-)
+_SHELL_LINES = SHELL_LINE_FUNCTIONS | {"pexpect.spawn", "pexpect.run"}
 # Functions whose first argument is the program.
 _PROGRAM_FIRST = frozenset(
     {
