@@ -18,6 +18,7 @@ from factorscan.checks.base import (
     Invalid,
     Severity,
     SourceRule,
+    StemTrigger,
     Valid,
     matches_any,
 )
@@ -522,6 +523,7 @@ _SETTING_STEMS = (b"_host", b"_port", b"_server", b"_user", b"_addr", b"_endpoin
 _SETTING_AFTER_STEM = re.compile(
     rb"[\w]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,40}?)?[:=][ \t]*(?:[rbuf]{0,2}['\"]|\d)"
 )
+_ENDPOINT_SETTING = StemTrigger(_SETTING_STEMS, _SETTING_AFTER_STEM)
 _ROLE_LABELS = {
     HOST: "host",
     PORT: "port",
@@ -598,14 +600,7 @@ class HardcodedServiceEndpoint(SourceRule):
             return True
         if (b"DATABASES" in data or b"CACHES" in data) and matches_any(_DJANGO_KEYS, data):
             return True
-        lowered = data.lower()
-        for stem in _SETTING_STEMS:
-            start = lowered.find(stem)
-            while start != -1:
-                if _SETTING_AFTER_STEM.match(lowered, start + len(stem)):
-                    return True
-                start = lowered.find(stem, start + len(stem))
-        return False
+        return _ENDPOINT_SETTING.search(data) is not None
 
     VALID = (
         Valid(

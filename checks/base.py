@@ -54,6 +54,7 @@ __all__ = [
     "Severity",
     "SourceRule",
     "SourceVisitor",
+    "StemTrigger",
     "SyntaxErrorRule",
     "Valid",
 ]
@@ -84,7 +85,40 @@ class Guarded:
         return self.pattern.search(data)
 
 
-Trigger = bytes | re.Pattern[bytes] | Guarded
+# The last file lowered, and its lowered bytes: every StemTrigger of a file shares one copy.
+_lowered: tuple[bytes, bytes] = (b"", b"")
+
+
+class StemTrigger:
+    """Any of `stems` (lower-case, matched in any case) followed by `after`, a pattern
+    tried anchored at the end of each occurrence (`token` then `... = "`).
+
+    The stems are found at memchr speed and the pattern runs only where they
+    are: one unanchored regex over a large file costs more than parsing it.
+    """
+
+    __slots__ = ("after", "stems")
+
+    def __init__(self, stems: tuple[bytes, ...], after: re.Pattern[bytes]) -> None:
+        self.stems = stems
+        self.after = after
+
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        global _lowered  # noqa: PLW0603 - one lowered copy per file, shared by the triggers
+        if _lowered[0] is not data:
+            _lowered = (data, data.lower())
+        lowered = _lowered[1]
+        for stem in self.stems:
+            start = lowered.find(stem)
+            while start != -1:
+                match = self.after.match(lowered, start + len(stem))
+                if match is not None:
+                    return match
+                start = lowered.find(stem, start + len(stem))
+        return None
+
+
+Trigger = bytes | re.Pattern[bytes] | Guarded | StemTrigger
 
 
 def matches_any(triggers: tuple[Trigger, ...], data: bytes) -> bool:

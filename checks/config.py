@@ -28,9 +28,9 @@ from factorscan.checks.base import (
     ProjectRule,
     Severity,
     SourceRule,
+    StemTrigger,
     Trigger,
     Valid,
-    matches_any,
 )
 from factorscan.codemods import env_flag, env_lookup, env_variable_name, keyword
 from factorscan.discovery import is_sample_path
@@ -117,17 +117,6 @@ _SHAPE_STEMS = (
 _AFTER_STEM = re.compile(
     rb"[\w-]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:==|!=|[:=])[ \t]*[rbuf]{0,2}['\"]"
 )
-
-
-def _secret_shape(data: bytes) -> bool:
-    lowered = data.lower()
-    for stem in _SHAPE_STEMS:
-        start = lowered.find(stem)
-        while start != -1:
-            if _AFTER_STEM.match(lowered, start + len(stem)):
-                return True
-            start = lowered.find(stem, start + len(stem))
-    return False
 
 
 # Shapes that carry a credential without a secret-like name.
@@ -313,19 +302,9 @@ class HardcodedSecret(SourceRule):
     summary = "A secret is hardcoded in the source"
     fix_availability = FixAvailability.SOMETIMES
     test_files = _TEST_FILES_NOTE
-    triggers = _SHAPE_STEMS + _FORMAT_TRIGGERS + _CREDENTIAL_SHAPES
+    # Credential formats and shapes, or a secret-like name bound to a string literal.
+    triggers = (*_FORMAT_TRIGGERS, *_CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
     sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential formats only
-
-    @classmethod
-    def triggered_by(cls, data: bytes) -> bool:
-        """Credential formats and shapes, or a secret-like name bound to a string literal.
-
-        `triggers` lists what is looked for; names are checked with an
-        anchored match at each occurrence of a stem.
-        """
-        if matches_any(_FORMAT_TRIGGERS + _CREDENTIAL_SHAPES, data):
-            return True
-        return _secret_shape(data)
 
     @classmethod
     def settings_triggers(cls, settings: Settings) -> tuple[Trigger, ...]:

@@ -197,7 +197,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
-        if any(trigger in data for trigger in cls.triggers):
+        if super().triggered_by(data):
             return True
         writes = (
             (b"open(" in data and cls._write_mode.search(data) is not None)
@@ -888,7 +888,7 @@ class InMemorySessionStore(SourceRule):
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
-        if any(trigger in data for trigger in cls.triggers):
+        if super().triggered_by(data):
             return True
         if not may_define_handlers(data):
             return False
