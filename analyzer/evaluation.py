@@ -9,21 +9,22 @@ It is the fallback, never the first step: its first use in a process costs
 about 0.65 s (importing it and modelling `builtins`) against about 1 ms for
 the literal lookups in `factorscan.inference`, so it runs only for a module
 constant bound to an expression, and each answer is remembered per file
-version. A value that depends on anything astroid cannot pin down (the
-environment, a call, a name bound twice) is not a constant.
+version. Only expressions of literals, operators and names bound the same
+way in the same module are inferred, so astroid never reads another file;
+a value that depends on anything else (the environment, a call, an import,
+a name bound twice) is not a constant.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 # (file, mtime, name) -> (value, line) or None
 _answers: dict[tuple[Path, float, str], tuple[int | str, int] | None] = {}
 _manager: Any = None
+# How many names deep a constant may be built (`PORT = BASE + OFFSET`, `BASE = 8000`).
+_NAME_DEPTH = 4
 
 
 def module_constant(path: Path, name: str, root: Path) -> tuple[int | str, int] | None:
@@ -50,22 +51,6 @@ def _astroid_manager() -> Any:
     return _manager
 
 
-@contextmanager
-def _searching(root: Path) -> Iterator[None]:
-    """Let astroid find the project's own modules (`from app.config import PORT`)
-    the way the app would, and forget them afterwards (they may change)."""
-    manager = _astroid_manager()
-    sys.path.insert(0, str(root))
-    try:
-        yield
-    finally:
-        sys.path.remove(str(root))
-        prefix = str(root)
-        for name, module in list(manager.astroid_cache.items()):
-            if (getattr(module, "file", None) or "").startswith(prefix):
-                del manager.astroid_cache[name]
-
-
 def _module_name(path: Path, root: Path) -> str:
     try:
         parts = list(path.with_suffix("").relative_to(root).parts)
@@ -78,27 +63,62 @@ def _module_name(path: Path, root: Path) -> str:
 
 def _infer(path: Path, name: str, root: Path) -> tuple[int | str, int] | None:
     from astroid import nodes
-    from astroid.exceptions import AstroidError
     from astroid.util import UninferableBase
 
     manager = _astroid_manager()
-    with _searching(root):
-        try:
-            module = manager.ast_from_file(str(path), _module_name(path, root), source=True)
-            bindings = module.locals.get(name, [])
-            if len(bindings) != 1:
+    modname = _module_name(path, root)
+    try:
+        module = manager.ast_from_file(str(path), modname, source=True)
+        statement = _single_assignment(module, name)
+        if statement is None or not _fixed_shape(statement.value, module, _NAME_DEPTH):
+            return None
+        values = []
+        for inferred in module.igetattr(name):
+            if isinstance(inferred, UninferableBase) or not isinstance(inferred, nodes.Const):
                 return None
-            values = []
-            for inferred in module.igetattr(name):
-                if isinstance(inferred, UninferableBase) or not isinstance(inferred, nodes.Const):
-                    return None
-                values.append(inferred.value)
-                if len(values) > 1:
-                    return None
-        except (AstroidError, RecursionError, SyntaxError, ValueError, OSError):
-            return None
-        except Exception:  # a brain plugin tripping on odd code is a limit, never the user's crash
-            return None
+            values.append(inferred.value)
+            if len(values) > 1:
+                return None
+    except Exception:  # astroid tripping on odd code is a limit of the analysis, never a crash
+        return None
+    finally:
+        manager.astroid_cache.pop(modname, None)  # the file may change before the next question
     if len(values) != 1 or isinstance(values[0], bool) or not isinstance(values[0], (int, str)):
         return None
-    return values[0], bindings[0].lineno or 1
+    return values[0], statement.lineno or 1
+
+
+def _single_assignment(module: Any, name: str) -> Any:
+    """The one top-level `name = value` statement binding `name` in `module`, else None."""
+    from astroid import nodes
+
+    bindings = module.locals.get(name, [])
+    if len(bindings) != 1 or not isinstance(bindings[0], nodes.AssignName):
+        return None
+    statement = bindings[0].parent
+    if not isinstance(statement, (nodes.Assign, nodes.AnnAssign)) or statement.parent is not module:
+        return None
+    return statement
+
+
+def _fixed_shape(node: Any, module: Any, depth: int) -> bool:
+    """Built only of int and str literals, operators, f-strings and names bound the same
+    way in this module: nothing that would send astroid to another file."""
+    from astroid import nodes
+
+    if isinstance(node, nodes.Const):
+        return isinstance(node.value, (int, str)) and not isinstance(node.value, bool)
+    if isinstance(node, nodes.BinOp):
+        return _fixed_shape(node.left, module, depth) and _fixed_shape(node.right, module, depth)
+    if isinstance(node, nodes.UnaryOp):
+        return _fixed_shape(node.operand, module, depth)
+    if isinstance(node, nodes.JoinedStr):
+        return all(
+            isinstance(part, nodes.Const)
+            or (isinstance(part, nodes.FormattedValue) and _fixed_shape(part.value, module, depth))
+            for part in node.values
+        )
+    if isinstance(node, nodes.Name) and depth > 0:
+        statement = _single_assignment(module, node.name)
+        return statement is not None and _fixed_shape(statement.value, module, depth - 1)
+    return False

@@ -293,27 +293,7 @@ _COMPUTED = (cst.BinaryOperation, cst.UnaryOperation, cst.FormattedString, cst.C
 
 
 def _may_be_computed_constant(value: cst.BaseExpression, context: FileContext) -> bool:
-    return isinstance(value, _COMPUTED) and _literal_shaped(value) and not reads_environment(value, context)
-
-
-def _literal_shaped(node: cst.CSTNode) -> bool:
-    """Built only of literals, names and operators: no call, attribute or subscript for
-    astroid to follow into other modules (`BASE_DIR / "db"` would take it into pathlib)."""
-    if isinstance(node, (cst.Integer, cst.SimpleString, cst.Name)):
-        return True
-    if isinstance(node, cst.BinaryOperation):
-        return _literal_shaped(node.left) and _literal_shaped(node.right)
-    if isinstance(node, cst.UnaryOperation):
-        return _literal_shaped(node.expression)
-    if isinstance(node, cst.ConcatenatedString):
-        return _literal_shaped(node.left) and _literal_shaped(node.right)
-    if isinstance(node, cst.FormattedString):
-        return all(
-            isinstance(part, cst.FormattedStringText)
-            or (isinstance(part, cst.FormattedStringExpression) and _literal_shaped(part.expression))
-            for part in node.parts
-        )
-    return False
+    return isinstance(value, _COMPUTED) and not reads_environment(value, context)
 
 
 def _computed_constant(path: Path, name: str, root: Path) -> Constant | None:
@@ -443,29 +423,10 @@ def _lookup(path: Path, name: str, root: Path, depth: int) -> tuple[int | str, s
         return value.value, f"{relative}:{statement.lineno}"
     if isinstance(value, ast.Name):
         return _lookup(path, value.id, root, depth - 1)
-    if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.JoinedStr)) and _ast_literal_shaped(value):
+    if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.JoinedStr)):
         computed = _computed_constant(path, name, root)
         return (computed.value, computed.origin) if computed is not None else None
     return None
-
-
-def _ast_literal_shaped(node: ast.expr) -> bool:
-    """`_literal_shaped` for an `ast` expression."""
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, (int, str)) and not isinstance(node.value, bool)
-    if isinstance(node, ast.Name):
-        return True
-    if isinstance(node, ast.BinOp):
-        return _ast_literal_shaped(node.left) and _ast_literal_shaped(node.right)
-    if isinstance(node, ast.UnaryOp):
-        return _ast_literal_shaped(node.operand)
-    if isinstance(node, ast.JoinedStr):
-        return all(
-            isinstance(part, ast.Constant)
-            or (isinstance(part, ast.FormattedValue) and _ast_literal_shaped(part.value))
-            for part in node.values
-        )
-    return False
 
 
 def _follow(
