@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from factorscan.discovery import find_project_root
-from factorscan.engine import ScanOptions, ScanResult, scan
-from factorscan.findings import Finding
-from factorscan.fixer import FileFix, compute_fixes, write_fixes
-from factorscan.settings import Settings, find_config_file, load_settings
+from factorscan.core.discovery import find_project_root
+from factorscan.core.findings import Finding
+from factorscan.core.settings import Settings, find_config_file, load_settings
+from factorscan.fixing.fixer import FileFix, compute_fixes, write_fixes
+from factorscan.scan.engine import ScanOptions, ScanResult, scan
 
 __all__ = [
     "FileFix",

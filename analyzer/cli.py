@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from factorscan import __version__
-from factorscan.errors import FactorscanError, UsageError
-from factorscan.reporters import FORMATS
+from factorscan.core.errors import FactorscanError, UsageError
+from factorscan.output.reporters import FORMATS
 
 if TYPE_CHECKING:
-    from factorscan.engine import ScanResult
-    from factorscan.findings import Finding
-    from factorscan.settings import Settings
+    from factorscan.core.findings import Finding
+    from factorscan.core.settings import Settings
+    from factorscan.scan.engine import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -109,8 +109,8 @@ def _flatten(groups: list[list[str]] | None) -> list[str] | None:
 
 
 def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
-    from factorscan.discovery import find_project_root
-    from factorscan.settings import find_config_file, load_settings
+    from factorscan.core.discovery import find_project_root
+    from factorscan.core.settings import find_config_file, load_settings
 
     if args.config is not None:
         if not args.config.is_file():
@@ -174,7 +174,7 @@ def check_command(argv: Sequence[str]) -> int:
     args = _check_parser().parse_args(argv)
     if not args.profile:
         return _check(args)
-    from factorscan import profiling
+    from factorscan.core import profiling
 
     profiling.enable()
     started = time.perf_counter()
@@ -192,8 +192,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.stdin_filename is not None and args.diff_base is not None:
         raise UsageError("--diff-base compares files on disk; it cannot be used with --stdin-filename")
 
-    from factorscan.cache import Cache
-    from factorscan.engine import ScanOptions, scan
+    from factorscan.core.cache import Cache
+    from factorscan.scan.engine import ScanOptions, scan
 
     paths = args.paths or [Path(".")]
     start = args.stdin_filename.absolute().parent if args.stdin_filename else paths[0]
@@ -213,7 +213,7 @@ def _check(args: argparse.Namespace) -> int:
     result = scan(paths, settings, options)
     fixed = 0
     if args.fix or args.diff:
-        from factorscan.fixer import compute_fixes, write_fixes
+        from factorscan.fixing.fixer import compute_fixes, write_fixes
 
         file_fixes, problems = compute_fixes(result, settings, settings.unsafe_fixes)
         for problem in problems:
@@ -247,12 +247,12 @@ def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanRe
     findings = result.findings
     root = settings.project_root
     if args.baseline is not None:
-        from factorscan.baseline import filter_baseline, read_baseline
+        from factorscan.output.baseline import filter_baseline, read_baseline
 
         findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
     if args.diff_base is not None:
         from factorscan.checks.base import SyntaxErrorRule
-        from factorscan.gitdiff import changed_lines, filter_changed
+        from factorscan.output.gitdiff import changed_lines, filter_changed
 
         def file_level(finding: Finding) -> bool:
             return finding.file_level or finding.code == SyntaxErrorRule.code
@@ -263,13 +263,13 @@ def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanRe
 
 
 def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
-    from factorscan import profiling
-    from factorscan.reporters import Report, writer
+    from factorscan.core import profiling
+    from factorscan.output.reporters import Report, writer
 
     for warning in result.warnings:
         _warn(warning)
     if args.write_baseline is not None:
-        from factorscan.baseline import write_baseline
+        from factorscan.output.baseline import write_baseline
 
         for error in result.errors:
             print(f"factorscan: error: {error}", file=sys.stderr)
@@ -363,7 +363,7 @@ def rule_command(argv: Sequence[str]) -> int:
     parser.add_argument("code", help="a rule code (FS1101) or name (log-file-handler)")
     args = parser.parse_args(argv)
     from factorscan.checks import rule_by_code
-    from factorscan.docs import rule_markdown
+    from factorscan.output.docs import rule_markdown
 
     rule = rule_by_code(args.code.strip())
     if rule is None:
@@ -373,7 +373,7 @@ def rule_command(argv: Sequence[str]) -> int:
 
 
 def env_command(argv: Sequence[str]) -> int:
-    from factorscan.envcontract.render import FORMATS as ENV_FORMATS
+    from factorscan.output.envcontract.render import FORMATS as ENV_FORMATS
 
     parser = _Parser(
         prog="factorscan env",
@@ -391,8 +391,8 @@ def env_command(argv: Sequence[str]) -> int:
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-    from factorscan.envcontract.collect import collect
-    from factorscan.envcontract.render import write
+    from factorscan.output.envcontract.collect import collect
+    from factorscan.output.envcontract.render import write
 
     overrides = argparse.Namespace(
         config=args.config, select=None, extend_select=None, ignore=None, unsafe_fixes=None, cache_dir=None

@@ -10,7 +10,7 @@ import pkgutil
 from functools import cache
 
 from factorscan.checks.base import Rule
-from factorscan.errors import ConfigError
+from factorscan.core.errors import ConfigError
 
 
 @cache

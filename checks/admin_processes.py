@@ -11,11 +11,11 @@ import shlex
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.codemods import argument
-from factorscan.discovery import is_test_path
-from factorscan.handlers import HandlerKind, is_admin_script_path
-from factorscan.system_tools import PROCESS_STARTERS
-from factorscan.traversal import FileContext
+from factorscan.core.discovery import is_test_path
+from factorscan.deploy.system_tools import PROCESS_STARTERS
+from factorscan.python.codemods import argument
+from factorscan.python.handlers import HandlerKind, is_admin_script_path
+from factorscan.python.traversal import FileContext
 
 _MIGRATION_COMMANDS = frozenset(
     {"migrate", "makemigrations", "syncdb", "createcachetable", "flush", "loaddata", "createsuperuser"}

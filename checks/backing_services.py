@@ -22,10 +22,10 @@ from factorscan.checks.base import (
     Valid,
     matches_any,
 )
-from factorscan.codemods import env_lookup, env_variable_name, int_env_lookup
-from factorscan.envcontract.lookups import env_default_of, require_variable
-from factorscan.secrets import has_real_password, is_placeholder, parse_libpq_dsn, parse_url
-from factorscan.services import (
+from factorscan.python.codemods import env_lookup, env_variable_name, int_env_lookup
+from factorscan.python.env_reads import env_default_of, require_variable
+from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn, parse_url
+from factorscan.python.services import (
     CLIENTS,
     DSN,
     ENDPOINT,
@@ -49,7 +49,7 @@ from factorscan.services import (
     service_for_scheme,
     service_setting,
 )
-from factorscan.targets import (
+from factorscan.python.targets import (
     COMPARE,
     DICT,
     KEYWORD,
@@ -62,7 +62,7 @@ from factorscan.targets import (
     sample_or_test_file,
     secret_holder,
 )
-from factorscan.traversal import FileContext
+from factorscan.python.traversal import FileContext
 
 _TEST_FILES = (
     "skipped, like settings modules for development or tests (they point at local services on purpose)"

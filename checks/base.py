@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from factorscan.findings import (
+from factorscan.core.findings import (
     Applicability,
     Factor,
     Finding,
@@ -38,10 +38,10 @@ from factorscan.findings import (
 if TYPE_CHECKING:
     import libcst as cst
 
-    from factorscan.project import ProjectModel
-    from factorscan.settings import Settings
-    from factorscan.source import SourceFile
-    from factorscan.traversal import FileContext, FixBuilder
+    from factorscan.core.settings import Settings
+    from factorscan.core.source import SourceFile
+    from factorscan.python.traversal import FileContext, FixBuilder
+    from factorscan.scan.project import ProjectModel
 
 __all__ = [
     "Applicability",

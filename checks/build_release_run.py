@@ -12,11 +12,11 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.checks.base import FileRule, Guarded, Invalid, Severity, SourceRule, Valid
-from factorscan.dockerfile import parse_shared, pip_install_arguments
-from factorscan.findings import Finding
-from factorscan.shell import words
-from factorscan.source import SourceFile
-from factorscan.system_tools import SHELL_LINE_FUNCTIONS, SUBPROCESS_FUNCTIONS
+from factorscan.core.findings import Finding
+from factorscan.core.source import SourceFile
+from factorscan.deploy.dockerfile import parse_shared, pip_install_arguments
+from factorscan.deploy.shell import words
+from factorscan.deploy.system_tools import SHELL_LINE_FUNCTIONS, SUBPROCESS_FUNCTIONS
 
 # Images whose tags name a Python version: a tag without a digit (`slim`,
 # `alpine`) follows the newest Python, major upgrades included.

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
-from factorscan.findings import Finding
-from factorscan.manifests import Dependency
-from factorscan.project import ProjectModel
+from factorscan.core.findings import Finding
+from factorscan.deploy.manifests import Dependency
+from factorscan.scan.project import ProjectModel
 
 
 def _target(project: ProjectModel, manifest_path: str, dependency: Dependency) -> Path | None:

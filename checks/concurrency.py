@@ -11,11 +11,11 @@ import shlex
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.codemods import argument, is_std_stream
-from factorscan.discovery import is_test_path
-from factorscan.imports import dotted_name
-from factorscan.system_tools import PROCESS_STARTERS
-from factorscan.traversal import FileContext, iter_children
+from factorscan.core.discovery import is_test_path
+from factorscan.deploy.system_tools import PROCESS_STARTERS
+from factorscan.python.codemods import argument, is_std_stream
+from factorscan.python.imports import dotted_name
+from factorscan.python.traversal import FileContext, iter_children
 
 _DAEMON_LIBRARIES = {
     "daemon.DaemonContext": "python-daemon's DaemonContext",

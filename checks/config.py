@@ -2,7 +2,7 @@
 
 FS0301 hardcoded-secret, FS0302 secret-default, FS0303 hardcoded-debug.
 (The Dockerfile rules FS0304/FS0305 belong here too; they reuse
-`factorscan.secrets`.)
+`factorscan.python.secrets`.)
 
 One finding per value: a password inside a backing-service URL is FS0401's
 (error severity), a secret that is the default of an environment read is
@@ -32,21 +32,30 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
-from factorscan.codemods import env_flag, env_lookup, env_variable_name, keyword
-from factorscan.discovery import is_sample_path
-from factorscan.dockerfile import Assignment, Copy, Dockerfile, Instruction, Stage, expand, parse_shared
-from factorscan.dockerignore import BuildContext, clean, source_pattern
-from factorscan.envcontract.lookups import (
+from factorscan.core.discovery import is_sample_path
+from factorscan.core.findings import Finding
+from factorscan.core.redact import redact
+from factorscan.core.settings import Settings
+from factorscan.core.source import SourceFile
+from factorscan.deploy.dockerfile import (
+    Assignment,
+    Copy,
+    Dockerfile,
+    Instruction,
+    Stage,
+    expand,
+    parse_shared,
+)
+from factorscan.deploy.dockerignore import BuildContext, clean, source_pattern
+from factorscan.python.codemods import env_flag, env_lookup, env_variable_name, keyword
+from factorscan.python.env_reads import (
     EnvLookup,
     SettingsField,
     env_default_of,
     is_settings_class,
     require_variable,
 )
-from factorscan.findings import Finding
-from factorscan.project import ProjectModel
-from factorscan.redact import redact
-from factorscan.secrets import (
+from factorscan.python.secrets import (
     CredentialMatch,
     find_credential,
     find_credentials,
@@ -60,7 +69,7 @@ from factorscan.secrets import (
     secret_file_kind,
     secret_name_triggers,
 )
-from factorscan.services import (
+from factorscan.python.services import (
     CLIENTS,
     SERVICES,
     classify_url,
@@ -69,9 +78,7 @@ from factorscan.services import (
     meaningful,
     service_setting,
 )
-from factorscan.settings import Settings
-from factorscan.source import SourceFile
-from factorscan.targets import (
+from factorscan.python.targets import (
     ATTRIBUTE,
     COMPARE,
     KEYWORD,
@@ -85,7 +92,8 @@ from factorscan.targets import (
     outermost_string,
     sample_or_test_file,
 )
-from factorscan.traversal import FileContext
+from factorscan.python.traversal import FileContext
+from factorscan.scan.project import ProjectModel
 
 # A secret-like name counts only directly followed by `=`, `==` or `:` and a string
 # literal (`PASSWORD = "`, `password="`, `"api_key": "`, `secret: SecretStr = "`):
@@ -133,7 +141,7 @@ _CREDENTIAL_SHAPES = (
     b"Serializer(",
     b"Signer(",
 )
-# Prefixes of the credential formats in factorscan.secrets.
+# Prefixes of the credential formats in factorscan.python.secrets.
 _FORMAT_TRIGGERS = (
     b"AKIA",
     b"ASIA",

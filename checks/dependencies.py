@@ -5,9 +5,9 @@ FS0203 unpinned-dependencies, FS0204 missing-dependency-manifest.
 
 Everything here works offline and without the project's virtualenv: imports
 come from the engine's `ast` import facts, declarations from the manifests
-(analyzer/manifests.py), and import names are mapped to distributions by
-analyzer/importmap.py. System tools are judged against what the Dockerfile's
-final image has (analyzer/system_tools.py).
+(analyzer/deploy/manifests.py), and import names are mapped to distributions by
+analyzer/python/importmap.py. System tools are judged against what the Dockerfile's
+final image has (analyzer/deploy/system_tools.py).
 """
 
 from __future__ import annotations
@@ -21,15 +21,12 @@ from typing import Any
 import libcst as cst
 
 from factorscan.checks.base import Guarded, Invalid, ProjectRule, Severity, SourceVisitor, Valid
-from factorscan.discovery import is_sample_path, is_test_path
-from factorscan.dockerignore import BuildContext, context_sources
-from factorscan.findings import Finding, Location
-from factorscan.importmap import transitive_closure
-from factorscan.imports import ImportFact, dotted_name, is_stdlib
-from factorscan.manifests import Manifest, is_dev_group
-from factorscan.project import ProjectModel
-from factorscan.shell import commands, is_assignment, script_index, words
-from factorscan.system_tools import (
+from factorscan.core.discovery import is_sample_path, is_test_path
+from factorscan.core.findings import Finding, Location
+from factorscan.deploy.dockerignore import BuildContext, context_sources
+from factorscan.deploy.manifests import Manifest, is_dev_group
+from factorscan.deploy.shell import commands, is_assignment, script_index, words
+from factorscan.deploy.system_tools import (
     BINARIES,
     PATH_DIRS,
     SHELL_LINE_FUNCTIONS,
@@ -38,7 +35,10 @@ from factorscan.system_tools import (
     ImageTools,
     image_tools,
 )
-from factorscan.traversal import iter_children
+from factorscan.python.importmap import transitive_closure
+from factorscan.python.imports import ImportFact, dotted_name, is_stdlib
+from factorscan.python.traversal import iter_children
+from factorscan.scan.project import ProjectModel
 
 # Files run by developer tooling rather than by the app; their imports are the tools' business.
 _TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py"})

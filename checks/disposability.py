@@ -13,14 +13,14 @@ from typing import Any
 import libcst as cst
 
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, SourceRule, SourceVisitor, Valid
-from factorscan.container import Process, describe, script_ending
-from factorscan.discovery import is_test_path
-from factorscan.dockerfile import Instruction, parse_shared
-from factorscan.findings import Finding, Location
-from factorscan.project import ProjectModel
-from factorscan.shell import SHELLS, program_name, script_index
-from factorscan.source import SourceFile
-from factorscan.traversal import iter_children
+from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding, Location
+from factorscan.core.source import SourceFile
+from factorscan.deploy.container import Process, describe, script_ending
+from factorscan.deploy.dockerfile import Instruction, parse_shared
+from factorscan.deploy.shell import SHELLS, program_name, script_index
+from factorscan.python.traversal import iter_children
+from factorscan.scan.project import ProjectModel
 
 _SIGTERM_NAMES = frozenset({"signal.SIGTERM", "signal.Signals.SIGTERM"})
 _SIGNAL_INSTALLERS = frozenset(

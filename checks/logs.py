@@ -24,7 +24,13 @@ from factorscan.checks.base import (
     SourceRule,
     Valid,
 )
-from factorscan.codemods import (
+from factorscan.core.discovery import file_kind, is_test_path
+from factorscan.core.findings import Edit, Finding, Fix, Location
+from factorscan.core.source import SourceFile
+from factorscan.deploy.container import ComposeService, Process, describe, parse_compose, parse_procfile
+from factorscan.deploy.dockerfile import parse_shared
+from factorscan.deploy.shell import commands
+from factorscan.python.codemods import (
     argument,
     dict_key,
     dotted,
@@ -34,14 +40,8 @@ from factorscan.codemods import (
     rebuild,
     string,
 )
-from factorscan.container import ComposeService, Process, describe, parse_compose, parse_procfile
-from factorscan.discovery import file_kind, is_test_path
-from factorscan.dockerfile import parse_shared
-from factorscan.findings import Edit, Finding, Fix, Location
-from factorscan.project import ProjectModel, dockerfile_process
-from factorscan.shell import commands
-from factorscan.source import SourceFile
-from factorscan.traversal import FileContext
+from factorscan.python.traversal import FileContext
+from factorscan.scan.project import ProjectModel, dockerfile_process
 
 FILE_HANDLERS = frozenset(
     {

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.discovery import is_test_path
-from factorscan.imports import dotted_name
-from factorscan.inference import config_name
-from factorscan.traversal import FileContext
+from factorscan.core.discovery import is_test_path
+from factorscan.python.imports import dotted_name
+from factorscan.python.inference import config_name
+from factorscan.python.traversal import FileContext
 
 ENVIRONMENT_NAMES = frozenset(
     {

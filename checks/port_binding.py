@@ -21,11 +21,11 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
-from factorscan.codemods import argument, env_lookup, int_env_lookup, keyword, positional, string
-from factorscan.discovery import is_test_path
-from factorscan.imports import dotted_name
-from factorscan.inference import Constant, resolve_constant
-from factorscan.traversal import FileContext, FixBuilder
+from factorscan.core.discovery import is_test_path
+from factorscan.python.codemods import argument, env_lookup, int_env_lookup, keyword, positional, string
+from factorscan.python.imports import dotted_name
+from factorscan.python.inference import Constant, resolve_constant
+from factorscan.python.traversal import FileContext, FixBuilder
 
 
 @dataclass(frozen=True)

@@ -20,25 +20,25 @@ from factorscan.checks.base import (
     SourceRule,
     Valid,
 )
-from factorscan.codemods import argument, positional
-from factorscan.discovery import is_sample_path, is_test_path
-from factorscan.findings import Finding, Location
-from factorscan.handlers import (
+from factorscan.core.discovery import is_sample_path, is_test_path
+from factorscan.core.findings import Finding, Location
+from factorscan.python.codemods import argument, positional
+from factorscan.python.handlers import (
     Handler,
     is_admin_script_path,
     is_non_production_settings,
     may_define_handlers,
 )
-from factorscan.imports import dotted_name
-from factorscan.inference import (
+from factorscan.python.imports import dotted_name
+from factorscan.python.inference import (
     config_assignments,
     guarded_by_configuration,
     is_env_default,
     reads_environment,
     resolve_constant,
 )
-from factorscan.project import ProjectModel
-from factorscan.traversal import FileContext, iter_children
+from factorscan.python.traversal import FileContext, iter_children
+from factorscan.scan.project import ProjectModel
 
 # Config classes for local development and tests (`class DevelopmentConfig(Config)`).
 _NON_PRODUCTION_CLASS = re.compile(

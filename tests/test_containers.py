@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from factorscan.container import describe, parse_compose, parse_procfile, read_yaml, script_ending
-from factorscan.shell import commands, words
+from factorscan.deploy.container import describe, parse_compose, parse_procfile, read_yaml, script_ending
+from factorscan.deploy.shell import commands, words
 
 from .conftest import FIXTURES, run_cli
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.importmap import ImportResolver, transitive_closure
-from factorscan.importmap_build import DEFAULT_OUTPUT, build, render
+from factorscan.python.importmap import ImportResolver, transitive_closure
+from tests.tools.importmap_build import DEFAULT_OUTPUT, build, render
 
 from .conftest import FIXTURES, run_cli
 
@@ -120,7 +120,7 @@ def test_installed_environment_helps_for_names_the_table_lacks() -> None:
 
 
 def test_bundled_table_is_generated_from_the_builder() -> None:
-    """analyzer/data/import_names.json is what `python -m factorscan.importmap_build` writes."""
+    """analyzer/data/import_names.json is what `python -m tests.tools.importmap_build` writes."""
     assert DEFAULT_OUTPUT.read_text(encoding="utf-8") == render(build())
     table = json.loads(DEFAULT_OUTPUT.read_text(encoding="utf-8"))
     assert 250 <= len(table["imports"]) <= 1000

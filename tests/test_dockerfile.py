@@ -7,7 +7,7 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factorscan.dockerfile import Dockerfile, expand, parse
+from factorscan.deploy.dockerfile import Dockerfile, expand, parse
 
 
 def dockerfile(text: str) -> Dockerfile:

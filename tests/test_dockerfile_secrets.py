@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.reporters import FORMATS
-from factorscan.secrets import secret_file_kind
+from factorscan.output.reporters import FORMATS
+from factorscan.python.secrets import secret_file_kind
 
 from .conftest import FIXTURES, run_cli
 

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from factorscan.discovery import kind_of_name
-from factorscan.dockerfile import parse
-from factorscan.dockerignore import BuildContext, DockerIgnore, Pattern, clean, guess_context, read_patterns
+from factorscan.core.discovery import kind_of_name
+from factorscan.deploy.dockerfile import parse
+from factorscan.deploy.dockerignore import (
+    BuildContext,
+    DockerIgnore,
+    Pattern,
+    clean,
+    guess_context,
+    read_patterns,
+)
 
 from .conftest import write_project
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factorscan.docs import generate
+from factorscan.output.docs import generate
 
 from .conftest import REPO, run_cli
 
@@ -14,7 +14,9 @@ def test_rule_docs_are_up_to_date() -> None:
     on_disk = {path.name: path.read_text(encoding="utf-8") for path in RULE_DOCS.glob("*.md")}
     stale = sorted(name for name in expected if on_disk.get(name) != expected[name])
     extra = sorted(set(on_disk) - set(expected))
-    assert (stale, extra) == ([], []), "docs/rules is stale; run `python -m factorscan.docs docs/rules`"
+    assert (stale, extra) == ([], []), (
+        "docs/rules is stale; run `python -m factorscan.output.docs docs/rules`"
+    )
 
 
 def test_rule_command_prints_the_generated_page() -> None:

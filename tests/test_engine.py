@@ -13,11 +13,11 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from factorscan import api
-from factorscan.discovery import Discovery, file_kind, find_project_root
-from factorscan.imports import ImportTable, collect_module_scope
-from factorscan.positions import _locate_in_statements, locate
-from factorscan.settings import Settings
-from factorscan.traversal import iter_children
+from factorscan.core.discovery import Discovery, file_kind, find_project_root
+from factorscan.core.positions import _locate_in_statements, locate
+from factorscan.core.settings import Settings
+from factorscan.python.imports import ImportTable, collect_module_scope
+from factorscan.python.traversal import iter_children
 
 HANDLER = "import logging\nh = logging.FileHandler('a.log')\n"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.findings import Applicability, Edit, Fix, Location
-from factorscan.fixer import compute_fixes, write_fixes
+from factorscan.core.findings import Applicability, Edit, Fix, Location
+from factorscan.fixing.fixer import compute_fixes, write_fixes
 
 
 def _fix(root: Path, name: str = "app.py") -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.dockerfile import parse
+from factorscan.deploy.dockerfile import parse
 
 from .conftest import FIXTURES, REPO
 

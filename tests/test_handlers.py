@@ -1,4 +1,4 @@
-"""Request-handler awareness (factorscan.handlers), as rules see it through FileContext."""
+"""Request-handler awareness (factorscan.python.handlers), as rules see it through FileContext."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import libcst as cst
 import pytest
 
 from factorscan.checks.base import SourceVisitor
-from factorscan.handlers import HandlerKind, is_admin_script_path, is_non_production_settings
-from factorscan.settings import Settings
-from factorscan.source import SourceFile
-from factorscan.traversal import FileContext, Traversal
+from factorscan.core.settings import Settings
+from factorscan.core.source import SourceFile
+from factorscan.python.handlers import HandlerKind, is_admin_script_path, is_non_production_settings
+from factorscan.python.traversal import FileContext, Traversal
 
 
 def _context(code: str, path: str) -> FileContext:

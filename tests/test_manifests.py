@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from factorscan.manifests import (
+from factorscan.core.settings import Settings
+from factorscan.deploy.manifests import (
     RUNTIME,
     ImageInstall,
     Manifest,
@@ -24,8 +25,7 @@ from factorscan.manifests import (
     parse_tox_ini,
     redact_url,
 )
-from factorscan.project import ProjectModel
-from factorscan.settings import Settings
+from factorscan.scan.project import ProjectModel
 
 from .conftest import write_project
 

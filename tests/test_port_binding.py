@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.findings import Applicability
+from factorscan.core.findings import Applicability
 
 from .conftest import FIXTURES, run_cli
 

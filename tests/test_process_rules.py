@@ -13,7 +13,7 @@ def _found(root, select: str) -> list[tuple[str, int]]:
     return [(finding.path.rsplit("/", 1)[-1], finding.location.row) for finding in result.findings]
 
 
-# -- first-party constants (factorscan.inference) ---------------------------------------
+# -- first-party constants (factorscan.python.inference) ---------------------------------------
 
 
 def test_port_from_a_star_import_chain(project) -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from factorscan import api
 from factorscan.checks import all_rules
 from factorscan.checks.base import Invalid, SourceRule
-from factorscan.settings import Settings
+from factorscan.core.settings import Settings
 
 SETTINGS = Settings(project_root=Path.cwd())
 _SOURCE_LINES = re.compile(r"\r\n|\r|\n")

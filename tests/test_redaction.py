@@ -4,7 +4,7 @@ Secrets of every credential type are planted in a project; each must be
 reported (so the test cannot pass by finding nothing), and no output may
 hold more of it than `redact` shows: a 4-character prefix and the length.
 New report formats are covered automatically through
-`factorscan.reporters.FORMATS`.
+`factorscan.output.reporters.FORMATS`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from factorscan.reporters import FORMATS
+from factorscan.output.reporters import FORMATS
 
 from .conftest import run_cli
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from factorscan.findings import Applicability, Edit, Finding, Fix, Location, Severity
-from factorscan.reporters import FORMATS, Report, writer
-from factorscan.source import SourceFile
+from factorscan.core.findings import Applicability, Edit, Finding, Fix, Location, Severity
+from factorscan.core.source import SourceFile
+from factorscan.output.reporters import FORMATS, Report, writer
 
 from .conftest import FIXTURES, run_cli
 
@@ -97,7 +97,7 @@ def test_github_workflow_commands(project) -> None:
 
 
 def test_github_escaping() -> None:
-    from factorscan.reporters.github import escape_data, escape_property
+    from factorscan.output.reporters.github import escape_data, escape_property
 
     assert escape_data("100%\r\nnext: a,b") == "100%25%0D%0Anext: a,b"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"

@@ -13,8 +13,8 @@ import pytest
 from factorscan import api
 from factorscan.checks import all_rules
 from factorscan.checks.base import FileRule, Invalid, Rule, SourceRule, Valid
-from factorscan.engine import RuleSet
-from factorscan.settings import Settings
+from factorscan.core.settings import Settings
+from factorscan.scan.engine import RuleSet
 
 from .conftest import write_project
 

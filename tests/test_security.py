@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from factorscan.reporters import FORMATS
+from factorscan.output.reporters import FORMATS
 
 from .conftest import FIXTURES, write_project
 
@@ -289,7 +289,7 @@ import json
 import sys
 
 from factorscan.cli import main
-from factorscan.reporters import FORMATS
+from factorscan.output.reporters import FORMATS
 
 reports = sys.argv[1]
 codes = {name: main(["--no-cache", "--format", name, "--output", f"{reports}/{name}", "."]) for name in FORMATS}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.dockerfile import ImageRef, parse
-from factorscan.system_tools import BINARIES, TOOLS, base_image, image_tools, package_binaries
+from factorscan.deploy.dockerfile import ImageRef, parse
+from factorscan.deploy.system_tools import BINARIES, TOOLS, base_image, image_tools, package_binaries
 
 from .conftest import FIXTURES, run_cli
 

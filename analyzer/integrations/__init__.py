@@ -5,6 +5,8 @@ the engine's per-file analysis on text they are handed. Project-level rules
 need the whole project (manifests, Dockerfiles, facts from every file), so
 they are off here, and so is FS0001: flake8 and editors report syntax errors
 themselves.
+
+May import: every layer (`core` to `output`) and the rule framework.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from io import BytesIO
 from pathlib import Path
 
 from factorscan.checks.base import FileRule, SourceRule
-from factorscan.discovery import (
+from factorscan.core.discovery import (
     display_path,
     file_kind,
     find_project_root,
     has_root_marker,
     relative_to_root,
 )
-from factorscan.engine import FileResult, RuleSet, analyze
-from factorscan.errors import FactorscanError
-from factorscan.findings import Finding
-from factorscan.settings import Settings, find_config_file, load_settings
-from factorscan.source import SourceFile
-from factorscan.suppression import PerFileIgnores, Suppressions
+from factorscan.core.errors import FactorscanError
+from factorscan.core.findings import Finding
+from factorscan.core.settings import Settings, find_config_file, load_settings
+from factorscan.core.source import SourceFile
+from factorscan.core.suppression import PerFileIgnores, Suppressions
+from factorscan.scan.engine import FileResult, RuleSet, analyze
 
 
 @dataclass(frozen=True)

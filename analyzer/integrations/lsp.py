@@ -30,7 +30,9 @@ from pygls.workspace import PositionCodec, TextDocument
 
 from factorscan import __version__
 from factorscan.api import fix_source
-from factorscan.findings import Applicability, Finding, Location, Severity
+from factorscan.core.findings import Applicability, Finding, Location, Severity
+from factorscan.core.source import SourceFile
+from factorscan.core.suppression import NOQA_COMMENT
 from factorscan.integrations import (
     BufferResult,
     FileSettings,
@@ -38,9 +40,7 @@ from factorscan.integrations import (
     default_file_settings,
     file_settings,
 )
-from factorscan.reporters import rule_url
-from factorscan.source import SourceFile
-from factorscan.suppression import NOQA_COMMENT
+from factorscan.output.reporters import rule_url
 
 SOURCE = "factorscan"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

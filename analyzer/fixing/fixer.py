@@ -1,0 +1,160 @@
+"""`--fix` and `--diff`: apply fixes file by file until nothing more applies.
+
+Each round applies every non-overlapping applicable fix of a file, then
+re-analyses the new text: that re-parse is the safety check, and it yields
+the fixes that overlapped before. A round whose result does not parse is
+retried fix by fix; a fix that breaks the file on its own is dropped and
+reported with its rule code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from factorscan.core.findings import Finding
+from factorscan.core.redact import mask_values, secret_values
+from factorscan.core.settings import Settings
+from factorscan.core.source import SourceFile
+from factorscan.fixing.fixes import FixWriteError, apply_fixes, select_fixes, write_atomically
+from factorscan.scan.engine import RuleSet, ScanResult, analyze
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class FileFix:
+    source: SourceFile  # as read
+    new_text: str
+    fixed: list[Finding] = field(default_factory=list)
+    # The file's secret values (from every sensitive finding in it), hidden in diffs.
+    secrets: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.new_text != self.source.text
+
+    def diff(self) -> str:
+        """A unified diff for `--diff`; removed lines holding a secret show it redacted."""
+        path = self.source.display_path
+        # git's a/ b/ prefixes (`git apply` takes the diff); an absolute path keeps its own.
+        old, new = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+        lines = difflib.unified_diff(
+            self.source.text.splitlines(keepends=True),
+            self.new_text.splitlines(keepends=True),
+            fromfile=old,
+            tofile=new,
+        )
+        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+        return mask_values(text, self.secrets)
+
+
+def _applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
+    return [f for f in findings if f.fix is not None and f.fix.is_applicable(unsafe)]
+
+
+@dataclass
+class _FileFixer:
+    """Fix rounds for one file: apply, re-analyse (the re-parse check), repeat."""
+
+    kind: str
+    relative_path: str
+    ruleset: RuleSet
+    settings: Settings
+    problems: list[str] = field(default_factory=list)
+
+    def run(self, original: SourceFile, candidates: list[Finding], unsafe: bool) -> FileFix | None:
+        current = original
+        fixed: list[Finding] = []
+        for _ in range(MAX_ROUNDS):
+            outcome = self._round(current, candidates)
+            if outcome is None:
+                self.problems.append(
+                    f"{original.display_path}: fixes would not parse; the file was left unchanged"
+                )
+                return None
+            current, applied, remaining = outcome
+            fixed.extend(applied)
+            # Fixes from project rules (non-Python files) are not re-derived by analyze().
+            candidates = _applicable(remaining, unsafe) if self.kind == "python" else []
+            if not applied or not candidates:
+                break
+        return FileFix(original, current.text, fixed) if fixed else None
+
+    def _round(
+        self, source: SourceFile, candidates: list[Finding]
+    ) -> tuple[SourceFile, list[Finding], list[Finding]] | None:
+        """(new source, fixed findings, findings in the new text), or None."""
+        chosen_fixes = select_fixes(f.fix for f in candidates if f.fix is not None)
+        chosen = [f for f in candidates if f.fix in chosen_fixes]
+        attempt = self._try(source, chosen)
+        if attempt is None:
+            # Find the culprits one by one; keep the fixes that parse on their own.
+            kept = []
+            for finding in chosen:
+                if self._try(source, [finding]) is None:
+                    self.problems.append(
+                        f"{source.display_path}: the fix for {finding.code} at line "
+                        f"{finding.location.row} would not parse; it was not applied"
+                    )
+                else:
+                    kept.append(finding)
+            chosen = kept
+            attempt = self._try(source, chosen) if chosen else None
+            if attempt is None:
+                return None if not chosen else (source, [], [])
+        new_source, new_findings = attempt
+        return new_source, chosen, new_findings
+
+    def _try(self, source: SourceFile, chosen: list[Finding]) -> tuple[SourceFile, list[Finding]] | None:
+        text = apply_fixes(source, [f.fix for f in chosen if f.fix is not None])
+        try:
+            data = source.encode(text)
+        except UnicodeEncodeError:
+            return None
+        new_source = SourceFile(source.path, source.display_path, data, is_python=source.is_python)
+        result = analyze(new_source, self.kind, self.relative_path, self.ruleset, self.settings)
+        if not result.parsed:
+            return None
+        return new_source, result.findings
+
+
+def compute_fixes(
+    scan_result: ScanResult, settings: Settings, unsafe: bool
+) -> tuple[list[FileFix], list[str]]:
+    """The new content of every file with applicable fixes (nothing is written)."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in _applicable(scan_result.findings, unsafe):
+        by_path.setdefault(finding.path, []).append(finding)
+
+    file_fixes: list[FileFix] = []
+    problems: list[str] = []
+    for path, candidates in sorted(by_path.items()):
+        original = scan_result.sources[path]
+        fixer = _FileFixer(
+            kind=scan_result.kinds.get(path, "python"),
+            relative_path=scan_result.project.relative(original.path),
+            ruleset=scan_result.ruleset,
+            settings=settings,
+        )
+        file_fix = fixer.run(original, candidates, unsafe)
+        problems.extend(fixer.problems)
+        if file_fix is not None:
+            file_fix.secrets = secret_values(scan_result.findings, original)
+            file_fixes.append(file_fix)
+    return file_fixes, problems
+
+
+def write_fixes(file_fixes: list[FileFix]) -> list[str]:
+    problems = []
+    for file_fix in file_fixes:
+        if not file_fix.changed:
+            continue
+        source = file_fix.source
+        try:
+            write_atomically(Path(source.path), source.encode(file_fix.new_text), source.digest)
+        except FixWriteError as exc:
+            problems.append(f"{source.display_path}: not fixed: {exc}")
+    return problems

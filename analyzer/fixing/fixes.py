@@ -1,0 +1,205 @@
+"""Applying fixes: composing edits, placing imports, and writing files safely.
+
+Guarantees (DESIGN.md, Fixes): all fixes for a file compose into one
+rewrite; the result must re-parse or nothing is written; untouched bytes are
+kept (encoding, BOM, newline style); a write is atomic and refused when the
+file changed after it was read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+import libcst as cst
+
+from factorscan.core.findings import Edit, Finding, Fix
+from factorscan.core.source import SourceFile, content_digest
+from factorscan.python.imports import dotted_name, is_stdlib
+
+
+class FixWriteError(Exception):
+    pass
+
+
+# -- where `import os` goes ----------------------------------------------------
+
+
+def _import_statement(statement: cst.BaseStatement) -> cst.Import | cst.ImportFrom | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            return small
+    return None
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _imported_module(node: cst.Import | cst.ImportFrom) -> str:
+    if isinstance(node, cst.Import):
+        return dotted_name(node.names[0].name) or ""
+    if node.relative:
+        return "."
+    return dotted_name(node.module) if node.module is not None else ""  # type: ignore[return-value]
+
+
+def import_insertion(module: cst.Module, name: str) -> tuple[cst.CSTNode | None, bool, str]:
+    """Where `import <name>` goes, the way isort would place it.
+
+    Returns (anchor statement or None for the file start, insert before the
+    anchor?, text). Inside the leading import block: among the stdlib
+    `import x` lines in alphabetical order, else before the first stdlib
+    `from` import, else before the first other import. With no imports: after
+    the docstring and `from __future__` imports.
+    """
+    text = f"import {name}\n"
+    body = list(module.body)
+    index = 0
+    if body and _is_docstring(body[0]):
+        index = 1
+    after: cst.BaseStatement | None = body[0] if index else None
+    block: list[tuple[cst.BaseStatement, cst.Import | cst.ImportFrom]] = []
+    for statement in body[index:]:
+        node = _import_statement(statement)
+        if node is None:
+            break
+        if isinstance(node, cst.ImportFrom) and _imported_module(node) == "__future__":
+            after = statement
+            continue
+        block.append((statement, node))
+
+    if not block:
+        if after is None:
+            if body:
+                return body[0], True, text + "\n"
+            return None, True, text
+        # A blank line separates the new import from a docstring or __future__.
+        return after, False, "\n" + text
+
+    straight = [
+        (statement, _imported_module(node))
+        for statement, node in block
+        if isinstance(node, cst.Import) and is_stdlib(_imported_module(node))
+    ]
+    for anchor, module_name in straight:
+        if module_name > name:
+            return anchor, True, text
+    if straight:
+        return straight[-1][0], False, text
+    for anchor, node in block:
+        if isinstance(node, cst.ImportFrom) and is_stdlib(_imported_module(node)):
+            return anchor, True, text
+    # No stdlib imports yet: a new stdlib section goes first, a blank line after it.
+    return block[0][0], True, text + "\n"
+
+
+# -- composing and applying edits --------------------------------------------
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a == b:
+        return False  # the same import insertion requested by two fixes
+    if a.location == a.end_location and b.location == b.end_location:
+        return False  # two insertions at one point both apply, in order
+    if a.location < b.end_location and b.location < a.end_location:
+        return True
+    # An insertion at the start of a replaced range would be swallowed by it.
+    return a.location == b.location
+
+
+def select_fixes(fixes: Iterable[Fix]) -> list[Fix]:
+    """The fixes that can be applied together: earlier ones win overlaps."""
+    accepted: list[Fix] = []
+    taken: list[Edit] = []
+    for fix in sorted(fixes, key=lambda f: f.edits[0].location if f.edits else (0, 0)):
+        if any(_overlaps(edit, other) for edit in fix.edits for other in taken):
+            continue
+        accepted.append(fix)
+        taken.extend(fix.edits)
+    return accepted
+
+
+def _merge_insertions(contents: list[str], newline: str) -> str:
+    """Insertions at one point (import lines, in practice) as one sorted block.
+
+    `\nimport os\n` and `\nimport sys\n` become `\nimport os\nimport sys\n`:
+    one blank line before or after the block when any insertion had one.
+    """
+    if len(contents) == 1:
+        return contents[0]
+    lines = sorted({line for content in contents for line in content.splitlines() if line.strip()})
+    before = newline if any(content.startswith(("\n", "\r")) for content in contents) else ""
+    after = newline if any(content.endswith(("\n\n", "\r\n\r\n")) for content in contents) else ""
+    return before + "".join(line + newline for line in lines) + after
+
+
+def apply_fixes(source: SourceFile, fixes: Iterable[Fix]) -> str:
+    """New text of `source` with all `fixes` applied (they must not overlap)."""
+    replacements: dict[tuple[int, int], list[str]] = {}
+    for fix in fixes:
+        for edit in fix.edits:
+            key = (source.offset(edit.location), source.offset(edit.end_location))
+            contents = replacements.setdefault(key, [])
+            if edit.content not in contents:
+                contents.append(edit.content)
+    text = source.text
+    # From the end backwards so earlier offsets stay valid.
+    for (start, end), contents in sorted(replacements.items(), reverse=True):
+        text = text[:start] + _merge_insertions(contents, source.newline) + text[end:]
+    return text
+
+
+def applicable_fixes(findings: Iterable[Finding], unsafe_fixes: bool) -> list[Fix]:
+    return [
+        finding.fix
+        for finding in findings
+        if finding.fix is not None and finding.fix.is_applicable(unsafe_fixes)
+    ]
+
+
+# -- writing -----------------------------------------------------------------
+
+
+def write_atomically(path: Path, data: bytes, expected_digest: str) -> None:
+    """Replace `path` with `data` unless it changed since it was read.
+
+    The new content goes to a temporary file in the same directory, takes the
+    old file's mode bits, and replaces the original with one rename, so an
+    interruption leaves either the old or the new file, never half of one.
+    """
+    try:
+        current = path.read_bytes()
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError as exc:
+        raise FixWriteError(f"cannot read it again: {exc.strerror or exc}") from None
+    if content_digest(current) != expected_digest:
+        raise FixWriteError("it changed after it was read; run again")
+    # Named before it exists (tempfile.mkstemp creates first and names after), so a
+    # Ctrl-C at any point can still remove it; a random 128-bit name is never taken.
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.factorscan")
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+            output.flush()
+            os.fsync(output.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        # KeyboardInterrupt too: the original is intact, so only the temporary goes.
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise FixWriteError(f"cannot write: {exc.strerror or exc}") from None
+        raise

@@ -1,0 +1,387 @@
+"""Gathering the configuration contract of a project.
+
+Every Python file in which an environment read can occur (a byte prefilter,
+as for rules) is parsed once and walked by `EnvReadCollector` in the shared
+traversal; tests, docs and examples are left out, since they are not the app
+that runs (tests set up their own environment). `.env` files the code loads (python-dotenv, django-environ's
+`read_env`, python-decouple, pydantic-settings `env_file`) add the names
+they define; their values are never read into the contract, except for the
+non-secret values of example files (`.env.example`, `.env.sample`...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from factorscan.checks.base import SourceVisitor
+from factorscan.core.discovery import Discovery, display_path, relative_to_root
+from factorscan.core.positions import locate
+from factorscan.core.settings import Settings
+from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.python.env_reads import (
+    env_instance_kind,
+    env_lookup,
+    env_scheme_entries,
+    settings_config_value,
+    settings_fields,
+)
+from factorscan.python.secrets import (
+    find_credential,
+    has_real_password,
+    is_secret_name,
+    looks_random,
+    name_words,
+    parse_url,
+)
+from factorscan.python.services import service_setting
+from factorscan.python.targets import sample_or_test_file
+from factorscan.python.traversal import FileContext, Traversal
+
+__all__ = ["Contract", "Read", "Variable", "collect"]
+
+
+@dataclass(frozen=True)
+class Read:
+    """One place that reads a variable."""
+
+    path: str  # as shown to the user
+    line: int
+    via: str  # os.environ, os.getenv, django-environ, decouple, pydantic-settings, dotenv...
+    default: str | None  # a literal default, as the environment would spell it
+    has_default: bool  # any default, literal or not: the variable is optional
+    secret_hint: bool = False  # typed SecretStr
+
+
+@dataclass
+class Variable:
+    name: str
+    reads: list[Read] = field(default_factory=list)
+    secret: bool = False
+
+    @property
+    def required(self) -> bool:
+        return not any(read.has_default for read in self.reads)
+
+    @property
+    def defaults(self) -> list[str]:
+        """The distinct literal defaults, in reading order."""
+        seen: list[str] = []
+        for read in self.reads:
+            if read.default is not None and read.default not in seen:
+                seen.append(read.default)
+        return seen
+
+    @property
+    def default(self) -> str | None:
+        """The default to show: None for secrets, required variables and disagreeing reads."""
+        defaults = self.defaults
+        return defaults[0] if len(defaults) == 1 and not self.secret else None
+
+
+@dataclass
+class Contract:
+    root: Path
+    variables: list[Variable]
+    warnings: list[str]
+    files_scanned: int
+
+
+# -- one file ------------------------------------------------------------------------
+
+_DOTENV_LOADERS = frozenset(
+    {
+        "dotenv.load_dotenv",
+        "dotenv.main.load_dotenv",
+        "dotenv.dotenv_values",
+        "dotenv.main.dotenv_values",
+        "environ.Env.read_env",
+        "environ.environ.Env.read_env",
+    }
+)
+
+
+def _literal_text(node: cst.BaseExpression | None) -> str | None:
+    """A default as the environment would spell it: strings as they are, `True` as `true`."""
+    if node is None:
+        return None
+    text = FileContext.string_value(node)
+    if text is not None:
+        return text
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node.value
+    if (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, (cst.Integer, cst.Float))
+    ):
+        return "-" + node.expression.value
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value.lower()
+    return None
+
+
+def _is_none(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+class EnvReadCollector(SourceVisitor):
+    """Records every environment read of one file (and the .env files it loads)."""
+
+    triggers = (
+        b"environ",
+        b"getenv",
+        b"decouple",
+        b"BaseSettings",
+        b"starlette",
+        b"dj_database_url",
+        b"dj_email_url",
+        b"django_cache_url",
+        b"dotenv",
+    )
+
+    def __init__(self, context: FileContext | None = None) -> None:
+        super().__init__(context)
+        # node, variable, via, default node, has default, secret hint
+        self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool]] = []
+        self.dotenv_files: list[str | None] = []  # literal paths; None: the default `.env`
+
+    def _add(
+        self,
+        node: cst.CSTNode,
+        name: str | None,
+        via: str,
+        default: cst.BaseExpression | None,
+        has_default: bool,
+        *,
+        secret_hint: bool = False,
+    ) -> None:
+        if name:
+            self.found.append((node, name, via, default, has_default, secret_hint))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        lookup = env_lookup(node, context)
+        if lookup is not None:
+            if lookup.via == "decouple":
+                self.dotenv_files.append(None)
+            has_default = lookup.default is not None or lookup.via in ("os.environ.pop", "dj-database-url")
+            self._add(node, lookup.name, lookup.via, lookup.default, has_default)
+            return
+        for variable, _arg, default in env_scheme_entries(node, context):
+            self._add(node, variable, "django-environ", default, True)
+        func = node.func
+        read_env = (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "read_env"
+            and env_instance_kind(func.value, context) is not None
+        )
+        if read_env or context.qualified_name(func) in _DOTENV_LOADERS:
+            path = node.args[0].value if node.args and node.args[0].keyword is None else None
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value in ("dotenv_path", "env_file", "path"):
+                    path = arg.value
+            self.dotenv_files.append(context.string_value(path) if path is not None else None)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if isinstance(self.context.parent, (cst.AssignTarget, cst.Del)):
+            return  # writes the environment, does not read it
+        lookup = env_lookup(node, self.context)
+        if lookup is not None:
+            self._add(node, lookup.name, lookup.via, None, False)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        """`"SENTRY_DSN" in os.environ`: an optional variable."""
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn)):
+            return
+        if self.context.qualified_name(node.comparisons[0].comparator) in ("os.environ", "os.environb"):
+            self._add(node, self.context.string_value(node.left), "os.environ", None, True)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        fields = settings_fields(node, self.context)
+        if not fields:
+            return
+        env_file = settings_config_value(node, "env_file")
+        if env_file is not None:
+            self.dotenv_files.append(env_file)
+        for settings_field in fields:
+            default = settings_field.default
+            has_default = default is not None or (
+                settings_field.default_arg is None
+                and isinstance(settings_field.statement.value, cst.Call)
+                and any(
+                    arg.keyword is not None and arg.keyword.value == "default_factory"
+                    for arg in settings_field.statement.value.args
+                )
+            )
+            self._add(
+                settings_field.target,
+                settings_field.variable,
+                "pydantic-settings",
+                None if _is_none(default) else default,
+                has_default,
+                secret_hint=settings_field.secret_type,
+            )
+
+    def reads(self) -> list[tuple[str, Read]]:
+        """(variable, read) for everything found, with line numbers."""
+        if not self.found:
+            return []
+        context = self.context
+        spans = locate(context.module, {item[0] for item in self.found}, context.source.text)
+        result = []
+        for node, name, via, default, has_default, hint in self.found:
+            span = spans.get(node)
+            line = context.source.location(span.start).row if span is not None else 1
+            read = Read(context.source.display_path, line, via, _literal_text(default), has_default, hint)
+            result.append((name, read))
+        return result
+
+
+# -- .env files -------------------------------------------------------------------------
+
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?P<value>.*?)\s*$")
+_EXAMPLE_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist", "example.env", "sample.env")
+
+
+def _dotenv_value(raw: str) -> str:
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return raw[1:-1]
+    return raw.split(" #", 1)[0].strip()
+
+
+def read_dotenv(path: Path, with_values: bool) -> list[tuple[str, Read]]:
+    """Names defined in a .env file; values only for example files (`with_values`)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    reads = []
+    for row, line in enumerate(text.splitlines(), start=1):
+        match = _DOTENV_LINE.match(line)
+        if match is None:
+            continue
+        value = _dotenv_value(match.group("value")) if with_values else None
+        reads.append(
+            (match.group("name"), Read(display_path(path), row, "dotenv", value or None, bool(value)))
+        )
+    return reads
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _dotenv_candidates(requests: Iterable[tuple[Path, str | None]], root: Path) -> list[tuple[Path, bool]]:
+    """(.env file, whether its values may be shown) for what the code loads, plus example files.
+
+    A literal path is tried from the project root and from the loading file's
+    folder; no path means python-dotenv's search: the nearest `.env` from the
+    loading file up to the project root.
+    """
+    found: dict[Path, bool] = {}
+    for source_dir, requested in requests:
+        folder = root
+        if requested is not None:
+            for base in (root, source_dir):
+                candidate = (base / requested).resolve()
+                if candidate.is_file() and _within(candidate, root):
+                    found.setdefault(candidate, candidate.name in _EXAMPLE_NAMES)
+                    folder = candidate.parent
+                    break
+        else:
+            chain = [source_dir, *source_dir.parents]
+            for candidate_folder in [f for f in chain if _within(f, root)]:
+                if (candidate_folder / ".env").is_file():
+                    found.setdefault(candidate_folder / ".env", False)
+                    folder = candidate_folder
+                    break
+        for name in _EXAMPLE_NAMES:
+            if (folder / name).is_file():
+                found.setdefault(folder / name, True)
+    return sorted(found.items())
+
+
+# -- the project ------------------------------------------------------------------------
+
+
+def is_secret_variable(name: str, values: Iterable[str], hint: bool, extra: Iterable[str] = ()) -> bool:
+    """Secret-like: by name, by type, as a connection string, or by a default that looks like a credential."""
+    if hint or is_secret_name(name, extra):
+        return True
+    words = name_words(name)
+    if words and (words[-1] == "dsn" or (words[-1] in ("url", "uri") and service_setting(name) is not None)):
+        return True  # connection strings carry credentials: the article keeps them in the Secret
+    for value in values:
+        url = parse_url(value)
+        if find_credential(value) or looks_random(value) or (url is not None and has_real_password(url)):
+            return True
+    return False
+
+
+def collect(paths: list[Path], settings: Settings) -> Contract:
+    """Every variable the project's (non-test) code reads, with where and how."""
+    root = settings.project_root
+    files = Discovery(settings).discover(paths)
+    found: dict[str, Variable] = {}
+    warnings: list[str] = []
+    dotenv_requests: list[tuple[Path, str | None]] = []
+    scanned = 0
+    for item in files:
+        if item.kind != "python":
+            continue
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            warnings.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
+            continue
+        scanned += 1
+        relative = relative_to_root(item.path, root)
+        if not EnvReadCollector.triggered_by(data) or sample_or_test_file(relative):
+            continue
+        source = SourceFile(item.path, display_path(item.path), data)
+        try:
+            module = cst.parse_module(source.text)
+        except (SourceDecodeError, cst.ParserSyntaxError, RecursionError):
+            warnings.append(f"{source.display_path}: cannot parse; its environment reads are not listed")
+            continue
+        context = FileContext(source, module, settings, relative)
+        collector = EnvReadCollector(context)
+        try:
+            Traversal(context, [collector]).run()
+        except RecursionError:
+            warnings.append(f"{source.display_path}: nesting too deep to analyse")
+            continue
+        warnings.extend(f"{source.display_path}: {error}" for error in context.errors)
+        for name, read in collector.reads():
+            found.setdefault(name, Variable(name)).reads.append(read)
+        dotenv_requests.extend((item.path.parent, requested) for requested in collector.dotenv_files)
+
+    for dotenv_path, with_values in _dotenv_candidates(dotenv_requests, root):
+        for name, read in read_dotenv(dotenv_path, with_values):
+            found.setdefault(name, Variable(name)).reads.append(read)
+
+    variables = sorted(found.values(), key=lambda variable: variable.name)
+    for variable in variables:
+        variable.secret = is_secret_variable(
+            variable.name,
+            variable.defaults,
+            any(read.secret_hint for read in variable.reads),
+            settings.secret_names,
+        )
+        code_defaults = {
+            read.default for read in variable.reads if read.via != "dotenv" and read.default is not None
+        }
+        if len(code_defaults) > 1:
+            places = ", ".join(
+                f"{read.path}:{read.line}" for read in variable.reads if read.default is not None
+            )
+            warnings.append(
+                f"{variable.name} is read with {len(code_defaults)} different defaults ({places}); "
+                "they are one setting in every deploy: give them one default or separate names"
+            )
+    return Contract(root, variables, warnings, scanned)

@@ -1,0 +1,16 @@
+"""`path:line:col: FS1101 [*] message`, one line per finding (editors, grep)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from factorscan.output.reporters import Report
+
+
+def write(report: Report, stream: TextIO) -> None:
+    for finding in report.findings:
+        marker = " [*]" if report.fixable(finding) else ""
+        stream.write(
+            f"{finding.path}:{finding.location.row}:{finding.location.column}: "
+            f"{finding.code}{marker} {finding.message}\n"
+        )

@@ -1,0 +1,185 @@
+"""Small libcst building blocks that rule fixes share.
+
+They edit argument lists and dict displays in place, so a multi-line call
+keeps its layout: a replaced element keeps its comma (and the newline and
+indentation that comma carries); a dropped last element hands its comma to
+the new last one.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+import libcst as cst
+
+from factorscan.python.traversal import FileContext, FixBuilder
+
+_Element = TypeVar("_Element", cst.Arg, cst.DictElement, cst.Element)
+
+
+def dotted(name: str) -> cst.Name | cst.Attribute:
+    """`sys.stdout` as an expression node."""
+    head, *rest = name.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(head)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def string(value: str, like: cst.BaseExpression | None = None) -> cst.SimpleString:
+    """A string literal, quoted like `like` when it is a plain string."""
+    quote = '"'
+    if isinstance(like, cst.SimpleString) and like.quote in ("'", '"') and like.prefix == "":
+        quote = like.quote
+    if quote in value or "\\" in value or "\n" in value:
+        return cst.SimpleString(repr(value))
+    return cst.SimpleString(f"{quote}{value}{quote}")
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional(call: cst.Call, index: int) -> cst.Arg | None:
+    """The index-th positional argument, if no *args comes before it."""
+    for position, arg in enumerate(call.args):
+        if arg.keyword is not None or arg.star:
+            return None
+        if position == index:
+            return arg
+    return None
+
+
+def argument(call: cst.Call, index: int, name: str) -> cst.Arg | None:
+    """An argument passed either at `index` or as `name=`."""
+    return keyword(call, name) or positional(call, index)
+
+
+def rebuild(
+    items: Sequence[_Element],
+    *,
+    replace: Mapping[int, _Element] | None = None,
+    drop: set[int] | None = None,
+    append: Sequence[_Element] = (),
+) -> list[_Element]:
+    """`items` with some replaced (keeping their commas), dropped, or appended."""
+    replace = replace or {}
+    drop = drop or set()
+    result: list[_Element] = []
+    for index, item in enumerate(items):
+        if index in drop:
+            continue
+        new = replace.get(index)
+        result.append(new.with_changes(comma=item.comma) if new is not None else item)
+    if append:
+        if result:
+            # The element that was last needs a comma before what follows.
+            last = result[-1]
+            if isinstance(last.comma, cst.MaybeSentinel):
+                result[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        result.extend(append)
+    elif items and (len(items) - 1) in drop and result:
+        result[-1] = result[-1].with_changes(comma=items[-1].comma)
+    return result
+
+
+def dict_key(element: cst.BaseDictElement) -> str | None:
+    if isinstance(element, cst.DictElement):
+        return FileContext.string_value(element.key)
+    return None
+
+
+def is_std_stream(node: cst.BaseExpression, context: FileContext) -> bool:
+    """`sys.stdout` / `sys.stderr` (through any import of sys)."""
+    return context.qualified_name(node) in ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")
+
+
+def env_lookup(
+    fix: FixBuilder, variable: str, default: cst.BaseExpression | None = None
+) -> cst.BaseExpression:
+    """`os.environ["VAR"]`, or `os.environ.get("VAR", <default>)` when there is a default.
+
+    The first fails loudly at start-up when the variable is missing (secrets);
+    the second keeps the old literal as the default (safe fixes).
+    """
+    environ = dotted(f"{fix.use_module('os')}.environ")
+    if default is None:
+        return cst.Subscript(value=environ, slice=[cst.SubscriptElement(cst.Index(string(variable)))])
+    return cst.Call(
+        func=cst.Attribute(value=environ, attr=cst.Name("get")),
+        args=[cst.Arg(string(variable)), cst.Arg(default)],
+    )
+
+
+def int_env_lookup(fix: FixBuilder, variable: str, default: int) -> cst.BaseExpression:
+    """`int(os.environ.get("PORT", "5000"))`."""
+    lookup = env_lookup(fix, variable, string(str(default)))
+    return cst.Call(func=cst.Name("int"), args=[cst.Arg(lookup)])
+
+
+def env_flag(fix: FixBuilder, variable: str, default: bool) -> cst.BaseExpression:
+    """`os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")`: a boolean from the environment.
+
+    The old literal becomes the default, so behaviour is unchanged while the
+    variable is unset.
+    """
+    environ = f"{fix.use_module('os')}.environ"
+    fallback = "true" if default else "false"
+    return cst.parse_expression(
+        f'{environ}.get({string(variable).value}, "{fallback}").lower() in ("1", "true", "yes")'
+    )
+
+
+# -- environment variable names that never collide within a file ------------------------
+
+_EXISTING_READ = re.compile(
+    r"""(?:environ(?:\.get|\.setdefault|\.pop)?|getenv|config|env(?:\.\w+)?)\s*[\[(]\s*"""
+    r"""(?P<q>['"])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P=q)"""
+    r"""(?:\s*,\s*(?:default\s*=\s*)?(?P<dq>['"])(?P<default>[^'"\\\n]*)(?P=dq))?"""
+)
+_UNKNOWN = object()
+_SETTING = object()
+_taken: weakref.WeakKeyDictionary[FileContext, dict[str, list[object]]] = weakref.WeakKeyDictionary()
+
+
+def _names_in_use(context: FileContext) -> dict[str, list[object]]:
+    taken = _taken.get(context)
+    if taken is None:
+        taken = {}
+        for match in _EXISTING_READ.finditer(context.source.text):
+            default = match.group("default")
+            taken.setdefault(match.group("name"), []).append(_UNKNOWN if default is None else default)
+        _taken[context] = taken
+    return taken
+
+
+def env_variable_name(context: FileContext, name: str, value: object = None, *, setting: bool = False) -> str:
+    """The environment variable a moved value reads, unique within the file.
+
+    `setting`: the name is that of a setting (`SECRET_KEY`, a config key), so
+    every place that sets it reads the same variable. Otherwise a name
+    already read or given to a different value gets a numeric suffix
+    (`REDIS_URL_2`); the same value keeps the same name. `value` identifies
+    the moved value and is only compared, never stored beyond the scan of
+    this file.
+    """
+    taken = _names_in_use(context)
+    if setting:
+        taken.setdefault(name, []).append(_SETTING)
+        return name
+    candidate, number = name, 1
+    while True:
+        users = taken.get(candidate)
+        if not users:
+            taken[candidate] = [value if value is not None else _UNKNOWN]
+            return candidate
+        if value is not None and all(user == value for user in users):
+            return candidate
+        number += 1
+        candidate = f"{name}_{number}"

@@ -1,0 +1,353 @@
+"""What a literal is bound to: the name, key, keyword or argument that receives it.
+
+Config rules judge a value by its target (`SECRET_KEY = ...`,
+`app.config["SQLALCHEMY_DATABASE_URI"] = ...`, `connect(password=...)`,
+`{"HOST": ...}` inside Django's `DATABASES`), and fixes name the new
+environment variable after it. `binding(context)` answers for the node being
+visited, looking only at its ancestors, so it costs nothing until a rule
+has a candidate literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import libcst as cst
+
+from factorscan.core.discovery import is_sample_path, is_test_path
+from factorscan.python.imports import dotted_name
+from factorscan.python.secrets import (
+    find_credential,
+    has_real_password,
+    is_secret_name,
+    looks_like_secret_value,
+    name_words,
+    parse_url,
+)
+from factorscan.python.traversal import FileContext, iter_children
+
+__all__ = [
+    "Binding",
+    "binding",
+    "environment_specific_class",
+    "environment_specific_file",
+    "outermost_string",
+    "sample_or_test_file",
+    "secret_holder",
+]
+
+ASSIGN, ATTRIBUTE, SUBSCRIPT, KEYWORD, POSITIONAL, DICT, PARAM, COMPARE, OTHER = (
+    "assign",
+    "attribute",
+    "subscript",
+    "keyword",
+    "positional",
+    "dict",
+    "param",
+    "compare",
+    "other",
+)
+# Calls that store their keyword arguments as configuration keys.
+_CONFIG_CALLS = ("update", "from_mapping", "configure", "setdefault")
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str
+    name: str | None  # the target's own name: variable, attribute, key, keyword or parameter
+    owner: str | None = None  # `app.config` for subscripts, `app` for attributes, the callee for arguments
+    call: cst.Call | None = None
+    position: int | None = None  # positional argument index
+    in_sequence: bool = False  # the literal is an element of a list/tuple/set
+    # Outermost target first: ("DATABASES", "default", "HOST").
+    path: tuple[str, ...] = ()
+    top_level: bool = False  # module or class body, outside functions
+    docstring: bool = False
+
+    @property
+    def setting(self) -> bool:
+        """The target names a setting, so every place that sets it means the same variable."""
+        if self.name is None:
+            return False
+        if self.kind in (ASSIGN, ATTRIBUTE) and self.top_level:
+            return True
+        if self.kind == SUBSCRIPT and self.owner is not None:
+            return self.owner.rsplit(".", 1)[-1] in ("config", "environ", "settings", "conf")
+        if self.kind == KEYWORD and self.call is not None and isinstance(self.call.func, cst.Attribute):
+            return self.call.func.attr.value in _CONFIG_CALLS
+        return False
+
+
+def outermost_string(context: FileContext, node: cst.BaseString) -> str | None:
+    """The value of a string literal, once per concatenation (`"a" "b"` is one value)."""
+    if isinstance(context.parent, cst.ConcatenatedString):
+        return None
+    return context.string_value(node)
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    return FileContext.string_value(node)
+
+
+def _subscript_path(node: cst.BaseExpression) -> tuple[str | None, tuple[str, ...]]:
+    """`DATABASES["default"]["HOST"]` -> (None, ("DATABASES", "default", "HOST"));
+    `app.config["X"]` -> ("app.config", ("X",))."""
+    keys: list[str] = []
+    while isinstance(node, cst.Subscript):
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None, ()
+        key = _string(node.slice[0].slice.value)
+        if key is None:
+            return None, ()
+        keys.append(key)
+        node = node.value
+    base = dotted_name(node)
+    if base is None:
+        return None, ()
+    keys.reverse()
+    if "." in base:
+        return base, tuple(keys)
+    return base, (base, *keys)
+
+
+def _dict_path(context: FileContext, start: int) -> tuple[str, ...]:
+    """Keys of the dict displays around stack[start] (a Dict), outermost target first."""
+    keys: list[str] = []
+    stack = context.stack
+    index = start
+    while index > 0:
+        parent = stack[index - 1]
+        if isinstance(parent, cst.DictElement) and parent.value is stack[index]:
+            key = _string(parent.key)
+            if key is None:
+                return ()
+            keys.append(key)
+            index -= 2  # DictElement, then the enclosing Dict
+            continue
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            name = target.value if isinstance(target, cst.Name) else None
+            if name is None and isinstance(target, cst.Subscript):
+                _owner, subscript_keys = _subscript_path(target)
+                keys.extend(reversed(subscript_keys))
+            elif name is not None:
+                keys.append(name)
+        elif isinstance(parent, cst.AnnAssign) and isinstance(parent.target, cst.Name):
+            keys.append(parent.target.value)
+        break
+    return tuple(reversed(keys))
+
+
+def _is_docstring(context: FileContext, index: int) -> bool:
+    stack = context.stack
+    return (
+        index >= 2
+        and isinstance(stack[index - 1], cst.Expr)
+        and isinstance(stack[index - 2], cst.SimpleStatementLine)
+    )
+
+
+def binding(context: FileContext) -> Binding:
+    """Where the node being visited goes."""
+    stack = context.stack
+    index = len(stack) - 1
+    node = stack[index]
+    in_sequence = False
+    parent = stack[index - 1] if index else None
+    # An element of a list or tuple is bound to whatever the sequence is bound to.
+    if isinstance(parent, cst.Element) and index >= 2:
+        in_sequence = True
+        index -= 2
+        node = stack[index]
+        parent = stack[index - 1] if index else None
+    top_level = not context.in_function()
+    if parent is None:
+        return Binding(OTHER, None)
+    if isinstance(parent, cst.Arg) and index >= 2 and isinstance(stack[index - 2], cst.Call):
+        call = stack[index - 2]
+        assert isinstance(call, cst.Call)
+        owner = context.qualified_name(call.func) or dotted_name(call.func)
+        if parent.keyword is not None:
+            return Binding(KEYWORD, parent.keyword.value, owner, call, None, in_sequence, top_level=top_level)
+        position = next((i for i, arg in enumerate(call.args) if arg is parent), None)
+        return Binding(POSITIONAL, None, owner, call, position, in_sequence, top_level=top_level)
+    if isinstance(parent, cst.DictElement) and parent.value is node:
+        key = _string(parent.key)
+        path = _dict_path(context, index - 2) if key is not None else ()
+        return Binding(
+            DICT, key, None, None, None, in_sequence, (*path, key) if key is not None else (), top_level
+        )
+    if isinstance(parent, cst.Assign) and parent.value is node:
+        target = parent.targets[-1].target
+        if isinstance(target, cst.Name):
+            return Binding(ASSIGN, target.value, None, None, None, in_sequence, (target.value,), top_level)
+        if isinstance(target, cst.Attribute):
+            return Binding(
+                ATTRIBUTE,
+                target.attr.value,
+                dotted_name(target.value),
+                None,
+                None,
+                in_sequence,
+                (),
+                top_level,
+            )
+        if isinstance(target, cst.Subscript):
+            owner, keys = _subscript_path(target)
+            return Binding(
+                SUBSCRIPT, keys[-1] if keys else None, owner, None, None, in_sequence, keys, top_level
+            )
+        return Binding(OTHER, None, top_level=top_level)
+    if isinstance(parent, cst.AnnAssign) and parent.value is node:
+        target = parent.target
+        if isinstance(target, cst.Name):
+            return Binding(ASSIGN, target.value, None, None, None, in_sequence, (target.value,), top_level)
+        if isinstance(target, cst.Attribute):
+            return Binding(
+                ATTRIBUTE,
+                target.attr.value,
+                dotted_name(target.value),
+                None,
+                None,
+                in_sequence,
+                (),
+                top_level,
+            )
+        return Binding(OTHER, None, top_level=top_level)
+    if isinstance(parent, cst.Param) and parent.default is node:
+        return Binding(PARAM, parent.name.value, None, None, None, in_sequence, top_level=top_level)
+    if isinstance(parent, cst.ComparisonTarget) and index >= 2:
+        comparison = stack[index - 2]
+        if isinstance(comparison, cst.Comparison) and isinstance(parent.operator, (cst.Equal, cst.NotEqual)):
+            other = comparison.left
+            name = _target_name(other)
+            return Binding(COMPARE, name, top_level=top_level)
+    if isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1:
+        compared = parent.comparisons[0]
+        if isinstance(compared.operator, (cst.Equal, cst.NotEqual)):
+            return Binding(COMPARE, _target_name(compared.comparator), top_level=top_level)
+    return Binding(
+        OTHER, None, in_sequence=in_sequence, top_level=top_level, docstring=_is_docstring(context, index)
+    )
+
+
+def _target_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript):
+        _owner, keys = _subscript_path(node)
+        return keys[-1] if keys else None
+    return None
+
+
+# -- files and classes that configure one named environment --------------------------------
+
+_ENVIRONMENT_WORDS = frozenset(
+    {"dev", "devel", "develop", "development", "local", "test", "tests", "testing"}
+)
+_SETTINGS_WORDS = frozenset(
+    {"settings", "setting", "config", "conf", "configuration", "configs", "environments"}
+)
+
+
+def environment_specific_file(relative_path: str) -> bool:
+    """A settings module for development or tests: `settings/dev.py`, `local_settings.py`, `test_settings.py`.
+
+    Debug flags and local service hosts there are the file's purpose, not a
+    value that leaks into production.
+    """
+    parts = PurePosixPath(relative_path).parts
+    if not parts:
+        return False
+    words = set(name_words(PurePosixPath(parts[-1]).stem))
+    if not words & _ENVIRONMENT_WORDS:
+        return False
+    folders = {part.lower() for part in parts[:-1]}
+    return bool(words & _SETTINGS_WORDS or folders & _SETTINGS_WORDS)
+
+
+def sample_or_test_file(relative_path: str) -> bool:
+    """Tests, docs and examples: code that is not what the project deploys."""
+    return is_test_path(relative_path) or is_sample_path(relative_path)
+
+
+def environment_specific_class(name: str) -> bool:
+    """`DevelopmentConfig`, `TestingConfig`, `LocalSettings`: a class for one named environment."""
+    return bool(set(name_words(name)) & (_ENVIRONMENT_WORDS | {"debug"}))
+
+
+# -- other secrets near a finding ------------------------------------------------------------
+
+
+def _secret_in(node: cst.CSTNode, exclude: cst.CSTNode, extra_names: Sequence[str]) -> cst.CSTNode | None:
+    """A string literal under `node` (other than `exclude`) that looks like a secret."""
+    pending: list[tuple[cst.CSTNode, str | None]] = [(node, None)]
+    while pending:
+        current, name = pending.pop()
+        if current is exclude:
+            continue
+        if isinstance(current, (cst.SimpleString, cst.ConcatenatedString)):
+            value = _string(current)
+            if value is None or len(value) < 3:
+                continue
+            url = parse_url(value) if "://" in value else None
+            if find_credential(value) or (url is not None and has_real_password(url)):
+                return current
+            if name and is_secret_name(name, extra_names) and looks_like_secret_value(value, name):
+                return current
+            continue
+        for child in iter_children(current):
+            child_name = None
+            if isinstance(current, cst.Arg) and current.keyword is not None:
+                child_name = current.keyword.value
+            elif isinstance(current, cst.DictElement):
+                child_name = _string(current.key)
+            pending.append((child, child_name or name))
+    return None
+
+
+def _contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if current is target:
+            return True
+        pending.extend(iter_children(current))
+    return False
+
+
+def secret_holder(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The call or dict around `node` when it holds a secret literal on the same line, else None.
+
+    A finding on a value next to a password (`Redis(host="redis",
+    password="...")`) is then reported on the whole call and marked
+    sensitive, so that a reporter echoing the source line masks the password
+    along with it. Values on lines of their own keep their own position.
+    """
+    extra = context.settings.secret_names
+    module = context.module
+    for ancestor in context.ancestors():
+        if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            return None
+        if not isinstance(ancestor, (cst.Call, cst.Dict)):
+            continue
+        secret = _secret_in(ancestor, node, extra)
+        if secret is None:
+            return None
+        children: Sequence[cst.CSTNode] = (
+            ancestor.args if isinstance(ancestor, cst.Call) else ancestor.elements
+        )
+        ours = next((i for i, child in enumerate(children) if _contains(child, node)), None)
+        theirs = next((i for i, child in enumerate(children) if _contains(child, secret)), None)
+        if ours is None or theirs is None:
+            return ancestor
+        low, high = sorted((ours, theirs))
+        # Elements between the two (with their commas) must not break the line.
+        if any("\n" in module.code_for_node(child) for child in children[low:high]):
+            return None
+        return ancestor
+    return None

@@ -1,0 +1,551 @@
+"""ProjectModel: the whole project as project rules see it, built once per run.
+
+The dependency and container issues extend it with parsed manifests,
+Dockerfiles and the Procfile; everything is computed lazily, so a run pays
+only for what its enabled rules ask for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar, cast
+
+from factorscan.core.cache import Cache
+from factorscan.core.discovery import (
+    DiscoveredFile,
+    Discovery,
+    display_path,
+    has_root_marker,
+    is_sample_path,
+    relative_to_root,
+)
+from factorscan.core.errors import UsageError
+from factorscan.core.findings import Location
+from factorscan.core.settings import Settings
+from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.deploy.container import (
+    ComposeService,
+    Process,
+    ProcfileEntry,
+    ScriptEnding,
+    describe,
+    parse_compose,
+    parse_procfile,
+    script_ending,
+)
+from factorscan.deploy.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, parse_shared
+from factorscan.deploy.dockerfile import parse as parse_dockerfile
+from factorscan.deploy.dockerignore import BuildContext, guess_context
+from factorscan.deploy.manifests import (
+    Dependency,
+    ImageInstall,
+    Manifest,
+    dockerfile_pip_installs,
+    load_manifests,
+)
+from factorscan.python.importmap import ImportResolver
+
+T = TypeVar("T")
+
+
+class ProjectModel:
+    def __init__(
+        self, root: Path, settings: Settings, files: list[DiscoveredFile], cache: Cache | None = None
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        self.files = files
+        self.cache = cache
+        # Views of the project that several rules derive alike, computed once (`derived()`).
+        self._derived: dict[str, Any] = {}
+        self._sources: dict[Path, SourceFile | None] = {}
+        self._facts: dict[str, dict[str, list[Any]]] = {}
+        self._contexts: dict[Path, BuildContext] = {}
+        # Problems met while reading project files, shown as warnings.
+        self.warnings: list[str] = []
+
+    # -- files -------------------------------------------------------------
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per scan: a view of the project that several rules share."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return cast(T, self._derived[key])
+
+    def relative(self, path: Path) -> str:
+        return relative_to_root(path, self.root)
+
+    @staticmethod
+    def display(path: Path) -> str:
+        return display_path(path)
+
+    def files_of_kind(self, *kinds: str) -> list[DiscoveredFile]:
+        return [item for item in self.files if item.kind in kinds]
+
+    @property
+    def python_files(self) -> list[DiscoveredFile]:
+        return self.files_of_kind("python")
+
+    def paths_read(self) -> set[Path]:
+        """Files project rules read themselves (manifests, Dockerfiles...)."""
+        return {path for path, source in self._sources.items() if source is not None}
+
+    def source(self, path: Path) -> SourceFile | None:
+        """A project file's content, or None (with a warning) when unreadable."""
+        if path not in self._sources:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                self.warnings.append(f"{display_path(path)}: cannot read: {exc.strerror or exc}")
+                self._sources[path] = None
+            else:
+                source = SourceFile(path, display_path(path), data, is_python=path.suffix == ".py")
+                try:
+                    source.text  # noqa: B018 - decode now so failures surface here
+                except SourceDecodeError as exc:
+                    self.warnings.append(f"{display_path(path)}: {exc}")
+                    self._sources[path] = None
+                else:
+                    self._sources[path] = source
+        return self._sources[path]
+
+    # -- facts recorded by source visitors ------------------------------------
+
+    def add_facts(self, relative_path: str, facts: dict[str, list[Any]]) -> None:
+        for key, values in facts.items():
+            self._facts.setdefault(key, {})[relative_path] = values
+
+    def facts(self, key: str) -> dict[str, list[Any]]:
+        """relative path -> facts recorded under `key` in that file."""
+        return self._facts.get(key, {})
+
+    def iter_facts(self, key: str) -> Iterator[tuple[Path, Any]]:
+        for relative_path, values in sorted(self.facts(key).items()):
+            for value in values:
+                yield self.root / relative_path, value
+
+    # -- dependencies and first-party modules (factors I and II) ----------------
+    #
+    # Read from the whole project tree, not only the files named on the command
+    # line: `factorscan app.py` must still know the project's manifests.
+
+    def tree_files_of_kind(self, *kinds: str) -> list[DiscoveredFile]:
+        """The project tree's files of these kinds (excludes and .gitignore applied)."""
+        listing = self._tree_listing
+        return [DiscoveredFile(self.root / relative, kind) for relative, kind in listing if kind in kinds]
+
+    @cached_property
+    def _tree_listing(self) -> list[tuple[str, str]]:
+        """(path relative to the root, kind) for every file of the project tree."""
+        # A file found by walking that sits directly in the root means the root itself
+        # was walked: the scan already saw the whole tree.
+        scanned = [(self.relative(item.path), item.kind) for item in self.files]
+        if any(not item.explicit and item.path.parent == self.root for item in self.files):
+            return scanned
+        if not has_root_marker(self.root):
+            # No project around the scanned files (a loose script in /tmp): the
+            # folder is not a project to walk, only what was named is.
+            return scanned
+        key = self.settings.listing_key()
+        listed = self.cache.tree(key) if self.cache is not None else None
+        if listed is not None:
+            return listed
+        stamps: dict[str, int] = {}
+        try:
+            found = Discovery(self.settings, stamps).discover([self.root])
+        except (UsageError, OSError):
+            return scanned
+        listing = [(self.relative(item.path), item.kind) for item in found]
+        if self.cache is not None:
+            self.cache.put_tree(key, stamps, listing)
+        return listing
+
+    @cached_property
+    def _tree_paths(self) -> list[str]:
+        return [relative for relative, _kind in self._tree_listing]
+
+    def _read_text(self, relative_path: str) -> str | None:
+        path = Path(os.path.normpath(self.root / relative_path))
+        if not path.is_file():
+            return None
+        source = self.source(path)
+        return source.text if source is not None else None
+
+    @cached_property
+    def manifests(self) -> list[Manifest]:
+        """Every dependency manifest and lock file in the project, with the files they include."""
+        manifests = load_manifests(self._tree_paths, self._read_text)
+        for manifest in manifests:
+            for line, message in manifest.problems:
+                location = f"{self.display(self.root / manifest.path)}:{line}" if line else manifest.path
+                self.warnings.append(f"{location}: {message}")
+        return manifests
+
+    @cached_property
+    def declaring_manifests(self) -> list[Manifest]:
+        """Manifests that declare dependencies (not lock or constraints files)."""
+        return [manifest for manifest in self.manifests if manifest.declares and manifest.kind != "lock"]
+
+    @cached_property
+    def dependencies(self) -> list[Dependency]:
+        """Every declared dependency, runtime and dev/test alike."""
+        return [dep for manifest in self.declaring_manifests for dep in manifest.dependencies if dep.name]
+
+    @cached_property
+    def declared_names(self) -> frozenset[str]:
+        return frozenset(dep.name for dep in self.dependencies)
+
+    @cached_property
+    def runtime_names(self) -> frozenset[str]:
+        return frozenset(dep.name for dep in self.dependencies if dep.runtime)
+
+    @cached_property
+    def locked_names(self) -> frozenset[str]:
+        """Names that lock files and constraints files pin (declared or pulled in transitively)."""
+        return frozenset(
+            dep.name
+            for manifest in self.manifests
+            if manifest.kind in ("lock", "constraints") or manifest.locked
+            for dep in manifest.dependencies
+            if dep.name and dep.pinned
+        )
+
+    @cached_property
+    def dependencies_unknown(self) -> bool:
+        """Some manifest computes its dependencies in a way that cannot be read statically."""
+        return any(manifest.dynamic for manifest in self.declaring_manifests)
+
+    def is_locked(self, manifest: Manifest) -> bool:
+        """Whether a lock file, pip-compile output or hashed requirements file covers `manifest`."""
+        here = PurePosixPath(manifest.path).parent
+        for other in self.manifests:
+            if not other.locked:
+                continue
+            there = PurePosixPath(other.path).parent
+            if here == there or there in here.parents or here in there.parents:
+                return True
+        return False
+
+    @cached_property
+    def image_installs(self) -> list[tuple[str, ImageInstall]]:
+        """(Dockerfile path, package) for each package a Dockerfile installs by name."""
+        found = []
+        for path in self._tree_paths:
+            if self._kind(path) == "dockerfile":
+                text = self._read_text(path)
+                found += [(path, install) for install in dockerfile_pip_installs(text or "")]
+        return found
+
+    def _kind(self, relative_path: str) -> str:
+        return self._kinds.get(relative_path, "")
+
+    @cached_property
+    def _kinds(self) -> dict[str, str]:
+        return dict(self._tree_listing)
+
+    @cached_property
+    def deployed_as_app(self) -> bool:
+        """The project ships as an application (container, Procfile, compose, Django/WSGI entry).
+
+        Files under tests/, docs/ and examples/ do not count: a library's sample app is not
+        what the library deploys.
+        """
+        return any(
+            (
+                kind in ("dockerfile", "procfile", "compose")
+                or path.rpartition("/")[2] == "manage.py"
+                # mysite/wsgi.py, but not a framework's own django/core/wsgi.py
+                or (path.rpartition("/")[2] in ("wsgi.py", "asgi.py") and path.count("/") <= 1)
+            )
+            and not is_sample_path(path)
+            for path, kind in self._kinds.items()
+        )
+
+    @cached_property
+    def is_library(self) -> bool:
+        """Package metadata (pyproject [project], setup.py...) and nothing that deploys it as an app."""
+        return not self.deployed_as_app and any(
+            manifest.package_metadata and manifest.declares for manifest in self.declaring_manifests
+        )
+
+    @cached_property
+    def entrypoints(self) -> dict[str, str]:
+        """Console scripts the manifests declare: name -> "module:function"."""
+        found: dict[str, str] = {}
+        for manifest in self.manifests:
+            found.update(manifest.entrypoints)
+        return found
+
+    @cached_property
+    def repository_root(self) -> Path:
+        """The enclosing version-control checkout (the codebase), else the project root."""
+        for candidate in (self.root, *self.root.parents):
+            if (candidate / ".git").exists() or (candidate / ".hg").exists():
+                return candidate
+        return self.root
+
+    @cached_property
+    def import_resolver(self) -> ImportResolver:
+        return ImportResolver(self.settings.import_map)
+
+    @cached_property
+    def _python_layout(self) -> tuple[dict[str, set[str]], set[str]]:
+        """(directory -> importable child names, package directories), from the Python files."""
+        children: dict[str, set[str]] = {}
+        packages: set[str] = set()
+        for path, kind in self._kinds.items():
+            if kind != "python":
+                continue
+            parts = path.split("/")
+            if parts[-1] == "__init__.py":
+                packages.add("/".join(parts[:-1]))
+            for depth in range(len(parts)):
+                directory = "/".join(parts[:depth]) or "."
+                name = parts[depth].removesuffix(".py") if depth == len(parts) - 1 else parts[depth]
+                if name.isidentifier():
+                    children.setdefault(directory, set()).add(name)
+        return children, packages
+
+    @cached_property
+    def first_party(self) -> frozenset[str]:
+        """Top-level names the project itself provides, importable from anywhere in it.
+
+        Modules and packages at the root and under `src/`-like folders, the
+        folders holding each top-level package (regular or namespace), what
+        the manifests name as packages, the project's own distribution name,
+        and `known-first-party`.
+        """
+        children, packages = self._python_layout
+        names = set(children.get(".", set())) | set(self.settings.known_first_party)
+        for package in packages:
+            parts = package.split("/")
+            # The outermost package: its parent folder is a sys.path entry.
+            top = len(parts)
+            while top > 1 and "/".join(parts[: top - 1]) in packages:
+                top -= 1
+            parent = "/".join(parts[: top - 1]) or "."
+            names |= children.get(parent, set())
+            if parent != ".":
+                names.add(parts[top - 2])  # a namespace package folder (src/ns/pkg)
+        for manifest in self.manifests:
+            names.update(manifest.packages)
+            if manifest.dist_name:
+                # `my-app` is importable as `my_app` once the project installs itself.
+                names.add(manifest.dist_name.replace("-", "_").replace(".", "_"))
+        return frozenset(name.split(".")[0] for name in names if name)
+
+    def line_span(self, relative_path: str, line: int) -> tuple[str, Location, Location]:
+        """(display path, start, end) covering one whole line of a project file, for manifest findings."""
+        path = self.root / relative_path
+        row = max(line, 1)
+        source = self.source(Path(os.path.normpath(path)))
+        width = len(source.line(row)) if source is not None else 0
+        return self.display(path), Location(row, 1), Location(row, max(width, 1) + 1)
+
+    def is_first_party(self, module: str, importer: str) -> bool:
+        """Whether `module` (dotted) is the project's own code, seen from the file `importer`."""
+        top = module.split(".", maxsplit=1)[0]
+        if top in self.first_party:
+            return True
+        children, _packages = self._python_layout
+        # The importer's own folder and its ancestors may each be on sys.path
+        # (scripts run from there, Django projects nested one level down).
+        directory = importer
+        while directory:
+            directory = directory.rpartition("/")[0]
+            if top in children.get(directory or ".", ()):
+                return True
+        return False
+
+    # -- containers and processes: Dockerfiles, Procfiles, compose, entrypoints --------
+
+    @cached_property
+    def dockerfiles(self) -> dict[Path, Dockerfile]:
+        """Every Dockerfile, parsed; what buildkit would refuse is shown as a warning."""
+        parsed = {}
+        for item in self.files_of_kind("dockerfile"):
+            source = self.source(item.path)
+            if source is None:
+                continue
+            dockerfile = parse_dockerfile(source.text, source.display_path)
+            for issue in dockerfile.issues:
+                self.warnings.append(f"{source.display_path}:{issue.row}: {issue.message}")
+            parsed[item.path] = dockerfile
+        return parsed
+
+    @cached_property
+    def procfiles(self) -> dict[Path, list[ProcfileEntry]]:
+        found = {}
+        for item in self.files_of_kind("procfile"):
+            source = self.source(item.path)
+            if source is not None:
+                found[item.path] = parse_procfile(source.text)
+        return found
+
+    @cached_property
+    def compose_services(self) -> dict[Path, list[ComposeService]]:
+        found = {}
+        for item in self.files_of_kind("compose"):
+            source = self.source(item.path)
+            if source is not None:
+                found[item.path] = parse_compose(source.text)
+        return found
+
+    @cached_property
+    def entrypoint_scripts(self) -> dict[Path, EntrypointScript]:
+        """Dockerfile -> the shell script its final ENTRYPOINT/CMD runs, when the project has it."""
+        found = {}
+        for path, dockerfile in self.dockerfiles.items():
+            process = dockerfile_process(dockerfile)
+            if process is None or not process.program:
+                continue
+            script = self._find_script(path, dockerfile, process.program)
+            if script is not None:
+                found[path] = script
+        return found
+
+    @cached_property
+    def processes(self) -> list[DeclaredProcess]:
+        """Every process the project declares: Procfile entries, each Dockerfile's final
+        command (seen through its entrypoint script) and compose command overrides."""
+        found = []
+        for path, entries in self.procfiles.items():
+            for entry in entries:
+                argv = [word.text for word in entry.words()]
+                found.append(DeclaredProcess(path, "procfile", entry.name, entry.row, describe(argv)))
+        for path, dockerfile in self.dockerfiles.items():
+            process = dockerfile_process(dockerfile)
+            if process is None:
+                continue
+            entrypoint, cmd = dockerfile.final_command()
+            script = self.entrypoint_scripts.get(path)
+            if script is not None and script.ending.process is not None:
+                inner = script.ending.process
+                process = describe(command_argv(cmd)) if inner.runs_arguments and cmd is not None else inner
+            declaration = cmd or entrypoint
+            row = declaration.start_row if declaration is not None else 1
+            found.append(DeclaredProcess(path, "dockerfile", "CMD", row, process))
+        for path, services in self.compose_services.items():
+            for service in services:
+                argv = service.process_argv()
+                node = service.command or service.entrypoint
+                if argv and node is not None:
+                    found.append(DeclaredProcess(path, "compose", service.name, node.row, describe(argv)))
+        return found
+
+    @cached_property
+    def tree_dockerfiles(self) -> dict[Path, Dockerfile]:
+        """Every Dockerfile in the project tree, scanned or not (`dockerfiles` warns about the
+        scanned ones): what a Python file is judged against when only it was named."""
+        found = {}
+        for item in self.tree_files_of_kind("dockerfile"):
+            source = self.source(item.path)
+            if source is not None:
+                found[item.path] = parse_shared(source.text, source.display_path)
+        return found
+
+    @cached_property
+    def _declared_contexts(self) -> list[tuple[Path, Path]]:
+        """(Dockerfile, build context) pairs that compose files in the tree declare."""
+        pairs = []
+        for item in self.tree_files_of_kind("compose"):
+            source = self.source(item.path)
+            for service in parse_compose(source.text) if source is not None else ():
+                if service.build_context is None or "$" in service.build_context:
+                    continue
+                context = Path(os.path.normpath(item.path.parent / service.build_context))
+                dockerfile = Path(os.path.normpath(context / (service.dockerfile or "Dockerfile")))
+                pairs.append((dockerfile, context))
+        return pairs
+
+    def build_context(self, dockerfile: Path) -> BuildContext:
+        """The build context of a Dockerfile (compose `build.context`, else a guess from its
+        COPY sources), with its .dockerignore."""
+        if dockerfile not in self._contexts:
+            parsed = self.tree_dockerfiles.get(dockerfile) or self.dockerfiles.get(dockerfile)
+            folder = (
+                guess_context(dockerfile, parsed, self.root, self._declared_contexts)
+                if parsed is not None
+                else dockerfile.parent
+            )
+            self._contexts[dockerfile] = BuildContext.load(folder, dockerfile)
+        return self._contexts[dockerfile]
+
+    def _find_script(self, path: Path, dockerfile: Dockerfile, program: str) -> EntrypointScript | None:
+        """The file behind `/docker-entrypoint.sh`: a COPY into that path, else a shell file of that name."""
+        context = path.parent
+        name = program.rsplit("/", 1)[-1]
+        for copy in dockerfile.copies(dockerfile.stages_reaching_final()):
+            if copy.from_stage is not None or copy.from_image is not None:
+                continue
+            for source_name in copy.sources:
+                destination = copy.destination
+                if destination.endswith("/") or len(copy.sources) > 1:
+                    destination = destination.rstrip("/") + "/" + source_name.rsplit("/", 1)[-1]
+                if destination.rsplit("/", 1)[-1] != name:
+                    continue
+                if copy.heredoc:
+                    heredoc = next(
+                        (h for h in copy.instruction.heredocs if f"<<{h.name}" in source_name), None
+                    )
+                    if heredoc is not None:
+                        return EntrypointScript(
+                            path, heredoc.text, heredoc.start_row, script_ending(heredoc.text)
+                        )
+                    continue
+                candidate = context / source_name
+                if candidate.is_file():
+                    source = self.source(candidate)
+                    if source is not None:
+                        return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
+        shells = [item.path for item in self.files_of_kind("shell") if item.path.name == name]
+        shells.sort(key=lambda item: (not item.is_relative_to(context), len(item.parts)))
+        for candidate in shells:
+            source = self.source(candidate)
+            if source is not None:
+                return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
+        return None
+
+
+@dataclass(frozen=True)
+class DeclaredProcess:
+    """A process the project declares, and where."""
+
+    path: Path  # the Procfile, Dockerfile or compose file
+    origin: str  # procfile | dockerfile | compose
+    name: str  # process type, "CMD", or compose service
+    row: int
+    process: Process
+
+
+@dataclass(frozen=True)
+class EntrypointScript:
+    path: Path  # the script file (the Dockerfile itself for a COPY heredoc)
+    text: str
+    first_row: int  # the row of the script's first line in `path`
+    ending: ScriptEnding
+
+
+def command_argv(instruction: Instruction | None, shell: tuple[str, ...] = DEFAULT_SHELL) -> list[str]:
+    """The argv Docker runs for a CMD/ENTRYPOINT: exec form as is, shell form under the shell."""
+    if instruction is None:
+        return []
+    if instruction.json is not None:
+        return list(instruction.json)
+    return [*shell, instruction.arguments.strip()] if instruction.arguments.strip() else []
+
+
+def dockerfile_process(dockerfile: Dockerfile) -> Process | None:
+    """The final image's process: ENTRYPOINT (plus CMD as its arguments) or CMD alone."""
+    entrypoint, cmd = dockerfile.final_command()
+    final = dockerfile.final_stage
+    if final is None or (entrypoint is None and cmd is None):
+        return None
+    argv = command_argv(entrypoint, final.shell)
+    if entrypoint is None or entrypoint.json is not None:
+        argv += command_argv(cmd, final.shell)
+    return describe(argv)
