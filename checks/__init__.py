@@ -1,6 +1,9 @@
 """The rule registry: every Rule subclass defined in this package's modules.
 
-Adding a rule family means adding a module here; nothing else lists rules.
+Rules live one per module in a package per factor (`checks/config/hardcoded_secret.py`).
+The registry walks the packages, so adding a rule means adding its module; nothing
+else lists rules. Modules whose name starts with `_` (a factor's `_shared.py`) hold
+helpers, not rules.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from factorscan.core.errors import ConfigError
 
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+    for module in pkgutil.walk_packages(__path__, f"{__name__}."):
+        if not module.name.rsplit(".", 1)[1].startswith("_"):
+            importlib.import_module(module.name)
     found: dict[str, type[Rule]] = {}
     pending = list(Rule.__subclasses__())
     while pending:

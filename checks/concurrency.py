@@ -15,7 +15,8 @@ from factorscan.core.discovery import is_test_path
 from factorscan.deploy.system_tools import PROCESS_STARTERS
 from factorscan.python.codemods import argument, is_std_stream
 from factorscan.python.imports import dotted_name
-from factorscan.python.traversal import FileContext, iter_children
+from factorscan.python.nodes import iter_children
+from factorscan.python.traversal import FileContext
 
 _DAEMON_LIBRARIES = {
     "daemon.DaemonContext": "python-daemon's DaemonContext",

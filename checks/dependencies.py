@@ -37,7 +37,7 @@ from factorscan.deploy.system_tools import (
 )
 from factorscan.python.importmap import transitive_closure
 from factorscan.python.imports import ImportFact, dotted_name, is_stdlib
-from factorscan.python.traversal import iter_children
+from factorscan.python.nodes import iter_children
 from factorscan.scan.project import ProjectModel
 
 # Files run by developer tooling rather than by the app; their imports are the tools' business.

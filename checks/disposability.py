@@ -19,7 +19,7 @@ from factorscan.core.source import SourceFile
 from factorscan.deploy.container import Process, describe, script_ending
 from factorscan.deploy.dockerfile import Instruction, parse_shared
 from factorscan.deploy.shell import SHELLS, program_name, script_index
-from factorscan.python.traversal import iter_children
+from factorscan.python.nodes import iter_children
 from factorscan.scan.project import ProjectModel
 
 _SIGTERM_NAMES = frozenset({"signal.SIGTERM", "signal.Signals.SIGTERM"})

@@ -37,7 +37,8 @@ from factorscan.python.inference import (
     reads_environment,
     resolve_constant,
 )
-from factorscan.python.traversal import FileContext, iter_children
+from factorscan.python.nodes import iter_children
+from factorscan.python.traversal import FileContext
 from factorscan.scan.project import ProjectModel
 
 # Config classes for local development and tests (`class DevelopmentConfig(Config)`).

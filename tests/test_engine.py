@@ -17,7 +17,7 @@ from factorscan.core.discovery import Discovery, file_kind, find_project_root
 from factorscan.core.positions import _locate_in_statements, locate
 from factorscan.core.settings import Settings
 from factorscan.python.imports import ImportTable, collect_module_scope
-from factorscan.python.traversal import iter_children
+from factorscan.python.nodes import iter_children
 
 HANDLER = "import logging\nh = logging.FileHandler('a.log')\n"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from factorscan.python.codemods import argument, keyword, positional, rebuild
+from factorscan.python.codemods import env_lookup as environ_lookup
 from factorscan.python.traversal import FileContext, FixBuilder
 
 __all__ = [
@@ -425,8 +426,6 @@ def require_variable(
     pydantic field loses its default and becomes required; a django-environ
     scheme entry keeps only its cast. Returns False when no rewrite applies.
     """
-    from factorscan.python.codemods import env_lookup as environ_lookup
-
     if isinstance(read, tuple):
         _variable, arg = read
         value = arg.value

@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.python.imports import ImportTable, dotted_name
-from factorscan.python.traversal import FileContext, _is_main_guard, iter_children
+from factorscan.python.nodes import is_main_guard, iter_children, string_value
 
 # Modules whose import makes a file web code.
 WEB_FRAMEWORKS = frozenset(
@@ -329,7 +329,7 @@ def is_admin_script_path(relative_path: str) -> bool:
 
 
 def _string(node: cst.BaseExpression | None) -> str | None:
-    return FileContext.string_value(node) if node is not None else None
+    return string_value(node) if node is not None else None
 
 
 def _first_positional(call: cst.Call) -> cst.BaseExpression | None:
@@ -385,12 +385,14 @@ class _Class:
 class HandlerIndex:
     """Every function of one module classified by when it runs; built on first use."""
 
-    def __init__(self, context: FileContext) -> None:
-        self.imports = context.imports
-        self.relative_path = context.relative_path
-        self.is_test_file = context.is_test_file
-        self.frameworks = module_frameworks(context.imports)
-        self.module = context.module
+    def __init__(
+        self, *, module: cst.Module, imports: ImportTable, relative_path: str, is_test_file: bool
+    ) -> None:
+        self.imports = imports
+        self.relative_path = relative_path
+        self.is_test_file = is_test_file
+        self.frameworks = module_frameworks(imports)
+        self.module = module
         self._handlers: dict[cst.FunctionDef, Handler] | None = None
         self._has_main_guard: bool | None = None
 
@@ -442,7 +444,7 @@ class HandlerIndex:
             return True
         if self._has_main_guard is None:
             self._has_main_guard = any(
-                isinstance(statement, cst.If) and _is_main_guard(statement.test)
+                isinstance(statement, cst.If) and is_main_guard(statement.test)
                 for statement in self.module.body
             )
         return self._has_main_guard and not self.frameworks

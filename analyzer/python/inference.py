@@ -21,8 +21,10 @@ from pathlib import Path
 
 import libcst as cst
 
+from factorscan.python import evaluation
 from factorscan.python.imports import dotted_name
-from factorscan.python.traversal import FileContext, iter_children
+from factorscan.python.nodes import iter_children
+from factorscan.python.traversal import FileContext
 
 _ENV_FUNCTIONS = frozenset(
     {
@@ -297,8 +299,6 @@ def _may_be_computed_constant(value: cst.BaseExpression, context: FileContext) -
 
 
 def _computed_constant(path: Path, name: str, root: Path) -> Constant | None:
-    from factorscan.python import evaluation
-
     root = root.resolve()
     path = path.resolve()
     found = evaluation.module_constant(path, name, root)

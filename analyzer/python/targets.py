@@ -18,6 +18,7 @@ import libcst as cst
 
 from factorscan.core.discovery import is_sample_path, is_test_path
 from factorscan.python.imports import dotted_name
+from factorscan.python.nodes import iter_children
 from factorscan.python.secrets import (
     find_credential,
     has_real_password,
@@ -26,7 +27,7 @@ from factorscan.python.secrets import (
     name_words,
     parse_url,
 )
-from factorscan.python.traversal import FileContext, iter_children
+from factorscan.python.traversal import FileContext
 
 __all__ = [
     "Binding",

@@ -10,7 +10,6 @@ and it skips whitespace and punctuation fields no rule looks at.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,86 +23,13 @@ from factorscan.core.findings import Applicability, Edit, Finding, Fix, Location
 from factorscan.core.positions import Span, locate
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
-from factorscan.fixing.fixes import import_insertion
+from factorscan.python.handlers import Handler, HandlerIndex
+from factorscan.python.import_placement import import_insertion
 from factorscan.python.imports import ImportTable, collect_module_scope
+from factorscan.python.nodes import child_fields, is_main_guard, string_value
 
 if TYPE_CHECKING:
     from factorscan.checks.base import SourceRule, SourceVisitor
-    from factorscan.python.handlers import Handler, HandlerIndex
-
-_SKIPPED_FIELDS = frozenset(
-    {
-        "lpar",
-        "rpar",
-        "comma",
-        "semicolon",
-        "header",
-        "footer",
-        "leading_lines",
-        "lines_after_decorators",
-        "trailing_whitespace",
-        "colon",
-        "equal",
-        "dot",
-        "asynchronous",
-        "star",
-        "star_tok",
-        "default_indent",
-        "default_newline",
-        "encoding",
-        "has_trailing_newline",
-        "indent",
-        "newline",
-        "whitespace",
-    }
-)
-# Source order where dataclass field order differs from it.
-_FIELD_ORDER = {
-    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
-}
-_child_fields: dict[type, tuple[str, ...]] = {}
-
-
-def child_fields(node_type: type) -> tuple[str, ...]:
-    fields = _child_fields.get(node_type)
-    if fields is None:
-        names = {f.name for f in dataclasses.fields(node_type)}
-        if node_type in _FIELD_ORDER:
-            fields = tuple(name for name in _FIELD_ORDER[node_type] if name in names)
-        else:
-            fields = tuple(
-                f.name
-                for f in dataclasses.fields(node_type)
-                if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-            )
-        _child_fields[node_type] = fields
-    return fields
-
-
-def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
-        return False
-    sides = (test.left, target.comparator)
-    names = [side for side in sides if isinstance(side, cst.Name) and side.value == "__name__"]
-    strings = [
-        side for side in sides if isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__"
-    ]
-    return bool(names and strings)
 
 
 class FixBuilder:
@@ -188,17 +114,8 @@ class FileContext:
         """`node`, or the module-level constant it names."""
         return self.module_constant(node) or node
 
-    @staticmethod
-    def string_value(node: cst.BaseExpression | None) -> str | None:
-        """The value of a plain (non-f, non-bytes) string literal, else None."""
-        if isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
-            return value if isinstance(value, str) else None
-        if isinstance(node, cst.ConcatenatedString):
-            left = FileContext.string_value(node.left)
-            right = FileContext.string_value(node.right)
-            return left + right if left is not None and right is not None else None
-        return None
+    # The value of a plain (non-f, non-bytes) string literal, else None.
+    string_value = staticmethod(string_value)
 
     # -- where we are -----------------------------------------------------------
 
@@ -250,7 +167,7 @@ class FileContext:
         """Inside the body of `if __name__ == "__main__":`."""
         for index in range(len(self.stack) - 2, -1, -1):
             node = self.stack[index]
-            if isinstance(node, cst.If) and self.stack[index + 1] is node.body and _is_main_guard(node.test):
+            if isinstance(node, cst.If) and self.stack[index + 1] is node.body and is_main_guard(node.test):
                 return True
         return False
 
@@ -258,9 +175,12 @@ class FileContext:
     def handlers(self) -> HandlerIndex:
         """The module's functions classified by when they run (built on first use)."""
         if self._handlers is None:
-            from factorscan.python.handlers import HandlerIndex  # imports this module
-
-            self._handlers = HandlerIndex(self)
+            self._handlers = HandlerIndex(
+                module=self.module,
+                imports=self.imports,
+                relative_path=self.relative_path,
+                is_test_file=self.is_test_file,
+            )
         return self._handlers
 
     def enclosing_handler(self) -> Handler | None:

@@ -1,0 +1,95 @@
+"""Small helpers over libcst nodes that need no file context: children in source
+order, string literal values, the `if __name__ == "__main__":` test."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import libcst as cst
+
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "header",
+        "footer",
+        "leading_lines",
+        "lines_after_decorators",
+        "trailing_whitespace",
+        "colon",
+        "equal",
+        "dot",
+        "asynchronous",
+        "star",
+        "star_tok",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "indent",
+        "newline",
+        "whitespace",
+    }
+)
+# Source order where dataclass field order differs from it.
+_FIELD_ORDER = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+}
+_child_fields: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> tuple[str, ...]:
+    fields = _child_fields.get(node_type)
+    if fields is None:
+        names = {f.name for f in dataclasses.fields(node_type)}
+        if node_type in _FIELD_ORDER:
+            fields = tuple(name for name in _FIELD_ORDER[node_type] if name in names)
+        else:
+            fields = tuple(
+                f.name
+                for f in dataclasses.fields(node_type)
+                if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+            )
+        _child_fields[node_type] = fields
+    return fields
+
+
+def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = (test.left, target.comparator)
+    names = [side for side in sides if isinstance(side, cst.Name) and side.value == "__name__"]
+    strings = [
+        side for side in sides if isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__"
+    ]
+    return bool(names and strings)
+
+
+def string_value(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain (non-f, non-bytes) string literal, else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left = string_value(node.left)
+        right = string_value(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
