@@ -1,7 +1,4 @@
-"""Factor XII, Admin processes: run admin/management tasks as one-off processes.
-
-FS1201 admin-task-in-app.
-"""
+"""FS1201 admin-task-in-app: migrations or schema creation run inside the app instead of a one-off process."""
 
 from __future__ import annotations
 
@@ -20,6 +17,8 @@ from factorscan.python.traversal import FileContext
 _MIGRATION_COMMANDS = frozenset(
     {"migrate", "makemigrations", "syncdb", "createcachetable", "flush", "loaddata", "createsuperuser"}
 )
+
+
 _SCHEMA_FUNCTIONS = {
     "alembic.command.upgrade": "alembic upgrade",
     "alembic.command.downgrade": "alembic downgrade",
@@ -30,8 +29,12 @@ _SCHEMA_FUNCTIONS = {
     "flask_migrate.stamp": "flask_migrate.stamp()",
     "tortoise.Tortoise.generate_schemas": "Tortoise.generate_schemas()",
 }
+
+
 # `.create_all()` (SQLAlchemy metadata, Flask-SQLAlchemy, SQLModel), peewee `create_tables`.
 _SCHEMA_METHODS = frozenset({"create_all", "drop_all", "create_tables", "drop_tables", "generate_schemas"})
+
+
 _DDL = re.compile(r"^\s*(create|alter|drop)\s+(table|index|schema|extension|unique\s+index)\b", re.IGNORECASE)
 
 

@@ -1,7 +1,4 @@
-"""Factor I, Codebase: one codebase tracked in revision control, many deploys.
-
-FS0101 path-dependency.
-"""
+"""FS0101 path-dependency: dependency on a local path outside the repository."""
 
 from __future__ import annotations
 

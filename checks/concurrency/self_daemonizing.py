@@ -1,7 +1,4 @@
-"""Factor VIII, Concurrency: scale out via the process model; never daemonize.
-
-FS0801 self-daemonizing.
-"""
+"""FS0801 self-daemonizing: the app daemonizes itself or writes a PID file."""
 
 from __future__ import annotations
 
@@ -26,6 +23,8 @@ _DAEMON_LIBRARIES = {
     "daemonocle.Daemon": "daemonocle",
     "zdaemon.zdctl.main": "zdaemon",
 }
+
+
 _PID_FILE_LIBRARIES = frozenset(
     {
         "daemon.pidfile.PIDLockFile",
@@ -36,8 +35,14 @@ _PID_FILE_LIBRARIES = frozenset(
         "pidfile.PIDFile",
     }
 )
+
+
 _OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open"})
+
+
 _PID_NAME = re.compile(r"(^|_)(pid_?file|pid_?path|pidfile)$", re.IGNORECASE)
+
+
 # Long-running programs that a backgrounded launch would leave unsupervised.
 _APP_PROGRAMS = re.compile(
     r"^(python[\d.]*|gunicorn|uvicorn|hypercorn|daphne|celery|flask|waitress-serve|uwsgi|rq|dramatiq|huey_consumer"

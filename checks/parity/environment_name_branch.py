@@ -1,7 +1,4 @@
-"""Factor X, Dev/prod parity: keep development, staging and production as similar as possible.
-
-FS1001 environment-name-branch.
-"""
+"""FS1001 environment-name-branch: code branches on the name of the environment it runs in."""
 
 from __future__ import annotations
 
@@ -39,13 +36,25 @@ ENVIRONMENT_NAMES = frozenset(
         "ci",
     }
 )
+
+
 # Names of a developer's own machine: a branch on these is the common local-dev idiom.
 LOCAL_NAMES = frozenset({"development", "dev", "develop", "local"})
+
+
 # ENV, APP_ENV, FLASK_ENV, ENVIRONMENT, settings.ENVIRONMENT, app.env, STAGE, DEPLOY_STAGE, ENV_NAME...
 _ENVIRONMENT_VARIABLE = re.compile(r"^(\w+_)?(env|environment|stage)(_name|_type)?$", re.IGNORECASE)
+
+
 _CASE_METHODS = frozenset({"lower", "upper", "strip", "casefold", "title", "capitalize"})
+
+
 _NAMED_CONFIG_CLASS = re.compile(r"(Production|Prod|Development|Dev|Staging|Testing|Test|Local)Config$")
+
+
 _FACTORY = re.compile(r"(^|_)(app|application|config|settings|configuration)($|_)", re.IGNORECASE)
+
+
 # "shop.settings." / "config_" right before the environment name in a module path.
 _MODULE_PREFIX = re.compile(r"(^|[.\w])(settings|config|configs|conf)[._]$", re.IGNORECASE)
 

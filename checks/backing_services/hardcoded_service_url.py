@@ -1,0 +1,421 @@
+"""FS0401 hardcoded-service-url: a backing-service URL is hardcoded."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.base import (
+    Applicability,
+    FixAvailability,
+    Invalid,
+    Severity,
+    SourceRule,
+    Valid,
+    matches_any,
+)
+from factorscan.python.codemods import env_lookup, env_variable_name
+from factorscan.python.env_reads import env_default_of, require_variable
+from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn
+from factorscan.python.services import (
+    DSN,
+    SERVICES,
+    Service,
+    allowed_host,
+    classify_url,
+    django_variable,
+    env_name,
+    meaningful,
+    placeholder_host,
+    service_for_scheme,
+    service_setting,
+)
+from factorscan.python.targets import (
+    COMPARE,
+    KEYWORD,
+    SUBSCRIPT,
+    Binding,
+    binding,
+    environment_specific_file,
+    outermost_string,
+    sample_or_test_file,
+    secret_holder,
+)
+
+_SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
+
+
+# Celery(broker=..., backend=...): the names Celery's own docs use.
+_CELERY_KEYWORDS = {"broker": "CELERY_BROKER_URL", "backend": "CELERY_RESULT_BACKEND"}
+
+
+def _overridable_default(target: Binding) -> bool:
+    """`parser.add_argument("--db", default=...)`, `click.option(default=...)`: already configurable."""
+    if target.kind != KEYWORD or target.name != "default" or target.call is None:
+        return False
+    func = target.call.func
+    return isinstance(func, cst.Attribute) and func.attr.value in ("add_argument", "option", "argument")
+
+
+class HardcodedServiceUrl(SourceRule):
+    """
+    ## What it does
+    Finds backing-service URLs written into the code: PostgreSQL (also
+    SQLAlchemy `postgresql+psycopg://` dialect+driver forms), MySQL, MariaDB,
+    SQL Server, Oracle, MongoDB (`mongodb+srv://`), Redis (`redis://`,
+    `rediss://`), AMQP, Kafka, Memcached, Elasticsearch, NATS, SMTP, LDAP and
+    more, wherever the literal appears; an `http(s)` URL only where it goes
+    to a broker or database setting (`CELERY_BROKER_URL`, `result_backend`);
+    and libpq connection strings (`"host=db dbname=app"`) passed to
+    PostgreSQL drivers. A URL that carries a password is an error, and the
+    message never shows the password.
+
+    Templates (`redis://{host}:{port}/0`), documentation hosts
+    (`user:password@host`, `example.com`), cloud metadata endpoints, hosts in
+    the `allowed-hosts` setting, and URLs that are already the default of an
+    environment read (`os.environ.get("DATABASE_URL", "postgres://localhost/app")`,
+    pydantic-settings defaults, command-line option defaults) are left alone
+    unless they hold a password.
+
+    ## Why is this bad?
+    Factor IV: a backing service is an attached resource, swapped by changing
+    config, not code. With the URL in the code, pointing a deploy at another
+    database means a new release, every environment shares one target, and
+    a password in the URL leaks with the repository.
+
+    ## Example
+    ```python
+    from sqlalchemy import create_engine
+
+    engine = create_engine("postgresql+psycopg://shop@db:5432/shop")
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    ```
+
+    ## Fix
+    Without a password, safe: the literal becomes
+    `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
+    until the deploy sets the variable. With a password, unsafe: it becomes
+    `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
+    it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
+    `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
+    `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
+    """
+
+    code = "FS0401"
+    name = "hardcoded-service-url"
+    severity = Severity.WARNING
+    summary = "A backing-service URL is hardcoded"
+    fix_availability = FixAvailability.SOMETIMES
+    test_files = _TEST_FILES
+    triggers = (
+        b"://",  # then a service scheme right before it: see triggered_by
+        b"broker",
+        b"BROKER",
+        b"result_backend",
+        b"RESULT_BACKEND",
+        b"DATABASE_UR",
+        b"database_ur",
+        b"ELASTICSEARCH_UR",
+        b"elasticsearch_ur",
+        b"psycopg",
+        b"asyncpg",
+        b"aiopg",
+    )
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        """A setting or driver name, or `://` preceded by a service scheme (`postgresql+psycopg://`).
+
+        Scheme names alone are often plain words (sentinel, hive), and a
+        hundred substring scans per file cost more than finding each `://`.
+        """
+        if matches_any(cls.triggers[1:], data):
+            return True
+        start = data.find(b"://")
+        while start != -1:
+            scheme = _SCHEME_BEFORE.search(data, max(0, start - 40), start)
+            if scheme is not None and service_for_scheme(scheme.group(1).decode("ascii")) is not None:
+                return True
+            start = data.find(b"://", start + 3)
+        return False
+
+    VALID = (
+        Valid(
+            """
+            import os
+
+            DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://localhost:5432/shop")
+            REDIS_URL = os.getenv("REDIS_URL", "redis://localhost:6379/0")
+            """,
+            note="defaults of environment reads",
+        ),
+        Valid(
+            """
+            def redis_url(host, port):
+                return "redis://{host}:{port}/0".format(host=host, port=port)
+
+            EXAMPLE = "postgres://user:password@host:5432/dbname"
+            API = "https://api.stripe.com/v1"
+            METADATA = "http://169.254.169.254/latest/meta-data/"
+            """,
+            note="templates, documentation URLs, http APIs and platform endpoints",
+        ),
+        Valid(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                database_url: str = "postgresql+asyncpg://localhost/app"
+            """,
+        ),
+        Valid(
+            """
+            CELERY_BROKER_URL = "redis://redis:6379/0"
+            """,
+            filename="tests/settings.py",
+        ),
+        Valid(
+            """
+            import argparse
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--database", default="postgres://localhost/app")
+            if url.startswith("redis://"):
+                pass
+            \"\"\"Connect with a URL such as postgres://db/app.\"\"\"
+            """,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("postgresql+psycopg://shop@db:5432/shop")
+            """,
+            fixed="""
+            import os
+
+            from sqlalchemy import create_engine
+
+            engine = create_engine(os.environ.get("DATABASE_URL", "postgresql+psycopg://shop@db:5432/shop"))
+            """,
+        ),
+        Invalid(
+            """
+            DATABASE_URL = "postgresql://shop:s3cr3t-Passw0rd@db.internal:5432/shop"
+            CELERY_BROKER_URL = "amqp://guest:guest@rabbitmq:5672//"
+            CELERY_RESULT_BACKEND = "https://results.internal:8443/celery"
+            """,
+            count=3,
+            fixed="""
+            import os
+
+            DATABASE_URL = os.environ["DATABASE_URL"]
+            CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+            CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "https://results.internal:8443/celery")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            import redis
+
+            cache = redis.Redis.from_url("redis://cache:6379/0")
+            queue = redis.Redis.from_url("redis://queue:6379/1")
+            """,
+            count=2,
+            fixed="""
+            import os
+
+            import redis
+
+            cache = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://cache:6379/0"))
+            queue = redis.Redis.from_url(os.environ.get("REDIS_URL_2", "redis://queue:6379/1"))
+            """,
+            note="two services, two variables",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = "mysql+pymysql://app@mysql/app"
+            app.config["MONGO_URI"] = "mongodb+srv://app:Mongo-Pass-1@cluster0.ab1cd.mongodb.net/app"
+            """,
+            count=2,
+            line=4,
+        ),
+        Invalid(
+            """
+            CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": "redis://redis:6379/1",
+                }
+            }
+            """,
+            filename="mysite/settings.py",
+            line=4,
+            fixed="""
+            import os
+
+            CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": os.environ.get("CACHE_URL", "redis://redis:6379/1"),
+                }
+            }
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://app:Pg-Pass-2024@db/app")
+            """,
+            fixed="""
+            import os
+
+            DATABASE_URL = os.environ["DATABASE_URL"]
+            """,
+            unsafe=True,
+            note="a default that holds a password",
+        ),
+        Invalid(
+            """
+            import psycopg2
+
+            conn = psycopg2.connect("host=db port=5432 dbname=shop user=shop")
+            """,
+            note="a libpq connection string",
+        ),
+    )
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not sample_or_test_file(relative_path)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string(node)
+
+    def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+        context = self.context
+        value = outermost_string(context, node)
+        if value is None or len(value) < 8:
+            return
+        if "://" not in value:
+            if "=" in value:
+                self._libpq(node, value)
+            return
+        target = binding(context)
+        if target.docstring or target.kind == COMPARE:
+            return
+        classified = classify_url(value, service_setting(target.name) if target.name else None)
+        if classified is None:
+            return
+        url, service = classified.url, classified.service
+        if any(allowed_host(host, context.settings.allowed_hosts) for host, _ in url.hosts):
+            return
+        credentials = has_real_password(url)
+        read = env_default_of(context)
+        if not credentials and (
+            read is not None
+            or _overridable_default(target)
+            or environment_specific_file(context.relative_path)
+        ):
+            return
+        where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)
+        if read is not None:
+            fix = self.fix(
+                "Require the variable: drop the default that holds a password", Applicability.UNSAFE
+            )
+            message = (
+                f"The default {service.label} URL ({where}) holds a password; require the variable instead"
+            )
+            self.report(
+                node,
+                message,
+                fix=fix if require_variable(fix, read, context) else None,
+                severity=Severity.ERROR,
+                sensitive=True,
+            )
+            return
+        variable = self._variable(target, service, value)
+        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", credentials)
+
+    def _variable(self, target: Binding, service: Service, value: str) -> str:
+        context = self.context
+        django = django_variable(target.path, "URL")
+        if django is not None:
+            return env_variable_name(context, django, setting=True)
+        name = target.name or ""
+        if target.setting and not target.in_sequence:
+            return env_variable_name(context, env_name(name), setting=True)
+        if target.kind == KEYWORD and target.call is not None:
+            celery = (
+                _CELERY_KEYWORDS.get(name)
+                if context.qualified_name(target.call.func) == "celery.Celery"
+                else None
+            )
+            if celery is not None:
+                return env_variable_name(context, celery, setting=True)
+        if name and meaningful(name):
+            return env_variable_name(context, env_name(name), value)
+        return env_variable_name(context, service.url_name, value)
+
+    def _report(
+        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, credentials: bool
+    ) -> None:
+        if credentials:
+            message += " with a password"
+        fix = None
+        if not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
+            if credentials:
+                fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
+                fix.replace(node, env_lookup(fix, variable))
+            else:
+                fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
+                fix.replace(node, env_lookup(fix, variable, node))
+            message += f"; read {variable} from the environment"
+        holder = None if credentials else secret_holder(self.context, node)
+        self.report(
+            holder or node,
+            message,
+            fix=fix,
+            severity=Severity.ERROR if credentials else None,
+            sensitive=credentials or holder is not None,
+        )
+
+    def _libpq(self, node: cst.BaseExpression, value: str) -> None:
+        target = binding(self.context)
+        client = _client(target, self.context)
+        if client is None or client[1] != DSN:
+            return
+        pairs = parse_libpq_dsn(value)
+        host = (pairs or {}).get("host") or (pairs or {}).get("hostaddr")
+        if not pairs or not host or placeholder_host(host):
+            return
+        if allowed_host(host, self.context.settings.allowed_hosts):
+            return
+        password = pairs.get("password", "")
+        credentials = bool(password) and not is_placeholder(password)
+        service = SERVICES[client[0].service]
+        variable = env_variable_name(self.context, service.url_name, value)
+        self._report(
+            node, target, variable, f"Hardcoded {service.label} connection string (host {host})", credentials
+        )

@@ -1,0 +1,14 @@
+"""Factor V, Build, release, run: a build is reproducible, and a release never changes at run time.
+
+Rules, in code order:
+
+- FS0501 mutable-base-image (`mutable_base_image.py`)
+- FS0502 runtime-install (`runtime_install.py`)
+- FS0503 unpinned-image-install (`unpinned_image_install.py`)
+"""
+
+from factorscan.checks.build_release_run.mutable_base_image import MutableBaseImage
+from factorscan.checks.build_release_run.runtime_install import RuntimeInstall
+from factorscan.checks.build_release_run.unpinned_image_install import UnpinnedImageInstall
+
+__all__ = ["MutableBaseImage", "RuntimeInstall", "UnpinnedImageInstall"]

@@ -1,0 +1,298 @@
+"""FS0303 hardcoded-debug: debug mode is switched on in code."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from factorscan.checks.base import FixAvailability, Guarded, Invalid, Severity, SourceRule, Valid
+from factorscan.python.codemods import env_flag, env_variable_name, keyword
+from factorscan.python.env_reads import is_settings_class
+from factorscan.python.targets import (
+    environment_specific_class,
+    environment_specific_file,
+    sample_or_test_file,
+)
+
+
+def _case_variants(word: bytes) -> list[bytes]:
+    """Every upper/lower-case spelling of `word` (needles for a case-insensitive trigger)."""
+    variants = [b""]
+    for letter in word.decode():
+        variants = [v + c.encode() for v in variants for c in {letter.lower(), letter.upper()}]
+    return variants
+
+
+_APP_CLASSES = frozenset(
+    {
+        "flask.Flask",
+        "quart.Quart",
+        "fastapi.FastAPI",
+        "starlette.applications.Starlette",
+        "sanic.Sanic",
+        "bottle.Bottle",
+        "aiohttp.web.Application",
+        "litestar.Litestar",
+        "dash.Dash",
+    }
+)
+
+
+# Constructors that take debug= themselves.
+_DEBUG_CONSTRUCTORS = frozenset(
+    {"fastapi.FastAPI", "starlette.applications.Starlette", "aiohttp.web.Application", "litestar.Litestar"}
+)
+
+
+# Runners whose debug= is not a web app's debug mode.
+_OTHER_RUNNERS = ("asyncio.", "trio.", "anyio.", "unittest.", "subprocess.", "uvloop.")
+
+
+_DEBUG_NAMES = frozenset({"DEBUG", "FLASK_DEBUG"})
+
+
+def _is_true(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+class HardcodedDebug(SourceRule):
+    """
+    ## What it does
+    Finds debug mode switched on in code: `DEBUG = True` in a settings module
+    or a config class, `app.run(debug=True)`, `app.debug = True`,
+    `app.config["DEBUG"] = True`, `app.config.update(DEBUG=True)` and
+    `FastAPI(debug=True)` (also Starlette, aiohttp and Litestar).
+
+    Settings modules and config classes for one named environment
+    (`settings/dev.py`, `local_settings.py`, `DevelopmentConfig`,
+    `TestingConfig`), `DEBUG = True` under an `if`, and pydantic-settings
+    fields (already read from the environment) are left alone.
+
+    ## Why is this bad?
+    Factor III: whether a deploy runs in debug mode is config, and varies
+    between deploys. Hardcoded on, it reaches production, where debug pages
+    leak settings and stack traces and Werkzeug's debugger runs arbitrary
+    code for anyone who can reach it.
+
+    ## Example
+    ```python
+    DEBUG = True
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    DEBUG = os.environ.get("DEBUG", "false").lower() in ("1", "true", "yes")
+    ```
+
+    ## Fix
+    Safe: `True` becomes `os.environ.get("DEBUG", "true").lower() in ("1",
+    "true", "yes")`, which is still on while `DEBUG` is unset, so behaviour
+    is unchanged until the deploy sets `DEBUG=false`.
+    """
+
+    code = "FS0303"
+    name = "hardcoded-debug"
+    severity = Severity.WARNING
+    summary = "Debug mode is switched on in code"
+    fix_availability = FixAvailability.ALWAYS
+    test_files = "skipped, like settings modules and config classes for development or tests"
+    triggers = (
+        # DEBUG = True, debug=True: searched only where "debug" occurs in some case
+        Guarded(rb"(?i:debug)\s*(?::\s*bool\s*)?=\s*True\b", *_case_variants(b"ebug")),
+        re.compile(rb"DEBUG['\"]\s*\]\s*=\s*True\b"),  # app.config["DEBUG"] = True
+    )
+
+    VALID = (
+        Valid(
+            """
+            import os
+
+            DEBUG = os.environ.get("DEBUG", "") == "1"
+            TEMPLATE_DEBUG = DEBUG
+            """,
+            filename="mysite/settings.py",
+        ),
+        Valid(
+            """
+            DEBUG = True
+            """,
+            filename="mysite/settings/dev.py",
+            note="a settings module for development",
+        ),
+        Valid(
+            """
+            class Config:
+                DEBUG = False
+
+
+            class DevelopmentConfig(Config):
+                DEBUG = True
+            """,
+            note="a config class for development",
+        ),
+        Valid(
+            """
+            import asyncio
+
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                debug: bool = True
+
+
+            asyncio.run(main(), debug=True)
+            """,
+            note="a pydantic-settings field and asyncio's debug mode",
+        ),
+        Valid(
+            """
+            import os
+
+            if os.environ.get("DJANGO_DEV"):
+                DEBUG = True
+            """,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            DEBUG = True
+            ALLOWED_HOSTS = ["*"]
+            """,
+            filename="mysite/settings.py",
+            fixed="""
+            import os
+
+            DEBUG = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")
+            ALLOWED_HOSTS = ["*"]
+            """,
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.debug = True
+            app.config["DEBUG"] = True
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", debug=True)
+            """,
+            count=3,
+            line=4,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.debug = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")
+            app.config["DEBUG"] = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", debug=os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes"))
+            """,
+        ),
+        Invalid(
+            """
+            from fastapi import FastAPI
+
+            app = FastAPI(title="orders", debug=True)
+            """,
+        ),
+        Invalid(
+            """
+            class Config(object):
+                DEBUG = True
+                SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+
+            def create_app(app):
+                app.config.update(DEBUG=True, TESTING=False)
+            """,
+            count=2,
+            line=2,
+        ),
+    )
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
+
+    def _report(self, node: cst.BaseExpression, message: str) -> None:
+        fix = self.fix("Read DEBUG from the environment (still on while it is unset)")
+        variable = env_variable_name(self.context, "DEBUG", setting=True)
+        fix.replace(node, env_flag(fix, variable, True))
+        self.report(node, f"{message}; read {variable} from the environment", fix=fix)
+
+    def _conditional(self) -> bool:
+        return any(isinstance(node, (cst.If, cst.Try, cst.With)) for node in self.context.ancestors())
+
+    def _setting_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        context = self.context
+        if isinstance(target, cst.Name) and target.value in _DEBUG_NAMES:
+            if context.in_function() or self._conditional():
+                return
+            owner = context.enclosing_class()
+            if owner is not None and (
+                environment_specific_class(owner.name.value) or is_settings_class(owner, context)
+            ):
+                return
+            self._report(value, f"{target.value} is hardcoded to True")
+        elif isinstance(target, cst.Attribute) and target.attr.value == "debug":
+            if self._is_app(target.value):
+                self._report(value, "Debug mode is hardcoded on")
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute):
+            if target.value.attr.value != "config" or len(target.slice) != 1:
+                return
+            index = target.slice[0].slice
+            if isinstance(index, cst.Index) and context.string_value(index.value) in _DEBUG_NAMES:
+                self._report(value, "DEBUG is hardcoded to True")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if _is_true(node.value):
+            for target in node.targets:
+                self._setting_target(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and _is_true(node.value):
+            self._setting_target(node.target, node.value)
+
+    def _is_app(self, node: cst.BaseExpression) -> bool:
+        context = self.context
+        value = context.module_constant(node)
+        if isinstance(value, cst.Call) and context.qualified_name(value.func) in _APP_CLASSES:
+            return True
+        name = node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", None)
+        return name in ("app", "application")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        debug = keyword(node, "debug")
+        config_debug = keyword(node, "DEBUG")
+        if (debug is None or not _is_true(debug.value)) and (
+            config_debug is None or not _is_true(config_debug.value)
+        ):
+            return
+        context = self.context
+        qualified = context.qualified_name(node.func) or ""
+        func = node.func
+        if debug is not None and _is_true(debug.value):
+            if qualified in _DEBUG_CONSTRUCTORS:
+                self._report(debug.value, f"{qualified.rsplit('.', 1)[1]}(debug=True) hardcodes debug mode")
+            elif (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in ("run", "run_server")
+                and not qualified.startswith(_OTHER_RUNNERS)
+            ):
+                self._report(debug.value, f"{func.attr.value}(debug=True) hardcodes debug mode")
+        if (
+            config_debug is not None
+            and _is_true(config_debug.value)
+            and isinstance(func, cst.Attribute)
+            and func.attr.value in ("update", "from_mapping", "configure")
+        ):
+            self._report(config_debug.value, "DEBUG is hardcoded to True")

@@ -1,0 +1,267 @@
+"""FS0302 secret-default: an environment read falls back to a hardcoded secret."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, SourceRule, Valid
+from factorscan.checks.config._shared import _FORMAT_TRIGGERS, _TEST_FILES_NOTE
+from factorscan.core.redact import redact
+from factorscan.python.env_reads import EnvLookup, SettingsField, env_default_of, require_variable
+from factorscan.python.secrets import (
+    find_credential,
+    has_real_password,
+    is_secret_name,
+    looks_like_secret_value,
+    name_words,
+    parse_url,
+)
+from factorscan.python.services import classify_url, service_setting
+from factorscan.python.targets import outermost_string, sample_or_test_file
+
+
+def _read_variable(read: EnvLookup | SettingsField | tuple[str, cst.Arg]) -> str | None:
+    if isinstance(read, tuple):
+        return read[0]
+    if isinstance(read, SettingsField):
+        return read.variable
+    return read.name
+
+
+class SecretDefault(SourceRule):
+    """
+    ## What it does
+    Finds environment reads whose fallback is a secret:
+    `os.getenv("SECRET_KEY", "dev-secret")`, `os.environ.get(...)`,
+    `os.environ.setdefault(...)`, django-environ and environs
+    `env("API_TOKEN", default=...)` (and `environ.Env(SECRET_KEY=(str, ...))`),
+    python-decouple and Starlette `config("X", default=...)`, and
+    pydantic-settings fields (`secret_key: SecretStr = "..."`). The variable
+    must be secret-like by name (or typed `SecretStr`), or the default must
+    match a known credential format. Placeholder defaults (`""`,
+    `changeme`, `<token>`...) are fine.
+
+    ## Why is this bad?
+    Factor III: the secret is still in the code. When the variable is
+    missing in production the app starts anyway, quietly using a key that
+    everybody with the repository knows, instead of failing at start-up.
+
+    ## Example
+    ```python
+    import os
+
+    SECRET_KEY = os.getenv("SECRET_KEY", "dev-secret")
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    SECRET_KEY = os.environ["SECRET_KEY"]
+    ```
+
+    ## Fix
+    Unsafe (`--unsafe-fixes`): the read loses its default, so a missing
+    variable fails at start-up: `os.getenv`/`os.environ.get` become
+    `os.environ["NAME"]`, `config(...)`/`env(...)` drop `default=`, a
+    pydantic field becomes required. Reads with a default in another shape
+    are reported without a fix.
+    """
+
+    code = "FS0302"
+    name = "secret-default"
+    severity = Severity.ERROR
+    summary = "An environment read falls back to a hardcoded secret"
+    fix_availability = FixAvailability.SOMETIMES
+    test_files = _TEST_FILES_NOTE
+    # Reads that can carry a default; a bare `environ` would parse every WSGI module.
+    triggers = (
+        b"getenv(",
+        b"environ.get(",
+        b"environ.setdefault(",
+        b"environ.pop(",
+        b"environ.Env",
+        b"FileAwareEnv",
+        b"from environ",
+        b"environs",
+        b"decouple",
+        b"BaseSettings",
+        b"starlette",
+        b"dj_database_url",
+        b"dj_email_url",
+        b"django_cache_url",
+    )
+    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
+
+    VALID = (
+        Valid(
+            """
+            import os
+
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            API_TOKEN = os.getenv("API_TOKEN", "")
+            STRIPE_KEY = os.environ.get("STRIPE_KEY", "sk_test_placeholder")
+            WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "changeme")
+            LOG_LEVEL = os.environ.get("LOG_LEVEL", "info")
+            TOKEN_URL = os.getenv("TOKEN_URL", "https://auth.internal/token")
+            """
+        ),
+        Valid(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                api_key: str
+                app_name: str = "shop"
+                password_min_length: int = 12
+            """,
+        ),
+        Valid(
+            """
+            import os
+
+            SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-test-key-1234")
+            """,
+            filename="tests/settings.py",
+        ),
+    )
+    INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
+        Invalid(
+            """
+            import os
+
+            SECRET_KEY = os.getenv("SECRET_KEY", "dev-secret")
+            API_TOKEN = os.environ.get("API_TOKEN", "t0k3n-8f7e6d5c")
+            """,
+            count=2,
+            line=3,
+            fixed="""
+            import os
+
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            API_TOKEN = os.environ["API_TOKEN"]
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            import environ
+
+            env = environ.Env(DEBUG=(bool, False), SECRET_KEY=(str, "a0b1c2d3e4f5a6b7"))
+            STRIPE_SECRET = env("STRIPE_SECRET", default="whsec-90af81bc")
+            """,
+            filename="mysite/settings.py",
+            count=2,
+            line=3,
+            fixed="""
+            import environ
+
+            env = environ.Env(DEBUG=(bool, False), SECRET_KEY=str)
+            STRIPE_SECRET = env("STRIPE_SECRET")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            from decouple import config
+
+            SECRET_KEY = config("SECRET_KEY", default="x9!k2@m4#p6$r8")
+            DEBUG = config("DEBUG", default=False, cast=bool)
+            """,
+            fixed="""
+            from decouple import config
+
+            SECRET_KEY = config("SECRET_KEY")
+            DEBUG = config("DEBUG", default=False, cast=bool)
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            from pydantic import Field, SecretStr
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_prefix="SHOP_")
+
+                jwt_secret: SecretStr = "0f1e2d3c4b5a6978"
+                stripe_key: str = Field("sk_live_4eC39HqLyjWDarjtT1zdp7dc", description="Stripe")
+                app_name: str = "shop"
+            """,
+            filename="shop/config.py",
+            files={"requirements.txt": "pydantic-settings==2.6.1\n"},
+            count=2,
+            line=8,
+            fixed="""
+            from pydantic import Field, SecretStr
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_prefix="SHOP_")
+
+                jwt_secret: SecretStr
+                stripe_key: str = Field(description="Stripe")
+                app_name: str = "shop"
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            import os
+
+            os.environ.setdefault("GITHUB_TOKEN", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A")
+            """,
+            note="reported without a fix: setdefault writes the environment",
+        ),
+    )
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string(node)
+
+    def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+        context = self.context
+        value = outermost_string(context, node)
+        if value is None:
+            return
+        read = env_default_of(context)
+        if read is None:
+            return
+        variable = _read_variable(read)
+        if variable is None:
+            return
+        words = name_words(variable)
+        match = find_credential(value, aws_context="aws" in words and is_secret_name(variable))
+        if "://" in value:
+            http_service = service_setting(variable)
+            if classify_url(value, http_service) is not None:
+                return  # FS0401 reports service URLs with passwords
+            url = parse_url(value)
+            if match is None and (url is None or not has_real_password(url)):
+                return
+        if match is not None:
+            if sample_or_test_file(context.relative_path) and not match.format.in_tests:
+                return
+            shown = redact(match.value)
+        else:
+            secret_typed = isinstance(read, SettingsField) and read.secret_type
+            named = secret_typed or is_secret_name(variable, context.settings.secret_names)
+            if (
+                sample_or_test_file(context.relative_path)
+                or not named
+                or not looks_like_secret_value(value, variable)
+            ):
+                return
+            shown = redact(value)
+        fix = self.fix(f"Require {variable}: drop the hardcoded default", Applicability.UNSAFE)
+        self.report(
+            node,
+            f"{variable} falls back to a hardcoded secret ({shown}) when unset; require the variable instead",
+            fix=fix if require_variable(fix, read, context) else None,
+            sensitive=True,
+        )

@@ -1,0 +1,251 @@
+"""FS0903 shell-form-entrypoint: the container's main process is a shell, so SIGTERM never reaches the app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, Valid
+from factorscan.core.findings import Finding, Location
+from factorscan.core.source import SourceFile
+from factorscan.deploy.container import describe, script_ending
+from factorscan.deploy.dockerfile import Instruction, parse_shared
+from factorscan.deploy.shell import SHELLS, program_name, script_index
+from factorscan.scan.project import ProjectModel
+
+
+def _ends_with_exec(script: str) -> bool:
+    ending = script_ending(script)
+    if ending.command is None or ending.forwards_signals or ending.command.background:
+        return True
+    return ending.process is not None and ending.process.execs
+
+
+def _shell_script_index(argv: list[str]) -> int | None:
+    """Index of the script in `["sh", "-c", "script"]`, also behind wrappers such as tini."""
+    if describe(argv).shell_script is None:
+        return None
+    for index, word in enumerate(argv):
+        if program_name(word) in SHELLS:
+            position = script_index(argv[index:])
+            return None if position is None else index + position
+    return None
+
+
+class ShellFormEntrypoint(FileRule, ProjectRule):
+    """
+    ## What it does
+    Finds final-stage Dockerfile `CMD`/`ENTRYPOINT` in shell form (run as
+    `/bin/sh -c "..."`) unless the command ends by `exec`ing the app,
+    exec-form `["sh", "-c", "..."]` whose command does not `exec` the app,
+    compose `command: sh -c "..."` likewise, and entrypoint scripts (such as
+    `docker-entrypoint.sh`) whose last command starts the app, or `"$@"`,
+    without `exec`. A script that traps TERM itself, and a command such as
+    `CMD exec gunicorn --bind :$PORT app:app`, pass.
+
+    ## Why is this bad?
+    Factor IX: the platform stops a container by sending SIGTERM to its PID
+    1. When that is a shell, it does not forward the signal: the app never
+    hears it, keeps working until the grace period ends, and is then killed
+    with SIGKILL, losing in-flight requests and jobs.
+
+    ## Example
+    ```dockerfile
+    CMD gunicorn --bind :8000 app:app
+    ```
+
+    Use instead:
+    ```dockerfile
+    CMD ["gunicorn", "--bind", ":8000", "app:app"]
+    ```
+    or, to expand variables, `CMD exec gunicorn --bind ":$PORT" app:app`.
+
+    ## Fix
+    None: choose between exec form and `exec` (exec form does not expand
+    `$PORT`).
+    """
+
+    code = "FS0903"
+    name = "shell-form-entrypoint"
+    severity = Severity.WARNING
+    summary = "The container's main process is a shell, so SIGTERM never reaches the app"
+    kinds = ("dockerfile",)
+    file_triggers = (b"CMD", b"ENTRYPOINT", b"cmd", b"entrypoint")
+
+    VALID = (
+        Valid(
+            """
+            FROM python:3.12-slim
+            CMD exec gunicorn --bind ":$PORT" app:app
+            """,
+            filename="Dockerfile",
+            note="the cloud-native idiom: shell form for $PORT, exec for PID 1",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim AS build
+            CMD python build.py
+            FROM python:3.12-slim
+            ENTRYPOINT ["tini", "--"]
+            CMD ["sh", "-c", "python manage.py migrate && exec gunicorn app.wsgi"]
+            """,
+            filename="Dockerfile",
+            note="only the final stage counts",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY docker-entrypoint.sh /
+            ENTRYPOINT ["/docker-entrypoint.sh"]
+            CMD ["gunicorn", "app:app"]
+            """,
+            filename="Dockerfile",
+            files={"docker-entrypoint.sh": '#!/bin/sh\nset -e\npython manage.py migrate\nexec "$@"\n'},
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD gunicorn --bind :8000 app:app
+            """,
+            filename="Dockerfile",
+            line=2,
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            # factorscan: ignore=FS0501
+            ENTRYPOINT ["/bin/bash", "-c", "python manage.py migrate && gunicorn app.wsgi"]
+            """,
+            filename="Dockerfile",
+            line=3,
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY docker-entrypoint.sh /usr/local/bin/
+            ENTRYPOINT ["docker-entrypoint.sh"]
+            CMD ["python", "worker.py"]
+            """,
+            filename="Dockerfile",
+            files={
+                "docker-entrypoint.sh": """
+                #!/bin/sh
+                set -e
+                python manage.py migrate
+                "$@"
+                """
+            },
+            note="the script runs CMD as its child",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY start.sh /start.sh
+            CMD ["/start.sh"]
+            """,
+            filename="Dockerfile",
+            files={
+                "start.sh": """
+                #!/bin/sh
+                python manage.py migrate --noinput
+                gunicorn shop.wsgi:application --bind 0.0.0.0:8000
+                exec "$@"
+                """
+            },
+            note="a server in the foreground never returns: the `exec` after it never runs",
+        ),
+    )
+
+    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
+        if isinstance(target, ProjectModel):
+            return self._project(target)
+        return self._dockerfile(target)
+
+    def _dockerfile(self, source: SourceFile) -> Iterator[Finding]:
+        dockerfile = parse_shared(source.text, source.display_path)
+        final = dockerfile.final_stage
+        entrypoint, cmd = dockerfile.final_command()
+        if final is None:
+            return
+        if entrypoint is not None and entrypoint.json is None:
+            cmd = None  # Docker ignores CMD after a shell-form ENTRYPOINT
+        for instruction in (entrypoint, cmd):
+            if instruction is None or instruction.ignores(self.code):
+                continue
+            shell = " ".join(final.shell)
+            if instruction.json is None:
+                text = instruction.arguments.strip()
+                if text and not _ends_with_exec(text):
+                    yield self._at(
+                        source,
+                        instruction,
+                        instruction.args_offset,
+                        len(instruction.line.rstrip()),
+                        f"Shell-form {instruction.keyword} runs under `{shell}`, which stays PID 1 and does "
+                        "not pass SIGTERM on; use exec form, or start the command with `exec`",
+                    )
+                continue
+            argv = list(instruction.json)
+            if instruction is cmd and entrypoint is not None and entrypoint.json is not None:
+                argv = list(entrypoint.json) + argv
+                offset = len(entrypoint.json)
+            else:
+                offset = 0
+            index = _shell_script_index(argv)
+            if index is None or index < offset or _ends_with_exec(argv[index]):
+                continue
+            elements = instruction.json_elements()
+            shell_name = next(program_name(word) for word in argv if program_name(word) in SHELLS)
+            if index - offset < len(elements):
+                _, start, end = elements[index - offset]
+                yield self._at(
+                    source,
+                    instruction,
+                    start,
+                    end,
+                    f"`{shell_name} -c` runs the app as a child of the shell, which does not pass "
+                    "SIGTERM on: use `exec` for the last command",
+                )
+
+    def _at(
+        self, source: SourceFile, instruction: Instruction, start: int, end: int, message: str
+    ) -> Finding:
+        return self.make_finding(
+            source.display_path, instruction.location(start), instruction.location(end), message
+        )
+
+    def _project(self, project: ProjectModel) -> Iterator[Finding]:
+        for script in project.entrypoint_scripts.values():
+            ending = script.ending
+            if not ending.starts_app_without_exec or ending.command is None or ending.process is None:
+                continue
+            start, end = ending.command.start, ending.command.end
+            before = script.text[:start]
+            row = script.first_row + before.count("\n")
+            column = start - (before.rfind("\n") + 1) + 1
+            program = ending.process.program or ending.command.argv[0]
+            what = '`"$@"` (the CMD)' if ending.process.runs_arguments else f"`{program}`"
+            name = script.path.name
+            yield self.make_finding(
+                project.display(script.path),
+                Location(row, column),
+                Location(row, column + (end - start if "\n" not in script.text[start:end] else 1)),
+                f"{name} starts {what} without `exec`: the shell stays PID 1 and SIGTERM never "
+                "reaches the app; use `exec`",
+            )
+        for path, services in project.compose_services.items():
+            for service in services:
+                argv = service.process_argv()
+                index = _shell_script_index(argv)
+                if index is None or _ends_with_exec(argv[index]):
+                    continue
+                node = service.command or service.entrypoint
+                assert node is not None
+                yield self.make_finding(
+                    project.display(path),
+                    Location(node.row, node.column),
+                    Location(node.row, node.column + 1),
+                    f"Service `{service.name}` runs `{argv[0]} -c` without `exec`: the shell does not "
+                    "pass SIGTERM on to the app; start the last command with `exec`",
+                )

@@ -1,0 +1,46 @@
+"""Helpers shared by the logs rules."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from factorscan.python.traversal import FileContext
+
+FILE_HANDLERS = frozenset(
+    {
+        "logging.FileHandler",
+        "logging.handlers.RotatingFileHandler",
+        "logging.handlers.TimedRotatingFileHandler",
+        "logging.handlers.WatchedFileHandler",
+        "logging.handlers.BaseRotatingHandler",
+        "concurrent_log_handler.ConcurrentRotatingFileHandler",
+        "concurrent_log_handler.ConcurrentTimedRotatingFileHandler",
+        "cloghandler.ConcurrentRotatingFileHandler",
+    }
+)
+
+
+# How handler classes are spelled in dictConfig dicts and fileConfig ini files.
+_CONFIG_CLASS_NAMES = (
+    FILE_HANDLERS
+    | {name.removeprefix("logging.") for name in FILE_HANDLERS if name.startswith("logging.")}
+    | {name.rsplit(".", 1)[1] for name in FILE_HANDLERS if name.startswith("logging.")}
+)
+
+
+_STDOUT_STREAMS = frozenset({"-", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2"})
+
+
+_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open"})
+
+
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+
+
+def _is_open_call(node: cst.BaseExpression, context: FileContext) -> bool:
+    """`open(...)`, `io.open(...)`, or a `.open(...)` method (Path.open)."""
+    if not isinstance(node, cst.Call):
+        return False
+    if context.qualified_name(node.func) in _OPEN_FUNCTIONS:
+        return True
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value == "open"

@@ -1,0 +1,180 @@
+"""FS1104 buffered-output: python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from factorscan.checks.base import Applicability, FileRule, FixAvailability, Invalid, Severity, Valid
+from factorscan.core.findings import Edit, Finding, Fix, Location
+from factorscan.core.source import SourceFile
+from factorscan.deploy.container import Process
+from factorscan.deploy.dockerfile import parse_shared
+from factorscan.scan.project import dockerfile_process
+
+# Root images that are Python, judged by name (python, pypy, cimg/python,
+# distroless/python3...), and plain OS images that become Python ones when
+# the Dockerfile installs it.
+_OS_IMAGES = frozenset(
+    {
+        "debian",
+        "ubuntu",
+        "alpine",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "buildpack-deps",
+    }
+)
+
+
+def _runs_another_program(process: Process) -> bool:
+    """A command that is known not to be Python (`nginx`), rather than a script or `"$@"`."""
+    program = process.program
+    return bool(program) and not (
+        process.is_python
+        or program.endswith((".sh", ".py"))
+        or process.runs_arguments
+        or process.shell_script
+    )
+
+
+class BufferedOutput(FileRule):
+    """
+    ## What it does
+    Finds Dockerfiles whose final image runs Python (a `python`/`pypy`
+    base image, or an OS image that installs Python) but sets no
+    `PYTHONUNBUFFERED` in the final stage or a stage it is built `FROM`,
+    and whose `CMD`/`ENTRYPOINT` does not run `python -u`. Images whose
+    base is not recognisably Python (a company base image may set the
+    variable) and images that run another program are not reported.
+
+    ## Why is this bad?
+    Factor XI: each process writes its event stream, unbuffered, to
+    stdout. Without a terminal Python block-buffers stdout, so `print()`
+    output reaches the log collector in bursts, minutes late, and whatever
+    is still in the buffer is lost when the container is killed.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["python", "worker.py"]
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM python:3.12-slim
+    ENV PYTHONUNBUFFERED=1
+    CMD ["python", "worker.py"]
+    ```
+
+    ## Fix
+    Safe: adds `ENV PYTHONUNBUFFERED=1` after the final stage's `FROM`.
+    Output is only written sooner.
+    """
+
+    code = "FS1104"
+    name = "buffered-output"
+    severity = Severity.WARNING
+    summary = "Python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)"
+    fix_availability = FixAvailability.ALWAYS
+    kinds = ("dockerfile",)
+
+    VALID = (
+        Valid(
+            """
+            FROM python:3.12-slim AS base
+            ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+            FROM base
+            CMD ["gunicorn", "app:app"]
+            """,
+            filename="Dockerfile",
+            note="inherited from the stage it is built FROM",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            CMD ["python", "-u", "worker.py"]
+            """,
+            filename="Dockerfile",
+        ),
+        Valid(
+            """
+            FROM python:3.12 AS build
+            RUN python -m build
+            FROM nginx:1.27
+            COPY --from=build /app/dist /usr/share/nginx/html
+            """,
+            filename="Dockerfile",
+            note="the final image is not Python",
+        ),
+        Valid("FROM registry.example.com/platform/app-base:4\nCMD python app.py\n", filename="Dockerfile"),
+    )
+    INVALID = (
+        Invalid(
+            """
+            FROM python:3.12-slim
+            WORKDIR /app
+            CMD ["python", "worker.py"]
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            WORKDIR /app
+            CMD ["python", "worker.py"]
+            """,
+            line=1,
+        ),
+        Invalid(
+            """
+            FROM python:3.12 AS build
+            ENV PYTHONUNBUFFERED=1
+            RUN pip wheel -w /wheels -r requirements.txt
+            FROM debian:bookworm-slim
+            RUN apt-get update && apt-get install -y python3 python3-pip
+            COPY --from=build /wheels /wheels
+            """,
+            filename="Dockerfile",
+            line=4,
+            note="a build stage's ENV does not reach the final image",
+        ),
+    )
+
+    def check(self, source: SourceFile) -> Iterable[Finding]:
+        dockerfile = parse_shared(source.text, source.display_path)
+        final = dockerfile.final_stage
+        if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):
+            return
+        root = dockerfile.root_image(final)
+        if root is None:
+            return
+        python_image = "python" in root.repository.lower() or "pypy" in root.name
+        if not python_image and root.name in _OS_IMAGES:
+            installs = dockerfile.system_installs(dockerfile.lineage(final))
+            python_image = any(package.startswith("python3") for i in installs for package in i.packages)
+        if not python_image:
+            return
+        process = dockerfile_process(dockerfile)
+        if process is not None and (process.unbuffered or _runs_another_program(process)):
+            return
+        instruction = final.instruction
+        rows = source.lines
+        after = instruction.end_row
+        if after < len(rows) or rows[-1].endswith(("\n", "\r")):
+            edit = Edit(
+                "ENV PYTHONUNBUFFERED=1" + source.newline, Location(after + 1, 1), Location(after + 1, 1)
+            )
+        else:
+            end = Location(after, len(rows[-1]) + 1)
+            edit = Edit(source.newline + "ENV PYTHONUNBUFFERED=1", end, end)
+        fix = Fix(Applicability.SAFE, "Add ENV PYTHONUNBUFFERED=1", (edit,))
+        yield self.make_finding(
+            source.display_path,
+            instruction.start,
+            instruction.end,
+            "This Python image sets no PYTHONUNBUFFERED and does not run `python -u`: stdout is "
+            "block-buffered, so output arrives late and is lost when the container is killed",
+            fix=fix,
+        )

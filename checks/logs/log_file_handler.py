@@ -1,0 +1,536 @@
+"""FS1101 log-file-handler: logging is configured to write to a file instead of stdout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import cast
+
+import libcst as cst
+
+from factorscan.checks.base import (
+    Applicability,
+    FileRule,
+    FixAvailability,
+    Invalid,
+    Severity,
+    SourceRule,
+    Valid,
+)
+from factorscan.checks.logs._shared import (
+    _CONFIG_CLASS_NAMES,
+    _PATH_TYPES,
+    _STDOUT_STREAMS,
+    FILE_HANDLERS,
+    _is_open_call,
+)
+from factorscan.core.findings import Edit, Finding, Fix, Location
+from factorscan.core.source import SourceFile
+from factorscan.python.codemods import argument, dict_key, dotted, is_std_stream, keyword, rebuild, string
+from factorscan.python.traversal import FileContext
+
+# dictConfig handler keys that only mean something for files.
+_FILE_ONLY_KEYS = frozenset(
+    {
+        "filename",
+        "mode",
+        "maxBytes",
+        "backupCount",
+        "when",
+        "interval",
+        "utc",
+        "atTime",
+        "encoding",
+        "delay",
+        "errors",
+    }
+)
+
+
+_BASIC_CONFIG_FILE_ARGS = frozenset({"filename", "filemode", "encoding", "errors"})
+
+
+_LOGURU_FILE_ARGS = frozenset(
+    {"rotation", "retention", "compression", "delay", "mode", "buffering", "encoding", "watch"}
+)
+
+
+def _handler_class_name(value: str) -> bool:
+    return value in _CONFIG_CLASS_NAMES
+
+
+class LogFileHandler(SourceRule, FileRule):
+    """
+    ## What it does
+    Finds logging configured to write to files: the `FileHandler` family
+    (`RotatingFileHandler`, `TimedRotatingFileHandler`, `WatchedFileHandler`,
+    through any import alias), `logging.basicConfig(filename=...)`,
+    `dictConfig` dicts and Django `LOGGING` settings whose handler class is a
+    file handler, `fileConfig` ini files with file handlers, loguru
+    `logger.add("app.log")`, structlog `WriteLoggerFactory(file=open(...))`,
+    and `StreamHandler(open(...))`.
+
+    ## Why is this bad?
+    Factor XI: an app should never concern itself with routing or storing its
+    output stream. In a container the file lives on an ephemeral disk: it
+    fills the disk, rotates away, and is lost with the container, while the
+    platform (Docker, Kubernetes, Heroku) collects only stdout and stderr.
+
+    ## Example
+    ```python
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    handler = RotatingFileHandler("app.log", maxBytes=1_000_000, backupCount=5)
+    ```
+
+    Use instead:
+    ```python
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stdout)
+    ```
+
+    ## Fix
+    Safe: the handler becomes `logging.StreamHandler(sys.stdout)` (its level
+    and formatter calls are untouched); `basicConfig` gets `stream=sys.stdout`
+    instead of `filename`/`filemode`; a dictConfig handler becomes
+    `logging.StreamHandler` with `"stream": "ext://sys.stdout"` and loses its
+    file-only keys; a fileConfig handler becomes `StreamHandler` with
+    `args=(sys.stdout,)`; loguru and structlog sinks become `sys.stdout`.
+    Behaviour changes only in where the records go. Subclasses of file
+    handlers are reported without a fix.
+    """
+
+    code = "FS1101"
+    name = "log-file-handler"
+    severity = Severity.WARNING
+    summary = "Logging is configured to write to a file instead of stdout"
+    fix_availability = FixAvailability.SOMETIMES
+    triggers = (
+        b"FileHandler",
+        b"RotatingHandler",
+        b"basicConfig",
+        b"StreamHandler",
+        b"loguru",
+        b"structlog",
+    )
+    kinds = ("ini",)
+    file_triggers = (b"[handler_",)
+
+    VALID = (
+        Valid(
+            """
+            import logging
+            import sys
+
+            handler = logging.StreamHandler(sys.stdout)
+            logging.basicConfig(level=logging.INFO, stream=sys.stdout)
+            """
+        ),
+        Valid(
+            """
+            LOGGING = {
+                "version": 1,
+                "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+                "root": {"handlers": ["console"], "level": "INFO"},
+            }
+            """,
+            filename="settings.py",
+            note="a Django LOGGING dict that streams",
+        ),
+        Valid(
+            """
+            import sys
+            from loguru import logger
+
+            logger.remove()
+            logger.add(sys.stderr, level="INFO")
+            logger.add(lambda message: print(message, end=""))
+            """,
+            note="loguru sinks that are streams or callables",
+        ),
+        Valid(
+            """
+            import logging
+
+            def open_report(path):
+                # a parameter named filename is not logging configuration
+                return open_file(filename=path)
+
+            logging.basicConfig(format="%(message)s")
+            """
+        ),
+        Valid(
+            """
+            [handlers]
+            keys=console
+
+            [handler_console]
+            class=StreamHandler
+            args=(sys.stdout,)
+            """,
+            filename="logging.ini",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import logging.handlers as lh
+
+            handler = lh.RotatingFileHandler("app.log", maxBytes=10_000, backupCount=3)
+            handler.setLevel("INFO")
+            """,
+            fixed="""
+            import logging
+            import logging.handlers as lh
+            import sys
+
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setLevel("INFO")
+            """,
+        ),
+        Invalid(
+            """
+            \"\"\"Logging setup.\"\"\"
+            from logging import FileHandler, getLogger
+
+            log = getLogger(__name__)
+            log.addHandler(FileHandler("/var/log/app.log"))
+            """,
+            fixed="""
+            \"\"\"Logging setup.\"\"\"
+            import logging
+            import sys
+            from logging import FileHandler, getLogger
+
+            log = getLogger(__name__)
+            log.addHandler(logging.StreamHandler(sys.stdout))
+            """,
+        ),
+        Invalid(
+            """
+            import logging
+
+            logging.basicConfig(
+                filename="app.log",
+                filemode="a",
+                level=logging.INFO,
+            )
+            """,
+            fixed="""
+            import logging
+            import sys
+
+            logging.basicConfig(
+                stream=sys.stdout,
+                level=logging.INFO,
+            )
+            """,
+        ),
+        Invalid(
+            """
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "file": {
+                        "class": "logging.handlers.RotatingFileHandler",
+                        "filename": "/var/log/django.log",
+                        "maxBytes": 1024 * 1024,
+                        "backupCount": 5,
+                        "formatter": "verbose",
+                    },
+                },
+            }
+            """,
+            filename="settings.py",
+            fixed="""
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "file": {
+                        "class": "logging.StreamHandler",
+                        "stream": "ext://sys.stdout",
+                        "formatter": "verbose",
+                    },
+                },
+            }
+            """,
+            line=5,
+        ),
+        Invalid(
+            """
+            import sys
+            from loguru import logger
+
+            logger.add("logs/app.log", rotation="10 MB", retention="7 days", level="INFO")
+            """,
+            fixed="""
+            import sys
+            from loguru import logger
+
+            logger.add(sys.stdout, level="INFO")
+            """,
+        ),
+        Invalid(
+            """
+            import structlog
+
+            structlog.configure(logger_factory=structlog.WriteLoggerFactory(file=open("app.log", "a")))
+            """,
+            fixed="""
+            import sys
+
+            import structlog
+
+            structlog.configure(logger_factory=structlog.WriteLoggerFactory(file=sys.stdout))
+            """,
+        ),
+        Invalid(
+            """
+            from logging.handlers import TimedRotatingFileHandler
+
+            class AppHandler(TimedRotatingFileHandler):
+                pass
+            """,
+            note="a subclass is reported without a fix",
+        ),
+        Invalid(
+            """
+            [handlers]
+            keys=file
+
+            [handler_file]
+            class=handlers.RotatingFileHandler
+            level=INFO
+            args=('app.log', 'a', 1000000, 3)
+            """,
+            filename="logging.ini",
+            fixed="""
+            [handlers]
+            keys=file
+
+            [handler_file]
+            class=StreamHandler
+            level=INFO
+            args=(sys.stdout,)
+            """,
+            line=5,
+        ),
+    )
+
+    # -- Python --------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.context.qualified_name(node.func)
+        if name is None:
+            return
+        if name in FILE_HANDLERS:
+            self._file_handler(node)
+        elif name == "logging.basicConfig":
+            self._basic_config(node)
+        elif name in ("logging.StreamHandler", "logging.handlers.StreamHandler"):
+            stream = argument(node, 0, "stream")
+            if stream is not None and _is_open_call(stream.value, self.context):
+                self._to_stdout(node, stream, "A StreamHandler writes to a file opened with open()")
+        elif name == "loguru.logger.add":
+            self._loguru(node)
+        elif name.startswith("structlog.") and name.rsplit(".", 1)[1] in (
+            "WriteLoggerFactory",
+            "PrintLoggerFactory",
+            "WriteLogger",
+            "PrintLogger",
+            "BytesLoggerFactory",
+        ):
+            target = argument(node, 0, "file")
+            if target is not None and _is_open_call(target.value, self.context):
+                self._to_stdout(node, target, "structlog writes its output to a file")
+
+    def _file_handler(self, node: cst.Call) -> None:
+        fix = self.fix("Log to stdout with logging.StreamHandler(sys.stdout)")
+        stream_handler = dotted(f"{fix.use_module('logging')}.StreamHandler")
+        replacement = node.with_changes(
+            func=stream_handler,
+            args=[cst.Arg(dotted(f"{fix.use_module('sys')}.stdout"))],
+        )
+        fix.replace(node, replacement)
+        handler = self.context.qualified_name(node.func) or "FileHandler"
+        self.report(
+            node, f"{handler.rsplit('.', 1)[1]} writes logs to a file; stream them to stdout", fix=fix
+        )
+
+    def _basic_config(self, node: cst.Call) -> None:
+        filename = keyword(node, "filename")
+        if filename is None or keyword(node, "handlers") is not None:
+            return
+        fix = self.fix("Log to stdout: basicConfig(stream=sys.stdout)")
+        stream = cst.Arg(
+            value=dotted(f"{fix.use_module('sys')}.stdout"),
+            keyword=cst.Name("stream"),
+            equal=filename.equal,
+        )
+        existing_stream = keyword(node, "stream")
+        replace = {} if existing_stream is not None else {node.args.index(filename): stream}
+        drop = {
+            index
+            for index, arg in enumerate(node.args)
+            if arg.keyword is not None
+            and arg.keyword.value in _BASIC_CONFIG_FILE_ARGS
+            and index not in replace
+        }
+        fix.replace(node, node.with_changes(args=rebuild(node.args, replace=replace, drop=drop)))
+        self.report(
+            filename,
+            "logging.basicConfig(filename=...) writes logs to a file; stream them to stdout",
+            fix=fix,
+        )
+
+    def _to_stdout(self, node: cst.Call, target: cst.Arg, message: str) -> None:
+        fix = self.fix("Write to sys.stdout instead")
+        fix.replace(target.value, dotted(f"{fix.use_module('sys')}.stdout"))
+        self.report(target.value, f"{message}; stream it to stdout", fix=fix)
+
+    def _loguru(self, node: cst.Call) -> None:
+        sink = argument(node, 0, "sink")
+        if sink is None:
+            return
+        file_sink = _is_path_expression(sink.value, self.context)
+        has_file_options = any(
+            arg.keyword is not None and arg.keyword.value in ("rotation", "retention", "compression")
+            for arg in node.args
+        )
+        if not file_sink and not (has_file_options and not is_std_stream(sink.value, self.context)):
+            return
+        fix = self.fix("Send loguru output to sys.stdout")
+        index = node.args.index(sink)
+        drop = {
+            i
+            for i, arg in enumerate(node.args)
+            if arg.keyword is not None and arg.keyword.value in _LOGURU_FILE_ARGS
+        }
+        new_sink = sink.with_changes(value=dotted(f"{fix.use_module('sys')}.stdout"))
+        fix.replace(node, node.with_changes(args=rebuild(node.args, replace={index: new_sink}, drop=drop)))
+        self.report(sink.value, "loguru writes logs to a file; stream them to stdout", fix=fix)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            name = self.context.qualified_name(base.value)
+            if name in FILE_HANDLERS:
+                handler = name.rsplit(".", 1)[1]
+                self.report(base.value, f"{node.name.value} extends {handler}, which writes logs to a file")
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        """dictConfig handler entries: {"class": "logging.FileHandler", "filename": ...}."""
+        class_index = None
+        for index, element in enumerate(node.elements):
+            if dict_key(element) == "class" and isinstance(element, cst.DictElement):
+                value = self.context.string_value(element.value)
+                if value is not None and _handler_class_name(value):
+                    class_index = index
+        if class_index is None:
+            return
+        class_element = node.elements[class_index]
+        assert isinstance(class_element, cst.DictElement)
+        handler = (self.context.string_value(class_element.value) or "").rsplit(".", 1)[-1]
+        message = f"Logging config handler uses {handler}, which writes to a file; stream to stdout"
+        if not all(isinstance(element, cst.DictElement) for element in node.elements):
+            self.report(class_element.value, message)  # `**base` entries: no safe rewrite
+            return
+        fix = self.fix("Stream to stdout: logging.StreamHandler with ext://sys.stdout")
+        replace: dict[int, cst.DictElement] = {
+            class_index: class_element.with_changes(
+                value=string("logging.StreamHandler", class_element.value)
+            )
+        }
+        stream_element = cst.DictElement(
+            key=string("stream", class_element.key), value=string("ext://sys.stdout", class_element.value)
+        )
+        file_keys = [i for i, e in enumerate(node.elements) if dict_key(e) in _FILE_ONLY_KEYS]
+        append: list[cst.DictElement] = []
+        if any(dict_key(e) == "stream" for e in node.elements):
+            pass
+        elif file_keys:
+            replace[file_keys[0]] = stream_element
+        else:
+            append = [stream_element]
+        drop = set(file_keys) - set(replace)
+        elements = cast(list[cst.DictElement], list(node.elements))
+        fix.replace(
+            node, node.with_changes(elements=rebuild(elements, replace=replace, drop=drop, append=append))
+        )
+        self.report(class_element.value, message, fix=fix)
+
+    # -- fileConfig ini files -------------------------------------------------
+
+    def check(self, source: SourceFile) -> Iterable[Finding]:
+        for section in _ini_handler_sections(source):
+            class_line = section.get("class")
+            if class_line is None:
+                continue
+            row, value, start, end = class_line
+            if not _handler_class_name(value):
+                continue
+            edits = [Edit("StreamHandler", Location(row, start), Location(row, end))]
+            args_line = section.get("args")
+            if args_line is not None:
+                args_row, _, args_start, args_end = args_line
+                edits.append(
+                    Edit("(sys.stdout,)", Location(args_row, args_start), Location(args_row, args_end))
+                )
+            kwargs_line = section.get("kwargs")
+            if kwargs_line is not None:
+                kwargs_row = kwargs_line[0]
+                edits.append(Edit("", Location(kwargs_row, 1), Location(kwargs_row + 1, 1)))
+            fix = Fix(
+                Applicability.SAFE,
+                "Stream to stdout: class=StreamHandler, args=(sys.stdout,)",
+                tuple(sorted(edits, key=lambda e: e.location)),
+            )
+            handler = value.rsplit(".", 1)[-1]
+            message = f"fileConfig handler uses {handler}, which writes to a file; stream to stdout"
+            yield self.make_finding(
+                source.display_path, Location(row, start), Location(row, end), message, fix=fix
+            )
+
+
+_INI_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
+
+
+_INI_ENTRY = re.compile(r"^(?P<key>\s*(class|args|kwargs)\s*[=:]\s*)(?P<value>.*?)\s*$")
+
+
+def _ini_handler_sections(source: SourceFile) -> Iterator[dict[str, tuple[int, str, int, int]]]:
+    """[handler_x] sections: key -> (row, value, start column, end column), 1-based."""
+    section: dict[str, tuple[int, str, int, int]] | None = None
+    for row, line in enumerate(source.text.splitlines(), start=1):
+        header = _INI_SECTION.match(line)
+        if header:
+            if section is not None:
+                yield section
+            section = {} if header.group("name").strip().startswith("handler_") else None
+            continue
+        if section is None:
+            continue
+        entry = _INI_ENTRY.match(line)
+        if entry:
+            start = len(entry.group("key")) + 1
+            value = entry.group("value")
+            section[entry.group(2)] = (row, value, start, start + len(value))
+    if section is not None:
+        yield section
+
+
+def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
+    """A string, f-string, Path(...) or os.path.join(...): a file, not a stream."""
+    if isinstance(node, cst.FormattedString):
+        return True
+    text = context.string_value(node)
+    if text is not None:
+        return text not in _STDOUT_STREAMS
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        return True  # BASE_DIR / "logs" / "app.log"
+    if isinstance(node, cst.Call):
+        name = context.qualified_name(node.func) or ""
+        return name in _PATH_TYPES or name in ("os.path.join", "os.path.abspath")
+    return False

@@ -1,0 +1,378 @@
+"""FS1103 server-log-file: the app server writes its logs to a file."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import libcst as cst
+
+from factorscan.checks.base import (
+    Applicability,
+    FileRule,
+    FixAvailability,
+    Invalid,
+    ProjectRule,
+    Severity,
+    SourceRule,
+    Valid,
+)
+from factorscan.checks.logs._shared import _CONFIG_CLASS_NAMES, _STDOUT_STREAMS
+from factorscan.core.discovery import file_kind
+from factorscan.core.findings import Edit, Finding, Fix, Location
+from factorscan.core.source import SourceFile
+from factorscan.deploy.container import ComposeService, describe, parse_compose, parse_procfile
+from factorscan.deploy.dockerfile import parse_shared
+from factorscan.deploy.shell import commands
+from factorscan.python.codemods import string
+from factorscan.scan.project import ProjectModel
+
+
+class ServerLogFile(SourceRule, FileRule, ProjectRule):
+    """
+    ## What it does
+    Finds gunicorn and hypercorn configuration modules (`gunicorn.conf.py`
+    and the like) whose `accesslog` or `errorlog` setting names a file, and
+    server command lines in Procfiles, Dockerfile `CMD`/`ENTRYPOINT`,
+    compose `command:` and shell scripts that send logs to a file: gunicorn and hypercorn
+    `--access-logfile`, `--error-logfile`, `--log-file`; daphne
+    `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; and uvicorn or
+    gunicorn `--log-config` naming a JSON or YAML logging config with file
+    handlers (ini configs are FS1101's).
+
+    ## Why is this bad?
+    Factor XI: the server's access and error logs are part of the app's
+    event stream. Written to a file inside the container they are lost with
+    it, and the platform never sees them. `-` means stdout for both
+    settings.
+
+    ## Example
+    ```python
+    # gunicorn.conf.py
+    bind = "0.0.0.0:8000"
+    accesslog = "/var/log/gunicorn/access.log"
+    errorlog = "/var/log/gunicorn/error.log"
+    ```
+
+    Use instead:
+    ```python
+    accesslog = "-"
+    errorlog = "-"
+    ```
+
+    ## Fix
+    Safe where the value is a literal: it becomes `"-"` (stdout), in config
+    modules, Procfiles, Dockerfiles and scripts, for gunicorn, hypercorn and
+    daphne.
+    celery and uWSGI have no `-`: drop the option (celery then logs to
+    stderr). Compose files are reported without a fix.
+    """
+
+    code = "FS1103"
+    name = "server-log-file"
+    severity = Severity.WARNING
+    summary = "The app server writes its logs to a file"
+    fix_availability = FixAvailability.SOMETIMES
+    triggers = (b"accesslog", b"errorlog")
+    kinds = ("dockerfile", "procfile", "compose", "shell")
+    # --log-config is for the project half, which the example test also checks against these.
+    file_triggers = (b"logfile", b"log-file", b"--access-log", b"--logto", b"--log-config")
+
+    VALID = (
+        Valid('accesslog = "-"\nerrorlog = "-"\n', filename="gunicorn.conf.py"),
+        Valid(
+            """
+            web: gunicorn --access-logfile - --error-logfile=- app:app
+            worker: celery -A tasks worker --loglevel INFO
+            """,
+            filename="Procfile",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--access-logfile", "-", "--log-file", "$LOG_FILE", "app:app"]
+            """,
+            filename="Dockerfile",
+            note="`-` is stdout; a variable is not a literal path",
+        ),
+        Valid(
+            """
+            def configure(accesslog):
+                accesslog = "access.log"
+            """,
+            filename="gunicorn.conf.py",
+            note="not a module-level setting",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            bind = "0.0.0.0:8000"
+            workers = 4
+            accesslog = "/var/log/gunicorn/access.log"
+            errorlog = '/var/log/gunicorn/error.log'
+            """,
+            filename="gunicorn.conf.py",
+            count=2,
+            fixed="""
+            bind = "0.0.0.0:8000"
+            workers = 4
+            accesslog = "-"
+            errorlog = '-'
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            web: gunicorn -c gunicorn.conf.py "shop:create_app()" --access-logfile /var/log/access.log
+            worker: celery -A shop.tasks worker --logfile=/var/log/celery.log
+            """,
+            filename="Procfile",
+            count=2,
+            fixed="""
+            web: gunicorn -c gunicorn.conf.py "shop:create_app()" --access-logfile -
+            worker: celery -A shop.tasks worker --logfile=/var/log/celery.log
+            """,
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--bind", ":8000", "--error-logfile=/tmp/error.log", "app:app"]
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--bind", ":8000", "--error-logfile=-", "app:app"]
+            """,
+            line=2,
+        ),
+        Invalid(
+            """
+            #!/bin/sh
+            set -e
+            python manage.py migrate --noinput
+            exec gunicorn shop.wsgi --bind 0.0.0.0:8000 \\
+                --access-logfile /srv/logs/access.log --error-logfile=-
+            """,
+            filename="docker-entrypoint.sh",
+            fixed="""
+            #!/bin/sh
+            set -e
+            python manage.py migrate --noinput
+            exec gunicorn shop.wsgi --bind 0.0.0.0:8000 \\
+                --access-logfile - --error-logfile=-
+            """,
+            line=5,
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                command: uvicorn app.main:app --host 0.0.0.0 --log-config logging.yaml
+            """,
+            filename="compose.yaml",
+            files={
+                "logging.yaml": """
+                version: 1
+                handlers:
+                  file:
+                    class: logging.handlers.RotatingFileHandler
+                    filename: /var/log/app.log
+                root:
+                  handlers: [file]
+                """
+            },
+            line=4,
+            note="uvicorn's --log-config names a config with a file handler",
+        ),
+    )
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self.context.at_module_level():
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Name) and target.target.value in ("accesslog", "errorlog"):
+                value = self.context.string_value(node.value)
+                if value is None or value.strip() in _STDOUT_STREAMS or not value.strip():
+                    continue
+                fix = self.fix("Log to stdout: '-'")
+                fix.replace(node.value, string("-", node.value))
+                self.report(
+                    node.value,
+                    f"{target.target.value} writes server logs to a file; use '-' for stdout",
+                    fix=fix,
+                )
+
+    # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
+
+    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
+        if isinstance(target, ProjectModel):
+            return self._log_configs(target)
+        return self._command_lines(target)
+
+    def _command_lines(self, source: SourceFile) -> Iterator[Finding]:
+        for tokens, fixable in _command_tokens(source):
+            process = describe([token.text for token in tokens])
+            options = _LOG_FILE_OPTIONS.get(process.server or "")
+            if not options or process.shell_script is not None:
+                continue
+            for index, token in enumerate(tokens):
+                option, equals, value = token.text.partition("=")
+                if option not in options:
+                    continue
+                if equals:
+                    value_token, replacement = token, f"{option}=-"
+                elif index + 1 < len(tokens):
+                    value_token, replacement = tokens[index + 1], "-"
+                    value = value_token.text
+                else:
+                    continue
+                if not value or value in _STDOUT_STREAMS or "$" in value or value.startswith("{"):
+                    continue
+                fix = None
+                if fixable and process.server in _DASH_SERVERS:
+                    content = json.dumps(replacement) if value_token.json else replacement
+                    fix = Fix(
+                        Applicability.SAFE,
+                        f"Log to stdout: {replacement}",
+                        (Edit(content, value_token.start, value_token.end),),
+                    )
+                yield self.make_finding(
+                    source.display_path,
+                    value_token.start,
+                    value_token.end,
+                    f"{process.server} {option} writes logs to a file; send them to stdout"
+                    + (" with `-`" if process.server in _DASH_SERVERS else " (drop the option)"),
+                    fix=fix,
+                )
+
+    def _log_configs(self, project: ProjectModel) -> Iterator[Finding]:
+        for declared in project.processes:
+            process = declared.process
+            if process.server not in ("uvicorn", "gunicorn"):
+                continue
+            argv = list(process.argv)
+            for index, word in enumerate(argv):
+                option, equals, value = word.partition("=")
+                if option not in ("--log-config", "--log-config-json"):
+                    continue
+                if not equals:
+                    value = argv[index + 1] if index + 1 < len(argv) else ""
+                if not value.lower().endswith((".json", ".yaml", ".yml")):
+                    continue
+                config = _find_project_file(project, declared.path, value)
+                source = project.source(config) if config is not None else None
+                if source is None or not _FILE_HANDLER_IN_CONFIG.search(source.text):
+                    continue
+                line = project.source(declared.path)
+                column = (line.line(declared.row).find(option) + 1 or 1) if line is not None else 1
+                yield self.make_finding(
+                    project.display(declared.path),
+                    Location(declared.row, column),
+                    Location(declared.row, column + len(option)),
+                    f"{process.server} {option} {value} configures file handlers; log to stdout instead",
+                )
+
+
+# Options that send a server's logs to a file, per server.
+_LOG_FILE_OPTIONS = {
+    "gunicorn": frozenset({"--access-logfile", "--error-logfile", "--log-file"}),
+    "hypercorn": frozenset({"--access-logfile", "--error-logfile", "--log-file"}),
+    "daphne": frozenset({"--access-log"}),
+    "celery": frozenset({"--logfile", "-f"}),
+    "uwsgi": frozenset({"--logto", "--logto2", "--daemonize"}),
+}
+
+
+# Servers for which `-` means stdout.
+_DASH_SERVERS = frozenset({"gunicorn", "hypercorn", "daphne"})
+
+
+_FILE_HANDLER_IN_CONFIG = re.compile(
+    r"\b(" + "|".join(sorted(re.escape(name) for name in _CONFIG_CLASS_NAMES)) + r")\b"
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: Location
+    end: Location
+    json: bool = False  # a JSON string element (exec form): quote the replacement
+
+
+def _command_tokens(source: SourceFile) -> Iterator[tuple[list[_Token], bool]]:
+    """The command lines of a Procfile, Dockerfile (CMD/ENTRYPOINT) or compose file,
+    as tokens with positions, and whether the positions are exact enough to fix."""
+    name = source.path.name
+    if file_kind(source.path) == "procfile" or name.startswith("Procfile"):
+        for entry in parse_procfile(source.text):
+            yield (
+                [
+                    _Token(
+                        word.text,
+                        Location(entry.row, entry.column + word.start),
+                        Location(entry.row, entry.column + word.end),
+                    )
+                    for word in entry.words()
+                ],
+                True,
+            )
+    elif file_kind(source.path) == "shell":
+        for command in commands(source.text):
+            yield (
+                [
+                    _Token(word.text, source.location(word.start), source.location(word.end))
+                    for word in command.words
+                ],
+                True,
+            )
+    elif file_kind(source.path) == "compose":
+        for service in parse_compose(source.text):
+            tokens = []
+            for node in (service.entrypoint, service.command):
+                if node is None:
+                    continue
+                for text in ComposeService.argv(node):
+                    tokens.append(
+                        _Token(text, Location(node.row, node.column), Location(node.row, node.column + 1))
+                    )
+            if tokens:
+                yield tokens, False
+    else:
+        dockerfile = parse_shared(source.text, source.display_path)
+        for instruction in dockerfile.instructions:
+            if instruction.keyword not in ("CMD", "ENTRYPOINT"):
+                continue
+            if instruction.json is not None:
+                yield (
+                    [
+                        _Token(value, instruction.location(start), instruction.location(end), json=True)
+                        for value, start, end in instruction.json_elements()
+                    ],
+                    True,
+                )
+            else:
+                yield (
+                    [
+                        _Token(word.text, instruction.location(word.start), instruction.location(word.end))
+                        for word in instruction.words()
+                    ],
+                    True,
+                )
+
+
+def _find_project_file(project: ProjectModel, declared_in: Path, value: str) -> Path | None:
+    """A file a command names, looked up beside the declaring file, at the root, then by name."""
+    relative = value.removeprefix("./")
+    for base in (declared_in.parent, project.root):
+        candidate = base / relative
+        if not PurePosixPath(relative).is_absolute() and candidate.is_file():
+            return candidate
+    name = PurePosixPath(value).name
+    matches = [item.path for item in project.files if item.path.name == name]
+    return matches[0] if matches else None

@@ -1,0 +1,366 @@
+"""FS0701 hardcoded-port: a server binds to a port fixed in the code."""
+
+from __future__ import annotations
+
+from factorscan.checks.base import FixAvailability, Invalid, Severity, Valid
+from factorscan.checks.port_binding._shared import (
+    _Bind,
+    _Endpoint,
+    _env_get_code,
+    _PortBindingRule,
+    _variable_for,
+)
+from factorscan.python.codemods import env_lookup, int_env_lookup, string
+from factorscan.python.inference import resolve_constant
+
+
+class HardcodedPort(_PortBindingRule):
+    """
+    ## What it does
+    Finds servers started on a literal port: `app.run(port=5000)`,
+    `uvicorn.run(app, port=8000)`, `web.run_app(app, port=8080)`,
+    `waitress.serve(app, port=8080)`, `HTTPServer(("", 8000), ...)`,
+    `socketserver`, `make_server`, `socket.bind(("", 8000))`,
+    `asyncio.start_server`, `websockets.serve`, Tornado `app.listen(8888)`,
+    gRPC `add_insecure_port("[::]:50051")`, Prometheus `start_http_server`,
+    and `bind = "0.0.0.0:8000"` in gunicorn/hypercorn configuration modules.
+    A port given as a module constant (`PORT = 5000`), also one imported from
+    a first-party module (`from .config import PORT`), counts as literal.
+
+    ## Why is this bad?
+    Factor VII: the app is self-contained and exports its service by binding
+    to a port that the execution environment assigns (`$PORT` on Heroku,
+    Cloud Run and most PaaS; the container port on Kubernetes). A port fixed
+    in code cannot be changed per deploy without a code change, and two
+    copies of the app cannot run side by side on one host.
+
+    A port read from the environment, from the command line or from a
+    settings object is fine, and so is `app.run()` without a port in a
+    `__main__` block. Port 0 (let the OS choose) is never reported.
+
+    ## Example
+    ```python
+    if __name__ == "__main__":
+        app.run(host="0.0.0.0", port=5000)
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    if __name__ == "__main__":
+        app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "5000")))
+    ```
+
+    ## Fix
+    Safe: the literal becomes `int(os.environ.get("PORT", "<old>"))` (a
+    string port becomes `os.environ.get("PORT", "<old>")`; in a "host:port"
+    string the port part reads `PORT`), so nothing changes while `PORT` is
+    unset. A module constant is rewritten where it is defined and named after
+    itself (`ADMIN_PORT`). A port defined in another module is reported
+    without a fix.
+    """
+
+    code = "FS0701"
+    name = "hardcoded-port"
+    severity = Severity.WARNING
+    summary = "A server binds to a port fixed in the code"
+    fix_availability = FixAvailability.SOMETIMES
+
+    VALID = (
+        Valid(
+            """
+            import os
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "5000")))
+            """,
+            note="the port comes from the environment",
+        ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run()
+            """,
+            note="app.run() with no port in a __main__ block",
+        ),
+        Valid(
+            """
+            import uvicorn
+
+            from .settings import settings
+
+            uvicorn.run("app.main:app", host=settings.host, port=settings.port)
+            """,
+            note="a settings object",
+        ),
+        Valid(
+            """
+            import socket
+            import subprocess
+
+            with socket.socket() as probe:
+                probe.bind(("", 0))
+                free_port = probe.getsockname()[1]
+            subprocess.run(["echo", str(free_port)], check=True)
+            """,
+            note="port 0 asks the OS for a free port",
+        ),
+        Valid(
+            """
+            import redis
+
+            cache = redis.Redis(host="redis", port=6379)
+            """,
+            note="a client connection, not a server (Factor IV's concern)",
+        ),
+        Valid(
+            """
+            import argparse
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--port", type=int, default=8000)
+            """,
+            note="a command-line option",
+        ),
+        Valid(
+            """
+            import os
+
+            bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+            workers = 4
+            """,
+            filename="gunicorn.conf.py",
+        ),
+        Valid(
+            """
+            import uvicorn
+
+            uvicorn.run("main:app", port=8000)
+            """,
+            filename="tests/test_server.py",
+            note="test files are not checked",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=5000, debug=False)
+            """,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "5000")), debug=False)
+            """,
+            line=6,
+        ),
+        Invalid(
+            """
+            import os
+
+            import uvicorn
+
+            if __name__ == "__main__":
+                uvicorn.run("main:app", host=os.environ["HOST"], port=8000)
+            """,
+            fixed="""
+            import os
+
+            import uvicorn
+
+            if __name__ == "__main__":
+                uvicorn.run("main:app", host=os.environ["HOST"], port=int(os.environ.get("PORT", "8000")))
+            """,
+        ),
+        Invalid(
+            """
+            from aiohttp import web
+
+            PORT = 8080
+
+            def main():
+                app = web.Application()
+                web.run_app(app, port=PORT)
+            """,
+            fixed="""
+            import os
+
+            from aiohttp import web
+
+            PORT = int(os.environ.get("PORT", "8080"))
+
+            def main():
+                app = web.Application()
+                web.run_app(app, port=PORT)
+            """,
+            line=7,
+            note="a module constant is fixed where it is defined",
+        ),
+        Invalid(
+            """
+            from waitress import serve
+
+            from shop import create_app
+
+            serve(create_app(), listen="0.0.0.0:8080")
+            """,
+            fixed="""
+            import os
+
+            from waitress import serve
+
+            from shop import create_app
+
+            serve(create_app(), listen=f"0.0.0.0:{os.environ.get('PORT', '8080')}")
+            """,
+        ),
+        Invalid(
+            """
+            from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+            httpd = HTTPServer(("", 8000), SimpleHTTPRequestHandler)
+            httpd.serve_forever()
+            """,
+            fixed="""
+            import os
+            from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+            httpd = HTTPServer(("", int(os.environ.get("PORT", "8000"))), SimpleHTTPRequestHandler)
+            httpd.serve_forever()
+            """,
+        ),
+        Invalid(
+            """
+            import socket
+
+            server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            server.bind(("0.0.0.0", 9000))
+            server.listen(5)
+            """,
+        ),
+        Invalid(
+            """
+            bind = "0.0.0.0:8000"
+            workers = 4
+            """,
+            filename="gunicorn.conf.py",
+            fixed="""
+            import os
+
+            bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+            workers = 4
+            """,
+        ),
+        Invalid(
+            """
+            import tornado.ioloop
+            import tornado.web
+
+            class MainHandler(tornado.web.RequestHandler):
+                def get(self):
+                    self.write("hello")
+
+            if __name__ == "__main__":
+                app = tornado.web.Application([(r"/", MainHandler)])
+                app.listen(8888)
+                tornado.ioloop.IOLoop.current().start()
+            """,
+            line=10,
+        ),
+        Invalid(
+            """
+            import grpc
+
+            def serve(servicer):
+                server = grpc.server(None)
+                server.add_insecure_port("[::]:50051")
+                server.start()
+            """,
+        ),
+        Invalid(
+            """
+            from prometheus_client import start_http_server
+
+            start_http_server(9100)
+            """,
+            fixed="""
+            import os
+
+            from prometheus_client import start_http_server
+
+            start_http_server(int(os.environ.get("METRICS_PORT", "9100")))
+            """,
+            note="a metrics port gets its own variable",
+        ),
+        Invalid(
+            """
+            import uvicorn
+
+            from .config import PORT
+
+            uvicorn.run("app.main:app", port=PORT)
+            """,
+            filename="app/run.py",
+            files={"app/__init__.py": "", "app/config.py": "PORT = 8000\n"},
+            note="a first-party constant: reported without a fix",
+        ),
+    )
+
+    def check_endpoint(self, endpoint: _Endpoint) -> None:
+        if endpoint.kind == "port":
+            self._port(endpoint)
+        elif endpoint.kind == "bind":
+            self._bind(endpoint)
+
+    def _port(self, endpoint: _Endpoint) -> None:
+        constant = resolve_constant(endpoint.node, self.context)
+        if constant is None or not _is_port(constant.value):
+            return
+        variable = _variable_for(constant, endpoint.node, endpoint.server.port_variable, "PORT")
+        where = f" (set in {constant.origin})" if constant.origin else ""
+        message = f"The server port is fixed at {constant.value}{where}; read it from ${variable}"
+        if constant.node is None:
+            self.report(endpoint.node, message)
+            return
+        fix = self.fix(f"Read the port from ${variable}, defaulting to {constant.value}")
+        if isinstance(constant.value, int):
+            fix.replace(constant.node, int_env_lookup(fix, variable, constant.value))
+        else:
+            fix.replace(constant.node, env_lookup(fix, variable, string(constant.value, constant.node)))
+        self.report(endpoint.node, message, fix=fix)
+
+    def _bind(self, endpoint: _Endpoint) -> None:
+        bind = _Bind.parse(endpoint.node)
+        if bind is None or not isinstance(bind.port, str) or not _is_port(bind.port):
+            return
+        fix = self.fix(f"Read the port from $PORT, defaulting to {bind.port}")
+        bind.port = _env_get_code(fix, "PORT", bind.port, bind.quote)
+        fix.replace(endpoint.node, bind.render(self.context.module))
+        self.report(
+            endpoint.node, "The server binds to a port fixed in the code; read it from $PORT", fix=fix
+        )
+
+
+def _is_port(value: int | str) -> bool:
+    if isinstance(value, str):
+        if not value.isdigit():
+            return False
+        value = int(value)
+    return 0 < value < 65536

@@ -1,0 +1,287 @@
+"""FS0702 loopback-bind: a server binds to the loopback interface, unreachable from outside its container."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import libcst as cst
+
+from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, Trigger, Valid
+from factorscan.checks.port_binding._shared import (
+    _Bind,
+    _Endpoint,
+    _env_get_code,
+    _PortBindingRule,
+    _variable_for,
+)
+from factorscan.python.codemods import env_lookup, keyword, string
+from factorscan.python.inference import resolve_constant
+
+_LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.IGNORECASE)
+
+
+def _enables_debugger(call: cst.Call | None) -> bool:
+    """Whether the call may turn the debugger on: anything but an absent or literal-false
+    `debug=` counts (after FS0303's fix it is an environment lookup defaulting to on)."""
+    if call is None:
+        return False
+    for name in ("debug", "use_debugger"):
+        arg = keyword(call, name)
+        if arg is None:
+            continue
+        value = arg.value
+        if isinstance(value, cst.Name) and value.value in ("False", "None"):
+            continue
+        if isinstance(value, cst.Integer) and value.value == "0":
+            continue
+        return True
+    return False
+
+
+class LoopbackBind(_PortBindingRule):
+    """
+    ## What it does
+    Finds servers bound to the loopback interface: `127.0.0.1`, `localhost`
+    or `::1` as the host of `app.run`, `uvicorn.run`, `web.run_app`,
+    `waitress.serve`, `HTTPServer`, `socket.bind`, `asyncio.start_server`,
+    `websockets.serve`, gRPC ports and gunicorn/hypercorn `bind` settings
+    (the same servers as FS0701).
+
+    ## Why is this bad?
+    Factor VII: the app exports its service by binding to a port, and the
+    routing layer forwards requests to it from outside the process. Inside a
+    container, loopback is the container's own: a server listening on
+    127.0.0.1 is unreachable through the published port, and the platform's
+    health checks fail. Binding to `0.0.0.0` (all interfaces) is right in a
+    container, which is why this rule never flags it, unlike bandit's B104.
+
+    ## Example
+    ```python
+    import uvicorn
+
+    uvicorn.run("main:app", host="127.0.0.1", port=8000)
+    ```
+
+    Use instead:
+    ```python
+    import os
+
+    import uvicorn
+
+    uvicorn.run("main:app", host=os.environ.get("HOST", "0.0.0.0"), port=8000)
+    ```
+
+    ## Fix
+    Safe: the host becomes `os.environ.get("HOST", "0.0.0.0")` (`"::"` for
+    `::1`), so a developer who wants loopback sets `HOST=127.0.0.1`. The fix
+    is unsafe when the same call turns on Werkzeug's debugger (`debug=True`),
+    because it would expose the debugger's console to the network.
+    """
+
+    code = "FS0702"
+    name = "loopback-bind"
+    severity = Severity.WARNING
+    summary = "A server binds to the loopback interface, unreachable from outside its container"
+    fix_availability = FixAvailability.SOMETIMES
+    triggers: ClassVar[tuple[Trigger, ...]] = (
+        b"127.0.",
+        b"localhost",
+        b"::1",
+        b"=HOST",
+        b" HOST,",
+        b"(HOST,",
+        b"{HOST}",
+    )
+
+    VALID = (
+        Valid(
+            """
+            import os
+            import uvicorn
+
+            uvicorn.run("main:app", host=os.environ.get("HOST", "0.0.0.0"), port=int(os.environ["PORT"]))
+            """,
+        ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host="0.0.0.0")
+            """,
+            note="all interfaces is right in a container (the opposite of bandit's B104)",
+        ),
+        Valid(
+            """
+            import requests
+            import redis
+
+            cache = redis.Redis(host="localhost", port=6379)
+            health = requests.get("http://localhost:8000/health", timeout=2)
+            ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+            """,
+            note="clients and allow-lists are not servers",
+        ),
+        Valid(
+            """
+            import socket
+
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+            """,
+            note="a free-port probe, not a server",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import uvicorn
+
+            uvicorn.run("main:app", host="127.0.0.1")
+            """,
+            fixed="""
+            import os
+
+            import uvicorn
+
+            uvicorn.run("main:app", host=os.environ.get("HOST", "0.0.0.0"))
+            """,
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run("localhost", 5000)
+            """,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(os.environ.get("HOST", "0.0.0.0"), 5000)
+            """,
+        ),
+        Invalid(
+            """
+            bind = "127.0.0.1:8000"
+            workers = 2
+            """,
+            filename="gunicorn.conf.py",
+            fixed="""
+            import os
+
+            bind = f"{os.environ.get('HOST', '0.0.0.0')}:8000"
+            workers = 2
+            """,
+        ),
+        Invalid(
+            """
+            import asyncio
+
+            HOST = "127.0.0.1"
+
+            async def main(handle):
+                server = await asyncio.start_server(handle, HOST, 8888)
+                await server.serve_forever()
+            """,
+            fixed="""
+            import asyncio
+            import os
+
+            HOST = os.environ.get("HOST", "0.0.0.0")
+
+            async def main(handle):
+                server = await asyncio.start_server(handle, HOST, 8888)
+                await server.serve_forever()
+            """,
+            line=6,
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host="127.0.0.1", debug=True)
+            """,
+            note="the fix would expose the debugger: unsafe",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=True)
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host="127.0.0.1", debug=os.environ.get("FLASK_DEBUG") == "1")
+            """,
+            note="a debugger the environment switches may be on: unsafe too",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=os.environ.get("FLASK_DEBUG") == "1")
+            """,
+        ),
+    )
+
+    def check_endpoint(self, endpoint: _Endpoint) -> None:
+        if endpoint.kind == "host":
+            self._host(endpoint)
+        elif endpoint.kind == "bind":
+            self._bind(endpoint)
+
+    def _applicability(self, endpoint: _Endpoint) -> Applicability:
+        return Applicability.UNSAFE if _enables_debugger(endpoint.call) else Applicability.SAFE
+
+    def _host(self, endpoint: _Endpoint) -> None:
+        constant = resolve_constant(endpoint.node, self.context)
+        if constant is None or not isinstance(constant.value, str) or not _LOOPBACK.match(constant.value):
+            return
+        variable = _variable_for(constant, endpoint.node, "HOST", "HOST")
+        where = f" (set in {constant.origin})" if constant.origin else ""
+        message = (
+            f"The server binds to {constant.value}{where}, unreachable from outside its container; "
+            f"bind to 0.0.0.0 via ${variable}"
+        )
+        if constant.node is None:
+            self.report(endpoint.node, message)
+            return
+        default = "::" if "::" in constant.value else "0.0.0.0"
+        fix = self.fix(
+            f"Read the host from ${variable}, defaulting to {default}", self._applicability(endpoint)
+        )
+        fix.replace(constant.node, env_lookup(fix, variable, string(default, constant.node)))
+        self.report(endpoint.node, message, fix=fix)
+
+    def _bind(self, endpoint: _Endpoint) -> None:
+        bind = _Bind.parse(endpoint.node)
+        if bind is None or not isinstance(bind.host, str) or not _LOOPBACK.match(bind.host):
+            return
+        host = bind.host
+        default = "[::]" if "::" in host else "0.0.0.0"
+        fix = self.fix(f"Read the host from $HOST, defaulting to {default}", self._applicability(endpoint))
+        bind.host = _env_get_code(fix, "HOST", default, bind.quote)
+        fix.replace(endpoint.node, bind.render(self.context.module))
+        message = (
+            f"The server binds to {host}, unreachable from outside its container; bind to 0.0.0.0 via $HOST"
+        )
+        self.report(endpoint.node, message, fix=fix)

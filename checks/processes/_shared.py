@@ -1,0 +1,26 @@
+"""Helpers shared by the processes rules."""
+
+from __future__ import annotations
+
+import re
+
+from factorscan.python.handlers import Handler, is_non_production_settings
+from factorscan.python.traversal import FileContext
+
+# Config classes for local development and tests (`class DevelopmentConfig(Config)`).
+_NON_PRODUCTION_CLASS = re.compile(
+    r"^(Dev|Development|Local|Test|Testing|CI)[A-Z_]|(Dev|Test|Testing)Config$"
+)
+
+
+def _non_production(context: FileContext) -> bool:
+    """Development/test settings modules and Dev/Test config classes (tests are never parsed)."""
+    if is_non_production_settings(context.relative_path):
+        return True
+    scope = context.enclosing_class()
+    return scope is not None and bool(_NON_PRODUCTION_CLASS.search(scope.name.value))
+
+
+def _request_handler(context: FileContext) -> Handler | None:
+    handler = context.enclosing_handler()
+    return handler if handler is not None and handler.is_request else None

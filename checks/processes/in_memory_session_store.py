@@ -1,0 +1,611 @@
+"""FS0602 in-memory-session-store: per-user state is kept in process memory or on local disk."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.checks.processes._shared import _non_production, _request_handler
+from factorscan.core.discovery import is_test_path
+from factorscan.python.handlers import may_define_handlers
+from factorscan.python.inference import config_assignments
+from factorscan.python.nodes import iter_children
+from factorscan.python.traversal import FileContext
+
+
+def _base_name(node: cst.BaseExpression) -> cst.Name | None:
+    """`_carts` in `_carts`, `_carts[user]`, `_carts[user]["items"]`."""
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    return node if isinstance(node, cst.Name) else None
+
+
+def _is_connection(value: cst.BaseExpression) -> bool:
+    """A variable named like a connection (`websocket`, `ws`, `conn`): not per-user data."""
+    return isinstance(value, cst.Name) and bool(_EXEMPT_NAME.search(value.value))
+
+
+_CONTAINER_CALLS = frozenset(
+    {
+        "builtins.dict",
+        "builtins.list",
+        "builtins.set",
+        "builtins.bytearray",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "collections.Counter",
+        "collections.deque",
+        "collections.ChainMap",
+        "weakref.WeakValueDictionary",
+        "weakref.WeakKeyDictionary",
+        "weakref.WeakSet",
+        "queue.Queue",
+    }
+)
+
+
+_CONTAINER_PREFIXES = ("cachetools.",)
+
+
+_MUTATORS = frozenset(
+    {
+        "append",
+        "appendleft",
+        "extend",
+        "extendleft",
+        "insert",
+        "add",
+        "update",
+        "setdefault",
+        "pop",
+        "popitem",
+        "popleft",
+        "remove",
+        "discard",
+        "clear",
+        "move_to_end",
+        "subtract",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "put",
+        "put_nowait",
+        "__setitem__",
+        "__delitem__",
+    }
+)
+
+
+# `NAME = {`, `NAME: dict[str, int] = {}`, `NAME = defaultdict(list)` at the start of a line.
+_MODULE_CONTAINER = re.compile(
+    rb"(?m)^(?!__)([A-Za-z_]\w*)(?:[ \t]*:[^=\n]*)?[ \t]*=[ \t]*"
+    rb"(?:[\[{]|(?:\w+\.)?(?:set|dict|list|defaultdict|OrderedDict|Counter|deque|ChainMap|Weak\w+|\w*Cache|Queue)\()"
+)
+
+
+_MUTATION = (
+    rb"(?:\[[^\]\n]*\])*\.(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|pop|popitem|popleft"
+    rb"|remove|discard|clear|move_to_end|subtract|\w+_update|put|put_nowait)\("
+    rb"|(?:\[[^\]\n]*\])+[ \t]*[-+*/|&^]?=(?!=)"
+)
+
+
+def _mutates_a_module_container(data: bytes) -> bool:
+    """An indented `NAME[...] = `, `NAME.append(`, `del NAME[` for a module-level container NAME."""
+    for match in _MODULE_CONTAINER.finditer(data):
+        name = re.escape(match.group(1))
+        # Searched from the name (a literal: fast), then the line is checked for indentation.
+        mutation = re.compile(rb"(?<![\w.])" + name + rb"(?:" + _MUTATION + rb")")
+        deletion = re.compile(rb"(?<![\w.])del[ \t]+" + name + rb"\[")
+        for found in (*mutation.finditer(data), *deletion.finditer(data)):
+            line = data[data.rfind(b"\n", 0, found.start()) + 1 : found.start()]
+            if line[:1] in (b" ", b"\t") and (found.re is mutation or not line.strip()):
+                return True
+    return False
+
+
+# A cache falls back on a miss (Factor VI allows it); connections belong to their process.
+_EXEMPT_NAME = re.compile(
+    r"cache|memo|lru|conn|client|socket|(^|_)ws(_|$)|peer|subscriber|listener|waiter|watcher|connected",
+    re.IGNORECASE,
+)
+
+
+_LOCAL_BACKENDS = {
+    "SESSION_TYPE": {"filesystem": "on the local disk"},
+    "CACHE_TYPE": {
+        "simple": "in process memory",
+        "SimpleCache": "in process memory",
+        "flask_caching.backends.SimpleCache": "in process memory",
+        "flask_caching.backends.simplecache.SimpleCache": "in process memory",
+        "filesystem": "on the local disk",
+        "FileSystemCache": "on the local disk",
+        "flask_caching.backends.FileSystemCache": "on the local disk",
+        "flask_caching.backends.filesystemcache.FileSystemCache": "on the local disk",
+    },
+}
+
+
+_DJANGO_FILE_SESSIONS = "django.contrib.sessions.backends.file"
+
+
+_DJANGO_CACHE_SESSIONS = "django.contrib.sessions.backends.cache"
+
+
+_DJANGO_LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": "in process memory",
+    "django.core.cache.backends.filebased.FileBasedCache": "on the local disk",
+}
+
+
+class InMemorySessionStore(SourceRule):
+    """
+    ## What it does
+    Finds per-user state kept inside the process:
+
+    - module-level mutable containers (`dict`, `list`, `set`, `defaultdict`,
+      `OrderedDict`, `Counter`, `deque`, cachetools caches; plain or
+      annotated, such as `_sessions: dict[str, dict] = {}`) mutated inside a
+      request handler: item assignment, `del`, `.append/.add/.update/
+      .setdefault/.pop/...`;
+    - module globals rebound from a handler through `global` (`hits += 1`);
+    - session and cache backends in process memory or on local disk:
+      Flask-Session `SESSION_TYPE = "filesystem"`, Django
+      `SESSION_ENGINE = "...sessions.backends.file"`, cache-backed sessions
+      while `CACHES` uses `LocMemCache`/`FileBasedCache`; and, at info
+      severity, such a cache backend by itself (Django `CACHES`,
+      Flask-Caching `CACHE_TYPE = "SimpleCache"`).
+
+    Stays silent on state nobody writes per request (a module-level dict of
+    constants read in handlers, a registry filled at import time), on
+    containers named as caches (a cache falls back on a miss, which Factor VI
+    allows), on connection registries (`clients`, `connections`,
+    `websockets`: a socket belongs to its process), on lazy initialisation
+    (`global client; client = make_client()`), and on development and test
+    settings. Flask-Session's `"null"` type stores nothing, so it is not
+    reported.
+
+    ## Why is this bad?
+    Factor VI: twelve-factor processes are stateless and share nothing. The
+    next request from the same user may reach another process, or a process
+    started after a deploy; state kept in memory or on the local disk is
+    then missing, and sessions, carts and counters silently diverge between
+    processes.
+
+    ## Example
+    ```python
+    _carts = {}
+
+    @bp.route("/cart/<item_id>", methods=["POST"])
+    def add_to_cart(item_id):
+        _carts.setdefault(session["user_id"], []).append(item_id)
+        return {"items": _carts[session["user_id"]]}
+    ```
+
+    Use instead:
+    ```python
+    carts = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+    @bp.route("/cart/<item_id>", methods=["POST"])
+    def add_to_cart(item_id):
+        carts.rpush(f"cart:{session['user_id']}", item_id)
+        return {"items": carts.lrange(f"cart:{session['user_id']}", 0, -1)}
+    ```
+
+    ## Fix
+    None: the state has to move to a backing service (Redis, a database),
+    or a session backend that uses one.
+    """
+
+    code = "FS0602"
+    name = "in-memory-session-store"
+    severity = Severity.WARNING
+    summary = "Per-user state is kept in process memory or on local disk"
+    test_files = "not checked; development and test settings modules are not checked either"
+    # Session/cache settings anywhere; state mutations only where handlers can be, in files
+    # that bind a module-level container or use `global`.
+    triggers = (b"SESSION_TYPE", b"SESSION_ENGINE", b"CACHE_TYPE", b"LocMemCache", b"FileBasedCache")
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        if super().triggered_by(data):
+            return True
+        if not may_define_handlers(data):
+            return False
+        return b"global " in data or _mutates_a_module_container(data)
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
+
+    VALID = (
+        Valid(
+            """
+            from flask import Flask, abort
+
+            app = Flask(__name__)
+            PLANS = {"free": 0, "pro": 20}
+            HANDLERS = {}
+
+            def register(name):
+                def wrap(func):
+                    HANDLERS[name] = func
+                    return func
+                return wrap
+
+            @register("ping")
+            def ping():
+                return "pong"
+
+            @app.get("/plans/<name>")
+            def plan(name):
+                if name not in PLANS:
+                    abort(404)
+                return {"price": PLANS[name], "handler": HANDLERS.get(name)}
+            """,
+            note="constants read in handlers, a registry filled at import time",
+        ),
+        Valid(
+            """
+            from fastapi import FastAPI, WebSocket
+
+            app = FastAPI()
+            connections: set[WebSocket] = set()
+            _template_cache = {}
+
+            @app.websocket("/ws")
+            async def feed(websocket: WebSocket):
+                await websocket.accept()
+                connections.add(websocket)
+
+            @app.get("/page/{name}")
+            async def page(name: str):
+                if name not in _template_cache:
+                    _template_cache[name] = load_template(name)
+                return _template_cache[name]
+            """,
+            note="a connection registry and a cache",
+        ),
+        Valid(
+            """
+            import redis
+            from flask import Flask
+
+            app = Flask(__name__)
+            _client = None
+
+            def helper():
+                items = []
+                items.append(1)
+                return items
+
+            @app.get("/hits")
+            def hits():
+                global _client
+                if _client is None:
+                    _client = redis.Redis.from_url("redis://cache:6379/0")
+                results = {}
+                results["hits"] = _client.incr("hits")
+                return results
+            """,
+            note="lazy initialisation and local containers",
+        ),
+        Valid(
+            """
+            SESSION_ENGINE = "django.contrib.sessions.backends.file"
+            CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+            """,
+            filename="shop/settings/local.py",
+            note="development settings",
+        ),
+        Valid(
+            """
+            SESSION_TYPE = "redis"
+            SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+            CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+            """,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from flask import Blueprint, session
+
+            bp = Blueprint("shop", __name__)
+            _carts = {}
+
+            @bp.route("/cart/<item_id>", methods=["POST"])
+            def add_to_cart(item_id):
+                _carts.setdefault(session["user_id"], []).append(item_id)
+                return {"items": _carts[session["user_id"]]}
+            """,
+            line=8,
+        ),
+        Invalid(
+            """
+            import uuid
+
+            from fastapi import APIRouter, Response
+
+            router = APIRouter()
+            _sessions: dict[str, dict] = {}
+
+            @router.post("/login")
+            async def login(response: Response):
+                sid = uuid.uuid4().hex
+                _sessions[sid] = {"user": "someone"}
+                response.set_cookie("sid", sid)
+
+            @router.post("/logout")
+            async def logout(sid: str):
+                del _sessions[sid]
+            """,
+            count=2,
+            note="annotated container; assignment and del in two handlers",
+        ),
+        Invalid(
+            """
+            from django.http import JsonResponse
+            from django.views import View
+
+            VOTES = []
+
+            class VoteView(View):
+                def post(self, request):
+                    VOTES.append(request.POST["choice"])
+                    return JsonResponse({"count": len(VOTES)})
+            """,
+            filename="polls/views.py",
+            note="a Django class-based view",
+        ),
+        Invalid(
+            """
+            from aiohttp import web
+
+            hits = 0
+
+            async def count(request):
+                global hits
+                hits += 1
+                return web.json_response({"hits": hits})
+
+            def setup(app):
+                app.router.add_get("/count", count)
+            """,
+            note="a global counter; the handler is registered by name",
+        ),
+        Invalid(
+            """
+            from collections import defaultdict
+
+            from rest_framework.decorators import api_view
+            from rest_framework.response import Response
+
+            likes = defaultdict(set)
+
+            @api_view(["POST"])
+            def like(request, post_id):
+                likes[post_id].add(request.user.id)
+                return Response({"likes": len(likes[post_id])})
+            """,
+            filename="blog/api.py",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SESSION_TYPE"] = "filesystem"
+            """,
+        ),
+        Invalid(
+            """
+            SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+            CACHES = {
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            }
+            """,
+            filename="shop/settings.py",
+            count=2,
+            note="cache sessions on a per-process cache (and the cache itself, at info severity)",
+        ),
+        Invalid(
+            """
+            SESSION_ENGINE = "django.contrib.sessions.backends.file"
+            """,
+            filename="shop/settings/production.py",
+        ),
+    )
+
+    def __init__(self, context: FileContext | None = None) -> None:
+        super().__init__(context)
+        self._globals: dict[cst.FunctionDef, set[str]] = {}
+        self._locals: dict[cst.FunctionDef, set[str]] = {}
+        self._reported: set[tuple[int, str]] = set()
+        self._cache_sessions: list[cst.BaseExpression] = []
+        self._local_cache: str | None = None
+
+    # -- mutations in handlers -----------------------------------------------------------
+
+    def _container(self, node: cst.BaseExpression) -> str | None:
+        """The name of a module-level mutable container `node` is built on."""
+        base = _base_name(node)
+        if base is None or _EXEMPT_NAME.search(base.value):
+            return None
+        value = self.context.module_constant(base)
+        if value is None or not self._is_mutable(value):
+            return None
+        function = self.context.enclosing_function()
+        if function is not None and base.value in self._local_names(function):
+            return None
+        return base.value
+
+    def _is_mutable(self, value: cst.BaseExpression) -> bool:
+        if isinstance(value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)):
+            return True
+        if isinstance(value, cst.Call):
+            qualified = self.context.qualified_name(value.func) or ""
+            return qualified in _CONTAINER_CALLS or qualified.startswith(_CONTAINER_PREFIXES)
+        return False
+
+    def _local_names(self, function: cst.FunctionDef) -> set[str]:
+        """Names the function binds itself (so they shadow a module-level one)."""
+        names = self._locals.get(function)
+        if names is None:
+            names = set()
+            params = function.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                names.add(param.name.value)
+            pending: list[cst.CSTNode] = [function.body]
+            while pending:
+                current = pending.pop()
+                if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                    continue
+                targets: list[cst.BaseExpression] = []
+                if isinstance(current, cst.Assign):
+                    targets = [target.target for target in current.targets]
+                elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For)):
+                    targets = [current.target]
+                elif isinstance(current, cst.AsName):
+                    targets = [current.name]
+                names.update(target.value for target in targets if isinstance(target, cst.Name))
+                pending.extend(iter_children(current))
+            names -= self._globals.get(function, set())
+            self._locals[function] = names
+        return names
+
+    def _report_mutation(self, node: cst.CSTNode, name: str, how: str) -> None:
+        handler = _request_handler(self.context)
+        if handler is None:
+            return
+        key = (id(handler.function), name)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.report(
+            node,
+            f"Request handler `{handler.name}` {how} `{name}`: state kept in process memory is lost on "
+            "restart and not shared with other processes; keep it in a backing service (Redis, a database)",
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _MUTATORS:
+            name = self._container(func.value)
+            if name is not None and not self._tracks_connection(node):
+                self._report_mutation(node, name, "mutates the module-level")
+        for key, value in config_assignments(node, self.context):
+            self._setting(key, value)
+
+    @staticmethod
+    def _tracks_connection(node: cst.Call) -> bool:
+        """`rooms[room].add(websocket)`: the stored value is a connection."""
+        return any(_is_connection(arg.value) for arg in node.args)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assignment(target.target, node.value)
+        for key, value in config_assignments(node, self.context):
+            self._setting(key, value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assignment(node.target, node.value)
+            for key, value in config_assignments(node, self.context):
+                self._setting(key, value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._assignment(node.target, None)
+
+    def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Subscript):
+            name = self._container(target)
+            if name is not None and not (value is not None and _is_connection(value)):
+                self._report_mutation(target, name, "writes to the module-level")
+            return
+        if not isinstance(target, cst.Name):
+            return
+        function = self.context.enclosing_function()
+        if function is None or target.value not in self._globals.get(function, ()):
+            return
+        if value is not None and (self._is_lazy_initialisation(value) or _is_connection(value)):
+            return
+        self._report_mutation(target, target.value, "rebinds the module global")
+
+    @staticmethod
+    def _is_lazy_initialisation(value: cst.BaseExpression) -> bool:
+        """`client = make_client()`: a singleton built on first use, not per-user state."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        return isinstance(value, cst.Call)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else None
+        for target in [element.value for element in targets] if targets else [node.target]:
+            if isinstance(target, cst.Subscript):
+                name = self._container(target)
+                if name is not None:
+                    self._report_mutation(target, name, "deletes from the module-level")
+
+    def visit_Global(self, node: cst.Global) -> None:
+        function = self.context.enclosing_function()
+        if function is not None:
+            self._globals.setdefault(function, set()).update(item.name.value for item in node.names)
+
+    # -- session and cache backends --------------------------------------------------------
+
+    def _setting(self, key: str, value: cst.BaseExpression) -> None:
+        if _non_production(self.context):
+            return
+        text = self.context.string_value(value)
+        if text is None:
+            return
+        if key in _LOCAL_BACKENDS and text in _LOCAL_BACKENDS[key]:
+            where = _LOCAL_BACKENDS[key][text]
+            if key == "SESSION_TYPE":
+                self.report(
+                    value,
+                    f'Flask-Session SESSION_TYPE "{text}" keeps sessions {where}, per process; '
+                    "use redis, memcached or a database",
+                )
+            else:
+                self.report(
+                    value,
+                    f'CACHE_TYPE "{text}" keeps the cache {where}, separate in every process',
+                    severity=Severity.INFO,
+                )
+        elif key == "SESSION_ENGINE" and text == _DJANGO_FILE_SESSIONS:
+            self.report(
+                value,
+                "Django file sessions are stored on the local disk of one process; "
+                "use the db, cached_db or a shared cache backend",
+            )
+        elif key == "SESSION_ENGINE" and text == _DJANGO_CACHE_SESSIONS:
+            self._cache_sessions.append(value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        context = self.context
+        if context.string_value(node.key) != "BACKEND" or _non_production(context):
+            return
+        backend = context.string_value(node.value)
+        if backend in _DJANGO_LOCAL_CACHES:
+            where = _DJANGO_LOCAL_CACHES[backend]
+            self._local_cache = where
+            self.report(
+                node.value,
+                f"This cache backend keeps its data {where}, separate in every process; "
+                "use Redis or Memcached when processes must agree",
+                severity=Severity.INFO,
+            )
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if self._local_cache is None:
+            return
+        for value in self._cache_sessions:
+            self.report(
+                value,
+                f"Sessions are stored in the cache, and CACHES keeps it {self._local_cache}: "
+                "sessions are lost on restart and not shared between processes",
+            )

@@ -1,0 +1,683 @@
+"""FS0601 local-upload-storage: files are stored on the process's local disk."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
+from factorscan.checks.processes._shared import _non_production, _request_handler
+from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding, Location
+from factorscan.python.codemods import argument, positional
+from factorscan.python.handlers import is_non_production_settings, may_define_handlers
+from factorscan.python.imports import dotted_name
+from factorscan.python.inference import config_assignments
+from factorscan.python.nodes import iter_children
+from factorscan.python.traversal import FileContext
+from factorscan.scan.project import ProjectModel
+
+
+def _names_and_strings(node: cst.CSTNode, context: FileContext) -> Iterable[str]:
+    """Identifiers and string literals in an expression (attribute names included)."""
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, cst.BaseExpression) and (text := context.string_value(node)) is not None:
+        yield text
+    for child in iter_children(node):
+        yield from _names_and_strings(child, context)
+
+
+def _subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
+    """ "UPLOAD_FOLDER" in `app.config["UPLOAD_FOLDER"]`."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return context.string_value(node.slice[0].slice.value)
+    return None
+
+
+_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open", "aiofiles.open"})
+
+
+_COPY_FUNCTIONS = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"})
+
+
+_FILE_SYSTEM_STORAGE = frozenset(
+    {
+        "django.core.files.storage.FileSystemStorage",
+        "django.core.files.storage.filesystem.FileSystemStorage",
+    }
+)
+
+
+# UPLOAD_FOLDER, MEDIA_ROOT, upload_dir, user_uploads_path...
+_UPLOAD_NAME = re.compile(
+    r"^(\w*_)?(uploads?|media)_?(folder|dir|directory|path|root|location|base)s?$", re.IGNORECASE
+)
+
+
+_PATH_NAME = re.compile(r"path|dir|folder|file|dest|location|upload|media", re.IGNORECASE)
+
+
+_TEMP_NAME = re.compile(r"^(tmp|temp)|_(tmp|temp)(_|$)", re.IGNORECASE)
+
+
+_TEMP_PREFIXES = ("/tmp", "/var/tmp", "/dev/shm", "/dev/")
+
+
+def _write_mode(mode: cst.Arg | None) -> bool:
+    if mode is None:
+        return False
+    text = FileContext.string_value(mode.value)
+    return text is not None and any(flag in text for flag in "wax+")
+
+
+def _uploads_in_request(node: cst.BaseExpression) -> bool:
+    """`request.files[...]`, `request.FILES.get(...)`, `request.files.getlist(...)`."""
+    text = dotted_name(node.func if isinstance(node, cst.Call) else node)
+    if isinstance(node, cst.Subscript):
+        text = dotted_name(node.value)
+    if text is None and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        text = dotted_name(node.func.value)
+    return text is not None and bool(re.search(r"(^|\.)request\.(files|FILES)(\.|$)", text))
+
+
+class LocalUploadStorage(SourceRule, ProjectRule):
+    """
+    ## What it does
+    Finds durable writes to the local disk from request handlers (Flask,
+    FastAPI, Django, aiohttp and the other frameworks the handler detector
+    knows): werkzeug `FileStorage.save(...)`, `open(path, "wb")` (and `"w"`,
+    `"a"`, `"x"`, `+`), `aiofiles.open`, `Path.write_bytes/write_text`,
+    `shutil.copy/move` into a local path, and Django's `request.FILES` chunks
+    written to a file. Outside handlers, it finds the same writes into
+    `UPLOAD_FOLDER` / `MEDIA_ROOT`-style locations, Django `FileSystemStorage`
+    set up explicitly, and, for a whole Django project, `MEDIA_ROOT` used by
+    `FileField`/`ImageField` or `request.FILES` with no remote storage backend
+    (`STORAGES` / `DEFAULT_FILE_STORAGE`) configured anywhere.
+
+    Files under `tempfile` locations (or `/tmp`), in-memory buffers
+    (`io.BytesIO`) and log files (FS1102's concern) are not reported: the
+    handler that writes a temporary file reads it back and discards it.
+
+    ## Why is this bad?
+    Factor VI: processes are stateless and share nothing; anything that must
+    persist lives in a backing service. A file saved on one container's disk
+    is invisible to the other processes behind the load balancer and is lost
+    when the container is replaced, on every deploy.
+
+    ## Example
+    ```python
+    @app.route("/avatar", methods=["POST"])
+    def upload_avatar():
+        avatar = request.files["avatar"]
+        avatar.save(os.path.join(app.config["UPLOAD_FOLDER"], avatar.filename))
+        return {"ok": True}
+    ```
+
+    Use instead:
+    ```python
+    @app.route("/avatar", methods=["POST"])
+    def upload_avatar():
+        avatar = request.files["avatar"]
+        s3.upload_fileobj(avatar.stream, os.environ["AVATAR_BUCKET"], avatar.filename)
+        return {"ok": True}
+    ```
+
+    ## Fix
+    None: move uploads to object storage (S3, GCS, Azure Blob; in Django,
+    django-storages as the `default` storage).
+    """
+
+    code = "FS0601"
+    name = "local-upload-storage"
+    severity = Severity.WARNING
+    summary = "Files are stored on the process's local disk"
+    test_files = "not checked"
+    # Storage settings and upload locations anywhere; file writes only where handlers can be.
+    # Settings that configure storage (MEDIA_ROOT also names the example of the project half).
+    triggers = (b"FileSystemStorage", b"MEDIA_ROOT")
+    # Upload locations a helper outside any handler may write to.
+    _upload_places = (
+        b"UPLOAD",
+        b"upload_folder",
+        b"upload_dir",
+        b"uploads/",
+        b"media/",
+        b"MEDIA_ROOT",
+        b"media_root",
+    )
+    # open() with a write-mode literal ("wb", 'a', "w+"...), or a pathlib/shutil write.
+    _write_mode = re.compile(rb"""['"](?:[wax]|r\+)[bt+]*['"]""")
+    _writes = (b"write_bytes", b"write_text", b"shutil.copy", b"shutil.move")
+    # `.save(` is everywhere in Django code (models, forms); it writes files only near uploads.
+    _upload_words = (b"files", b"FILES", b"UploadFile", b"upload", b"Image")
+
+    @classmethod
+    def triggered_by(cls, data: bytes) -> bool:
+        if super().triggered_by(data):
+            return True
+        writes = (
+            (b"open(" in data and cls._write_mode.search(data) is not None)
+            or any(write in data for write in cls._writes)
+            or (b".save(" in data and any(word in data for word in cls._upload_words))
+        )
+        return writes and (may_define_handlers(data) or any(place in data for place in cls._upload_places))
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path)
+
+    VALID = (
+        Valid(
+            """
+            import io
+            import tempfile
+
+            from flask import Flask, request, send_file
+
+            app = Flask(__name__)
+
+            @app.post("/thumbnail")
+            def thumbnail():
+                with tempfile.NamedTemporaryFile(suffix=".png") as scratch:
+                    request.files["image"].save(scratch.name)
+                    data = render_thumbnail(scratch.name)
+                buffer = io.BytesIO(data)
+                return send_file(buffer, mimetype="image/png")
+            """,
+            note="a temporary file read back and discarded, and an in-memory buffer",
+        ),
+        Valid(
+            """
+            import boto3
+            from fastapi import FastAPI, UploadFile
+
+            app = FastAPI()
+            s3 = boto3.client("s3")
+
+            @app.post("/files")
+            async def upload(file: UploadFile):
+                s3.upload_fileobj(file.file, "bucket", file.filename)
+                return {"name": file.filename}
+            """,
+        ),
+        Valid(
+            """
+            def export_report(rows, path):
+                with open(path, "w") as handle:
+                    handle.writelines(rows)
+            """,
+            note="not a request handler, not an upload location",
+        ),
+        Valid(
+            """
+            from django.shortcuts import render
+
+            def edit_profile(request):
+                form = ProfileForm(request.POST)
+                if form.is_valid():
+                    profile = form.save(commit=False)
+                    profile.save()
+                return render(request, "profile.html", {"form": form})
+            """,
+            filename="accounts/views.py",
+            note="Django model and form .save() are not file writes",
+        ),
+        Valid(
+            """
+            MEDIA_ROOT = BASE_DIR / "media"
+            STORAGES = {
+                "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+            """,
+            filename="shop/settings.py",
+            files={
+                "shop/models.py": (
+                    "from django.db import models\n\n"
+                    "class Product(models.Model):\n"
+                    "    photo = models.ImageField(upload_to='products')\n"
+                ),
+            },
+            note="uploads go to S3",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import os
+
+            from flask import Blueprint, request
+
+            bp = Blueprint("shop", __name__)
+            UPLOAD_FOLDER = "/srv/uploads"
+
+            @bp.route("/avatar", methods=["POST"])
+            def upload_avatar():
+                avatar = request.files["avatar"]
+                avatar.save(os.path.join(UPLOAD_FOLDER, avatar.filename))
+                return {"ok": True}
+            """,
+            line=11,
+        ),
+        Invalid(
+            """
+            from fastapi import APIRouter, UploadFile
+
+            router = APIRouter()
+
+            @router.post("/documents")
+            async def upload(document: UploadFile):
+                with open(f"documents/{document.filename}", "wb") as out:
+                    out.write(await document.read())
+            """,
+        ),
+        Invalid(
+            """
+            from django.conf import settings
+            from django.http import JsonResponse
+
+            def upload(request):
+                incoming = request.FILES["file"]
+                with open(settings.MEDIA_ROOT / incoming.name, "wb+") as destination:
+                    for chunk in incoming.chunks():
+                        destination.write(chunk)
+                return JsonResponse({"ok": True})
+            """,
+            filename="documents/views.py",
+            note="Django request.FILES chunks written to disk",
+        ),
+        Invalid(
+            """
+            import aiofiles
+            from aiohttp import web
+
+            routes = web.RouteTableDef()
+
+            @routes.post("/upload")
+            async def store(request):
+                data = await request.read()
+                async with aiofiles.open("data/latest.bin", "wb") as out:
+                    await out.write(data)
+                return web.Response(text="ok")
+            """,
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+
+            from flask import current_app
+
+            def save_upload(upload):
+                target = Path(current_app.config["UPLOAD_FOLDER"]) / upload.filename
+                upload.save(target)
+            """,
+            note="a helper writing into the upload folder, outside any handler",
+        ),
+        Invalid(
+            """
+            from django.core.files.storage import FileSystemStorage
+
+            def handle(request):
+                storage = FileSystemStorage(location="/srv/media")
+                name = storage.save(request.FILES["doc"].name, request.FILES["doc"])
+                return name
+            """,
+            filename="docs/views.py",
+        ),
+        Invalid(
+            """
+            import os
+
+            BASE_DIR = os.path.dirname(os.path.dirname(__file__))
+            MEDIA_ROOT = os.path.join(BASE_DIR, "media")
+            MEDIA_URL = "/media/"
+            CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+            """,
+            filename="shop/settings.py",
+            files={
+                "shop/models.py": (
+                    "from django.db import models\n\n"
+                    "class Product(models.Model):\n"
+                    "    photo = models.ImageField(upload_to='products')\n"
+                ),
+            },
+            line=4,
+            note="a Django project storing ImageField uploads under MEDIA_ROOT, no remote storage",
+        ),
+    )
+
+    def __init__(self, context: FileContext | None = None) -> None:
+        super().__init__(context)
+        self._upload_parameters: set[str] = set()  # FastAPI `file: UploadFile`
+        # The last value each local name was bound to, per function; followed lazily.
+        self._values: dict[cst.FunctionDef | None, dict[str, cst.BaseExpression]] = {}
+
+    # -- names bound in the current function --------------------------------------------
+
+    def _note_binding(self, targets: Iterable[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        names = [target.value for target in targets if isinstance(target, cst.Name)]
+        if not names:
+            return
+        if isinstance(value, cst.Await):
+            value = value.expression
+        values = self._values.setdefault(self.context.enclosing_function(), {})
+        for name in names:
+            values[name] = value
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._note_binding((target.target for target in node.targets), node.value)
+        for key, value in config_assignments(node, self.context):
+            self._setting(key, value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._note_binding([node.target], node.value)
+            for key, value in config_assignments(node, self.context):
+                self._setting(key, value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._note_binding([node.asname.name], node.item)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name):
+            self._note_binding([node.target], node.iter)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        annotation = node.annotation
+        if annotation is not None and "UploadFile" in (dotted_name(annotation.annotation) or ""):
+            self._upload_parameters.add(node.name.value)
+
+    # -- what is temporary -----------------------------------------------------------------
+
+    def _is_temp(self, node: cst.BaseExpression) -> bool:
+        """Built from `tempfile`, a /tmp path, or a name the function bound to one."""
+        for current in self._parts(node):
+            if isinstance(current, cst.Call):
+                qualified = self.context.qualified_name(current.func) or ""
+                if qualified.startswith("tempfile."):
+                    return True
+            elif isinstance(current, cst.Name):
+                if _TEMP_NAME.search(current.value):
+                    return True
+            elif isinstance(current, cst.Attribute) and _TEMP_NAME.search(current.attr.value):
+                return True
+            text = self.context.string_value(current) if isinstance(current, cst.BaseExpression) else None
+            if text is not None and text.startswith(_TEMP_PREFIXES):
+                return True
+        return False
+
+    def _parts(self, node: cst.BaseExpression) -> Iterable[cst.CSTNode]:
+        """Every node of an expression, following local names to the value they were bound to."""
+        values = self._values.get(self.context.enclosing_function(), {})
+        followed: set[str] = set()
+        pending: list[cst.CSTNode] = [node]
+        while pending:
+            current = pending.pop()
+            yield current
+            pending.extend(iter_children(current))
+            if isinstance(current, cst.Name) and current.value not in followed:
+                followed.add(current.value)
+                value = values.get(current.value)
+                if value is not None:
+                    pending.append(value)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        qualified = context.qualified_name(node.func)
+        for key, value in config_assignments(node, context):
+            self._setting(key, value)
+        if qualified in _FILE_SYSTEM_STORAGE:
+            # Static files are build output collected per release, not uploads.
+            static = "static" in context.relative_path or any(
+                "static" in name.lower()
+                for arg in node.args
+                for name in _names_and_strings(arg.value, context)
+            )
+            if not static and not _non_production(context):
+                self.report(
+                    node,
+                    "FileSystemStorage keeps files on the local disk of one process; "
+                    "use object storage (django-storages)",
+                )
+            return
+        target = self._written_path(node, qualified)
+        if target is None:
+            return
+        path, what = target
+        if self._is_temp(path) or self._is_log_or_device(path):
+            return
+        handler = _request_handler(context)
+        location = self._upload_location(path)
+        if handler is not None:
+            where = f" under {location}" if location else ""
+            self.report(
+                node,
+                f"Request handler `{handler.name}` {what}{where} on the local disk; "
+                "the file is lost with the container and invisible to other processes",
+            )
+        elif location and not _non_production(context):
+            self.report(
+                node,
+                f"This code {what} under {location} on the local disk, where uploads are lost with the "
+                "container and invisible to other processes; use object storage",
+            )
+
+    def _written_path(self, node: cst.Call, qualified: str | None) -> tuple[cst.BaseExpression, str] | None:
+        """The path a call writes to, and how to say it, or None for anything else."""
+        if qualified in _OPEN_FUNCTIONS:
+            path = argument(node, 0, "file")
+            if path is not None and _write_mode(argument(node, 1, "mode")):
+                return path.value, "writes a file"
+            return None
+        if qualified in _COPY_FUNCTIONS:
+            destination = argument(node, 1, "dst")
+            return (destination.value, "copies a file") if destination is not None else None
+        if qualified is not None or not isinstance(node.func, cst.Attribute):
+            return None
+        method = node.func.attr.value
+        receiver = node.func.value
+        if method in ("write_bytes", "write_text"):
+            return receiver, "writes a file"
+        if method == "open" and _write_mode(argument(node, 0, "mode")):
+            return receiver, "writes a file"
+        if method != "save":
+            return None
+        destination = positional(node, 0) or argument(node, 0, "dst")
+        if destination is None:
+            return None
+        upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
+        if upload or _uploads_in_request(receiver) or self._looks_like_path(destination.value):
+            return destination.value, "saves an upload" if upload else "saves a file"
+        return None
+
+    def _is_upload(self, name: cst.Name) -> bool:
+        """A variable holding an uploaded file: `request.files["x"]`, a loop over `getlist()`."""
+        if name.value in self._upload_parameters:
+            return True
+        value = self._values.get(self.context.enclosing_function(), {}).get(name.value)
+        return value is not None and _uploads_in_request(value)
+
+    def _looks_like_path(self, node: cst.BaseExpression) -> bool:
+        """A file path rather than a buffer or a response: `.save(path)` vs `.save(buffer)`."""
+        for current in self._parts(node):
+            if not isinstance(current, cst.BaseExpression):
+                continue
+            value = self.context.literal(current)
+            text = self.context.string_value(value)
+            if text is not None:
+                return "/" in text or bool(re.search(r"\.\w{2,4}$", text))
+            if isinstance(value, cst.FormattedString):
+                return True
+            if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Divide):
+                return True
+            if isinstance(value, cst.Call):
+                function = self.context.qualified_name(value.func) or ""
+                return function in ("os.path.join", "pathlib.Path", "pathlib.PurePath")
+            name = (
+                _subscript_key(value, self.context)
+                if isinstance(value, cst.Subscript)
+                else dotted_name(value)
+            )
+            if name is not None and _PATH_NAME.search(name.rsplit(".", 1)[-1]):
+                return True
+            if not isinstance(current, cst.Name):
+                return False
+        return False
+
+    def _is_log_or_device(self, node: cst.BaseExpression) -> bool:
+        text = self.context.string_value(self.context.literal(node))
+        if text is not None:
+            return text.endswith((".log", ".pid")) or text.startswith("/dev/")
+        name = dotted_name(node) or ""
+        return bool(re.search(r"(^|_|\.)(log|logfile|log_file|pidfile|pid_file|devnull)$", name, re.I))
+
+    def _upload_location(self, node: cst.BaseExpression) -> str | None:
+        """`UPLOAD_FOLDER`, `settings.MEDIA_ROOT`, "uploads/"... when the path is built from one."""
+        for current in self._parts(node):
+            name = None
+            if isinstance(current, (cst.Name, cst.Attribute)):
+                name = dotted_name(current)
+            elif isinstance(current, cst.Subscript):
+                name = _subscript_key(current, self.context)
+            elif isinstance(current, cst.BaseExpression):
+                text = self.context.string_value(current)
+                if text is not None and re.search(r"(^|/)(uploads?|media)(/|$)", text):
+                    return repr(text)
+            if name is not None and _UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
+                return name.rsplit(".", 1)[-1]
+        return None
+
+    # -- settings and project facts -----------------------------------------------------------
+
+    def _setting(self, key: str, value: cst.BaseExpression) -> None:
+        if _non_production(self.context):
+            return
+        if key == "DEFAULT_FILE_STORAGE":
+            text = self.context.string_value(value)
+            if text is not None and text.endswith("FileSystemStorage"):
+                self.report(value, "The default file storage is the local disk; use object storage")
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        """`STORAGES = {"default": {"BACKEND": ...}}` (Django 4.2+)."""
+        context = self.context
+        if context.string_value(node.key) != "BACKEND":
+            return
+        stack = context.stack
+        owner = stack[-3] if len(stack) >= 5 else None
+        if not isinstance(owner, cst.DictElement) or context.string_value(owner.key) != "default":
+            return
+        assignment = stack[-5]
+        targets = (
+            [target.target for target in assignment.targets]
+            if isinstance(assignment, cst.Assign)
+            else [assignment.target]
+            if isinstance(assignment, cst.AnnAssign)
+            else []
+        )
+        if not any(isinstance(target, cst.Name) and target.value == "STORAGES" for target in targets):
+            return
+        backend = context.string_value(node.value)
+        if backend is not None and backend.endswith("FileSystemStorage") and not _non_production(context):
+            self.report(node.value, "The default file storage is the local disk; use object storage")
+
+    @classmethod
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> list[Any] | None:
+        """[uses uploads, configures remote storage, (row, column) of MEDIA_ROOT or None]."""
+        if is_test_path(relative_path):
+            return None
+        uploads = _UPLOAD_USE.search(text) is not None
+        settings = _StorageSettings()
+        if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
+            settings = _storage_settings(tree)
+        media_root = settings.media_root if not is_non_production_settings(relative_path) else None
+        if not (uploads or settings.remote or media_root):
+            return None
+        return [uploads, settings.remote, media_root]
+
+    def check(self, project: ProjectModel) -> Iterable[Finding]:
+        """A Django project saving uploads under MEDIA_ROOT with no remote storage backend.
+
+        Reads the facts each Python file recorded (`file_facts`, from its text and `ast`
+        tree, cached with its results): no file is libcst-parsed for this project view.
+        """
+        recorded = project.facts(self.code)
+        uploads = any(facts[0] for facts in recorded.values())
+        remote = any(facts[1] for facts in recorded.values())
+        if not uploads or remote:
+            return
+        for relative, (_uploads, _remote, media_root) in sorted(recorded.items()):
+            if media_root is None:
+                continue
+            row, column = media_root
+            yield self.make_finding(
+                project.display(project.root / relative),
+                Location(row, column),
+                Location(row, column + len("MEDIA_ROOT")),
+                "Uploaded files (FileField/ImageField, request.FILES) are stored under MEDIA_ROOT "
+                "on the local disk and no remote storage backend is configured; set "
+                'STORAGES["default"] to object storage (django-storages)',
+            )
+
+
+_UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")
+
+
+_REMOTE_BACKENDS = ("storages.backends.", "cloudinary_storage.")
+
+
+@dataclass
+class _StorageSettings:
+    media_root: tuple[int, int] | None = None  # 1-based row and column of `MEDIA_ROOT =`
+    remote: bool = False  # a storage backend other than the local file system is configured
+
+
+def _storage_settings(tree: ast.Module) -> _StorageSettings:
+    """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
+    found = _StorageSettings()
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        if "MEDIA_ROOT" in names:
+            found.media_root = (statement.lineno, statement.col_offset + 1)
+        if "DEFAULT_FILE_STORAGE" in names and not _is_local_backend(statement.value):
+            found.remote = True
+        if "STORAGES" in names:
+            backend = _dict_get(_dict_get(statement.value, "default"), "BACKEND")
+            if backend is not None and not _is_local_backend(backend):
+                found.remote = True
+    if any(
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith(_REMOTE_BACKENDS)
+        for node in ast.walk(tree)
+    ):
+        found.remote = True
+    return found
+
+
+def _dict_get(node: ast.expr | None, key: str) -> ast.expr | None:
+    if isinstance(node, ast.Dict):
+        for name, value in zip(node.keys, node.values, strict=True):
+            if isinstance(name, ast.Constant) and name.value == key:
+                return value
+    return None
+
+
+def _is_local_backend(node: ast.expr) -> bool:
+    """A literal FileSystemStorage; anything else (S3, a variable, the environment) may be remote."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.endswith("FileSystemStorage")
+    )
