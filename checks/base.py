@@ -7,11 +7,22 @@ the prefilter, and its logic. Four kinds exist:
 - `SourceRule`: a libcst visitor. All source rules enabled for a file run in
   one batched traversal; define `visit_<Node>` / `leave_<Node>` methods and
   call `self.report(node, message, fix=...)`.
-- `FileRule`: checks one non-Python file (Dockerfile, Procfile, ini...).
-- `ProjectRule`: sees the whole ProjectModel, plus facts that its
-  `collectors` (SourceVisitors) recorded per file.
+- `FileRule`: `check_file(source)` checks one non-Python file of its `kinds`
+  (Dockerfile, Procfile, ini...).
+- `ProjectRule`: `check_project(project)` sees the whole ProjectModel, plus the
+  facts its `collectors` (SourceVisitors) recorded per file, and its own
+  `file_facts` read from each file's `ast` tree.
 - `SourceVisitor`: a traversal participant that reports nothing and only
   records facts for project rules.
+
+A rule may be several kinds at once (FS1101 reads Python and logging ini
+files); each kind has its own hook. What a rule needs from the engine is
+declared in class attributes (`kinds`, `collectors`, `needs_import_facts`,
+`file_fact`), never found by probing the class.
+
+Facts are typed: a NamedTuple per kind of fact, built with keywords. They
+travel through the cache as JSON arrays and come back as the same NamedTuple
+(`ProjectModel.facts(SystemToolUse)`).
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, TypeVar
 
 from factorscan.core.findings import (
     Applicability,
@@ -45,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Applicability",
+    "FileBytes",
     "FileRule",
     "FixAvailability",
     "Guarded",
@@ -59,6 +71,7 @@ __all__ = [
     "Valid",
 ]
 
+_Visitor = TypeVar("_Visitor", bound="SourceVisitor")
 _CODE = re.compile(r"^FS\d{4}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
@@ -85,8 +98,19 @@ class Guarded:
         return self.pattern.search(data)
 
 
-# The last file lowered, and its lowered bytes: every StemTrigger of a file shares one copy.
-_lowered: tuple[bytes, bytes] = (b"", b"")
+class FileBytes(bytes):
+    """One file's bytes as the prefilter sees them, with a lower-cased copy made on
+    first use and shared by all its StemTriggers. It lives as long as the file's
+    prefilter (the language server's threads each have their own), unlike the
+    module-global cache it replaces."""
+
+    _lowered: bytes | None = None
+
+    @property
+    def lowered(self) -> bytes:
+        if self._lowered is None:
+            self._lowered = self.lower()
+        return self._lowered
 
 
 class StemTrigger:
@@ -104,10 +128,7 @@ class StemTrigger:
         self.after = after
 
     def search(self, data: bytes) -> re.Match[bytes] | None:
-        global _lowered  # noqa: PLW0603 - one lowered copy per file, shared by the triggers
-        if _lowered[0] is not data:
-            _lowered = (data, data.lower())
-        lowered = _lowered[1]
+        lowered = data.lowered if isinstance(data, FileBytes) else data.lower()
         for stem in self.stems:
             start = lowered.find(stem)
             while start != -1:
@@ -247,11 +268,16 @@ class SourceVisitor:
     # Triggers for tests, docs and examples, where a rule may report less (only
     # credential formats, say): None means `triggers` (and the settings' own).
     sample_triggers: ClassVar[tuple[Trigger, ...] | None] = None
+    # The file being traversed: set by `visiting`, the only way the traversal makes
+    # a visitor (a rule made for its file or project hook has no file context).
     context: FileContext
 
-    def __init__(self, context: FileContext | None = None) -> None:
-        # None when a rule that is also a FileRule is made to check a non-Python file.
-        self.context = context  # type: ignore[assignment]
+    @classmethod
+    def visiting(cls: type[_Visitor], context: FileContext) -> _Visitor:
+        """An instance taking part in the traversal of the file `context` describes."""
+        visitor = cls()
+        visitor.context = context
+        return visitor
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -267,9 +293,10 @@ class SourceVisitor:
         """More triggers that depend on the settings (e.g. `secret-names`)."""
         return ()
 
-    def record_fact(self, key: str, value: object) -> None:
-        """Keep a JSON-serialisable fact about this file for project rules."""
-        self.context.record_fact(key, value)
+    def record_fact(self, fact: NamedTuple) -> None:
+        """Keep a fact about this file for project rules: a NamedTuple of JSON values,
+        read back with `ProjectModel.facts(type(fact))`."""
+        self.context.record_fact(fact)
 
 
 class SourceRule(SourceVisitor, Rule):
@@ -302,23 +329,29 @@ class FileRule(Rule):
     def file_triggered_by(cls, data: bytes) -> bool:
         return not cls.file_triggers or matches_any(cls.file_triggers, data)
 
-    def check(self, source: SourceFile) -> Iterable[Finding]:
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
+        """Findings in one file of the rule's `kinds`."""
         raise NotImplementedError
 
 
 class ProjectRule(Rule):
     """A rule over the whole project, run once per scan in the main process."""
 
+    # Visitors whose facts the rule reads (they run in the traversal of every file they trigger on).
     collectors: ClassVar[tuple[type[SourceVisitor], ...]] = ()
+    # Whether the rule reads every Python file's imports (`ProjectModel.import_facts()`).
+    needs_import_facts: ClassVar[bool] = False
+    # The NamedTuple `file_facts` returns, when the rule reads facts from each file's `ast` tree.
+    file_fact: ClassVar[type[tuple[object, ...]] | None] = None
 
     @classmethod
-    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> list[Any] | None:
-        """Facts about one Python file from its text and `ast` tree, recorded under the rule's
-        code and cached with the file's results: for project views that need no libcst tree.
-        Must be JSON-serialisable; None records nothing."""
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> tuple[object, ...] | None:
+        """A `file_fact` about one Python file from its text and `ast` tree, cached with the
+        file's results: for project views that need no libcst tree. None records nothing."""
         return None
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        """Findings about the whole project."""
         raise NotImplementedError
 
 

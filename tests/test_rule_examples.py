@@ -12,7 +12,7 @@ import pytest
 
 from factorscan import api
 from factorscan.checks import all_rules
-from factorscan.checks.base import FileRule, Invalid, Rule, SourceRule, Valid
+from factorscan.checks.base import FileRule, FixAvailability, Invalid, Rule, SourceRule, Valid
 from factorscan.core.settings import Settings
 from factorscan.scan.engine import RuleSet
 
@@ -45,6 +45,9 @@ def test_example(tmp_path: Path, rule: type[Rule], example: Valid) -> None:
     if example.line is not None:
         assert findings[0].location.row == example.line
     if example.fixed is None:
+        # A fix that `--fix` (with `--unsafe-fixes`) would apply is shown in the example.
+        fixable = [f.message for f in findings if f.fix is not None and f.fix.is_applicable(True)]
+        assert fixable == [], f"{rule.code}: the example's fix is not given as `fixed`"
         return
 
     root = tmp_path / "example"
@@ -86,10 +89,26 @@ def test_rule_metadata(rule: type[Rule]) -> None:
     assert rule.validate_metadata() == []
 
 
-def test_codes_are_grouped_by_factor_module() -> None:
-    """One module per factor: FS11xx rules live in checks/logs.py, and so on."""
-    modules: dict[str, set[str]] = {}
+def test_codes_are_grouped_by_factor_package() -> None:
+    """One package per factor: FS11xx rules live in checks/logs/, and so on."""
+    packages: dict[str, set[str]] = {}
     for rule in all_rules():
-        modules.setdefault(rule.code[:4], set()).add(rule.__module__)
-    for prefix, names in modules.items():
+        if rule.code != "FS0001":
+            packages.setdefault(rule.code[:4], set()).add(rule.__module__.rsplit(".", 1)[0])
+    for prefix, names in packages.items():
         assert len(names) == 1, f"{prefix} rules are spread over {sorted(names)}"
+    assert len(set().union(*packages.values())) == len(packages)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_declared_fix_availability_agrees_with_the_examples(rule: type[Rule]) -> None:
+    """As Fixit infers it: a rule is fixable when its INVALID examples show fixes
+    (`fixed`); `always` when every one does, `sometimes` when some do."""
+    fixed = [example.fixed is not None for example in rule.INVALID]
+    if all(fixed):
+        expected = FixAvailability.ALWAYS
+    elif any(fixed):
+        expected = FixAvailability.SOMETIMES
+    else:
+        expected = FixAvailability.NEVER
+    assert rule.fix_availability is expected

@@ -211,6 +211,10 @@ def _other_blocks(statement: cst.If | cst.Try | cst.With) -> list[cst.BaseSuite]
     return [block for block in blocks if isinstance(block, cst.IndentedBlock)]
 
 
+# The key under which the engine records each file's ImportFacts.
+IMPORT_FACTS = "imports"
+
+
 @dataclass(frozen=True)
 class ImportFact:
     """One imported module, as project rules (undeclared imports) need it."""

@@ -10,6 +10,7 @@ has a candidate literal.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -31,6 +32,8 @@ from factorscan.python.traversal import FileContext
 
 __all__ = [
     "Binding",
+    "BindingKind",
+    "StringLiterals",
     "binding",
     "environment_specific_class",
     "environment_specific_file",
@@ -39,24 +42,29 @@ __all__ = [
     "secret_holder",
 ]
 
-ASSIGN, ATTRIBUTE, SUBSCRIPT, KEYWORD, POSITIONAL, DICT, PARAM, COMPARE, OTHER = (
-    "assign",
-    "attribute",
-    "subscript",
-    "keyword",
-    "positional",
-    "dict",
-    "param",
-    "compare",
-    "other",
-)
+
+class BindingKind(enum.Enum):
+    """What receives a literal."""
+
+    ASSIGN = "assign"  # NAME = ...
+    ATTRIBUTE = "attribute"  # obj.NAME = ...
+    SUBSCRIPT = "subscript"  # config["NAME"] = ...
+    KEYWORD = "keyword"  # call(NAME=...)
+    POSITIONAL = "positional"  # call(...)
+    DICT = "dict"  # {"NAME": ...}
+    PARAM = "param"  # def f(NAME=...)
+    COMPARE = "compare"  # NAME == ...
+    OTHER = "other"
+
+
+ASSIGN, ATTRIBUTE, SUBSCRIPT, KEYWORD, POSITIONAL, DICT, PARAM, COMPARE, OTHER = BindingKind
 # Calls that store their keyword arguments as configuration keys.
 _CONFIG_CALLS = ("update", "from_mapping", "configure", "setdefault")
 
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str
+    kind: BindingKind
     name: str | None  # the target's own name: variable, attribute, key, keyword or parameter
     owner: str | None = None  # `app.config` for subscripts, `app` for attributes, the callee for arguments
     call: cst.Call | None = None
@@ -86,6 +94,32 @@ def outermost_string(context: FileContext, node: cst.BaseString) -> str | None:
     if isinstance(context.parent, cst.ConcatenatedString):
         return None
     return context.string_value(node)
+
+
+class StringLiterals:
+    """A visitor mixin that sees each string literal once per value (`"a" "b"` is one value):
+    `on_string(node, value)` for text, `on_bytes(node)` for each bytes literal."""
+
+    context: FileContext
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string_literal(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string_literal(node)
+
+    def _string_literal(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+        value = outermost_string(self.context, node)
+        if value is not None:
+            self.on_string(node, value)
+        elif isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
+            self.on_bytes(node)
+
+    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
+        """A string literal's whole value."""
+
+    def on_bytes(self, node: cst.SimpleString) -> None:
+        """A bytes literal."""
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -165,73 +199,87 @@ def binding(context: FileContext) -> Binding:
         parent = stack[index - 1] if index else None
     top_level = not context.in_function()
     if parent is None:
-        return Binding(OTHER, None)
+        return Binding(kind=OTHER, name=None)
     if isinstance(parent, cst.Arg) and index >= 2 and isinstance(stack[index - 2], cst.Call):
         call = stack[index - 2]
         assert isinstance(call, cst.Call)
         owner = context.qualified_name(call.func) or dotted_name(call.func)
         if parent.keyword is not None:
-            return Binding(KEYWORD, parent.keyword.value, owner, call, None, in_sequence, top_level=top_level)
+            return Binding(
+                kind=KEYWORD,
+                name=parent.keyword.value,
+                owner=owner,
+                call=call,
+                in_sequence=in_sequence,
+                top_level=top_level,
+            )
         position = next((i for i, arg in enumerate(call.args) if arg is parent), None)
-        return Binding(POSITIONAL, None, owner, call, position, in_sequence, top_level=top_level)
+        return Binding(
+            kind=POSITIONAL,
+            name=None,
+            owner=owner,
+            call=call,
+            position=position,
+            in_sequence=in_sequence,
+            top_level=top_level,
+        )
     if isinstance(parent, cst.DictElement) and parent.value is node:
         key = _string(parent.key)
         path = _dict_path(context, index - 2) if key is not None else ()
         return Binding(
-            DICT, key, None, None, None, in_sequence, (*path, key) if key is not None else (), top_level
+            kind=DICT,
+            name=key,
+            in_sequence=in_sequence,
+            path=(*path, key) if key is not None else (),
+            top_level=top_level,
         )
-    if isinstance(parent, cst.Assign) and parent.value is node:
-        target = parent.targets[-1].target
-        if isinstance(target, cst.Name):
-            return Binding(ASSIGN, target.value, None, None, None, in_sequence, (target.value,), top_level)
-        if isinstance(target, cst.Attribute):
-            return Binding(
-                ATTRIBUTE,
-                target.attr.value,
-                dotted_name(target.value),
-                None,
-                None,
-                in_sequence,
-                (),
-                top_level,
-            )
-        if isinstance(target, cst.Subscript):
-            owner, keys = _subscript_path(target)
-            return Binding(
-                SUBSCRIPT, keys[-1] if keys else None, owner, None, None, in_sequence, keys, top_level
-            )
-        return Binding(OTHER, None, top_level=top_level)
-    if isinstance(parent, cst.AnnAssign) and parent.value is node:
-        target = parent.target
-        if isinstance(target, cst.Name):
-            return Binding(ASSIGN, target.value, None, None, None, in_sequence, (target.value,), top_level)
-        if isinstance(target, cst.Attribute):
-            return Binding(
-                ATTRIBUTE,
-                target.attr.value,
-                dotted_name(target.value),
-                None,
-                None,
-                in_sequence,
-                (),
-                top_level,
-            )
-        return Binding(OTHER, None, top_level=top_level)
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+        target = parent.targets[-1].target if isinstance(parent, cst.Assign) else parent.target
+        return _assignment(target, in_sequence=in_sequence, top_level=top_level)
     if isinstance(parent, cst.Param) and parent.default is node:
-        return Binding(PARAM, parent.name.value, None, None, None, in_sequence, top_level=top_level)
+        return Binding(kind=PARAM, name=parent.name.value, in_sequence=in_sequence, top_level=top_level)
     if isinstance(parent, cst.ComparisonTarget) and index >= 2:
         comparison = stack[index - 2]
         if isinstance(comparison, cst.Comparison) and isinstance(parent.operator, (cst.Equal, cst.NotEqual)):
-            other = comparison.left
-            name = _target_name(other)
-            return Binding(COMPARE, name, top_level=top_level)
+            return Binding(kind=COMPARE, name=_target_name(comparison.left), top_level=top_level)
     if isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1:
         compared = parent.comparisons[0]
         if isinstance(compared.operator, (cst.Equal, cst.NotEqual)):
-            return Binding(COMPARE, _target_name(compared.comparator), top_level=top_level)
+            return Binding(kind=COMPARE, name=_target_name(compared.comparator), top_level=top_level)
     return Binding(
-        OTHER, None, in_sequence=in_sequence, top_level=top_level, docstring=_is_docstring(context, index)
+        kind=OTHER,
+        name=None,
+        in_sequence=in_sequence,
+        top_level=top_level,
+        docstring=_is_docstring(context, index),
     )
+
+
+def _assignment(target: cst.BaseExpression, *, in_sequence: bool, top_level: bool) -> Binding:
+    """The binding of a value assigned (plain or annotated) to `target`."""
+    if isinstance(target, cst.Name):
+        return Binding(
+            kind=ASSIGN, name=target.value, in_sequence=in_sequence, path=(target.value,), top_level=top_level
+        )
+    if isinstance(target, cst.Attribute):
+        return Binding(
+            kind=ATTRIBUTE,
+            name=target.attr.value,
+            owner=dotted_name(target.value),
+            in_sequence=in_sequence,
+            top_level=top_level,
+        )
+    if isinstance(target, cst.Subscript):
+        owner, keys = _subscript_path(target)
+        return Binding(
+            kind=SUBSCRIPT,
+            name=keys[-1] if keys else None,
+            owner=owner,
+            in_sequence=in_sequence,
+            path=keys,
+            top_level=top_level,
+        )
+    return Binding(kind=OTHER, name=None, top_level=top_level)
 
 
 def _target_name(node: cst.BaseExpression) -> str | None:

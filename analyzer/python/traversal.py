@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import libcst as cst
 
@@ -217,8 +217,9 @@ class FileContext:
             for node, span in spans.items()
         }
 
-    def record_fact(self, key: str, value: Any) -> None:
-        self.facts.setdefault(key, []).append(value)
+    def record_fact(self, fact: NamedTuple) -> None:
+        """Keep `fact` under its type's name (`ProjectModel.facts` reads it back)."""
+        self.facts.setdefault(type(fact).__name__, []).append(fact)
 
     def new_fix(self, message: str, applicability: Applicability) -> FixBuilder:
         return FixBuilder(self, message, applicability)

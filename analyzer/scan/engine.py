@@ -27,6 +27,7 @@ import libcst as cst
 
 from factorscan.checks import select_rules
 from factorscan.checks.base import (
+    FileBytes,
     FileRule,
     ProjectRule,
     Rule,
@@ -52,7 +53,7 @@ from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile, content_digest
 from factorscan.core.suppression import PerFileIgnores, Suppressions
-from factorscan.python.imports import import_facts
+from factorscan.python.imports import IMPORT_FACTS, import_facts
 from factorscan.python.traversal import FileContext, Traversal
 from factorscan.scan.project import ProjectModel
 
@@ -76,7 +77,7 @@ class RuleSet:
     project_rules: list[type[ProjectRule]] = field(default_factory=list)
     report_syntax_errors: bool = False
     import_facts: bool = False
-    # Project rules that record facts from each Python file's text and ast tree.
+    # Project rules that read a fact from each Python file's text and ast tree.
     fact_rules: list[type[ProjectRule]] = field(default_factory=list)
     _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
@@ -95,8 +96,8 @@ class RuleSet:
                 ruleset.project_rules.append(rule)
                 for collector in rule.collectors:
                     ruleset._add_visitor(collector)
-                ruleset.import_facts |= getattr(rule, "uses_import_facts", False)
-                if any("file_facts" in vars(owner) for owner in rule.__mro__ if owner is not ProjectRule):
+                ruleset.import_facts |= rule.needs_import_facts
+                if rule.file_fact is not None:
                     ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
                 ruleset.report_syntax_errors = True
@@ -111,6 +112,7 @@ class RuleSet:
         if self._extra_triggers is None:
             self._extra_triggers = {v: v.settings_triggers(settings) for v in self.source_visitors}
         sample = is_test_path(relative_path) or is_sample_path(relative_path)
+        data = FileBytes(data)
         found = []
         for visitor in self.source_visitors:
             if not visitor.applies_to(relative_path):
@@ -248,7 +250,7 @@ def analyze_python(
         except ValueError as exc:  # e.g. surrogates the tokenizer refuses
             return _syntax_result(ruleset, source, 1, 1, f"Cannot parse: {exc}")
     if tree is not None and ruleset.import_facts:
-        facts["imports"] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
+        facts[IMPORT_FACTS] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
     if tree is not None:
         for rule in ruleset.fact_rules:
             recorded = rule.file_facts(text, tree, relative_path)
@@ -296,7 +298,7 @@ def analyze_python(
     context = FileContext(source, module, settings, relative_path, tree)
     try:
         with profiling.phase("traversal"):
-            Traversal(context, [visitor(context) for visitor in visitors]).run()
+            Traversal(context, [visitor.visiting(context) for visitor in visitors]).run()
         with profiling.phase("positions + fixes"):
             findings = context.finish(source.display_path)
     except RecursionError:
@@ -318,7 +320,7 @@ def _analyze_text_file(source: SourceFile, kind: str, ruleset: RuleSet) -> FileR
         if kind not in rule_type.kinds or not rule_type.file_triggered_by(source.data):
             continue
         try:
-            result.findings.extend(rule_type().check(source))
+            result.findings.extend(rule_type().check_file(source))
         except Exception as exc:
             result.errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
     return result
@@ -568,7 +570,7 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             for rule_type in ruleset.project_rules:
                 try:
                     findings.extend(
-                        replace(finding, file_level=True) for finding in rule_type().check(project)
+                        replace(finding, file_level=True) for finding in rule_type().check_project(project)
                     )
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")

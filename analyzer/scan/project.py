@@ -8,7 +8,7 @@ only for what its enabled rules ask for.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -48,8 +48,10 @@ from factorscan.deploy.manifests import (
     load_manifests,
 )
 from factorscan.python.importmap import ImportResolver
+from factorscan.python.imports import IMPORT_FACTS, ImportFact
 
 T = TypeVar("T")
+_Fact = TypeVar("_Fact", bound=tuple)  # type: ignore[type-arg]
 
 
 class ProjectModel:
@@ -119,14 +121,28 @@ class ProjectModel:
         for key, values in facts.items():
             self._facts.setdefault(key, {})[relative_path] = values
 
-    def facts(self, key: str) -> dict[str, list[Any]]:
-        """relative path -> facts recorded under `key` in that file."""
-        return self._facts.get(key, {})
+    def facts(self, kind: type[_Fact]) -> dict[str, list[_Fact]]:
+        """relative path -> the `kind` facts (a NamedTuple) visitors recorded in that file.
 
-    def iter_facts(self, key: str) -> Iterator[tuple[Path, Any]]:
-        for relative_path, values in sorted(self.facts(key).items()):
-            for value in values:
-                yield self.root / relative_path, value
+        Facts come from the cache as JSON arrays and are rebuilt as `kind`."""
+        return {
+            relative_path: [kind._make(value) for value in values]  # type: ignore[attr-defined]
+            for relative_path, values in self._facts.get(kind.__name__, {}).items()
+        }
+
+    def file_facts(self, code: str, kind: type[_Fact]) -> dict[str, _Fact]:
+        """relative path -> the `kind` fact that rule `code`'s `file_facts` read from that file."""
+        return {
+            relative_path: kind._make(value)  # type: ignore[attr-defined]
+            for relative_path, value in self._facts.get(code, {}).items()
+        }
+
+    def import_facts(self) -> dict[str, list[ImportFact]]:
+        """relative path -> the imports of that file (for rules that declare `needs_import_facts`)."""
+        return {
+            relative_path: [ImportFact.from_dict(value) for value in values]
+            for relative_path, values in self._facts.get(IMPORT_FACTS, {}).items()
+        }
 
     # -- dependencies and first-party modules (factors I and II) ----------------
     #

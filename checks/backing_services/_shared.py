@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factorscan.python.services import CLIENTS, ENDPOINT, HOST, HOSTS, PORT, URL_OR_HOST, USER, ClientSpec
+from factorscan.python.services import CLIENTS, ClientSpec
 from factorscan.python.targets import KEYWORD, POSITIONAL, Binding
 from factorscan.python.traversal import FileContext
 
@@ -24,13 +24,3 @@ def _client(target: Binding, context: FileContext) -> tuple[ClientSpec, str] | N
         ):
             return spec, role
     return None
-
-
-_ROLE_LABELS = {
-    HOST: "host",
-    PORT: "port",
-    USER: "user",
-    HOSTS: "hosts",
-    ENDPOINT: "endpoint",
-    URL_OR_HOST: "host",
-}

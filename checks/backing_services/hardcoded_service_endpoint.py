@@ -42,9 +42,9 @@ from factorscan.python.targets import (
     COMPARE,
     DICT,
     Binding,
+    StringLiterals,
     binding,
     environment_specific_file,
-    outermost_string,
     sample_or_test_file,
     secret_holder,
 )
@@ -130,7 +130,7 @@ _ENDPOINT_SETTING = StemTrigger(_SETTING_STEMS, _SETTING_AFTER_STEM)
 _NETWORK_CACHES = ("redis", "memcached", "pymemcache", "pylibmc", "valkey")
 
 
-class HardcodedServiceEndpoint(SourceRule):
+class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     """
     ## What it does
     Finds a backing service's host, port or user name written into the code:
@@ -305,6 +305,15 @@ class HardcodedServiceEndpoint(SourceRule):
             """,
             count=3,
             line=4,
+            fixed="""
+            import os
+
+            import pika
+            import pymongo
+
+            params = pika.ConnectionParameters(os.environ.get("RABBITMQ_HOST", "rabbit"))
+            mongo = pymongo.MongoClient(os.environ.get("MONGODB_URL", "localhost"), int(os.environ.get("MONGODB_PORT", "27017")))
+            """,  # noqa: E501 - the fixed line as --fix writes it
         ),
         Invalid(
             """
@@ -355,26 +364,28 @@ class HardcodedServiceEndpoint(SourceRule):
             """,
             line=3,
             note="a module constant passed to a client",
+            fixed="""
+            import os
+
+            import psycopg2
+
+            HOST = os.environ.get("DATABASE_HOST", "db")
+
+            def connect():
+                return psycopg2.connect(host=HOST, dbname="shop")
+            """,
         ),
     )
 
-    def __init__(self, context: FileContext | None = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         self._seen: set[int] = set()
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = outermost_string(self.context, node)
-        if value is not None:
-            self._literal(node, value)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        value = outermost_string(self.context, node)
-        if value is not None:
-            self._literal(node, value)
+    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
+        self._literal(node, value)
 
     def visit_Integer(self, node: cst.Integer) -> None:
         value = node.evaluated_value

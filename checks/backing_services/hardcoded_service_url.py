@@ -37,9 +37,9 @@ from factorscan.python.targets import (
     KEYWORD,
     SUBSCRIPT,
     Binding,
+    StringLiterals,
     binding,
     environment_specific_file,
-    outermost_string,
     sample_or_test_file,
     secret_holder,
 )
@@ -59,7 +59,7 @@ def _overridable_default(target: Binding) -> bool:
     return isinstance(func, cst.Attribute) and func.attr.value in ("add_argument", "option", "argument")
 
 
-class HardcodedServiceUrl(SourceRule):
+class HardcodedServiceUrl(StringLiterals, SourceRule):
     """
     ## What it does
     Finds backing-service URLs written into the code: PostgreSQL (also
@@ -256,6 +256,16 @@ class HardcodedServiceUrl(SourceRule):
             """,
             count=2,
             line=4,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("SQLALCHEMY_DATABASE_URI", "mysql+pymysql://app@mysql/app")
+            app.config["MONGO_URI"] = os.environ["MONGO_URI"]
+            """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -300,6 +310,21 @@ class HardcodedServiceUrl(SourceRule):
             conn = psycopg2.connect("host=db port=5432 dbname=shop user=shop")
             """,
             note="a libpq connection string",
+            fixed="""
+            import os
+
+            import psycopg2
+
+            conn = psycopg2.connect(os.environ.get("DATABASE_URL", "host=db port=5432 dbname=shop user=shop"))
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            os.environ["DATABASE_URL"] = "postgresql://db:5432/app"
+            """,
+            note="no fix: the code writes the environment itself; reading it back would change nothing",
         ),
     )
 
@@ -307,16 +332,9 @@ class HardcodedServiceUrl(SourceRule):
     def applies_to(cls, relative_path: str) -> bool:
         return not sample_or_test_file(relative_path)
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._string(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        self._string(node)
-
-    def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
         context = self.context
-        value = outermost_string(context, node)
-        if value is None or len(value) < 8:
+        if len(value) < 8:
             return
         if "://" not in value:
             if "=" in value:

@@ -105,7 +105,7 @@ class MutableBaseImage(FileRule):
         Invalid("FROM python:slim\n", filename="Dockerfile", note="a variant with no Python version"),
     )
 
-    def check(self, source: SourceFile) -> Iterable[Finding]:
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         for stage in dockerfile.stages:
             instruction = stage.instruction

@@ -113,7 +113,7 @@ class UnpinnedImageInstall(FileRule):
         ),
     )
 
-    def check(self, source: SourceFile) -> Iterable[Finding]:
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         for install in dockerfile.pip_installs():
             if install.constraint_files or install.instruction.ignores(self.code):

@@ -107,7 +107,7 @@ class PathDependency(ProjectRule):
         Invalid("lib @ file:///opt/src/lib\n", filename="requirements.txt"),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         scanned = {project.relative(item.path) for item in project.files}
         repository = project.repository_root
         for manifest in project.declaring_manifests:

@@ -280,8 +280,7 @@ class SelfDaemonizing(SourceRule):
         ),
     )
 
-    def __init__(self, context: FileContext | None = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         self._forking: set[cst.FunctionDef | None] = set()
         self._setsids: list[tuple[cst.Call, cst.FunctionDef | None]] = []
 

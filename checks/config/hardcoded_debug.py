@@ -203,6 +203,13 @@ class HardcodedDebug(SourceRule):
 
             app = FastAPI(title="orders", debug=True)
             """,
+            fixed="""
+            import os
+
+            from fastapi import FastAPI
+
+            app = FastAPI(title="orders", debug=os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes"))
+            """,  # noqa: E501 - the fixed line as --fix writes it
         ),
         Invalid(
             """
@@ -216,6 +223,17 @@ class HardcodedDebug(SourceRule):
             """,
             count=2,
             line=2,
+            fixed="""
+            import os
+
+            class Config(object):
+                DEBUG = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")
+                SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+
+            def create_app(app):
+                app.config.update(DEBUG=os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes"), TESTING=False)
+            """,  # noqa: E501 - the fixed line as --fix writes it
         ),
     )
 

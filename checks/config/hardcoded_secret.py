@@ -49,8 +49,8 @@ from factorscan.python.targets import (
     POSITIONAL,
     SUBSCRIPT,
     Binding,
+    StringLiterals,
     binding,
-    outermost_string,
     sample_or_test_file,
 )
 from factorscan.python.traversal import FileContext
@@ -163,7 +163,7 @@ def secret_variable(context: FileContext, target: Binding, value: str, fallback:
     return env_variable_name(context, env_name(name) or fallback, value)
 
 
-class HardcodedSecret(SourceRule):
+class HardcodedSecret(StringLiterals, SourceRule):
     """
     ## What it does
     Finds secrets written into the code: a real-looking string bound to a
@@ -402,6 +402,14 @@ class HardcodedSecret(SourceRule):
 
             credentials = pika.PlainCredentials("orders", "rabbit-Pa55word")
             """,
+            fixed="""
+            import os
+
+            import pika
+
+            credentials = pika.PlainCredentials("orders", os.environ["RABBITMQ_PASSWORD"])
+            """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -414,6 +422,17 @@ class HardcodedSecret(SourceRule):
             """,
             count=2,
             line=2,
+            fixed="""
+            import os
+
+            class Config:
+                SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+            def connect(host, api_key=os.environ["API_KEY"]):
+                return host, api_key
+            """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -467,6 +486,12 @@ class HardcodedSecret(SourceRule):
             SECRET_KEY = 'django-insecure-k3y!@#abcdefghijklmnop1234567890'
             """,
             filename="mysite/settings.py",
+            fixed="""
+            import os
+
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -474,6 +499,12 @@ class HardcodedSecret(SourceRule):
             MIIEpAIBAAKCAQEA75aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefghij
             -----END RSA PRIVATE KEY-----\"\"\"
             """,
+            fixed="""
+            import os
+
+            PRIVATE_KEY = os.environ["PRIVATE_KEY"]
+            """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -491,6 +522,12 @@ class HardcodedSecret(SourceRule):
             """,
             filename="tests/test_upload.py",
             note="a live provider key counts in tests too",
+            fixed="""
+            import os
+
+            AWS_KEY = os.environ["AWS_KEY"]
+            """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -499,22 +536,19 @@ class HardcodedSecret(SourceRule):
             requests.get("https://deploy:token-8f7e6d5c@git.internal.net/repo.git")
             """,
             note="credentials in a URL that is not a backing service",
+            fixed="""
+            import os
+
+            import requests
+
+            requests.get(os.environ["INTERNAL_URL"])
+            """,
+            unsafe=True,
         ),
     )
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._string(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        self._string(node)
-
-    def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
         context = self.context
-        value = outermost_string(context, node)
-        if value is None:
-            if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
-                self._bytes(node)
-            return
         if len(value) < 3 or env_default_of(context) is not None:
             return
         target = binding(context)
@@ -633,7 +667,7 @@ class HardcodedSecret(SourceRule):
             message += f"; read {variable} from the environment"
         self.report(node, message, fix=fix, sensitive=True)
 
-    def _bytes(self, node: cst.SimpleString) -> None:
+    def on_bytes(self, node: cst.SimpleString) -> None:
         """Bytes literals (`app.secret_key = b"..."`): reported without a fix, which would change the type."""
         try:
             raw = node.evaluated_value

@@ -17,7 +17,7 @@ from factorscan.python.secrets import (
     parse_url,
 )
 from factorscan.python.services import classify_url, service_setting
-from factorscan.python.targets import outermost_string, sample_or_test_file
+from factorscan.python.targets import StringLiterals, sample_or_test_file
 
 
 def _read_variable(read: EnvLookup | SettingsField | tuple[str, cst.Arg]) -> str | None:
@@ -28,7 +28,7 @@ def _read_variable(read: EnvLookup | SettingsField | tuple[str, cst.Arg]) -> str
     return read.name
 
 
-class SecretDefault(SourceRule):
+class SecretDefault(StringLiterals, SourceRule):
     """
     ## What it does
     Finds environment reads whose fallback is a secret:
@@ -218,17 +218,8 @@ class SecretDefault(SourceRule):
         ),
     )
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._string(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        self._string(node)
-
-    def _string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
+    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
         context = self.context
-        value = outermost_string(context, node)
-        if value is None:
-            return
         read = env_default_of(context)
         if read is None:
             return

@@ -193,7 +193,7 @@ class SecretFileInImage(ProjectRule):
         ),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         for path, dockerfile in sorted(project.dockerfiles.items()):
             relative = project.relative(path)
             if is_sample_path(relative) or any(part.startswith(".") for part in relative.split("/")[:-1]):

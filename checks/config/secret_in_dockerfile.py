@@ -236,7 +236,7 @@ class SecretInDockerfile(FileRule):
         ),
     )
 
-    def check(self, source: SourceFile) -> Iterable[Finding]:
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         image_stages = {stage.index for stage in dockerfile.lineage(final)} if final is not None else set()

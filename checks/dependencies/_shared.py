@@ -36,12 +36,11 @@ def _third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFac
     library = project.is_library
     # Without any dev/test dependency declared, test imports have nothing to be checked against.
     check_tests = any(is_dev_group(dependency.group) for dependency in project.dependencies)
-    for relative, facts in sorted(project.facts("imports").items()):
+    for relative, facts in sorted(project.import_facts().items()):
         if _is_tooling(relative) or (not check_tests and is_test_path(relative)):
             continue
         lazy_allowed = not (library or is_test_path(relative))
-        for data in facts:
-            fact = ImportFact.from_dict(data)
+        for fact in facts:
             if fact.level or not fact.module or fact.optional or fact.type_checking:
                 continue
             if not fact.module_level and not lazy_allowed:

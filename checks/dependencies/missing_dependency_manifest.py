@@ -40,7 +40,7 @@ class MissingDependencyManifest(ProjectRule):
     severity = Severity.WARNING
     summary = "Third-party imports but no dependency manifest at all"
     test_files = "counted like any other file"
-    uses_import_facts = True
+    needs_import_facts = True
 
     VALID = (
         Valid("import os\nimport json\nimport utils\n", files={"utils.py": ""}, note="standard library only"),
@@ -55,7 +55,7 @@ class MissingDependencyManifest(ProjectRule):
         ),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         if project.declaring_manifests:
             return
         imports = list(third_party_imports(project))

@@ -86,7 +86,7 @@ class UndeclaredImport(ProjectRule):
         "checked against every group (runtime, dev, test, extras) when the project declares "
         "dev/test dependencies, skipped when it declares none; imports inside test functions are skipped"
     )
-    uses_import_facts = True
+    needs_import_facts = True
 
     VALID = (
         Valid(
@@ -192,7 +192,7 @@ class UndeclaredImport(ProjectRule):
         ),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         if not project.declaring_manifests or project.dependencies_unknown:
             return
         resolver = project.import_resolver

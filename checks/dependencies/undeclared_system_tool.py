@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -29,7 +29,16 @@ from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
 from factorscan.scan.project import ProjectModel
 
-SYSTEM_TOOLS = "system-tools"
+
+class SystemToolUse(NamedTuple):
+    """The first place a Python file runs a system tool."""
+
+    tool: str
+    how: str  # how it is run: `subprocess.run`, `shutil.which`...
+    row: int
+    column: int
+    end_row: int
+    end_column: int
 
 
 _SUBPROCESS = SUBPROCESS_FUNCTIONS
@@ -222,8 +231,7 @@ class SystemToolUses(SourceVisitor):
         Guarded(rb"^[ \t]*(import|from)[ \t]+ffmpeg\b", b"ffmpeg", flags=re.MULTILINE),
     )
 
-    def __init__(self, context: Any = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         # Per function (the module first): variable -> the values assigned to it so far.
         self.scopes: list[dict[str, list[cst.BaseExpression]]] = [{}]
         self.probes: list[dict[str, str]] = [{}]  # variable -> tool, for `path = shutil.which("x")`
@@ -519,7 +527,16 @@ class SystemToolUses(SourceVisitor):
         for tool, (node, how) in first.items():
             if node in locations:
                 start, end = locations[node]
-                self.record_fact(SYSTEM_TOOLS, [tool, how, start.row, start.column, end.row, end.column])
+                self.record_fact(
+                    SystemToolUse(
+                        tool=tool,
+                        how=how,
+                        row=start.row,
+                        column=start.column,
+                        end_row=end.row,
+                        end_column=end.column,
+                    )
+                )
 
 
 def _sh_name(attribute: str) -> str:
@@ -734,8 +751,8 @@ class UndeclaredSystemTool(ProjectRule):
         ),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
-        facts = {relative: uses for relative, uses in project.facts(SYSTEM_TOOLS).items() if uses}
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        facts = {relative: uses for relative, uses in project.facts(SystemToolUse).items() if uses}
         if not facts:
             return
         images = self._images(project)
@@ -750,18 +767,16 @@ class UndeclaredSystemTool(ProjectRule):
             if not relevant or not all(image.tools.known for image in relevant):
                 continue
             reported: set[str] = set()  # one finding per package: pg_dump and psql need the same fix
-            for tool, how, row, column, end_row, end_column in sorted(
-                facts[relative], key=lambda use: use[2:4]
-            ):
-                if BINARIES[tool].apt in reported or any(image.tools.has(tool) for image in relevant):
+            for use in sorted(facts[relative], key=lambda use: (use.row, use.column)):
+                if BINARIES[use.tool].apt in reported or any(image.tools.has(use.tool) for image in relevant):
                     continue
-                reported.add(BINARIES[tool].apt)
+                reported.add(BINARIES[use.tool].apt)
                 yield self.make_finding(
                     project.display(path),
-                    Location(row, column),
-                    Location(end_row, end_column),
-                    _message(tool, how, relevant, project, wrappers),
-                    fingerprint_hint=tool,
+                    Location(use.row, use.column),
+                    Location(use.end_row, use.end_column),
+                    _message(use.tool, use.how, relevant, project, wrappers),
+                    fingerprint_hint=use.tool,
                 )
 
     @staticmethod

@@ -104,7 +104,7 @@ class UnpinnedDependencies(ProjectRule):
         ),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         if project.is_library:
             return
         scanned = {project.relative(item.path) for item in project.files}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Any
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -37,7 +37,24 @@ _BLOCKING_METHODS = {
 }
 
 
-FACT = "disposability"
+class BlockingCall(NamedTuple):
+    """A call that runs until the process is killed (a worker loop, `serve_forever()`...)."""
+
+    what: str
+    scope: str  # the function it is in, "<module>" or "<main>"
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+
+
+class DisposabilityFact(NamedTuple):
+    """What one file does about SIGTERM and long-running work."""
+
+    sigterm: bool  # installs a SIGTERM handler
+    main: bool  # has a `__main__` block
+    calls: dict[str, list[str]]  # scope -> the module's functions it calls
+    blocking: list[BlockingCall]
 
 
 def _is_true(test: cst.BaseExpression) -> bool:
@@ -105,8 +122,7 @@ class DisposabilityFacts(SourceVisitor):
         # Test servers loop forever and tests install signal handlers: neither is the app's.
         return not is_test_path(relative_path)
 
-    def __init__(self, context: Any = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         self.blocking: list[tuple[cst.CSTNode, cst.CSTNode, str, str]] = []  # start, end, what, scope
         self.calls: dict[str, set[str]] = {}
         self.sigterm = False
@@ -213,15 +229,23 @@ class DisposabilityFacts(SourceVisitor):
             if start not in spans or end not in spans:
                 continue
             begin, finish = spans[start][0], spans[end][1]
-            blocking.append([what, scope, begin.row, begin.column, finish.row, finish.column])
+            blocking.append(
+                BlockingCall(
+                    what=what,
+                    scope=scope,
+                    row=begin.row,
+                    column=begin.column,
+                    end_row=finish.row,
+                    end_column=finish.column,
+                )
+            )
         self.record_fact(
-            FACT,
-            {
-                "sigterm": self.sigterm,
-                "main": self.main,
-                "calls": {scope: sorted(names) for scope, names in self.calls.items()},
-                "blocking": blocking,
-            },
+            DisposabilityFact(
+                sigterm=self.sigterm,
+                main=self.main,
+                calls={scope: sorted(names) for scope, names in self.calls.items()},
+                blocking=blocking,
+            )
         )
 
 
@@ -449,30 +473,30 @@ class MissingSigtermHandler(ProjectRule):
         ),
     )
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
-        facts = project.facts(FACT)
-        if any(fact["sigterm"] for values in facts.values() for fact in values):
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        facts = project.facts(DisposabilityFact)
+        if any(fact.sigterm for values in facts.values() for fact in values):
             return
         processes = [declared.process for declared in project.processes]
         for relative, values in sorted(facts.items()):
             for fact in values:
-                if not fact["blocking"]:
+                if not fact.blocking:
                     continue
                 run_by = [process for process in processes if _runs_file(process, relative)]
                 if run_by and all(process.handles_sigterm for process in run_by):
                     continue
-                if not fact["main"] and not run_by:
+                if not fact.main and not run_by:
                     continue
-                reachable = _reachable(fact["calls"])
+                reachable = _reachable(fact.calls)
                 path = project.display(project.root / relative)
-                for what, scope, row, column, end_row, end_column in fact["blocking"]:
-                    if scope not in reachable:
+                for call in map(BlockingCall._make, fact.blocking):
+                    if call.scope not in reachable:
                         continue
                     yield self.make_finding(
                         path,
-                        Location(row, column),
-                        Location(end_row, end_column),
-                        f"{what} runs until the process is killed, and nothing in the project handles "
+                        Location(call.row, call.column),
+                        Location(call.end_row, call.end_column),
+                        f"{call.what} runs until the process is killed, and nothing in the project handles "
                         "SIGTERM: each stop or deploy kills it mid-task; handle SIGTERM and finish the "
                         "current work",
                     )

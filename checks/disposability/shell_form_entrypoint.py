@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding, Location
@@ -157,12 +157,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
         ),
     )
 
-    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
-        if isinstance(target, ProjectModel):
-            return self._project(target)
-        return self._dockerfile(target)
-
-    def _dockerfile(self, source: SourceFile) -> Iterator[Finding]:
+    def check_file(self, source: SourceFile) -> Iterator[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         entrypoint, cmd = dockerfile.final_command()
@@ -215,7 +210,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             source.display_path, instruction.location(start), instruction.location(end), message
         )
 
-    def _project(self, project: ProjectModel) -> Iterator[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterator[Finding]:
         for script in project.entrypoint_scripts.values():
             ending = script.ending
             if not ending.starts_app_without_exec or ending.command is None or ending.process is None:

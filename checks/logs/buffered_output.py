@@ -139,10 +139,19 @@ class BufferedOutput(FileRule):
             filename="Dockerfile",
             line=4,
             note="a build stage's ENV does not reach the final image",
+            fixed="""
+            FROM python:3.12 AS build
+            ENV PYTHONUNBUFFERED=1
+            RUN pip wheel -w /wheels -r requirements.txt
+            FROM debian:bookworm-slim
+            ENV PYTHONUNBUFFERED=1
+            RUN apt-get update && apt-get install -y python3 python3-pip
+            COPY --from=build /wheels /wheels
+            """,
         ),
     )
 
-    def check(self, source: SourceFile) -> Iterable[Finding]:
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):

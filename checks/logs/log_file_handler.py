@@ -463,7 +463,7 @@ class LogFileHandler(SourceRule, FileRule):
 
     # -- fileConfig ini files -------------------------------------------------
 
-    def check(self, source: SourceFile) -> Iterable[Finding]:
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
         for section in _ini_handler_sections(source):
             class_line = section.get("class")
             if class_line is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -209,12 +209,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
 
     # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
 
-    def check(self, target: SourceFile | ProjectModel) -> Iterable[Finding]:
-        if isinstance(target, ProjectModel):
-            return self._log_configs(target)
-        return self._command_lines(target)
-
-    def _command_lines(self, source: SourceFile) -> Iterator[Finding]:
+    def check_file(self, source: SourceFile) -> Iterator[Finding]:
         for tokens, fixable in _command_tokens(source):
             process = describe([token.text for token in tokens])
             options = _LOG_FILE_OPTIONS.get(process.server or "")
@@ -250,7 +245,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
                     fix=fix,
                 )
 
-    def _log_configs(self, project: ProjectModel) -> Iterator[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterator[Finding]:
         for declared in project.processes:
             process = declared.process
             if process.server not in ("uvicorn", "gunicorn"):

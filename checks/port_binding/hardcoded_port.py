@@ -254,6 +254,14 @@ class HardcodedPort(_PortBindingRule):
             server.bind(("0.0.0.0", 9000))
             server.listen(5)
             """,
+            fixed="""
+            import os
+            import socket
+
+            server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            server.bind(("0.0.0.0", int(os.environ.get("PORT", "9000"))))
+            server.listen(5)
+            """,
         ),
         Invalid(
             """
@@ -283,6 +291,21 @@ class HardcodedPort(_PortBindingRule):
                 tornado.ioloop.IOLoop.current().start()
             """,
             line=10,
+            fixed="""
+            import os
+
+            import tornado.ioloop
+            import tornado.web
+
+            class MainHandler(tornado.web.RequestHandler):
+                def get(self):
+                    self.write("hello")
+
+            if __name__ == "__main__":
+                app = tornado.web.Application([(r"/", MainHandler)])
+                app.listen(int(os.environ.get("PORT", "8888")))
+                tornado.ioloop.IOLoop.current().start()
+            """,
         ),
         Invalid(
             """
@@ -291,6 +314,16 @@ class HardcodedPort(_PortBindingRule):
             def serve(servicer):
                 server = grpc.server(None)
                 server.add_insecure_port("[::]:50051")
+                server.start()
+            """,
+            fixed="""
+            import os
+
+            import grpc
+
+            def serve(servicer):
+                server = grpc.server(None)
+                server.add_insecure_port(f"[::]:{os.environ.get('PORT', '50051')}")
                 server.start()
             """,
         ),

@@ -241,6 +241,18 @@ class LoopbackBind(_PortBindingRule):
             app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=os.environ.get("FLASK_DEBUG") == "1")
             """,
         ),
+        Invalid(
+            """
+            from flask import Flask
+
+            from conf import HOST
+
+            app = Flask(__name__)
+            app.run(host=HOST)
+            """,
+            files={"conf.py": 'HOST = "127.0.0.1"\n'},
+            note="no fix: the host is set in another module, which the fix would have to rewrite",
+        ),
     )
 
     def check_endpoint(self, endpoint: _Endpoint) -> None:

@@ -12,7 +12,6 @@ from factorscan.core.discovery import is_test_path
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.inference import config_assignments
 from factorscan.python.nodes import iter_children
-from factorscan.python.traversal import FileContext
 
 
 def _base_name(node: cst.BaseExpression) -> cst.Name | None:
@@ -419,8 +418,7 @@ class InMemorySessionStore(SourceRule):
         ),
     )
 
-    def __init__(self, context: FileContext | None = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         self._globals: dict[cst.FunctionDef, set[str]] = {}
         self._locals: dict[cst.FunctionDef, set[str]] = {}
         self._reported: set[tuple[int, str]] = set()

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -86,6 +86,14 @@ def _uploads_in_request(node: cst.BaseExpression) -> bool:
     return text is not None and bool(re.search(r"(^|\.)request\.(files|FILES)(\.|$)", text))
 
 
+class StorageFact(NamedTuple):
+    """What one Python file tells about uploads and where they are stored."""
+
+    uploads: bool  # FileField/ImageField or request.FILES
+    remote: bool  # configures a remote storage backend
+    media_root: tuple[int, int] | None  # (row, column) of a production MEDIA_ROOT
+
+
 class LocalUploadStorage(SourceRule, ProjectRule):
     """
     ## What it does
@@ -138,6 +146,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     severity = Severity.WARNING
     summary = "Files are stored on the process's local disk"
     test_files = "not checked"
+    file_fact = StorageFact
     # Storage settings and upload locations anywhere; file writes only where handlers can be.
     # Settings that configure storage (MEDIA_ROOT also names the example of the project half).
     triggers = (b"FileSystemStorage", b"MEDIA_ROOT")
@@ -352,8 +361,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         ),
     )
 
-    def __init__(self, context: FileContext | None = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         self._upload_parameters: set[str] = set()  # FastAPI `file: UploadFile`
         # The last value each local name was bound to, per function; followed lazily.
         self._values: dict[cst.FunctionDef | None, dict[str, cst.BaseExpression]] = {}
@@ -590,8 +598,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             self.report(node.value, "The default file storage is the local disk; use object storage")
 
     @classmethod
-    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> list[Any] | None:
-        """[uses uploads, configures remote storage, (row, column) of MEDIA_ROOT or None]."""
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> StorageFact | None:
         if is_test_path(relative_path):
             return None
         uploads = _UPLOAD_USE.search(text) is not None
@@ -601,23 +608,23 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         media_root = settings.media_root if not is_non_production_settings(relative_path) else None
         if not (uploads or settings.remote or media_root):
             return None
-        return [uploads, settings.remote, media_root]
+        return StorageFact(uploads=uploads, remote=settings.remote, media_root=media_root)
 
-    def check(self, project: ProjectModel) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         """A Django project saving uploads under MEDIA_ROOT with no remote storage backend.
 
         Reads the facts each Python file recorded (`file_facts`, from its text and `ast`
         tree, cached with its results): no file is libcst-parsed for this project view.
         """
-        recorded = project.facts(self.code)
-        uploads = any(facts[0] for facts in recorded.values())
-        remote = any(facts[1] for facts in recorded.values())
+        recorded = project.file_facts(self.code, StorageFact)
+        uploads = any(fact.uploads for fact in recorded.values())
+        remote = any(fact.remote for fact in recorded.values())
         if not uploads or remote:
             return
-        for relative, (_uploads, _remote, media_root) in sorted(recorded.items()):
-            if media_root is None:
+        for relative, fact in sorted(recorded.items()):
+            if fact.media_root is None:
                 continue
-            row, column = media_root
+            row, column = fact.media_root
             yield self.make_finding(
                 project.display(project.root / relative),
                 Location(row, column),

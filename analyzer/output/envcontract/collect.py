@@ -144,8 +144,7 @@ class EnvReadCollector(SourceVisitor):
         b"dotenv",
     )
 
-    def __init__(self, context: FileContext | None = None) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         # node, variable, via, default node, has default, secret hint
         self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool]] = []
         self.dotenv_files: list[str | None] = []  # literal paths; None: the default `.env`
@@ -350,7 +349,7 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
             warnings.append(f"{source.display_path}: cannot parse; its environment reads are not listed")
             continue
         context = FileContext(source, module, settings, relative)
-        collector = EnvReadCollector(context)
+        collector = EnvReadCollector.visiting(context)
         try:
             Traversal(context, [collector]).run()
         except RecursionError:
