@@ -166,9 +166,11 @@ def _installed_requires(distribution: str) -> list[str]:
 
 
 def transitive_closure(resolver: ImportResolver, roots: Collection[str], depth: int = 3) -> dict[str, str]:
-    """dependency -> the declared distribution that brings it in, a few levels deep."""
+    """dependency -> the declared distribution that brings it in, a few levels deep.
+
+    Where several bring it in, the first in name order is named: the same in every run."""
     found: dict[str, str] = {}
-    frontier = {root: root for root in roots}
+    frontier = {root: root for root in sorted(roots)}
     for _ in range(depth):
         following: dict[str, str] = {}
         for name, origin in frontier.items():
