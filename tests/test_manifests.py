@@ -21,10 +21,10 @@ from factorscan.deploy.manifests import (
     parse_pyproject,
     parse_requirements,
     parse_setup_cfg,
-    parse_setup_py,
     parse_tox_ini,
     redact_url,
 )
+from factorscan.deploy.setup_py import parse_setup_py
 from factorscan.scan.project import ProjectModel
 
 from .conftest import write_project

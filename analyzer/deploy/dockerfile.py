@@ -28,15 +28,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from factorscan.core.findings import Location
+from factorscan.deploy.image_installs import (
+    PipInstall,
+    SystemInstall,
+    pip_install,
+    pip_install_arguments,
+    system_install,
+)
 from factorscan.deploy.shell import (
     SHELLS,
     Command,
     Word,
     commands,
-    is_assignment,
     physical_lines,
     program_name,
     script_index,
@@ -339,43 +343,6 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class PipRequirement:
-    text: str  # as written, quotes removed
-    name: str
-    pinned: bool
-    start: Location
-    end: Location
-
-
-@dataclass(frozen=True)
-class PipInstall:
-    """One `pip install` command in a RUN instruction."""
-
-    instruction: Instruction
-    stage: Stage | None
-    requirements: tuple[PipRequirement, ...]  # packages named on the command line
-    requirement_files: tuple[str, ...]
-    constraint_files: tuple[str, ...]
-    local: tuple[str, ...]  # `.`, paths, wheels, `-e` targets, URLs
-    start: Location
-    end: Location
-
-    @property
-    def names(self) -> list[str]:
-        return [requirement.name for requirement in self.requirements]
-
-
-@dataclass(frozen=True)
-class SystemInstall:
-    """`apt-get install`, `apk add`, `dnf/yum/microdnf install`."""
-
-    manager: str
-    packages: tuple[str, ...]  # names, versions stripped
-    instruction: Instruction
-    stage: Stage | None
-
-
-@dataclass(frozen=True)
 class Copy:
     instruction: Instruction
     sources: tuple[str, ...]
@@ -482,14 +449,14 @@ class Dockerfile:
             arguments = pip_install_arguments(command)
             if arguments is not None:
                 found.append(
-                    _pip_install(instruction, self.stage_of(instruction), command, arguments, text_map)
+                    pip_install(instruction, self.stage_of(instruction), command, arguments, text_map)
                 )
         return found
 
     def system_installs(self, stages: Sequence[Stage] | None = None) -> list[SystemInstall]:
         found = []
         for instruction, command, _ in self.run_commands(stages):
-            install = _system_install(command.argv)
+            install = system_install(command.argv)
             if install is not None:
                 manager, packages = install
                 found.append(SystemInstall(manager, packages, instruction, self.stage_of(instruction)))
@@ -874,220 +841,3 @@ def _new_stage(dockerfile: Dockerfile, instruction: Instruction, global_args: di
         stage.shell = parent.shell
     dockerfile.stages.append(stage)
     return stage
-
-
-# -- pip and system package installs --------------------------------------------------
-
-# pip install options that take a value.
-_PIP_VALUE_OPTIONS = frozenset(
-    {
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "-e",
-        "--editable",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-f",
-        "--find-links",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "--trusted-host",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--progress-bar",
-        "--cache-dir",
-        "--src",
-        "--upgrade-strategy",
-        "--global-option",
-        "--config-settings",
-        "-C",
-        "--only-binary",
-        "--no-binary",
-        "--report",
-        "--log",
-        "--timeout",
-        "--retries",
-        "--exists-action",
-        "--proxy",
-        "--cert",
-        "--client-cert",
-        "--root-user-action",
-        "--python",
-        "--group",
-        "--keyring-provider",
-    }
-)
-_PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
-_PIP = re.compile(r"^pip(\d(\.\d+)?)?$")
-_COMMAND_WRAPPERS = frozenset({"sudo", "exec", "time", "nice", "command"})
-
-
-def pip_install_arguments(command: Command | Sequence[str]) -> list[int] | None:
-    """Indexes of the arguments after `install` when the command is a pip install."""
-    argv = command.argv if isinstance(command, Command) else list(command)
-    index = 0
-    while index < len(argv) and (is_assignment(argv[index]) or argv[index] in _COMMAND_WRAPPERS):
-        index += 1
-    if index >= len(argv):
-        return None
-    program = program_name(argv[index])
-    if _PIP.match(program):
-        index += 1
-    elif _PYTHON.match(program):
-        index += 1
-        while index < len(argv) and argv[index].startswith("-") and argv[index] != "-m":
-            index += 1
-        if argv[index : index + 2] != ["-m", "pip"]:
-            return None
-        index += 2
-    elif program == "uv" and argv[index + 1 : index + 2] == ["pip"]:
-        index += 2
-    else:
-        return None
-    # Global options may come before the subcommand (`pip --no-cache-dir install`).
-    while index < len(argv) and argv[index].startswith("-"):
-        index += 1
-    if index >= len(argv) or argv[index] != "install":
-        return None
-    return list(range(index + 1, len(argv)))
-
-
-def _requirement_pinned(text: str) -> tuple[str, bool] | None:
-    """(name, pinned) for a requirement string; None when it is not one (a path, a variable)."""
-    if "$" in text or text.startswith((".", "/", "~")) or text.endswith((".whl", ".tar.gz", ".zip")):
-        return None
-    vcs_url = re.match(r"^(git|hg|svn|bzr)\+[a-z]+://[^/]*/(?P<path>[^#]*)", text, re.IGNORECASE)
-    if vcs_url:
-        # `git+https://host/org/lib.git@v1.0`: pinned by a ref after the path.
-        path, _, ref = vcs_url.group("path").partition("@")
-        return path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"), bool(ref)
-    if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
-        return None
-    try:
-        requirement = Requirement(text)
-    except InvalidRequirement:
-        return None
-    if requirement.url:
-        vcs = requirement.url.split("+", 1)[0] in ("git", "hg", "svn", "bzr")
-        return requirement.name, not vcs or "@" in requirement.url.split("://", 1)[-1]
-    pinned = any(
-        spec.operator == "===" or (spec.operator == "==" and "*" not in spec.version)
-        for spec in requirement.specifier
-    )
-    return requirement.name, pinned
-
-
-def _pip_install(
-    instruction: Instruction, stage: Stage | None, command: Command, arguments: list[int], text_map: TextMap
-) -> PipInstall:
-    argv = command.argv
-    requirements: list[PipRequirement] = []
-    requirement_files: list[str] = []
-    constraint_files: list[str] = []
-    local: list[str] = []
-    skip = False
-    for index in arguments:
-        if skip:
-            skip = False
-            continue
-        word = argv[index]
-        option, equals, value = word.partition("=")
-        if word.startswith("-"):
-            if not equals and option in _PIP_VALUE_OPTIONS:
-                skip = True
-                value = argv[index + 1] if index + 1 < len(argv) else ""
-            elif re.match(r"^-[rce]\S", word):  # -rrequirements.txt
-                option, value = word[:2], word[2:]
-            if option in ("-r", "--requirement"):
-                requirement_files.append(value)
-            elif option in ("-c", "--constraint"):
-                constraint_files.append(value)
-            elif option in ("-e", "--editable"):
-                local.append(value)
-            continue
-        parsed = _requirement_pinned(word)
-        if parsed is None:
-            local.append(word)
-            continue
-        name, pinned = parsed
-        source_word = command.words[index]
-        requirements.append(
-            PipRequirement(
-                word, name, pinned, text_map.location(source_word.start), text_map.location(source_word.end)
-            )
-        )
-    return PipInstall(
-        instruction,
-        stage,
-        tuple(requirements),
-        tuple(requirement_files),
-        tuple(constraint_files),
-        tuple(local),
-        text_map.location(command.start),
-        text_map.location(command.end),
-    )
-
-
-_SYSTEM_MANAGERS = {
-    "apt-get": ("install",),
-    "apt": ("install",),
-    "apk": ("add",),
-    "dnf": ("install",),
-    "yum": ("install",),
-    "microdnf": ("install",),
-    "zypper": ("install", "in"),
-}
-_SYSTEM_VALUE_OPTIONS = frozenset(
-    {
-        "-o",
-        "--option",
-        "-t",
-        "--target-release",
-        "--virtual",
-        "--repository",
-        "-X",
-        "--setopt",
-        "--enablerepo",
-        "--disablerepo",
-        "--installroot",
-        "--releasever",
-    }
-)
-
-
-def _system_install(argv: list[str]) -> tuple[str, tuple[str, ...]] | None:
-    index = 0
-    while index < len(argv) and (is_assignment(argv[index]) or argv[index] in _COMMAND_WRAPPERS):
-        index += 1
-    if index >= len(argv):
-        return None
-    manager = program_name(argv[index])
-    verbs = _SYSTEM_MANAGERS.get(manager)
-    if verbs is None:
-        return None
-    rest = argv[index + 1 :]
-    position = 0
-    while position < len(rest) and rest[position].startswith("-"):
-        position += 2 if rest[position] in _SYSTEM_VALUE_OPTIONS else 1
-    if position >= len(rest) or rest[position] not in verbs:
-        return None
-    packages = []
-    skip = False
-    for word in rest[position + 1 :]:
-        if skip:
-            skip = False
-            continue
-        if word.startswith("-"):
-            skip = word in _SYSTEM_VALUE_OPTIONS
-            continue
-        name = re.split(r"[=<>~]", word, maxsplit=1)[0] if manager in ("apt-get", "apt", "apk") else word
-        if name and "$" not in name:
-            packages.append(name)
-    return manager, tuple(packages)

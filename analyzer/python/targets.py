@@ -18,10 +18,10 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.core.discovery import is_sample_path, is_test_path
+from factorscan.python.credentials import find_credential
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
 from factorscan.python.secrets import (
-    find_credential,
     has_real_password,
     is_secret_name,
     looks_like_secret_value,

@@ -40,13 +40,8 @@ from factorscan.deploy.container import (
 from factorscan.deploy.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, parse_shared
 from factorscan.deploy.dockerfile import parse as parse_dockerfile
 from factorscan.deploy.dockerignore import BuildContext, guess_context
-from factorscan.deploy.manifests import (
-    Dependency,
-    ImageInstall,
-    Manifest,
-    dockerfile_pip_installs,
-    load_manifests,
-)
+from factorscan.deploy.manifest_loading import load_manifests
+from factorscan.deploy.manifests import Dependency, ImageInstall, Manifest, dockerfile_pip_installs
 from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
 

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.checks.base import Guarded, Invalid, Severity, SourceRule, Valid
-from factorscan.deploy.dockerfile import pip_install_arguments
+from factorscan.deploy.image_installs import pip_install_arguments
 from factorscan.deploy.shell import words
 from factorscan.deploy.system_tools import SHELL_LINE_FUNCTIONS, SUBPROCESS_FUNCTIONS
 

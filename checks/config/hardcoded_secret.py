@@ -20,10 +20,9 @@ from factorscan.checks.config._shared import _CREDENTIAL_SHAPES, _FORMAT_TRIGGER
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
 from factorscan.python.codemods import env_lookup, env_variable_name
+from factorscan.python.credentials import CredentialMatch, find_credential
 from factorscan.python.env_reads import env_default_of
 from factorscan.python.secrets import (
-    CredentialMatch,
-    find_credential,
     has_real_password,
     is_placeholder,
     is_secret_name,

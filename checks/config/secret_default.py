@@ -7,9 +7,9 @@ import libcst as cst
 from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, SourceRule, Valid
 from factorscan.checks.config._shared import _FORMAT_TRIGGERS, _TEST_FILES_NOTE
 from factorscan.core.redact import redact
+from factorscan.python.credentials import find_credential
 from factorscan.python.env_reads import EnvLookup, SettingsField, env_default_of, require_variable
 from factorscan.python.secrets import (
-    find_credential,
     has_real_password,
     is_secret_name,
     looks_like_secret_value,

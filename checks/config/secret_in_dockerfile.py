@@ -11,8 +11,8 @@ from factorscan.checks.config._shared import _CREDENTIAL_SHAPES, _FORMAT_TRIGGER
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
 from factorscan.deploy.dockerfile import Assignment, Instruction, parse_shared
+from factorscan.python.credentials import find_credentials
 from factorscan.python.secrets import (
-    find_credentials,
     has_real_password,
     is_secret_name,
     looks_like_secret_value,

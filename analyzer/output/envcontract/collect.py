@@ -23,6 +23,7 @@ from factorscan.core.discovery import Discovery, display_path, relative_to_root
 from factorscan.core.positions import locate
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.python.credentials import find_credential
 from factorscan.python.env_reads import (
     env_instance_kind,
     env_lookup,
@@ -30,14 +31,7 @@ from factorscan.python.env_reads import (
     settings_config_value,
     settings_fields,
 )
-from factorscan.python.secrets import (
-    find_credential,
-    has_real_password,
-    is_secret_name,
-    looks_random,
-    name_words,
-    parse_url,
-)
+from factorscan.python.secrets import has_real_password, is_secret_name, looks_random, name_words, parse_url
 from factorscan.python.services import service_setting
 from factorscan.python.targets import sample_or_test_file
 from factorscan.python.traversal import FileContext, Traversal
