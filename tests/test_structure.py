@@ -173,3 +173,16 @@ def test_every_package_is_installed() -> None:
     packages = {module for module, path in MODULES.items() if path.name == "__init__.py"}
     packages.add("factorscan.data")
     assert declared == packages
+
+
+def test_factor_packages_list_their_rules_in_code_order() -> None:
+    """Each factor package's docstring names its rules, in code order, and re-exports them."""
+    packages: dict[str, list[type]] = {}
+    for rule in all_rules():
+        if rule.code != "FS0001":
+            packages.setdefault(rule.__module__.rsplit(".", 1)[0], []).append(rule)
+    for package, rules in packages.items():
+        module = __import__(package, fromlist=["__all__"])
+        listed = [line.split()[1] for line in (module.__doc__ or "").splitlines() if line.startswith("- FS")]
+        assert listed == [rule.code for rule in sorted(rules, key=lambda rule: rule.code)], package
+        assert sorted(module.__all__) == sorted(rule.__name__ for rule in rules), package
