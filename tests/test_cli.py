@@ -291,3 +291,48 @@ def test_noqa_silences_exactly_that_finding(project) -> None:
     result = run_cli("--format", "concise", cwd=root)
     rows = [line.split(":")[1] for line in result.stdout.splitlines()]
     assert rows == ["3", "4"]
+
+
+def _scorecard_rows(text: str) -> dict[str, str]:
+    """Factor numeral -> the rest of its scorecard row, from the full or markdown format."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.replace("│", "|").strip("| ").split("|")]
+        if len(cells) == 4 and cells[0] in {
+            "I",
+            "II",
+            "III",
+            "IV",
+            "V",
+            "VI",
+            "VII",
+            "VIII",
+            "IX",
+            "X",
+            "XI",
+            "XII",
+        }:
+            rows[cells[0]] = " | ".join(cells[1:])
+    return rows
+
+
+@pytest.mark.parametrize("output_format", ["full", "markdown"])
+def test_scorecard_says_not_checked_for_factors_no_selected_rule_covers(project, output_format) -> None:
+    root = project({"app.py": ALIASED_HANDLER})
+    result = run_cli("--no-cache", "--format", output_format, "--select", "FS11,FS0701", ".", cwd=root)
+    assert result.returncode == 1, result.stderr
+    rows = _scorecard_rows(result.stdout)
+    assert rows["III"] == "Config | 0 | not checked"
+    assert rows["XII"] == "Admin processes | 0 | not checked"
+    assert rows["VII"] == "Port binding | 0 | ok"  # checked, found nothing
+    assert rows["XI"] == "Logs | 1 | warning"
+
+
+@pytest.mark.parametrize("output_format", ["full", "markdown"])
+def test_scorecard_without_selection_checks_every_factor(project, output_format) -> None:
+    root = project({"app.py": ALIASED_HANDLER})
+    result = run_cli("--no-cache", "--format", output_format, ".", cwd=root)
+    rows = _scorecard_rows(result.stdout)
+    assert len(rows) == 12
+    assert "not checked" not in result.stdout
+    assert rows["III"] == "Config | 0 | ok"

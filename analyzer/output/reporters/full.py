@@ -145,14 +145,8 @@ def write(report: Report, stream: TextIO) -> None:
     table.add_column("", no_wrap=True)
     table.add_column("Findings", justify="right")
     table.add_column("Worst")
-    for row in scorecard(report.findings):
-        status = (
-            Text("ok", style="green")
-            if not row.findings
-            else Text(
-                row.worst.value if row.worst else "",
-                style=_SEVERITY_STYLE.get(row.worst, "") if row.worst else "",
-            )
-        )
+    for row in scorecard(report.findings, report.rules):
+        style = _SEVERITY_STYLE[row.worst] if row.worst else "green" if row.checked else "dim"
+        status = Text(row.status, style=style)
         table.add_row(row.factor.numeral, row.factor.title, str(row.findings), status)
     console.print(table)

@@ -69,9 +69,8 @@ def write(report: Report, stream: TextIO) -> None:
     if fixable:
         summary += f"; {fixable} fixable with `factorscan --fix`"
     out += [summary + ".", "", "| Factor | | Findings | Worst |", "|---|---|--:|---|"]
-    for row in scorecard(findings):
-        worst = row.worst.value if row.worst else "ok"
-        out.append(f"| {row.factor.numeral} | {row.factor.title} | {row.findings} | {worst} |")
+    for row in scorecard(findings, report.rules):
+        out.append(f"| {row.factor.numeral} | {row.factor.title} | {row.findings} | {row.status} |")
     shown = 0
     by_factor = groupby(
         sorted(findings, key=lambda finding: (finding.factor.number, finding.sort_key)),
