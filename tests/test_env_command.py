@@ -323,3 +323,43 @@ def test_a_file_libcst_cannot_round_trip_does_not_abort_a_check_or_a_fix(project
         assert "except (ImportError, OSError) :" in fixed  # untouched lines stay as they were
     else:
         assert "PASSWORD" in result.stdout
+
+
+PRESENCE_FLAGS = {
+    "app.py": """
+    import os
+
+    if "FEATURE_X" in os.environ:
+        ENABLE_X = True
+    if "SENTRY_DSN" in os.environ:
+        DSN = os.environ["SENTRY_DSN"]
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "info")
+    """
+}
+
+
+def test_dotenv_leaves_presence_flags_commented_out(project) -> None:
+    result = run_cli("env", "--format", "dotenv", cwd=project(PRESENCE_FLAGS))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "# FEATURE_X=" in lines  # loading `FEATURE_X=` would switch the flag on
+    assert "FEATURE_X=" not in lines
+    # Read for its value too: a setting, not a flag.
+    assert "SENTRY_DSN=" in lines
+    assert "LOG_LEVEL=info" in lines
+
+
+def test_k8s_config_map_leaves_presence_flags_out(project) -> None:
+    result = run_cli("env", "--format", "k8s", cwd=project(PRESENCE_FLAGS))
+    assert result.returncode == 0, result.stderr
+    config_map, secret = yaml.safe_load_all(result.stdout)
+    assert config_map["data"] == {"LOG_LEVEL": "info"}
+    assert '# "FEATURE_X": ""' in result.stdout
+    assert set(secret["stringData"]) == {"SENTRY_DSN"}
+
+
+def test_k8s_config_map_of_presence_flags_only_is_empty(project) -> None:
+    root = project({"app.py": 'import os\nON = "FEATURE_X" in os.environ\n'})
+    result = run_cli("env", "--format", "k8s", cwd=root)
+    config_map, _secret = yaml.safe_load_all(result.stdout)
+    assert config_map["data"] == {}

@@ -102,9 +102,15 @@ def write_dotenv(contract: Contract, stream: TextIO) -> None:
             notes.append("required")
         if variable.secret:
             notes.append("secret")
+        # A presence flag is on once the line is loaded, whatever its value: leave it off.
+        if variable.presence_flag:
+            notes.append("a flag: set means on, even empty; uncomment to switch it on")
         suffix = f" ({', '.join(notes)})" if notes else ""
         value = "" if variable.secret or variable.default is None else _dotenv_value(variable.default)
-        stream.write(f"\n# {_places(variable)}{suffix}\n{variable.name}={value}\n")
+        line = f"{variable.name}={value}"
+        if variable.presence_flag:
+            line = "# " + line
+        stream.write(f"\n# {_places(variable)}{suffix}\n{line}\n")
 
 
 def yaml_string(value: str) -> str:
@@ -149,10 +155,14 @@ def write_k8s(contract: Contract, stream: TextIO, name: str | None = None) -> No
         "metadata:",
         f"  name: {yaml_string(base + '-config')}",
     ]
-    lines.append("data:" if plain else "data: {}")
+    # A key in the ConfigMap sets the variable, which switches a presence flag on: list it commented out.
+    lines.append("data:" if any(not variable.presence_flag for variable in plain) else "data: {}")
     for variable in plain:
         comment = "  # required: set a value" if variable.default is None and variable.required else ""
-        lines.append(f"  {yaml_string(variable.name)}: {yaml_string(variable.default or '')}{comment}")
+        entry = f"{yaml_string(variable.name)}: {yaml_string(variable.default or '')}"
+        if variable.presence_flag:
+            entry, comment = "# " + entry, "  # a flag: set means on, even empty"
+        lines.append(f"  {entry}{comment}")
     lines += [
         "---",
         "apiVersion: v1",
