@@ -94,7 +94,11 @@ def _check_parser() -> _Parser:
     run = parser.add_argument_group("run")
     run.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    run.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: <project>/.factorscan_cache)")
+    run.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="cache folder (default: <project>/.factorscan_cache; outside a project, the user cache)",
+    )
     run.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: CPU count)")
     run.add_argument(
         "--stdin-filename", type=Path, metavar="PATH", help="read the source from stdin and report it as PATH"

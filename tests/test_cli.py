@@ -24,7 +24,7 @@ def test_version() -> None:
 
 
 def test_demo_fixture_shows_grouped_findings_and_scorecard() -> None:
-    result = run_cli("fixtures/demo_app", cwd=FIXTURES.parent, env={"COLUMNS": "120"})
+    result = run_cli("--no-cache", "fixtures/demo_app", cwd=FIXTURES.parent, env={"COLUMNS": "120"})
     assert result.returncode == 1, result.stderr
     out = result.stdout
     assert "fixtures/demo_app/shop/__init__.py" in out
@@ -37,7 +37,7 @@ def test_demo_fixture_shows_grouped_findings_and_scorecard() -> None:
 
 
 def test_clean_fixture_exits_zero() -> None:
-    result = run_cli("fixtures/clean_app", cwd=FIXTURES.parent)
+    result = run_cli("--no-cache", "fixtures/clean_app", cwd=FIXTURES.parent)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout
 
