@@ -45,7 +45,8 @@ def _check_parser() -> _Parser:
         description="Find Twelve-Factor App anti-patterns in a Python app; fix the ones it can.",
         epilog=(
             "Subcommands: `factorscan rules` lists the rules, `factorscan rule FS1101` explains one, "
-            "`factorscan server` starts the language server."
+            "`factorscan env` lists the environment variables the app reads (--format json, dotenv, k8s), "
+            "`factorscan server` starts the language server. `factorscan SUBCOMMAND --help` for more."
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to scan (default: .)")

@@ -336,3 +336,11 @@ def test_scorecard_without_selection_checks_every_factor(project, output_format)
     assert len(rows) == 12
     assert "not checked" not in result.stdout
     assert rows["III"] == "Config | 0 | ok"
+
+
+def test_help_names_every_subcommand() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # argparse wraps the epilog
+    for subcommand in ("rules", "rule FS1101", "env", "server"):
+        assert f"`factorscan {subcommand}`" in text
