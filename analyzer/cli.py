@@ -256,14 +256,15 @@ def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanRe
 
         findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
     if args.diff_base is not None:
-        from factorscan.checks.base import SyntaxErrorRule
+        from factorscan.checks import rule_by_code
         from factorscan.output.gitdiff import changed_lines, filter_changed
 
-        def file_level(finding: Finding) -> bool:
-            return finding.file_level or finding.code == SyntaxErrorRule.code
+        def changed_by(finding: Finding) -> tuple[str, ...]:
+            rule = rule_by_code(finding.code)
+            return rule.changed_by if rule is not None else ()
 
         changes = changed_lines(args.diff_base, root)
-        findings = filter_changed(findings, changes, file_level)
+        findings = filter_changed(findings, changes, changed_by, root)
     return findings
 
 

@@ -152,9 +152,6 @@ class Finding:
     # Stable extra words for the fingerprint (e.g. a dependency name for
     # project-level findings whose line may be empty).
     fingerprint_hint: str = field(default="", compare=False)
-    # Made by a project rule from the whole project, not from this file's lines
-    # alone: --diff-base keeps it when its file changed at all.
-    file_level: bool = field(default=False, compare=False)
 
     @property
     def factor(self) -> Factor:

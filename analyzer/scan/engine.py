@@ -20,7 +20,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -578,9 +578,7 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         with profiling.phase("project rules"):
             for rule_type in ruleset.project_rules:
                 try:
-                    findings.extend(
-                        replace(finding, file_level=True) for finding in rule_type().check_project(project)
-                    )
+                    findings.extend(rule_type().check_project(project))
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
