@@ -196,6 +196,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("--stdin-filename reads stdin; do not also pass paths")
     if args.stdin_filename is not None and args.diff_base is not None:
         raise UsageError("--diff-base compares files on disk; it cannot be used with --stdin-filename")
+    _check_combinations(args)
 
     from factorscan.core.cache import Cache
     from factorscan.scan.engine import ScanOptions, scan
@@ -245,6 +246,27 @@ def _check(args: argparse.Namespace) -> int:
         if fixed:
             result = scan(paths, settings, options)
     return _report(args, settings, result, fixed)
+
+
+def _check_combinations(args: argparse.Namespace) -> None:
+    """Options that would be silently ignored together are a usage error instead."""
+    from factorscan.output.reporters import STATISTICS_FORMATS
+
+    output_format = args.format or "full"
+    if args.statistics and output_format not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics prints counts as text; it cannot be used with --format {output_format} "
+            f"(use it with {' or '.join(STATISTICS_FORMATS)})"
+        )
+    if args.diff and args.write_baseline is not None:
+        raise UsageError("--diff only prints the fixes; it cannot be used with --write-baseline")
+    if args.diff and output_format != "full":
+        raise UsageError(
+            f"--diff prints a unified diff; it cannot be used with --format {output_format}"
+            + (" (the json format already holds each finding's fix)" if output_format == "json" else "")
+        )
+    if args.diff and args.statistics:
+        raise UsageError("--diff prints a unified diff; it cannot be used with --statistics")
 
 
 def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanResult) -> list[Finding]:

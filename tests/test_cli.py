@@ -344,3 +344,49 @@ def test_help_names_every_subcommand() -> None:
     text = " ".join(result.stdout.split())  # argparse wraps the epilog
     for subcommand in ("rules", "rule FS1101", "env", "server"):
         assert f"`factorscan {subcommand}`" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--statistics", "--format", "sarif"],
+            "--statistics prints counts as text; it cannot be used with --format sarif",
+        ),
+        (
+            ["--statistics", "--format", "json"],
+            "--statistics prints counts as text; it cannot be used with --format json",
+        ),
+        (
+            ["--diff", "--write-baseline", "b.json"],
+            "--diff only prints the fixes; it cannot be used with --write-baseline",
+        ),
+        (
+            ["--diff", "--format", "json"],
+            "--diff prints a unified diff; it cannot be used with --format json",
+        ),
+        (
+            ["--diff", "--format", "concise"],
+            "--diff prints a unified diff; it cannot be used with --format concise",
+        ),
+        (["--diff", "--statistics"], "--diff prints a unified diff; it cannot be used with --statistics"),
+    ],
+)
+def test_options_that_would_be_ignored_together_are_exit_2(project, args: list[str], message: str) -> None:
+    root = project({"app.py": ALIASED_HANDLER})
+    result = run_cli("--no-cache", *args, ".", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr == f"factorscan: error: {message}" + result.stderr.partition(message)[2]
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+    assert not (root / "b.json").exists()
+
+
+def test_statistics_with_concise_prints_the_counts(project) -> None:
+    root = project({"app.py": ALIASED_HANDLER + 'open("x.log", "a")\n'})
+    result = run_cli("--no-cache", "--statistics", "--format", "concise", ".", cwd=root)
+    assert result.returncode == 1
+    assert [line.split() for line in result.stdout.splitlines()] == [
+        ["1", "FS1101", "[*]", "log-file-handler"],
+        ["1", "FS1102", "log-file-write"],
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,20 @@ class Report:
             cached = secret_values(self.findings, source) if source is not None else []
             self._secrets[path] = cached
         return cached
+
+
+def statistics_lines(report: Report) -> list[str]:
+    """`--statistics`: one line per rule, most findings first: count, code, fix marker, name."""
+    counts = Counter((f.code, f.name) for f in report.findings)
+    fixable = {f.code for f in report.findings if report.fixable(f)}
+    return [
+        f"{count:>5}  {code}  {'[*]' if code in fixable else '   '} {name}"
+        for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+# The formats --statistics replaces with its counts; the others are for machines.
+STATISTICS_FORMATS = ("full", "concise")
 
 
 def writer(format_name: str) -> Callable[[Report, TextIO], None]:

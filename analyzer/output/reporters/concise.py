@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from factorscan.output.reporters import Report
+from factorscan.output.reporters import Report, statistics_lines
 
 
 def write(report: Report, stream: TextIO) -> None:
+    if report.statistics:
+        stream.writelines(line + "\n" for line in statistics_lines(report))
+        return
     for finding in report.findings:
         marker = " [*]" if report.fixable(finding) else ""
         stream.write(

@@ -5,7 +5,6 @@ when piped or when NO_COLOR is set."""
 from __future__ import annotations
 
 import os
-from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
@@ -16,7 +15,7 @@ from rich.text import Text
 from factorscan.core.findings import Finding, Severity
 from factorscan.core.redact import mask_span, mask_values
 from factorscan.core.source import SourceDecodeError
-from factorscan.output.reporters import Report
+from factorscan.output.reporters import Report, statistics_lines
 from factorscan.output.reporters.scorecard import scorecard
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -114,18 +113,11 @@ def _summary(report: Report) -> str:
     return text
 
 
-def _statistics(console: Console, report: Report) -> None:
-    counts = Counter((f.code, f.name) for f in report.findings)
-    fixable = {f.code for f in report.findings if report.fixable(f)}
-    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        marker = "[*]" if code in fixable else "   "
-        console.print(f"{count:>5}  {code}  {marker} {name}", markup=False)
-
-
 def write(report: Report, stream: TextIO) -> None:
     console = _console(report, stream)
     if report.statistics:
-        _statistics(console, report)
+        for line in statistics_lines(report):
+            console.print(line, markup=False)
     else:
         for path, findings in groupby(report.findings, key=lambda f: f.path):
             console.print(Text(path, style="bold underline"))
