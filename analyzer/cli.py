@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from factorscan import __version__
 from factorscan.core.errors import FactorscanError, UsageError
 from factorscan.output.reporters import FORMATS
+from factorscan.output.wording import plural
 
 if TYPE_CHECKING:
     from factorscan.core.findings import Finding
@@ -231,7 +232,7 @@ def _check(args: argparse.Namespace) -> int:
             changed = sum(1 for file_fix in file_fixes if file_fix.changed)
             if not args.quiet:
                 count = sum(len(f.fixed) for f in file_fixes)
-                print(f"Would fix {count} findings in {changed} files.", file=sys.stderr)
+                print(f"Would fix {plural(count, 'finding')} in {plural(changed, 'file')}.", file=sys.stderr)
             return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
         if stdin is not None:
             # Editors pipe the buffer through `--fix`: the fixed text goes to stdout.
@@ -269,14 +270,17 @@ def _check_combinations(args: argparse.Namespace) -> None:
         raise UsageError("--diff prints a unified diff; it cannot be used with --statistics")
 
 
-def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanResult) -> list[Finding]:
-    """--write-baseline, --baseline and --diff-base: which findings are reported."""
+def _review_filters(
+    args: argparse.Namespace, settings: Settings, result: ScanResult
+) -> tuple[list[Finding], int]:
+    """--baseline and --diff-base: the findings reported, and how many the baseline hid."""
     findings = result.findings
     root = settings.project_root
     if args.baseline is not None:
         from factorscan.output.baseline import filter_baseline, read_baseline
 
         findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
+    hidden_by_baseline = len(result.findings) - len(findings)
     if args.diff_base is not None:
         from factorscan.checks import rule_by_code
         from factorscan.output.gitdiff import changed_lines, filter_changed
@@ -287,7 +291,7 @@ def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanRe
 
         changes = changed_lines(args.diff_base, root)
         findings = filter_changed(findings, changes, changed_by, root)
-    return findings
+    return findings, hidden_by_baseline
 
 
 def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
@@ -303,15 +307,16 @@ def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fi
             print(f"factorscan: error: {error}", file=sys.stderr)
         count = write_baseline(args.write_baseline, result.findings, result.sources, settings.project_root)
         if not args.quiet:
-            print(f"Wrote {count} findings to the baseline {args.write_baseline}.", file=sys.stderr)
+            print(f"Wrote {plural(count, 'finding')} to the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
-    findings = _review_filters(args, settings, result)
+    findings, hidden_by_baseline = _review_filters(args, settings, result)
     report = Report(
         findings=findings,
         sources=result.sources,
         files_scanned=result.files_scanned,
         unsafe_fixes=settings.unsafe_fixes,
         fixed=fixed,
+        hidden_by_baseline=hidden_by_baseline,
         statistics=args.statistics,
         quiet=args.quiet,
         project_root=settings.project_root,

@@ -390,3 +390,69 @@ def test_statistics_with_concise_prints_the_counts(project) -> None:
         ["1", "FS1101", "[*]", "log-file-handler"],
         ["1", "FS1102", "log-file-write"],
     ]
+
+
+ONE_FINDING = 'log = open("app.log", "a")\n'
+
+
+def test_summaries_count_one_in_the_singular(project) -> None:
+    root = project(
+        {"app.py": ONE_FINDING, "settings.py": 'import os\nLEVEL = os.environ.get("LEVEL", "info")\n'}
+    )
+    found = run_cli("--no-cache", "app.py", cwd=root)
+    assert found.stdout.splitlines()[-1] == "Found 1 finding in 1 file."
+    clean = run_cli("--no-cache", "settings.py", cwd=root)
+    assert clean.stdout.strip() == "All checks passed (1 file)."
+    two = run_cli("--no-cache", ".", cwd=root)
+    assert two.stdout.splitlines()[-1] == "Found 1 finding in 1 of 2 files."
+    env = run_cli("env", "settings.py", cwd=root)
+    assert env.stdout.splitlines()[-1] == "1 variable (0 secret-like) in 1 file."
+    baseline = run_cli("--no-cache", "--write-baseline", "b.json", "app.py", cwd=root)
+    assert baseline.stderr == "Wrote 1 finding to the baseline b.json.\n"
+    handler = project({"handler.py": ALIASED_HANDLER})
+    diff = run_cli("--no-cache", "--diff", ".", cwd=handler)
+    assert diff.stderr == "Would fix 1 finding in 1 file.\n"
+
+
+def test_fix_summary_counts_fixed_and_remaining_apart(project) -> None:
+    two_fixable = ALIASED_HANDLER + 'audit = lh.WatchedFileHandler("audit.log")\n'
+    root = project({"app.py": two_fixable + ONE_FINDING})
+    result = run_cli("--no-cache", "--fix", ".", cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[-1] == "Fixed 2 findings; 1 remaining in 1 file."
+
+
+def test_summary_comes_last_apart_from_the_scorecard(project) -> None:
+    root = project({"app.py": ALIASED_HANDLER + ONE_FINDING})
+    for args in ([], ["--statistics"]):
+        lines = run_cli("--no-cache", *args, ".", cwd=root, env={"COLUMNS": "120"}).stdout.splitlines()
+        summary = next(index for index, line in enumerate(lines) if line.startswith("Found "))
+        assert lines[summary:] == ["Found 2 findings in 1 file.", "[*] 1 fixable with `factorscan --fix`."]
+        assert lines[summary - 1] == ""
+        assert lines[summary - 2].startswith("XII ")  # the scorecard's last row, a line apart
+        title = lines.index("Twelve-factor scorecard")
+        assert lines[title - 1] == ""  # findings or counts end a line before it
+
+
+@pytest.mark.parametrize(
+    ("output_format", "expected"),
+    [
+        ("full", "Found 1 finding in 1 file (1 more hidden by the baseline)."),
+        ("markdown", "**1 finding** in 1 file (1 more hidden by the baseline)."),
+    ],
+)
+def test_a_run_with_a_baseline_says_how_many_it_hid(project, output_format, expected) -> None:
+    root = project({"app.py": ONE_FINDING})
+    assert run_cli("--no-cache", "--write-baseline", "b.json", ".", cwd=root).returncode == 0
+    (root / "app.py").write_text(ONE_FINDING + 'debug = open("debug.log", "a")\n')
+    result = run_cli("--no-cache", "--format", output_format, "--baseline", "b.json", ".", cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stdout.splitlines()
+
+
+def test_a_clean_run_with_a_baseline_says_how_many_it_hid(project) -> None:
+    root = project({"app.py": ONE_FINDING})
+    assert run_cli("--no-cache", "--write-baseline", "b.json", ".", cwd=root).returncode == 0
+    result = run_cli("--no-cache", "--baseline", "b.json", ".", cwd=root)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "All checks passed (1 file; 1 finding hidden by the baseline)."

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from factorscan.output.envcontract.collect import Contract, Variable
+from factorscan.output.wording import plural
 
 __all__ = ["FORMATS", "write"]
 
@@ -60,7 +61,8 @@ def write_table(contract: Contract, stream: TextIO) -> None:
     console.print(table)
     secrets = sum(1 for variable in contract.variables if variable.secret)
     console.print(
-        f"{len(contract.variables)} variables ({secrets} secret-like) in {contract.files_scanned} files.",
+        f"{plural(len(contract.variables), 'variable')} ({secrets} secret-like) "
+        f"in {plural(contract.files_scanned, 'file')}.",
         markup=False,
     )
 

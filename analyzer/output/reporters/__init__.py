@@ -44,6 +44,7 @@ class Report:
     files_scanned: int = 0
     unsafe_fixes: bool = False
     fixed: int = 0
+    hidden_by_baseline: int = 0  # findings --baseline left out
     statistics: bool = False
     quiet: bool = False
     color: bool | None = None  # None: decide from the stream and NO_COLOR

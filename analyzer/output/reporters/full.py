@@ -17,6 +17,7 @@ from factorscan.core.redact import mask_span, mask_values
 from factorscan.core.source import SourceDecodeError
 from factorscan.output.reporters import Report, statistics_lines
 from factorscan.output.reporters.scorecard import scorecard
+from factorscan.output.wording import in_files, plural
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -92,20 +93,22 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
 
 
 def _summary(report: Report) -> str:
+    """The last lines: how many findings where, what was fixed or hidden, what can be fixed."""
     total = len(report.findings)
+    where = in_files(len({f.path for f in report.findings}), report.files_scanned)
+    if report.fixed:
+        text = f"Fixed {plural(report.fixed, 'finding')}; {total} remaining {where}"
+    else:
+        text = f"Found {plural(total, 'finding')} {where}"
+    if report.hidden_by_baseline:
+        text += f" ({report.hidden_by_baseline} more hidden by the baseline)"
+    text += "."
     fixable = sum(1 for f in report.findings if report.fixable(f))
     hidden_unsafe = sum(
         1
         for f in report.findings
         if f.fix is not None and not report.fixable(f) and f.fix.applicability.value == "unsafe"
     )
-    with_findings = len({f.path for f in report.findings})
-    parts = [
-        f"Found {total} finding{'s' if total != 1 else ''} in {with_findings} of {report.files_scanned} files"
-    ]
-    if report.fixed:
-        parts.append(f"({report.fixed} fixed, {total} remaining)")
-    text = " ".join(parts) + "."
     if fixable:
         text += f"\n[*] {fixable} fixable with `factorscan --fix`."
     if hidden_unsafe:
@@ -113,11 +116,34 @@ def _summary(report: Report) -> str:
     return text
 
 
+def _all_passed(report: Report) -> str:
+    text = f"All checks passed ({plural(report.files_scanned, 'file')}"
+    if report.hidden_by_baseline:
+        text += f"; {plural(report.hidden_by_baseline, 'finding')} hidden by the baseline"
+    text += ")."
+    return f"Fixed {plural(report.fixed, 'finding')}; {text}" if report.fixed else text
+
+
+def _scorecard_table(report: Report) -> Table:
+    table = Table(title="Twelve-factor scorecard", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Factor")
+    table.add_column("", no_wrap=True)
+    table.add_column("Findings", justify="right")
+    table.add_column("Worst")
+    for row in scorecard(report.findings, report.rules):
+        style = _SEVERITY_STYLE[row.worst] if row.worst else "green" if row.checked else "dim"
+        table.add_row(row.factor.numeral, row.factor.title, str(row.findings), Text(row.status, style=style))
+    return table
+
+
 def write(report: Report, stream: TextIO) -> None:
+    """Findings (or --statistics), the scorecard, then the summary last, each block apart."""
     console = _console(report, stream)
     if report.statistics:
         for line in statistics_lines(report):
             console.print(line, markup=False)
+        if report.findings and not report.quiet:
+            console.print()
     else:
         for path, findings in groupby(report.findings, key=lambda f: f.path):
             console.print(Text(path, style="bold underline"))
@@ -127,18 +153,8 @@ def write(report: Report, stream: TextIO) -> None:
     if report.quiet:
         return
     if not report.findings:
-        fixed = f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}; " if report.fixed else ""
-        console.print(Text(f"{fixed}All checks passed ({report.files_scanned} files).", style="green"))
+        console.print(Text(_all_passed(report), style="green"))
         return
-    console.print(_summary(report), markup=False)
+    console.print(_scorecard_table(report))
     console.print()
-    table = Table(title="Twelve-factor scorecard", title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("Factor")
-    table.add_column("", no_wrap=True)
-    table.add_column("Findings", justify="right")
-    table.add_column("Worst")
-    for row in scorecard(report.findings, report.rules):
-        style = _SEVERITY_STYLE[row.worst] if row.worst else "green" if row.checked else "dim"
-        status = Text(row.status, style=style)
-        table.add_row(row.factor.numeral, row.factor.title, str(row.findings), status)
-    console.print(table)
+    console.print(_summary(report), markup=False)
