@@ -456,3 +456,39 @@ def test_a_clean_run_with_a_baseline_says_how_many_it_hid(project) -> None:
     result = run_cli("--no-cache", "--baseline", "b.json", ".", cwd=root)
     assert result.returncode == 0
     assert result.stdout.strip() == "All checks passed (1 file; 1 finding hidden by the baseline)."
+
+
+UNSAFE_AND_SAFE = ALIASED_HANDLER + 'PASSWORD = "hunter2-but-longer-9f8e7d"\nlog = open("app.log", "a")\n'
+
+
+def test_unsafe_fixable_findings_carry_their_own_marker(project) -> None:
+    root = project({"app.py": UNSAFE_AND_SAFE})
+    concise = run_cli("--no-cache", "--format", "concise", ".", cwd=root).stdout.splitlines()
+    assert [line.split(": ")[1].split(" ", 2)[:2] for line in concise] == [
+        ["FS1101", "[*]"],  # safe: --fix applies it
+        ["FS0301", "[!]"],  # unsafe: only --fix --unsafe-fixes applies it
+        ["FS1102", "The"],  # no fix: no marker
+    ]
+    full = run_cli("--no-cache", ".", cwd=root).stdout
+    assert "3:11  FS1101 [*] " in full
+    assert "4:12  FS0301 [!] " in full
+    assert "5:7  FS1102 The app" in full
+    assert full.splitlines()[-2:] == [
+        "[*] 1 fixable with `factorscan --fix`.",
+        "[!] 1 more fixable with `--fix --unsafe-fixes`.",
+    ]
+    statistics = [
+        line.split() for line in run_cli("--no-cache", "--statistics", ".", cwd=root).stdout.splitlines()
+    ]
+    assert ["1", "FS0301", "[!]", "hardcoded-secret"] in statistics
+    markdown = run_cli("--no-cache", "--format", "markdown", ".", cwd=root).stdout
+    assert (
+        "[FS0301](https://github.com/factorscan/factorscan/blob/main/docs/rules/FS0301.md) [!] " in markdown
+    )
+
+
+def test_with_unsafe_fixes_on_the_unsafe_ones_are_fixable_too(project) -> None:
+    root = project({"app.py": UNSAFE_AND_SAFE})
+    concise = run_cli("--no-cache", "--unsafe-fixes", "--format", "concise", ".", cwd=root).stdout
+    assert "FS0301 [*] " in concise
+    assert "[!]" not in concise

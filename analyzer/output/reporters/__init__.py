@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from factorscan.core.findings import Finding
+from factorscan.core.findings import Applicability, Finding
 from factorscan.core.redact import secret_values
 from factorscan.core.source import SourceFile
 
@@ -28,6 +28,9 @@ FORMATS = {
     "junit": "junit",
     "markdown": "markdown",
 }
+
+FIXABLE = "[*]"  # as in ruff: `--fix` applies it
+UNSAFE_FIXABLE = "[!]"  # `--fix --unsafe-fixes` applies it: it changes behaviour or needs new environment
 
 DOCS_URL = "https://github.com/factorscan/factorscan/blob/main/docs/rules"
 
@@ -61,6 +64,20 @@ class Report:
     def fixable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)
 
+    def needs_unsafe_fixes(self, finding: Finding) -> bool:
+        """An unsafe fix this run leaves alone: `--fix --unsafe-fixes` would apply it."""
+        return (
+            finding.fix is not None
+            and not self.fixable(finding)
+            and finding.fix.applicability is Applicability.UNSAFE
+        )
+
+    def marker(self, finding: Finding) -> str:
+        """`[*]` for what --fix applies, `[!]` for what only --unsafe-fixes adds, else ""."""
+        if self.fixable(finding):
+            return FIXABLE
+        return UNSAFE_FIXABLE if self.needs_unsafe_fixes(finding) else ""
+
     def secrets(self, path: str) -> list[str]:
         """Every secret sensitive findings point at in `path`: mask them wherever code is echoed."""
         cached = self._secrets.get(path)
@@ -74,9 +91,13 @@ class Report:
 def statistics_lines(report: Report) -> list[str]:
     """`--statistics`: one line per rule, most findings first: count, code, fix marker, name."""
     counts = Counter((f.code, f.name) for f in report.findings)
-    fixable = {f.code for f in report.findings if report.fixable(f)}
+    markers: dict[str, str] = {}
+    for finding in report.findings:
+        marker = report.marker(finding)
+        if marker == FIXABLE or (marker and finding.code not in markers):
+            markers[finding.code] = marker
     return [
-        f"{count:>5}  {code}  {'[*]' if code in fixable else '   '} {name}"
+        f"{count:>5}  {code}  {markers.get(code, ''):<3} {name}"
         for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 

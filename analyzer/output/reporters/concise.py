@@ -12,7 +12,7 @@ def write(report: Report, stream: TextIO) -> None:
         stream.writelines(line + "\n" for line in statistics_lines(report))
         return
     for finding in report.findings:
-        marker = " [*]" if report.fixable(finding) else ""
+        marker = f" {report.marker(finding)}" if report.marker(finding) else ""
         stream.write(
             f"{finding.path}:{finding.location.row}:{finding.location.column}: "
             f"{finding.code}{marker} {finding.message}\n"

@@ -15,7 +15,7 @@ from rich.text import Text
 from factorscan.core.findings import Finding, Severity
 from factorscan.core.redact import mask_span, mask_values
 from factorscan.core.source import SourceDecodeError
-from factorscan.output.reporters import Report, statistics_lines
+from factorscan.output.reporters import FIXABLE, UNSAFE_FIXABLE, Report, statistics_lines
 from factorscan.output.reporters.scorecard import scorecard
 from factorscan.output.wording import in_files, plural
 
@@ -63,8 +63,9 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
     header.append(f"{finding.location.row}:{finding.location.column}", style="dim")
     header.append("  ")
     header.append(finding.code, style=_SEVERITY_STYLE[finding.severity])
-    if report.fixable(finding):
-        header.append(" [*]", style="green")
+    marker = report.marker(finding)
+    if marker:
+        header.append(f" {marker}", style="green" if marker == FIXABLE else "yellow")
     header.append(f" {finding.message}")
     console.print(header)
     lines = _source_lines(report, finding)
@@ -104,15 +105,11 @@ def _summary(report: Report) -> str:
         text += f" ({report.hidden_by_baseline} more hidden by the baseline)"
     text += "."
     fixable = sum(1 for f in report.findings if report.fixable(f))
-    hidden_unsafe = sum(
-        1
-        for f in report.findings
-        if f.fix is not None and not report.fixable(f) and f.fix.applicability.value == "unsafe"
-    )
+    unsafe = sum(1 for f in report.findings if report.needs_unsafe_fixes(f))
     if fixable:
-        text += f"\n[*] {fixable} fixable with `factorscan --fix`."
-    if hidden_unsafe:
-        text += f"\n{hidden_unsafe} more fixable with `--fix --unsafe-fixes`."
+        text += f"\n{FIXABLE} {fixable} fixable with `factorscan --fix`."
+    if unsafe:
+        text += f"\n{UNSAFE_FIXABLE} {unsafe} more fixable with `--fix --unsafe-fixes`."
     return text
 
 

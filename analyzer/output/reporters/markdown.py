@@ -48,7 +48,7 @@ def _fix_details(report: Report, finding: Finding) -> str:
 
 
 def _finding_item(report: Report, finding: Finding) -> str:
-    marker = " [*]" if report.fixable(finding) else ""
+    marker = f" {report.marker(finding)}" if report.marker(finding) else ""
     where = f"{finding.path}:{finding.location.row}:{finding.location.column}"
     return (
         f"- `{where}` [{finding.code}]({rule_url(finding.code)}){marker} "
