@@ -125,6 +125,7 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
     else:
         root = find_project_root(start)
         settings = load_settings(find_config_file(start.resolve(), root), root)
+    _check_selectors(settings, args)
     select = _flatten(args.select)
     if select is not None:
         settings.select = select
@@ -135,6 +136,22 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
     if args.cache_dir:
         settings.cache_dir = args.cache_dir
     return settings
+
+
+def _check_selectors(settings: Settings, args: argparse.Namespace) -> None:
+    """Rule selectors that match nothing are an error naming where they were written."""
+    from factorscan.checks import validate_selectors
+    from factorscan.core.settings import config_display
+
+    if settings.config_file is not None:
+        where = f"{config_display(settings.config_file)}: [tool.factorscan]"
+        validate_selectors(settings.select or [], f"{where} select")
+        validate_selectors(settings.extend_select, f"{where} extend-select")
+        validate_selectors(settings.ignore, f"{where} ignore")
+        for pattern, codes in settings.per_file_ignores.items():
+            validate_selectors(codes, f"{where} per-file-ignores {pattern!r}")
+    for option in ("select", "extend_select", "ignore"):
+        validate_selectors(_flatten(getattr(args, option)) or [], "--" + option.replace("_", "-"))
 
 
 def _progress(stream: TextIO) -> Callable[[int], Callable[[int], None]] | None:

@@ -150,12 +150,57 @@ def test_unknown_option_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "unrecognized arguments: --frobnicate" in result.stderr
 
 
-def test_unknown_config_key_names_it(project) -> None:
+def test_unknown_config_key_names_the_file_and_the_closest_key(project) -> None:
     root = project({"pyproject.toml": "[tool.factorscan]\nselekt = ['FS11']\n", "app.py": ""})
     result = run_cli(cwd=root)
     assert result.returncode == 2
-    assert "unknown key 'selekt' in [tool.factorscan]" in result.stderr
+    assert result.stderr == (
+        "factorscan: error: pyproject.toml: [tool.factorscan] unknown key 'selekt'; did you mean 'select'?\n"
+    )
+
+
+def test_unknown_config_key_far_from_any_lists_the_known_ones(project) -> None:
+    root = project({"pyproject.toml": "[tool.factorscan]\nfrobnicate = 1\n", "app.py": ""})
+    result = run_cli(cwd=root)
+    assert result.returncode == 2
+    assert "pyproject.toml: [tool.factorscan] unknown key 'frobnicate'; known keys: select, " in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("select = ['FS111']", "[tool.factorscan] select: 'FS111' matches no rule; did you mean 'FS1101'?"),
+        (
+            "ignore = ['log-file-handlr']",
+            "[tool.factorscan] ignore: 'log-file-handlr' matches no rule; did you mean 'log-file-handler'?",
+        ),
+        (
+            "extend-select = ['fs11']",
+            "[tool.factorscan] extend-select: 'fs11' matches no rule; did you mean 'FS11'?",
+        ),
+        (
+            "per-file-ignores = { 'legacy/*' = ['FS1101', 'FS11O2'] }",
+            "[tool.factorscan] per-file-ignores 'legacy/*': 'FS11O2' matches no rule; did you mean 'FS1102'?",
+        ),
+    ],
+)
+def test_config_selectors_that_match_nothing_name_the_file_and_the_closest_code(
+    project, table, message
+) -> None:
+    root = project({"sub/pyproject.toml": f"[tool.factorscan]\n{table}\n", "sub/app.py": ""})
+    result = run_cli("sub", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr == f"factorscan: error: sub/pyproject.toml: {message}\n"
+
+
+def test_cli_selectors_that_match_nothing_suggest_the_closest_code(project) -> None:
+    root = project({"app.py": ""})
+    result = run_cli("--ignore", "FS1101,log-file-writ", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "factorscan: error: --ignore: 'log-file-writ' matches no rule; did you mean 'log-file-write'?\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -167,11 +212,11 @@ def test_unknown_config_key_names_it(project) -> None:
         ("per-file-ignores = ['x']", "per-file-ignores must be a table"),
     ],
 )
-def test_bad_config_values_name_the_key(project, table: str, message: str) -> None:
+def test_bad_config_values_name_the_file_and_the_key(project, table: str, message: str) -> None:
     root = project({"pyproject.toml": f"[tool.factorscan]\n{table}\n", "app.py": ""})
     result = run_cli(cwd=root)
     assert result.returncode == 2
-    assert message in result.stderr
+    assert f"pyproject.toml: [tool.factorscan] {message}" in result.stderr
 
 
 def test_invalid_toml_is_exit_2(project) -> None:
