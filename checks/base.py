@@ -322,8 +322,22 @@ class SourceRule(SourceVisitor, Rule):
         fix: FixBuilder | None = None,
         severity: Severity | None = None,
         sensitive: bool = False,
+        secret: cst.CSTNode | None = None,
+        secret_text: str | None = None,
     ) -> None:
-        self.context.report(self, node, message, fix=fix, severity=severity, sensitive=sensitive)
+        """Report `node`. A finding whose code holds a secret is `sensitive`: output masks
+        the value of the literal reported, or exactly `secret_text` inside it, or the literal
+        `secret` beside it (which makes the finding sensitive)."""
+        self.context.report(
+            self,
+            node,
+            message,
+            fix=fix,
+            severity=severity,
+            sensitive=sensitive or secret is not None,
+            secret=secret,
+            secret_text=secret_text,
+        )
 
     def fix(self, message: str, applicability: Applicability = Applicability.SAFE) -> FixBuilder:
         """Start a fix; add replacements with `.replace(old, new)`."""

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from factorscan.core.findings import Finding, Severity
-from factorscan.core.redact import mask_span, mask_values
+from factorscan.core.redact import mask_offsets, mask_values, secret_offsets
 from factorscan.core.source import SourceDecodeError
 from factorscan.output.reporters import FIXABLE, UNSAFE_FIXABLE, Report, statistics_lines
 from factorscan.output.reporters.scorecard import scorecard
@@ -37,6 +37,7 @@ def _console(report: Report, stream: TextIO) -> Console:
 
 
 def _source_lines(report: Report, finding: Finding) -> list[tuple[int, str]]:
+    """The finding's lines (at most 4), with exactly the secret characters masked."""
     source = report.sources.get(finding.path)
     if source is None:
         return []
@@ -44,18 +45,16 @@ def _source_lines(report: Report, finding: Finding) -> list[tuple[int, str]]:
         last = finding.end_location.row if finding.end_location.column > 1 else finding.end_location.row - 1
         rows = range(finding.location.row, max(finding.location.row, last) + 1)
         lines = [(row, source.line(row)) for row in rows][:4]
+        own = secret_offsets(finding, source)
     except SourceDecodeError:
         return []
-    if finding.sensitive:
-        masked = []
-        for row, line in lines:
-            start = finding.location.column - 1 if row == finding.location.row else 0
-            end = finding.end_location.column - 1 if row == finding.end_location.row else len(line)
-            masked.append((row, mask_span(line, start, end)))
-        lines = masked
+    masked = []
+    for row, line in lines:
+        start = source.line_starts[row - 1]
+        masked.append((row, mask_offsets(line, [(begin - start, end - start) for begin, end in own])))
     # Other findings' secrets on the same lines are hidden too.
     secrets = report.secrets(finding.path)
-    return [(row, mask_values(line, secrets)) for row, line in lines]
+    return [(row, mask_values(line, secrets)) for row, line in masked]
 
 
 def _write_finding(console: Console, report: Report, finding: Finding) -> None:
@@ -78,13 +77,11 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
         # One space per tab keeps the caret under the right code point.
         text.append(line.replace("\t", " "))
         console.print(text)
-    unchanged = len(lines) == 1 and report.sources[finding.path].line(lines[0][0]) == lines[0][1]
-    if unchanged and not finding.sensitive:
-        line = lines[0][1]
-        start = finding.location.column - 1
-        end = (
-            finding.end_location.column - 1 if finding.end_location.row == finding.location.row else len(line)
-        )
+    line = lines[0][1]
+    start = finding.location.column - 1
+    end = finding.end_location.column - 1 if finding.end_location.row == finding.location.row else len(line)
+    # The caret stays true while no mask falls before or under it.
+    if len(lines) == 1 and report.sources[finding.path].line(lines[0][0])[:end] == line[:end]:
         caret = Text(f"  {'':>{gutter}} │ " + " " * start, style="blue")
         caret.append("^" * max(1, end - start), style=_SEVERITY_STYLE[finding.severity])
         caret.append(f" {finding.name}", style="dim")
