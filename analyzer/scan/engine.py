@@ -255,7 +255,7 @@ def analyze_python(
         for rule in ruleset.fact_rules:
             recorded = rule.file_facts(text, tree, relative_path)
             if recorded is not None:
-                facts[rule.code] = recorded
+                facts[rule.code] = list(recorded)  # one fact: its fields, as the cache keeps it
 
     with profiling.phase("prefilter"):
         visitors = ruleset.triggered(source.data, relative_path, settings)

@@ -46,7 +46,7 @@ from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
 
 T = TypeVar("T")
-_Fact = TypeVar("_Fact", bound=tuple)  # type: ignore[type-arg]
+_Fact = TypeVar("_Fact", bound=tuple)
 
 
 class ProjectModel:
