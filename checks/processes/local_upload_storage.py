@@ -5,13 +5,24 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.checks.processes._shared import _non_production, _request_handler
+from factorscan.checks.processes._storage_settings import _storage_settings, _StorageSettings
+from factorscan.checks.processes._upload_paths import (
+    _COPY_FUNCTIONS,
+    _OPEN_FUNCTIONS,
+    _PATH_NAME,
+    _TEMP_NAME,
+    _TEMP_PREFIXES,
+    _UPLOAD_NAME,
+    _subscript_key,
+    _uploads_in_request,
+    _write_mode,
+)
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
 from factorscan.python.codemods import argument, positional
@@ -33,57 +44,12 @@ def _names_and_strings(node: cst.CSTNode, context: FileContext) -> Iterable[str]
         yield from _names_and_strings(child, context)
 
 
-def _subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
-    """ "UPLOAD_FOLDER" in `app.config["UPLOAD_FOLDER"]`."""
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return context.string_value(node.slice[0].slice.value)
-    return None
-
-
-_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open", "aiofiles.open"})
-
-
-_COPY_FUNCTIONS = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"})
-
-
 _FILE_SYSTEM_STORAGE = frozenset(
     {
         "django.core.files.storage.FileSystemStorage",
         "django.core.files.storage.filesystem.FileSystemStorage",
     }
 )
-
-
-# UPLOAD_FOLDER, MEDIA_ROOT, upload_dir, user_uploads_path...
-_UPLOAD_NAME = re.compile(
-    r"^(\w*_)?(uploads?|media)_?(folder|dir|directory|path|root|location|base)s?$", re.IGNORECASE
-)
-
-
-_PATH_NAME = re.compile(r"path|dir|folder|file|dest|location|upload|media", re.IGNORECASE)
-
-
-_TEMP_NAME = re.compile(r"^(tmp|temp)|_(tmp|temp)(_|$)", re.IGNORECASE)
-
-
-_TEMP_PREFIXES = ("/tmp", "/var/tmp", "/dev/shm", "/dev/")
-
-
-def _write_mode(mode: cst.Arg | None) -> bool:
-    if mode is None:
-        return False
-    text = FileContext.string_value(mode.value)
-    return text is not None and any(flag in text for flag in "wax+")
-
-
-def _uploads_in_request(node: cst.BaseExpression) -> bool:
-    """`request.files[...]`, `request.FILES.get(...)`, `request.files.getlist(...)`."""
-    text = dotted_name(node.func if isinstance(node, cst.Call) else node)
-    if isinstance(node, cst.Subscript):
-        text = dotted_name(node.value)
-    if text is None and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        text = dotted_name(node.func.value)
-    return text is not None and bool(re.search(r"(^|\.)request\.(files|FILES)(\.|$)", text))
 
 
 class StorageFact(NamedTuple):
@@ -636,55 +602,3 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
 
 _UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")
-
-
-_REMOTE_BACKENDS = ("storages.backends.", "cloudinary_storage.")
-
-
-@dataclass
-class _StorageSettings:
-    media_root: tuple[int, int] | None = None  # 1-based row and column of `MEDIA_ROOT =`
-    remote: bool = False  # a storage backend other than the local file system is configured
-
-
-def _storage_settings(tree: ast.Module) -> _StorageSettings:
-    """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
-    found = _StorageSettings()
-    for statement in tree.body:
-        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
-            continue
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        names = [target.id for target in targets if isinstance(target, ast.Name)]
-        if "MEDIA_ROOT" in names:
-            found.media_root = (statement.lineno, statement.col_offset + 1)
-        if "DEFAULT_FILE_STORAGE" in names and not _is_local_backend(statement.value):
-            found.remote = True
-        if "STORAGES" in names:
-            backend = _dict_get(_dict_get(statement.value, "default"), "BACKEND")
-            if backend is not None and not _is_local_backend(backend):
-                found.remote = True
-    if any(
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.startswith(_REMOTE_BACKENDS)
-        for node in ast.walk(tree)
-    ):
-        found.remote = True
-    return found
-
-
-def _dict_get(node: ast.expr | None, key: str) -> ast.expr | None:
-    if isinstance(node, ast.Dict):
-        for name, value in zip(node.keys, node.values, strict=True):
-            if isinstance(name, ast.Constant) and name.value == key:
-                return value
-    return None
-
-
-def _is_local_backend(node: ast.expr) -> bool:
-    """A literal FileSystemStorage; anything else (S3, a variable, the environment) may be remote."""
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.endswith("FileSystemStorage")
-    )
