@@ -1,4 +1,4 @@
-"""FS0902 sigterm-ignored: sIGTERM is ignored or handled by a handler that does nothing."""
+"""FS0902 sigterm-ignored: SIGTERM is ignored or handled by a handler that does nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FS1104 buffered-output: python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)."""
+"""FS1104 buffered-output: Python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)."""
 
 from __future__ import annotations
 
