@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.backing_services._shared import TEST_FILES, argument_role
 from factorscan.checks.base import (
     FixAvailability,
     Invalid,
@@ -181,7 +181,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     severity = Severity.WARNING
     summary = "A backing service's host, port or user is hardcoded"
     fix_availability = FixAvailability.ALWAYS
-    test_files = _TEST_FILES
+    test_files = TEST_FILES
     triggers = (*_CLIENT_MODULES, *_CALL_SHAPES, b"DATABASES", b"CACHES", *_SETTING_STEMS)
 
     @classmethod
@@ -405,7 +405,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     def _role(self, target: Binding) -> tuple[Service, str, str, bool] | None:
         """(service, role, variable name, whether the name is a setting's) for where the literal goes."""
         context = self.context
-        client = _client(target, context)
+        client = argument_role(target, context)
         if client is not None:
             spec, role = client
             if target.in_sequence and role != HOSTS:

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.backing_services._shared import TEST_FILES, argument_role
 from factorscan.checks.base import (
     Applicability,
     FixAvailability,
@@ -116,7 +116,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     severity = Severity.WARNING
     summary = "A backing-service URL is hardcoded"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES
+    test_files = TEST_FILES
     triggers = (
         b"://",  # then a service scheme right before it: see triggered_by
         b"broker",
@@ -421,7 +421,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
         target = binding(self.context)
-        client = _client(target, self.context)
+        client = argument_role(target, self.context)
         if client is None or client[1] != DSN:
             return
         pairs = parse_libpq_dsn(value)

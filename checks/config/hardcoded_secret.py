@@ -16,7 +16,7 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
-from factorscan.checks.config._shared import _CREDENTIAL_SHAPES, _FORMAT_TRIGGERS, _TEST_FILES_NOTE
+from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
 from factorscan.python.codemods import env_lookup, env_variable_name
@@ -220,10 +220,10 @@ class HardcodedSecret(StringLiterals, SourceRule):
     severity = Severity.ERROR
     summary = "A secret is hardcoded in the source"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES_NOTE
+    test_files = TEST_FILES_NOTE
     # Credential formats and shapes, or a secret-like name bound to a string literal.
-    triggers = (*_FORMAT_TRIGGERS, *_CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
-    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential formats only
+    triggers = (*FORMAT_TRIGGERS, *CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
+    sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential formats only
 
     @classmethod
     def settings_triggers(cls, settings: Settings) -> tuple[Trigger, ...]:
