@@ -403,7 +403,9 @@ class ProjectModel:
         for item in self.files_of_kind("compose"):
             source = self.source(item.path)
             if source is not None:
-                found[item.path] = parse_compose(source.text)
+                problems: list[str] = []
+                found[item.path] = parse_compose(source.text, problems)
+                self.warnings.extend(f"{source.display_path}: {problem}" for problem in problems)
         return found
 
     @cached_property
