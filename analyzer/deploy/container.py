@@ -448,6 +448,10 @@ class ComposeService:
     environment: dict[str, str] = field(default_factory=dict)
     build_context: str | None = None  # relative to the compose file
     dockerfile: str | None = None
+    node: YamlNode | None = None  # the whole service
+    # name -> the node of its value (or of the list item `NAME=value`): where a finding points
+    environment_nodes: dict[str, YamlNode] = field(default_factory=dict)
+    env_files: list[YamlNode] = field(default_factory=list)
 
     @staticmethod
     def argv(node: YamlNode | None) -> list[str]:
@@ -462,10 +466,10 @@ class ComposeService:
         return self.argv(self.entrypoint) + self.argv(self.command)
 
 
-def parse_compose(text: str, problems: list[str] | None = None) -> list[ComposeService]:
+def parse_compose(text: str, problems: list[str] | None = None, origin: str = "") -> list[ComposeService]:
     """The services of a compose file; why it could not be read goes to `problems`."""
     try:
-        documents = load_documents(text)
+        documents = load_documents(text, origin)
     except YamlError as exc:
         if problems is not None:
             problems.append(str(exc))
@@ -478,14 +482,21 @@ def parse_compose(text: str, problems: list[str] | None = None) -> list[ComposeS
     for name, node in services.value.items():
         if not isinstance(node.value, dict):
             continue
-        service = ComposeService(name, node.key_row, node.get("command"), node.get("entrypoint"))
+        service = ComposeService(name, node.key_row, node.get("command"), node.get("entrypoint"), node=node)
         environment = node.get("environment")
         if environment is not None and isinstance(environment.value, dict):
             service.environment = {key: value.text or "" for key, value in environment.value.items()}
+            service.environment_nodes = dict(environment.value)
         elif environment is not None and isinstance(environment.value, list):
             for item in environment.value:
                 key, _, value = (item.text or "").partition("=")
                 service.environment[key] = value
+                service.environment_nodes[key] = item
+        env_file = node.get("env_file")
+        if env_file is not None:
+            for item in env_file.items or [env_file]:
+                # the long form: `- path: .env` with `required: false`
+                service.env_files.append(item.get("path") or item)
         build = node.get("build")
         if build is not None and build.text is not None:
             service.build_context = build.text

@@ -50,6 +50,7 @@ class YamlNode:
     end_column: int = 0
     null: bool = False  # `key:` with nothing, `~` or `null`
     quoted: bool = False  # a quoted or block scalar: text even when it looks like a number
+    origin: str = ""  # the file it was read from (relative to the project root), when told
 
     def get(self, key: str) -> YamlNode | None:
         return self.value.get(key) if isinstance(self.value, dict) else None
@@ -90,8 +91,9 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, origin: str) -> None:
         self.count = 0
+        self.origin = origin
 
     def build(self, node: yaml.Node, depth: int = 0) -> YamlNode:
         self.count += 1
@@ -100,7 +102,14 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise YamlError(f"nested more than {MAX_DEPTH} levels deep")
         start, end = node.start_mark, node.end_mark
-        made = YamlNode("", start.line + 1, start.column + 1, end_row=end.line + 1, end_column=end.column + 1)
+        made = YamlNode(
+            "",
+            start.line + 1,
+            start.column + 1,
+            end_row=end.line + 1,
+            end_column=end.column + 1,
+            origin=self.origin,
+        )
         if isinstance(node, yaml.ScalarNode):
             made.value = str(node.value)
             # The C composer gives plain scalars the style "", the Python one None.
@@ -136,9 +145,11 @@ class _Builder:
         return mapping
 
 
-def load_documents(text: str) -> list[YamlNode]:
-    """Every non-empty document of a YAML stream, in order. Raises `YamlError`."""
-    builder = _Builder()
+def load_documents(text: str, origin: str = "") -> list[YamlNode]:
+    """Every non-empty document of a YAML stream, in order, its nodes marked with `origin`.
+
+    Raises `YamlError`."""
+    builder = _Builder(origin)
     documents = []
     try:
         for document in yaml.compose_all(text, Loader=_Loader):

@@ -37,6 +37,7 @@ from factorscan.deploy.container import (
     parse_procfile,
     script_ending,
 )
+from factorscan.deploy.deployment import DeploymentModel
 from factorscan.deploy.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, parse_shared
 from factorscan.deploy.dockerfile import parse as parse_dockerfile
 from factorscan.deploy.dockerignore import BuildContext, guess_context
@@ -448,6 +449,38 @@ class ProjectModel:
                 node = service.command or service.entrypoint
                 if argv and node is not None:
                     found.append(DeclaredProcess(path, "compose", service.name, node.row, describe(argv)))
+        return found
+
+    @cached_property
+    def deployment(self) -> DeploymentModel:
+        """Kubernetes, kustomize, Helm, compose, skaffold and Tilt descriptors of the project tree,
+        read on first use: a scan whose rules never ask, or a tree without them, pays nothing."""
+        return DeploymentModel(self._tree_listing, self._read_deploy_file, self._dockerfile_env)
+
+    def _read_deploy_file(self, relative_path: str) -> str | None:
+        """A descriptor's text; one over `max-file-size` is left out with a warning."""
+        path = Path(os.path.normpath(self.root / relative_path))
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        if not path.is_file():
+            return None
+        if size > self.settings.max_file_size:
+            self.warnings.append(
+                f"{display_path(path)}: skipped, {size} bytes is over max-file-size "
+                f"({self.settings.max_file_size})"
+            )
+            return None
+        return self._read_text(relative_path)
+
+    def _dockerfile_env(self) -> dict[str, list[tuple[str, str]]]:
+        """Dockerfile (relative path) -> the (name, value) pairs its final stage's ENV sets."""
+        found = {}
+        for path, dockerfile in self.tree_dockerfiles.items():
+            final = dockerfile.final_stage
+            if final is not None:
+                found[self.relative(path)] = list(final.env.items())
         return found
 
     @cached_property
