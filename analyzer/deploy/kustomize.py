@@ -174,10 +174,12 @@ def _generate(build: KustomizeBuild, folder: str, kind: str, entry: YamlNode, re
         key, _, file_name = (item.text or "").rpartition("=")
         file_name = file_name or key
         data[key or posixpath.basename(file_name)] = _scalar("", item)
+    # Generators take plain text, as a Secret's stringData does (its `data` is base64).
+    section_name = "stringData" if kind == "Secret" else "data"
     behavior = entry.get("behavior")
     existing = next((r for r in build.resources if r.kind == kind and r.name == name.text), None)
     if existing is not None and behavior is not None and behavior.text in ("merge", "replace"):
-        section = existing.node.get("data")
+        section = existing.node.get(section_name)
         if behavior.text == "merge" and section is not None and isinstance(section.value, dict):
             section.value.update(data)
             return
@@ -186,7 +188,7 @@ def _generate(build: KustomizeBuild, folder: str, kind: str, entry: YamlNode, re
         {
             "kind": _scalar(kind, entry),
             "metadata": YamlNode({"name": name}, entry.row, entry.column, origin=entry.origin),
-            "data": YamlNode(data, entry.row, entry.column, origin=entry.origin),
+            section_name: YamlNode(data, entry.row, entry.column, origin=entry.origin),
         },
         entry.row,
         entry.column,

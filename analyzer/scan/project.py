@@ -43,6 +43,7 @@ from factorscan.deploy.dockerfile import parse as parse_dockerfile
 from factorscan.deploy.dockerignore import BuildContext, guess_context
 from factorscan.deploy.manifest_loading import load_manifests
 from factorscan.deploy.manifests import Dependency, ImageInstall, Manifest, dockerfile_pip_installs
+from factorscan.deploy.yaml_loader import YamlNode
 from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
 
@@ -358,6 +359,21 @@ class ProjectModel:
         width = len(source.line(row)) if source is not None else 0
         return self.display(path), Location(row, 1), Location(row, max(width, 1) + 1)
 
+    @cached_property
+    def scanned_paths(self) -> frozenset[str]:
+        """The files of this run, relative to the root: project rules report only in these."""
+        return frozenset(self.relative(item.path) for item in self.files)
+
+    def node_span(self, node: YamlNode) -> tuple[str, Location, Location]:
+        """(display path, start, end) of a YAML node of a deployment descriptor: the node when
+        it sits on one line, else its first character."""
+        start = Location(node.row, node.column)
+        if node.end_row == node.row and node.end_column > node.column:
+            end = Location(node.row, node.end_column)
+        else:
+            end = Location(node.row, node.column + 1)
+        return self.display(self.root / node.origin), start, end
+
     def is_first_party(self, module: str, importer: str) -> bool:
         """Whether `module` (dotted) is the project's own code, seen from the file `importer`."""
         top = module.split(".", maxsplit=1)[0]
@@ -456,6 +472,19 @@ class ProjectModel:
         """Kubernetes, kustomize, Helm, compose, skaffold and Tilt descriptors of the project tree,
         read on first use: a scan whose rules never ask, or a tree without them, pays nothing."""
         return DeploymentModel(self._tree_listing, self._read_deploy_file, self._dockerfile_env)
+
+    def container_process(self, command: list[str], args: list[str]) -> Process | None:
+        """What a deployed container runs: its own `command` (with `args`), else the image's
+        CMD (with `args` in its place) when the project has one Dockerfile."""
+        if command:
+            return describe([*command, *args])
+        images = [item for item in self.processes if item.origin == "dockerfile"]
+        if len(images) != 1:
+            return None
+        if args:
+            entrypoint, _cmd = next(iter(self.dockerfiles.values())).final_command()
+            return describe([*command_argv(entrypoint), *args]) if entrypoint is not None else describe(args)
+        return images[0].process
 
     def _read_deploy_file(self, relative_path: str) -> str | None:
         """A descriptor's text; one over `max-file-size` is left out with a warning."""
