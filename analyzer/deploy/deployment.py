@@ -33,7 +33,7 @@ from factorscan.deploy.k8s import Container, Resource, Workload, config_keys, re
 from factorscan.deploy.kustomize import KUSTOMIZATION_NAMES, build_kustomization, split_image
 from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
 
-__all__ = ["DeploymentModel", "LinkedContainer", "Provision", "Variant"]
+__all__ = ["PLATFORM_VARIABLES", "DeploymentModel", "LinkedContainer", "Provision", "Variant"]
 
 # Images that are someone else's service, never the app (the repository's last path part).
 THIRD_PARTY_IMAGES = frozenset(
@@ -78,6 +78,21 @@ THIRD_PARTY_IMAGES = frozenset(
         "pgbouncer",
         "adminer",
         "pgadmin4",
+    }
+)
+# Set for every container by the runtime or the image's OS: never missing from a deployment.
+PLATFORM_VARIABLES = frozenset(
+    {
+        "HOSTNAME",
+        "HOME",
+        "PATH",
+        "PWD",
+        "USER",
+        "TERM",
+        "LANG",
+        "SHLVL",
+        "KUBERNETES_SERVICE_HOST",
+        "KUBERNETES_SERVICE_PORT",
     }
 )
 _TILT_BUILD = re.compile(
@@ -317,7 +332,12 @@ class DeploymentModel:
             )
             if not runs_app or service.node is None:
                 continue
-            item = LinkedContainer(f"compose service {service.name}", service.node, compose=service)
+            # Findings about the service point at its name.
+            at = YamlNode(
+                service.name, service.node.key_row, service.node.key_column, origin=service.node.origin
+            )
+            at.end_row, at.end_column = at.row, at.column + len(service.name)
+            item = LinkedContainer(f"compose service {service.name}", at, compose=service)
             for name, node in service.environment_nodes.items():
                 item.provide(name, f"compose service {service.name}", node)
             for env_file in service.env_files:
