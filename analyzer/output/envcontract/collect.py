@@ -18,17 +18,19 @@ from pathlib import Path
 
 import libcst as cst
 
-from factorscan.core.discovery import Discovery, display_path, relative_to_root
+from factorscan.core.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.credentials import find_credential
 from factorscan.python.secrets import has_real_password, is_secret_name, looks_random, name_words, parse_url
 from factorscan.python.services import service_setting
 from factorscan.python.targets import sample_or_test_file
 from factorscan.python.traversal import FileContext, Traversal
 from factorscan.scan.env_reads import EnvReadCollector, Read
+from factorscan.scan.project import ProjectModel
 
-__all__ = ["Contract", "Read", "Variable", "collect"]
+__all__ = ["Contract", "Deployment", "Read", "Variable", "collect"]
 
 
 @dataclass
@@ -40,6 +42,14 @@ class Variable:
     @property
     def required(self) -> bool:
         return not any(read.has_default for read in self.reads)
+
+    @property
+    def strictly_required(self) -> bool:
+        """The code reads it, and every read fails without it (`.get` and `getenv` do not)."""
+        code_reads = [read for read in self.reads if read.via != "dotenv"]
+        return bool(code_reads) and not any(
+            read.has_default or read.via in ("os.getenv", "os.environ.get") for read in code_reads
+        )
 
     @property
     def defaults(self) -> list[str]:
@@ -58,11 +68,36 @@ class Variable:
 
 
 @dataclass
+class Deployment:
+    """What the project's deployment descriptors give the containers that run the app."""
+
+    provided: dict[str, list[str]] = field(default_factory=dict)  # variable -> descriptors giving it
+    # containers some source of variables of which is outside the repository
+    open_sources: list[str] = field(default_factory=list)
+    containers: int = 0  # containers linked to the app
+    config_map: str | None = None  # the names the app's envFrom already uses
+    secret: str | None = None
+
+    def unprovided(self, variables: list[Variable]) -> list[Variable]:
+        """Required variables no descriptor provides (none when some source is outside the repository)."""
+        if self.open_sources:
+            return []
+        return [
+            variable
+            for variable in variables
+            if variable.strictly_required
+            and variable.name not in self.provided
+            and variable.name not in PLATFORM_VARIABLES
+        ]
+
+
+@dataclass
 class Contract:
     root: Path
     variables: list[Variable]
     warnings: list[str]
     files_scanned: int
+    deployment: Deployment = field(default_factory=Deployment)
 
 
 # -- one file ------------------------------------------------------------------------
@@ -209,4 +244,35 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
                 f"{variable.name} is read with {len(code_defaults)} different defaults ({places}); "
                 "they are one setting in every deploy: give them one default or separate names"
             )
-    return Contract(root, variables, warnings, scanned)
+    deployment = read_deployment(root, settings, files)
+    warnings.extend(deployment[1])
+    return Contract(root, variables, warnings, scanned, deployment[0])
+
+
+def read_deployment(
+    root: Path, settings: Settings, files: list[DiscoveredFile]
+) -> tuple[Deployment, list[str]]:
+    """Which descriptors provide which variables to the app's containers, and warnings met reading them."""
+    project = ProjectModel(root, settings, files)
+    model = project.deployment
+    found = Deployment()
+    if model.empty and not project.dockerfiles:
+        return found, []
+    for linked in model.linked_containers(root.name):
+        found.containers += 1
+        if linked.open_ended:
+            found.open_sources.append(linked.label)
+        for name, provisions in linked.provided.items():
+            for provision in provisions:
+                if provision.descriptor not in found.provided.setdefault(name, []):
+                    found.provided[name].append(provision.descriptor)
+        for source, _item in linked.container.env_from if linked.container is not None else ():
+            if source.kind == "ConfigMap" and found.config_map is None:
+                found.config_map = source.name
+            if source.kind == "Secret" and found.secret is None:
+                found.secret = source.name
+    if not found.containers:
+        for dockerfile, names in project.dockerfile_env().items():
+            for name, _value in names:
+                found.provided.setdefault(name, []).append(f"{dockerfile} ENV")
+    return found, [*model.warnings, *project.warnings]
