@@ -154,14 +154,16 @@ class DeploymentModel:
         listing: list[tuple[str, str]],
         read_text: ReadText,
         dockerfile_env: Callable[[], dict[str, list[tuple[str, str]]]] | None = None,
+        warnings: list[str] | None = None,
     ) -> None:
         """`listing` is (relative path, kind) for the tree; `read_text` reads a relative path
-        (None when absent or unreadable); `dockerfile_env` gives each Dockerfile's final ENV names."""
+        (None when absent or unreadable); `dockerfile_env` gives each Dockerfile's final ENV names;
+        problems met reading descriptors go to `warnings`."""
         self.listing = listing
         self._read = read_text
         self._texts: dict[str, str | None] = {}
         self.dockerfile_env = dockerfile_env or dict
-        self.warnings: list[str] = []
+        self.warnings: list[str] = warnings if warnings is not None else []
 
     def read_text(self, path: str) -> str | None:
         """A file's text, read once."""

@@ -471,7 +471,7 @@ class ProjectModel:
     def deployment(self) -> DeploymentModel:
         """Kubernetes, kustomize, Helm, compose, skaffold and Tilt descriptors of the project tree,
         read on first use: a scan whose rules never ask, or a tree without them, pays nothing."""
-        return DeploymentModel(self._tree_listing, self._read_deploy_file, self.dockerfile_env)
+        return DeploymentModel(self._tree_listing, self._read_deploy_file, self.dockerfile_env, self.warnings)
 
     def container_process(self, command: list[str], args: list[str]) -> Process | None:
         """What a deployed container runs: its own `command` (with `args`), else the image's

@@ -275,4 +275,4 @@ def read_deployment(
         for dockerfile, names in project.dockerfile_env().items():
             for name, _value in names:
                 found.provided.setdefault(name, []).append(f"{dockerfile} ENV")
-    return found, [*model.warnings, *project.warnings]
+    return found, project.warnings
