@@ -188,3 +188,14 @@ def test_yaml_that_is_not_kubernetes_is_ignored(tmp_path: Path, name: str, conte
     found, stderr, _elapsed = _scan(app)
     assert found == []
     assert "Traceback" not in stderr
+
+
+def test_noqa_comments_silence_manifest_findings(tmp_path: Path) -> None:
+    app = article_with(tmp_path, "FS0505")
+    deployment = app / "k8s" / "deployment.yaml"
+    text = deployment.read_text()
+    assert findings(app, "--select", "FS0505") == [("k8s/deployment.yaml", 16, "FS0505")]
+    deployment.write_text(text.replace("web:latest  #", "web:latest  # noqa: FS0505 -"))
+    assert findings(app, "--select", "FS0505") == []
+    deployment.write_text("# factorscan: noqa: FS05\n" + text)
+    assert findings(app, "--select", "FS0505") == []
