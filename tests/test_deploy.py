@@ -36,7 +36,7 @@ def article_with(tmp_path: Path, variant: str | None) -> Path:
     return app
 
 
-@pytest.mark.parametrize("fixture", ["k8s_article", "k8s_kustomize"])
+@pytest.mark.parametrize("fixture", ["k8s_article", "k8s_kustomize", "helm_app", "compose_app"])
 def test_clean_apps_pass_every_rule(fixture: str) -> None:
     completed = run_cli(FIXTURES / fixture, "--no-cache", cwd=FIXTURES / fixture)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -199,3 +199,48 @@ def test_noqa_comments_silence_manifest_findings(tmp_path: Path) -> None:
     assert findings(app, "--select", "FS0505") == []
     deployment.write_text("# factorscan: noqa: FS05\n" + text)
     assert findings(app, "--select", "FS0505") == []
+
+
+# -- Helm ------------------------------------------------------------------------------
+
+
+def helm_app(tmp_path: Path) -> Path:
+    app = shutil.copytree(FIXTURES / "helm_app", tmp_path / "helm_app")
+    (app / ".git").mkdir()
+    return app
+
+
+def test_helm_templates_are_rendered_with_their_values(tmp_path: Path) -> None:
+    app = helm_app(tmp_path)
+    values = app / "chart" / "values.yaml"
+    values.write_text(
+        values.read_text()
+        .replace('tag: "1.4.2"', "tag: latest")
+        .replace("path: /healthz", "path: /ready")
+        .replace("terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 10")
+    )
+    assert findings(app, "--select", DEPLOY_RULES) == [
+        ("chart/templates/deployment.yaml", 20, "FS0505"),  # two values on the line: the template says how
+        ("chart/values.yaml", 17, "FS0904"),  # one value: where it is set (readiness)
+        ("chart/values.yaml", 17, "FS0904"),  # and liveness
+        ("chart/values.yaml", 19, "FS0905"),
+    ]
+
+
+def test_a_template_that_cannot_be_read_is_one_warning(tmp_path: Path) -> None:
+    app = helm_app(tmp_path)
+    templates = app / "chart" / "templates"
+    (templates / "secret.yaml").write_text(
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ lookup "v1" "Secret" "default" "x" }}\n'
+    )
+    (templates / "configmap.yaml").write_text("{{- if .Values.env }}\napiVersion: v1\nkind: ConfigMap\n")
+    deployment = templates / "deployment.yaml"
+    deployment.write_text(
+        deployment.read_text().replace(":{{ .Values.image.tag | default .Chart.AppVersion }}", "")
+    )
+    found, stderr, _elapsed = _scan(app)
+    assert found == [("chart/values.yaml", 4, "FS0505")]  # the only value on the line
+    warnings = sorted(line for line in stderr.splitlines() if "chart/templates/" in line)
+    assert len(warnings) == 2, stderr
+    assert "configmap.yaml: cannot be rendered (line 1: `if` is never closed)" in warnings[0]
+    assert "secret.yaml: cannot be rendered (unknown function `lookup`)" in warnings[1]

@@ -91,6 +91,7 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ini", ("*.ini", "*.conf", "*.cfg")),
     # Kubernetes manifests, kustomizations, Helm charts, skaffold: told apart by content.
     ("yaml", ("*.yaml", "*.yml")),
+    ("helm-template", ("*.tpl",)),
     ("tiltfile", ("Tiltfile",)),
 )
 

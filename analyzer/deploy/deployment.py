@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from factorscan.deploy.container import ComposeService, parse_compose
+from factorscan.deploy.helm import RenderedChart, render_chart
 from factorscan.deploy.k8s import Container, Resource, Workload, config_keys, resource_of, workload_of
 from factorscan.deploy.kustomize import KUSTOMIZATION_NAMES, build_kustomization, split_image
 from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
@@ -213,6 +214,21 @@ class DeploymentModel:
         return text is not None and "apiVersion" in text and "kind" in text
 
     @cached_property
+    def rendered_charts(self) -> list[RenderedChart]:
+        """Each Helm chart, its templates rendered with its values.yaml."""
+        rendered = []
+        for chart in self.charts:
+            found = render_chart(chart, self.read_text, self.yaml_paths + self._templates(chart))
+            self.warnings.extend(found.problems)
+            rendered.append(found)
+        return rendered
+
+    def _templates(self, chart: str) -> list[str]:
+        """A chart's `.tpl` helpers (not YAML, so not in `yaml_paths`)."""
+        prefix = f"{chart}/templates/" if chart else "templates/"
+        return [path for path, _kind in self.listing if path.startswith(prefix) and path.endswith(".tpl")]
+
+    @cached_property
     def kustomizations(self) -> list[str]:
         return sorted(
             posixpath.dirname(path) or "."
@@ -232,6 +248,8 @@ class DeploymentModel:
             if folder in included:
                 continue  # a base or component of another kustomization
             variants.append(Variant(folder, build.resources, build.external))
+        for chart in self.rendered_charts:
+            variants.append(Variant(f"chart {chart.folder or '.'}", chart.resources, chart.external))
         plain = []
         for path in self.yaml_paths:
             if path in included or self._in_chart(path) or posixpath.basename(path) in KUSTOMIZATION_NAMES:

@@ -15,12 +15,19 @@ from factorscan.python.secrets import (
     is_secret_name,
     looks_like_secret_value,
     looks_random,
+    name_words,
     parse_url,
 )
 from factorscan.scan.project import ProjectModel
 
 # Build-time variables that front-end bundlers inline into public JavaScript (as in FS0305).
 _PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "REACT_APP_", "VITE_", "PUBLIC_")
+
+
+def _names_a_secret(name: str) -> bool:
+    """`existingSecret`, `secretName`, `passwordSecretRef`: the name of a Secret object, not its value."""
+    words = name_words(name)
+    return "existing" in words or (bool(words) and words[-1] in ("name", "ref", "file", "path"))
 
 
 def secret_reason(name: str, value: str, in_secret: bool, extra_names: Iterable[str] = ()) -> str | None:
@@ -37,12 +44,29 @@ def secret_reason(name: str, value: str, in_secret: bool, extra_names: Iterable[
     url = parse_url(text)
     if url is not None:
         return "a URL with a password" if has_real_password(url) else None
-    named = is_secret_name(name, extra_names) and not name.upper().startswith(_PUBLIC_PREFIXES)
+    named = (
+        is_secret_name(name, extra_names)
+        and not name.upper().startswith(_PUBLIC_PREFIXES)
+        and not _names_a_secret(name)
+    )
     if named and looks_like_secret_value(text, name):
         return "a secret-looking literal"
     if in_secret and looks_random(text):
         return "a random-looking token"
     return None
+
+
+def _scalars(node: YamlNode | None) -> Iterator[tuple[str, YamlNode]]:
+    """(key, value) for every scalar held under a key, at any depth of a mapping."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        for key, child in current.mapping.items():
+            if isinstance(child.value, str):
+                yield key, child
+            else:
+                stack.append(child)
+        stack.extend(item for item in current.items if isinstance(item.value, dict))
 
 
 class SecretInManifest(ProjectRule):
@@ -52,7 +76,8 @@ class SecretInManifest(ProjectRule):
     a container's `env[].value`, a ConfigMap's `data`, a committed
     Kubernetes `Secret`'s `stringData` or `data` (decoded from base64),
     kustomize `secretGenerator`/`configMapGenerator` literals and env files,
-    and compose `environment:`. A value counts when it matches a known
+    a Helm chart's `values.yaml` (and what its templates render), and
+    compose `environment:`. A value counts when it matches a known
     credential format, is a URL with a password, or is a secret-looking
     literal bound to a secret-like name (in a `Secret`, also a long random
     token under any name). Placeholders stay silent, as in FS0301:
@@ -142,6 +167,17 @@ class SecretInManifest(ProjectRule):
         ),
         Valid(
             """
+            postgresql:
+              auth:
+                existingSecret: web-db
+                password: ""
+            """,
+            filename="chart/values.yaml",
+            files={"chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n"},
+            note="Helm values left empty for the install to set",
+        ),
+        Valid(
+            """
             name: web
             on: push
             env:
@@ -209,6 +245,18 @@ class SecretInManifest(ProjectRule):
         ),
         Invalid(
             """
+            image: {repository: registry.example.com/web, tag: "1.4.2"}
+            postgresql:
+              auth:
+                password: Xk9#mQ2$vL7@pR4w
+            """,
+            filename="chart/values.yaml",
+            files={"chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n"},
+            line=4,
+            note="a Helm chart's values",
+        ),
+        Invalid(
+            """
             secretGenerator:
               - name: app-secrets
                 literals:
@@ -243,6 +291,11 @@ class SecretInManifest(ProjectRule):
                         if entry.value is not None and entry.value.text:
                             where = f"{workload.kind} `{workload.name}`"
                             candidates.append((entry.name, entry.value.text, entry.value, False, where))
+        for chart in deployment.rendered_charts:
+            for key, node in _scalars(chart.values):
+                candidates.append(
+                    (key, node.text or "", node, False, f"Helm values of `{chart.folder or '.'}`")
+                )
         for service in deployment.compose_services:
             for name, node in service.environment_nodes.items():
                 value = service.environment.get(name, "")
