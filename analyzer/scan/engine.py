@@ -582,6 +582,10 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     for path, data in data_by_path.items():
         display = names[path][0]
         sources[display] = SourceFile(Path(path), display, data, is_python=kinds[display] == "python")
+    for finding in findings:
+        # A project rule's finding in a file no per-file rule read (FS1104 alone on a Dockerfile):
+        # suppression comments and the fixer must still know what kind of file it is.
+        kinds.setdefault(finding.path, file_kind(Path(finding.path)) or "python")
     findings = _filter(findings, sources, kinds, project, settings)
     sources = {finding.path: sources[finding.path] for finding in findings if finding.path in sources}
     return ScanResult(
