@@ -70,7 +70,8 @@ def test_a_billion_laughs_is_stopped_quickly() -> None:
     started = time.perf_counter()
     with pytest.raises(YamlError, match=f"more than {MAX_NODES} nodes"):
         load_documents("\n".join(lines) + "\n")
-    assert time.perf_counter() - started < 5
+    # A bound against a hang, not a speed measure: expanded, the document has 9**10 nodes.
+    assert time.perf_counter() - started < 30
 
 
 def test_a_recursive_alias_is_stopped() -> None:

@@ -19,7 +19,6 @@ from typing import NamedTuple
 import libcst as cst
 
 from factorscan.checks.base import SourceVisitor
-from factorscan.core.positions import locate
 from factorscan.python.env_reads import (
     env_instance_kind,
     env_lookup,
@@ -52,7 +51,7 @@ class EnvReadFact(NamedTuple):
     name: str
     line: int
     via: str
-    default: str | None
+    # No literal default: facts are cached, and a default may be a secret.
     optional: bool  # a default, `.get`/`getenv`, or a guard: the app starts without the variable
 
 
@@ -153,9 +152,7 @@ class EnvReadCollector(SourceVisitor):
         """Record the reads as facts for project rules."""
         for name, read in self.reads():
             optional = read.has_default or read.via in ("os.getenv", "os.environ.get")
-            self.record_fact(
-                EnvReadFact(name=name, line=read.line, via=read.via, default=read.default, optional=optional)
-            )
+            self.record_fact(EnvReadFact(name=name, line=read.line, via=read.via, optional=optional))
         if self.passed_whole:
             self.record_fact(EnvironPassedWhole(line=1))
 
@@ -171,6 +168,7 @@ class EnvReadCollector(SourceVisitor):
     ) -> None:
         if name:
             self.found.append((node, name, via, default, has_default, secret_hint))
+            self.context.note_statement(node)  # positions then generate only this statement
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
@@ -244,11 +242,13 @@ class EnvReadCollector(SourceVisitor):
         if not self.found:
             return []
         context = self.context
-        spans = locate(context.module, {item[0] for item in self.found}, context.source.text)
+        # Placed statement by statement: a file libcst cannot write back exactly as a
+        # whole (the stdlib's webbrowser.py) still places reads elsewhere in it.
+        places = context.locations({item[0] for item in self.found})
         result = []
         for node, name, via, default, has_default, hint in self.found:
-            span = spans.get(node)
-            line = context.source.location(span.start).row if span is not None else 1
+            place = places.get(node)
+            line = place[0].row if place is not None else 1
             read = Read(context.source.display_path, line, via, _literal_text(default), has_default, hint)
             result.append((name, read))
         return result
