@@ -35,6 +35,8 @@ _MERGE_KEYS = {
     "ports": "containerPort",
     "imagePullSecrets": "name",
 }
+# What kustomize's `replicas:` sets.
+_SCALABLE = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
 
 ReadText = Callable[[str], "str | None"]
@@ -97,6 +99,8 @@ def build_kustomization(folder: str, read_text: ReadText, depth: int = 0) -> Kus
     for entry in (root.get("replicas") or YamlNode([], 0, 0)).items:
         name, count = entry.get("name"), entry.get("count")
         for resource in build.resources:
+            if resource.kind not in _SCALABLE:
+                continue  # a Service may share the Deployment's name
             if name is not None and count is not None and resource.name == name.text:
                 spec = resource.node.get("spec")
                 if spec is not None and isinstance(spec.value, dict):

@@ -40,7 +40,8 @@ def secret_reason(name: str, value: str, in_secret: bool, extra_names: Iterable[
         return None
     credential = next(iter(find_credentials(text, aws_context="secret_access_key" in name.lower())), None)
     if credential is not None:
-        return f"a {credential[2].format.label}"
+        label = credential[2].format.label
+        return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
     url = parse_url(text)
     if url is not None:
         return "a URL with a password" if has_real_password(url) else None
