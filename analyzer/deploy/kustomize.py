@@ -233,9 +233,9 @@ def _generate(build: KustomizeBuild, folder: str, kind: str, entry: YamlNode, re
 def _apply_patches(build: KustomizeBuild, folder: str, root: YamlNode, sources: Sources) -> None:
     entries: list[tuple[YamlNode | None, YamlNode | None, str | None, YamlNode]] = []  # target, patch, path
     for item in (root.get("patchesStrategicMerge") or YamlNode([], 0, 0)).items:
-        text = item.text or ""
+        written = item.text or ""  # a file name, or a patch written inline
         entries.append(
-            (None, None, text, item) if "\n" not in text else (None, _inline(text, item), None, item)
+            (None, None, written, item) if "\n" not in written else (None, _inline(written, item), None, item)
         )
     for key in ("patches", "patchesJson6902"):
         for item in (root.get(key) or YamlNode([], 0, 0)).items:

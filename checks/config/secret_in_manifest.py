@@ -304,13 +304,13 @@ class SecretInManifest(ProjectRule):
         for name, value, node, in_secret, where in candidates:
             if node.origin not in project.scanned_paths:
                 continue
-            key = (node.origin, node.row, node.column)
-            if key in seen:
+            position = (node.origin, node.row, node.column)
+            if position in seen:
                 continue
             reason = secret_reason(name, value, in_secret, extra)
             if reason is None:
                 continue
-            seen.add(key)
+            seen.add(position)
             path, start, end = project.node_span(node)
             yield self.make_finding(
                 path,
