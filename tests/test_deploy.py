@@ -244,3 +244,14 @@ def test_a_template_that_cannot_be_read_is_one_warning(tmp_path: Path) -> None:
     assert len(warnings) == 2, stderr
     assert "configmap.yaml: cannot be rendered (line 1: `if` is never closed)" in warnings[0]
     assert "secret.yaml: cannot be rendered (unknown function `lookup`)" in warnings[1]
+
+
+def test_an_invalid_compose_file_is_one_warning(tmp_path: Path) -> None:
+    app = shutil.copytree(FIXTURES / "compose_app", tmp_path / "compose_app")
+    (app / ".git").mkdir()
+    (app / "compose.yaml").write_text("services:\n  web:\n    build: .\n    ports: [8000:8000\n")
+    completed = run_cli(app, "--no-cache", "--format", "json", cwd=app)
+    assert completed.returncode in (0, 1), completed.stderr
+    warnings = [line for line in completed.stderr.splitlines() if "compose.yaml" in line]
+    assert len(warnings) == 1, completed.stderr
+    assert "invalid YAML, line 5" in warnings[0]

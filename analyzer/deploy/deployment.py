@@ -31,8 +31,8 @@ from functools import cached_property
 from factorscan.deploy.container import ComposeService, parse_compose
 from factorscan.deploy.helm import RenderedChart, render_chart
 from factorscan.deploy.k8s import Container, Resource, Workload, config_keys, resource_of, workload_of
-from factorscan.deploy.kustomize import KUSTOMIZATION_NAMES, build_kustomization, split_image
-from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
+from factorscan.deploy.kustomize import KUSTOMIZATION_NAMES, Sources, build_kustomization, split_image
+from factorscan.deploy.yaml_loader import YamlError, YamlNode
 
 __all__ = ["PLATFORM_VARIABLES", "DeploymentModel", "LinkedContainer", "Provision", "Variant"]
 
@@ -163,6 +163,7 @@ class DeploymentModel:
         self.listing = listing
         self._read = read_text
         self._texts: dict[str, str | None] = {}
+        self.sources = Sources(self.read_text)
         self.dockerfile_env = dockerfile_env or dict
         self.warnings: list[str] = warnings if warnings is not None else []
 
@@ -184,20 +185,20 @@ class DeploymentModel:
 
     def documents(self, path: str) -> list[YamlNode]:
         """A file's documents, or [] (with a warning) when it does not load."""
-        if path not in self._documents:
-            text = self.read_text(path)
-            found: list[YamlNode] = []
-            if text is not None:
-                try:
-                    found = load_documents(text, path)
-                except YamlError as exc:
-                    self.warnings.append(f"{path}: {exc}; its resources are not checked")
-            self._documents[path] = found
-        return self._documents[path]
+        text = self.read_text(path)
+        if text is None:
+            return []
+        try:
+            return self.sources.documents(path, text)
+        except YamlError as exc:
+            if path not in self._warned:
+                self._warned.add(path)
+                self.warnings.append(f"{path}: {exc}; its resources are not checked")
+            return []
 
     @cached_property
-    def _documents(self) -> dict[str, list[YamlNode]]:
-        return {}
+    def _warned(self) -> set[str]:
+        return set()
 
     @cached_property
     def charts(self) -> list[str]:
@@ -239,7 +240,7 @@ class DeploymentModel:
     @cached_property
     def variants(self) -> list[Variant]:
         variants = []
-        builds = {folder: build_kustomization(folder, self.read_text) for folder in self.kustomizations}
+        builds = {folder: build_kustomization(folder, self.sources) for folder in self.kustomizations}
         included: set[str] = set()
         for build in builds.values():
             included |= build.included
@@ -332,6 +333,16 @@ class DeploymentModel:
     # -- env contracts -------------------------------------------------------------------
 
     def linked_containers(self, project_name: str = "") -> list[LinkedContainer]:
+        """The containers that run the app, each with its env contract (computed once)."""
+        if project_name not in self._linked:
+            self._linked[project_name] = self._link(project_name)
+        return self._linked[project_name]
+
+    @cached_property
+    def _linked(self) -> dict[str, list[LinkedContainer]]:
+        return {}
+
+    def _link(self, project_name: str) -> list[LinkedContainer]:
         linked = []
         for variant, workload in self.workloads():
             for container in workload.containers:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from factorscan.deploy.k8s import Resource, resource_of
 from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
 
-__all__ = ["KUSTOMIZATION_NAMES", "KustomizeBuild", "build_kustomization", "clone"]
+__all__ = ["KUSTOMIZATION_NAMES", "KustomizeBuild", "Sources", "build_kustomization", "clone"]
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _MAX_DEPTH = 20
@@ -35,9 +35,34 @@ _MERGE_KEYS = {
     "ports": "containerPort",
     "imagePullSecrets": "name",
 }
+# What kustomize's `replicas:` sets.
+_SCALABLE = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
 
 ReadText = Callable[[str], "str | None"]
+
+
+class Sources:
+    """The project's files as builds read them: each file's documents are loaded once, and
+    each kustomization is built once (an overlay copies its base's resources)."""
+
+    def __init__(self, read_text: ReadText) -> None:
+        self.read_text = read_text
+        self._documents: dict[str, list[YamlNode] | YamlError] = {}
+        self.builds: dict[str, KustomizeBuild] = {}
+
+    def documents(self, path: str, text: str) -> list[YamlNode]:
+        """The documents of `path` (whose content is `text`); raises `YamlError`. Shared: clone
+        before changing them."""
+        if path not in self._documents:
+            try:
+                self._documents[path] = load_documents(text, path)
+            except YamlError as exc:
+                self._documents[path] = exc
+        found = self._documents[path]
+        if isinstance(found, YamlError):
+            raise found
+        return found
 
 
 @dataclass
@@ -59,7 +84,7 @@ def clone(node: YamlNode) -> YamlNode:
 
 
 def _with(node: YamlNode, value: str | list[YamlNode] | dict[str, YamlNode]) -> YamlNode:
-    return YamlNode(**{**node.__dict__, "value": value})
+    return replace(node, value=value)
 
 
 def find_kustomization(folder: str, read_text: ReadText) -> tuple[str, str] | None:
@@ -71,8 +96,12 @@ def find_kustomization(folder: str, read_text: ReadText) -> tuple[str, str] | No
     return None
 
 
-def build_kustomization(folder: str, read_text: ReadText, depth: int = 0) -> KustomizeBuild:
+def build_kustomization(folder: str, sources: Sources, depth: int = 0) -> KustomizeBuild:
+    if folder in sources.builds:
+        return sources.builds[folder]
     build = KustomizeBuild(folder)
+    sources.builds[folder] = build
+    read_text = sources.read_text
     found = find_kustomization(folder, read_text)
     if found is None:
         build.problems.append(f"{folder}: no kustomization file")
@@ -80,23 +109,25 @@ def build_kustomization(folder: str, read_text: ReadText, depth: int = 0) -> Kus
     path, text = found
     build.included.add(path)
     try:
-        documents = load_documents(text, path)
+        documents = sources.documents(path, text)
     except YamlError as exc:
         build.problems.append(f"{path}: {exc}")
         return build
     root = documents[0] if documents else YamlNode({}, 1, 1, origin=path)
     for key in ("resources", "bases", "components"):
         for entry in (root.get(key) or YamlNode([], 0, 0)).items:
-            _include(build, folder, entry.text or "", read_text, depth)
+            _include(build, folder, entry.text or "", sources, depth)
     for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
         for entry in (root.get(key) or YamlNode([], 0, 0)).items:
             _generate(build, folder, kind, entry, read_text)
-    _apply_patches(build, folder, root, read_text)
+    _apply_patches(build, folder, root, sources)
     for entry in (root.get("images") or YamlNode([], 0, 0)).items:
         _set_image(build, entry)
     for entry in (root.get("replicas") or YamlNode([], 0, 0)).items:
         name, count = entry.get("name"), entry.get("count")
         for resource in build.resources:
+            if resource.kind not in _SCALABLE:
+                continue  # a Service may share the Deployment's name
             if name is not None and count is not None and resource.name == name.text:
                 spec = resource.node.get("spec")
                 if spec is not None and isinstance(spec.value, dict):
@@ -104,7 +135,7 @@ def build_kustomization(folder: str, read_text: ReadText, depth: int = 0) -> Kus
     return build
 
 
-def _include(build: KustomizeBuild, folder: str, entry: str, read_text: ReadText, depth: int) -> None:
+def _include(build: KustomizeBuild, folder: str, entry: str, sources: Sources, depth: int) -> None:
     if not entry:
         return
     if "://" in entry or entry.startswith(("github.com/", "git@", "ssh:")):
@@ -114,23 +145,22 @@ def _include(build: KustomizeBuild, folder: str, entry: str, read_text: ReadText
     if path.startswith("../") or path == "..":
         build.external = True  # outside the project
         return
-    text = read_text(path)
+    text = sources.read_text(path)
     if text is None:
         if depth >= _MAX_DEPTH:
             build.problems.append(f"{path}: kustomizations nested more than {_MAX_DEPTH} deep")
             return
-        inner = build_kustomization(path, read_text, depth + 1)
+        inner = build_kustomization(path, sources, depth + 1)
         if inner.problems and not inner.included:
             build.problems.append(f"{build.folder}: resource {entry!r} is neither a file nor a kustomization")
             return
-        build.resources.extend(inner.resources)
+        build.resources.extend(Resource(r.kind, r.name, clone(r.node)) for r in inner.resources)
         build.external |= inner.external
         build.included |= inner.included | {path}
-        build.problems.extend(inner.problems)
         return
     build.included.add(path)
     try:
-        documents = load_documents(text, path)
+        documents = sources.documents(path, text)
     except YamlError as exc:
         build.problems.append(f"{path}: {exc}")
         return
@@ -200,12 +230,12 @@ def _generate(build: KustomizeBuild, folder: str, kind: str, entry: YamlNode, re
 # -- patches ---------------------------------------------------------------------------
 
 
-def _apply_patches(build: KustomizeBuild, folder: str, root: YamlNode, read_text: ReadText) -> None:
+def _apply_patches(build: KustomizeBuild, folder: str, root: YamlNode, sources: Sources) -> None:
     entries: list[tuple[YamlNode | None, YamlNode | None, str | None, YamlNode]] = []  # target, patch, path
     for item in (root.get("patchesStrategicMerge") or YamlNode([], 0, 0)).items:
-        text = item.text or ""
+        written = item.text or ""  # a file name, or a patch written inline
         entries.append(
-            (None, None, text, item) if "\n" not in text else (None, _inline(text, item), None, item)
+            (None, None, written, item) if "\n" not in written else (None, _inline(written, item), None, item)
         )
     for key in ("patches", "patchesJson6902"):
         for item in (root.get(key) or YamlNode([], 0, 0)).items:
@@ -219,17 +249,16 @@ def _apply_patches(build: KustomizeBuild, folder: str, root: YamlNode, read_text
     for target, patch, file_name, where in entries:
         if patch is None and file_name:
             path = posixpath.normpath(posixpath.join(folder, file_name))
-            text = read_text(path)
+            text = sources.read_text(path)
             if text is None:
                 build.problems.append(f"{where.origin}:{where.row}: patch {file_name} not found")
                 continue
             build.included.add(path)
             try:
-                documents = load_documents(text, path)
+                patches = [clone(document) for document in sources.documents(path, text)]
             except YamlError as exc:
                 build.problems.append(f"{path}: {exc}")
                 continue
-            patches = documents
         else:
             patches = [patch] if patch is not None else []
         for document in patches:

@@ -14,14 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import yaml
-
-try:  # libyaml: about ten times faster than the pure-Python composer
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "YamlError", "YamlNode", "load_documents", "read_yaml"]
 
@@ -37,7 +33,7 @@ class YamlError(ValueError):
     """A file that is not YAML, or one too large or too nested to expand: a one-line reason."""
 
 
-@dataclass
+@dataclass(slots=True)
 class YamlNode:
     """A scalar (text), sequence or mapping, where it starts (1-based) and where its key is."""
 
@@ -91,9 +87,10 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Builder:
-    def __init__(self, origin: str) -> None:
+    def __init__(self, origin: str, module: Any) -> None:
         self.count = 0
         self.origin = origin
+        self.yaml = module  # PyYAML, imported on first use
 
     def build(self, node: yaml.Node, depth: int = 0) -> YamlNode:
         self.count += 1
@@ -110,16 +107,16 @@ class _Builder:
             end_column=end.column + 1,
             origin=self.origin,
         )
-        if isinstance(node, yaml.ScalarNode):
+        if isinstance(node, self.yaml.ScalarNode):
             made.value = str(node.value)
             # The C composer gives plain scalars the style "", the Python one None.
             made.quoted = bool(node.style)
             made.null = node.tag == _NULL_TAG and not made.quoted
             if node.style in ("|", ">") and made.end_row > made.row:
                 made.row += 1  # a block scalar's text starts below its indicator
-        elif isinstance(node, yaml.SequenceNode):
+        elif isinstance(node, self.yaml.SequenceNode):
             made.value = [self.build(item, depth + 1) for item in node.value]
-        elif isinstance(node, yaml.MappingNode):
+        elif isinstance(node, self.yaml.MappingNode):
             made.value = self._mapping(node, depth)
         return made
 
@@ -127,15 +124,15 @@ class _Builder:
         mapping: dict[str, YamlNode] = {}
         merged: dict[str, YamlNode] = {}
         for key_node, value_node in node.value:
-            is_merge = isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"
+            is_merge = isinstance(key_node, self.yaml.ScalarNode) and key_node.value == "<<"
             if key_node.tag == _MERGE_TAG or is_merge:
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = value_node.value if isinstance(value_node, self.yaml.SequenceNode) else [value_node]
                 for source in sources:
                     built = self.build(source, depth + 1)
                     for key, value in built.mapping.items():
                         merged.setdefault(key, value)
                 continue
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
+            key = str(key_node.value) if isinstance(key_node, self.yaml.ScalarNode) else ""
             value = self.build(value_node, depth + 1)
             value.key_row = key_node.start_mark.line + 1
             value.key_column = key_node.start_mark.column + 1
@@ -149,10 +146,15 @@ def load_documents(text: str, origin: str = "") -> list[YamlNode]:
     """Every non-empty document of a YAML stream, in order, its nodes marked with `origin`.
 
     Raises `YamlError`."""
-    builder = _Builder(origin)
+    # Imported here: scans of projects without YAML never pay for it.
+    import yaml
+
+    # libyaml's composer is about ten times faster than the pure-Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    builder = _Builder(origin, yaml)
     documents = []
     try:
-        for document in yaml.compose_all(text, Loader=_Loader):
+        for document in yaml.compose_all(text, Loader=loader):
             if document is not None:
                 documents.append(builder.build(document))
     except yaml.MarkedYAMLError as exc:

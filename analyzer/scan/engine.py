@@ -591,7 +591,9 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     return ScanResult(
         findings=sorted(findings, key=lambda f: f.sort_key),
         errors=errors,
-        warnings=warnings_out,
+        # Two views of one file (the compose services of FS0903 and of the deployment model) may
+        # meet the same problem: say it once.
+        warnings=list(dict.fromkeys(warnings_out)),
         files_scanned=len(set(digests) | {str(path) for path in project.paths_read()}),
         sources=sources,
         kinds=kinds,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from factorscan.core.cache import Cache
 from factorscan.core.discovery import (
@@ -37,15 +37,17 @@ from factorscan.deploy.container import (
     parse_procfile,
     script_ending,
 )
-from factorscan.deploy.deployment import DeploymentModel
 from factorscan.deploy.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, parse_shared
 from factorscan.deploy.dockerfile import parse as parse_dockerfile
 from factorscan.deploy.dockerignore import BuildContext, guess_context
 from factorscan.deploy.manifest_loading import load_manifests
 from factorscan.deploy.manifests import Dependency, ImageInstall, Manifest, dockerfile_pip_installs
-from factorscan.deploy.yaml_loader import YamlNode
 from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
+
+if TYPE_CHECKING:
+    from factorscan.deploy.deployment import DeploymentModel
+    from factorscan.deploy.yaml_loader import YamlNode
 
 T = TypeVar("T")
 _Fact = TypeVar("_Fact", bound=tuple)
@@ -470,7 +472,10 @@ class ProjectModel:
     @cached_property
     def deployment(self) -> DeploymentModel:
         """Kubernetes, kustomize, Helm, compose, skaffold and Tilt descriptors of the project tree,
-        read on first use: a scan whose rules never ask, or a tree without them, pays nothing."""
+        read on first use: a scan whose rules never ask, or a tree without them, pays nothing
+        (the model's modules are imported here for the same reason)."""
+        from factorscan.deploy.deployment import DeploymentModel
+
         return DeploymentModel(self._tree_listing, self._read_deploy_file, self.dockerfile_env, self.warnings)
 
     def container_process(self, command: list[str], args: list[str]) -> Process | None:
@@ -487,21 +492,24 @@ class ProjectModel:
         return images[0].process
 
     def _read_deploy_file(self, relative_path: str) -> str | None:
-        """A descriptor's text; one over `max-file-size` is left out with a warning."""
-        path = Path(os.path.normpath(self.root / relative_path))
+        """A descriptor's text; one over `max-file-size` is left out with a warning.
+
+        Read with `os` calls rather than through `source()`: a deployment may have hundreds
+        of descriptors, and each is read once by the model, which keeps the text."""
+        path = os.path.normpath(os.path.join(self.root, relative_path))
         try:
-            size = path.stat().st_size
-        except OSError:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > self.settings.max_file_size:
+                    self.warnings.append(
+                        f"{display_path(Path(path))}: skipped, {size} bytes is over max-file-size "
+                        f"({self.settings.max_file_size})"
+                    )
+                    return None
+                data = handle.read()
+        except OSError:  # missing (kustomize tries folders as files), a folder, unreadable
             return None
-        if not path.is_file():
-            return None
-        if size > self.settings.max_file_size:
-            self.warnings.append(
-                f"{display_path(path)}: skipped, {size} bytes is over max-file-size "
-                f"({self.settings.max_file_size})"
-            )
-            return None
-        return self._read_text(relative_path)
+        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", errors="replace")
 
     def dockerfile_env(self) -> dict[str, list[tuple[str, str]]]:
         """Dockerfile (relative path) -> the (name, value) pairs its final stage's ENV sets."""

@@ -116,6 +116,18 @@ class MutableDeployImage(ProjectRule):
         ),
         Valid(
             """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers: [{name: web, image: shop-web}]
+            """,
+            filename="pod.yaml",
+            files={"Tiltfile": "docker_build('shop-web', '.')\nk8s_yaml('pod.yaml')\n"},
+            note="Tilt builds it",
+        ),
+        Valid(
+            """
             services:
               web:
                 build: .

@@ -40,7 +40,8 @@ def secret_reason(name: str, value: str, in_secret: bool, extra_names: Iterable[
         return None
     credential = next(iter(find_credentials(text, aws_context="secret_access_key" in name.lower())), None)
     if credential is not None:
-        return f"a {credential[2].format.label}"
+        label = credential[2].format.label
+        return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
     url = parse_url(text)
     if url is not None:
         return "a URL with a password" if has_real_password(url) else None
@@ -303,13 +304,13 @@ class SecretInManifest(ProjectRule):
         for name, value, node, in_secret, where in candidates:
             if node.origin not in project.scanned_paths:
                 continue
-            key = (node.origin, node.row, node.column)
-            if key in seen:
+            position = (node.origin, node.row, node.column)
+            if position in seen:
                 continue
             reason = secret_reason(name, value, in_secret, extra)
             if reason is None:
                 continue
-            seen.add(key)
+            seen.add(position)
             path, start, end = project.node_span(node)
             yield self.make_finding(
                 path,

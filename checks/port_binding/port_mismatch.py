@@ -61,6 +61,12 @@ def _port_of(value: str, env_port: int | None) -> int | None:
 def _gunicorn_config_bind(project: ProjectModel, process: Process, env_port: int | None) -> int | None:
     names = _option_values(process.argv, ("-c", "--config")) or ["gunicorn.conf.py"]
     config = names[0].removeprefix("python:")
+    bind = project.derived(f"FS0703 gunicorn bind {config}", lambda: _config_bind(project, config))
+    return _bind_expression(bind, env_port) if bind is not None else None
+
+
+def _config_bind(project: ProjectModel, config: str) -> ast.expr | None:
+    """The expression a gunicorn config module assigns to `bind`."""
     candidates = [
         project.root / config,
         *(i.path for i in project.python_files if i.path.name == Path(config).name),
@@ -77,7 +83,7 @@ def _gunicorn_config_bind(project: ProjectModel, process: Process, env_port: int
             if isinstance(statement, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "bind" for t in statement.targets
             ):
-                return _bind_expression(statement.value, env_port)
+                return statement.value
         return None
     return None
 
