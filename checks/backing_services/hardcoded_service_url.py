@@ -39,7 +39,7 @@ from factorscan.python.targets import (
     Binding,
     StringLiterals,
     binding,
-    environment_specific_file,
+    environment_specific_module,
     sample_or_test_file,
     secret_holder,
 )
@@ -352,9 +352,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         credentials = has_real_password(url)
         read = env_default_of(context)
         if not credentials and (
-            read is not None
-            or _overridable_default(target)
-            or environment_specific_file(context.relative_path)
+            read is not None or _overridable_default(target) or environment_specific_module(context)
         ):
             return
         where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)

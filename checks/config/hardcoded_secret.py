@@ -50,6 +50,7 @@ from factorscan.python.targets import (
     Binding,
     StringLiterals,
     binding,
+    environment_specific_module,
     sample_or_test_file,
 )
 from factorscan.python.traversal import FileContext
@@ -129,6 +130,11 @@ def _package_prefix(qualified: str | None, context: FileContext) -> str:
 def _strong(value: str) -> bool:
     """Long enough and mixed enough to be a credential rather than a word."""
     return len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _fixture_file(context: FileContext) -> bool:
+    """Tests, samples and settings for development, tests or CI: their secrets are fixtures."""
+    return sample_or_test_file(context.relative_path) or environment_specific_module(context)
 
 
 def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
@@ -304,6 +310,24 @@ class HardcodedSecret(StringLiterals, SourceRule):
             DATABASE_URL = "postgres://shop:s3cr3t-pass@db:5432/shop"
             """,
             note="a password in a service URL is FS0401's",
+        ),
+        Valid(
+            """
+            SECRET_KEY = "61fxc$k%9nj!be-_up9%xzm(z)9l7$h33b1!@bf9581=c-03%p"
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "netbox"}}
+            """,
+            filename="settings/ci.py",
+            files={
+                "settings/local_dev.py": 'SECRET_KEY = "shop-local-development-key-1234567890!"\n',
+                "shop/settings/unittests.py": 'SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n',
+                "scripts/smoketest_configuration.py": 'SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n',
+                "shop/qa.py": (
+                    "# This file serves as a base configuration for testing purposes\n"
+                    "# only. It is not intended for production use.\n\n"
+                    'SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+                ),
+            },
+            note="settings for CI, local development, unit and smoke tests, by name or by header: fixtures",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -544,6 +568,19 @@ class HardcodedSecret(StringLiterals, SourceRule):
             """,
             unsafe=True,
         ),
+        Invalid(
+            """
+            AWS_ACCESS_KEY_ID = "AKIAZ3MHQ7LN4XPWRT2B"
+            """,
+            filename="settings/ci.py",
+            note="a provider key counts in test and CI settings too",
+            fixed="""
+            import os
+
+            AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]
+            """,
+            unsafe=True,
+        ),
     )
 
     def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
@@ -551,7 +588,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if len(value) < 3 or env_default_of(context) is not None:
             return
         target = binding(context)
-        testing = sample_or_test_file(context.relative_path)
+        testing = _fixture_file(context)
         aws_named = bool(target.name) and "aws" in name_words(target.name or "")
         match = find_credential(value, aws_context=aws_named and is_secret_name(target.name or ""))
         if "://" in value:
@@ -675,7 +712,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if not isinstance(raw, bytes):
             return
         value = raw.decode("latin-1")
-        testing = sample_or_test_file(self.context.relative_path)
+        testing = _fixture_file(self.context)
         match = find_credential(value)
         if match is not None:
             if not testing or match.format.in_tests:
@@ -692,7 +729,5 @@ class HardcodedSecret(StringLiterals, SourceRule):
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         """A credential inside an f-string: reported, never rewritten."""
         match = find_credential(node.value)
-        if match is not None and (
-            not sample_or_test_file(self.context.relative_path) or match.format.in_tests
-        ):
+        if match is not None and (not _fixture_file(self.context) or match.format.in_tests):
             self.report(node, f"Hardcoded {match.format.label} ({redact(match.value)})", sensitive=True)

@@ -1,0 +1,78 @@
+"""Precision of the config and backing-service rules on mature apps (issue 14).
+
+Each test reduces a class of false positive seen on the real-app corpus
+(tests/realapps/) to a small project, with the near miss that must still be
+reported beside it, and scans it through the public API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factorscan import api
+
+SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+
+def _findings(root: Path, select: tuple[str, ...]) -> set[tuple[str, int, str]]:
+    result = api.check([root], select=list(select))
+    assert not result.errors, result.errors
+    return {
+        (Path(f.path).resolve().relative_to(root.resolve()).as_posix(), f.location.row, f.code)
+        for f in result.findings
+    }
+
+
+def test_settings_for_tests_ci_and_development_by_name(project) -> None:
+    settings = f'DEBUG = True\nSECRET_KEY = "{SECRET}"\n'
+    files = dict.fromkeys(
+        (
+            "netbox/configuration_testing.py",
+            "scripts/smoketest_configuration.py",
+            "settings/ci.py",
+            "settings/local_dev.py",
+            "dojo/settings/unittests.py",
+            "shop/settings_testing.py",
+            "shop/configuration_ci.py",
+            "shop/smoke_settings.py",
+            # Near misses: deployed settings, and a test word outside a settings module.
+            "settings/production.py",
+            "shop/test_data.py",
+        ),
+        settings,
+    )
+    files["shop/test_data.py"] = f'SECRET_KEY = "{SECRET}"\n'
+    root = project(files)
+    assert _findings(root, ("FS0301", "FS0303")) == {
+        ("settings/production.py", 1, "FS0303"),
+        ("settings/production.py", 2, "FS0301"),
+    }
+
+
+def test_settings_for_tests_by_header(project) -> None:
+    body = f'DEBUG = True\nSECRET_KEY = "{SECRET}"\n'
+    root = project(
+        {
+            "conf/a.py": "# This file serves as a base configuration for testing purposes\n"
+            "# only. It is not intended for production use.\n\n" + body,
+            "conf/b.py": '"""Minimal configuration used by the wheel-install smoke test."""\n\n' + body,
+            "conf/c.py": '"""Local development settings for the shop."""\n\n' + body,
+            # Near misses: headers that mention tests without saying the file is for them.
+            "conf/d.py": '"""The mail settings; tests replace the backend with a dummy in tests."""\n\n'
+            + body,
+            "conf/e.py": '"""Django settings. Settings for the test runner are in conftest."""\n\n' + body,
+        }
+    )
+    assert _findings(root, ("FS0301", "FS0303")) == {
+        ("conf/d.py", 3, "FS0303"),
+        ("conf/d.py", 4, "FS0301"),
+        ("conf/e.py", 3, "FS0303"),
+        ("conf/e.py", 4, "FS0301"),
+    }
+
+
+def test_django_tests_module_is_test_code(project) -> None:
+    """Django apps keep their tests in `tests.py`: logins with fixture users there are fixtures."""
+    login = 'def setUp(self):\n    self.client.login(username="admin", password="Adm1n-pass")\n'
+    root = project({"api/tests.py": login, "api/views.py": login})
+    assert _findings(root, ("FS0301",)) == {("api/views.py", 2, "FS0301")}
