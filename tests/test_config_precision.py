@@ -76,3 +76,30 @@ def test_django_tests_module_is_test_code(project) -> None:
     login = 'def setUp(self):\n    self.client.login(username="admin", password="Adm1n-pass")\n'
     root = project({"api/tests.py": login, "api/views.py": login})
     assert _findings(root, ("FS0301",)) == {("api/views.py", 2, "FS0301")}
+
+
+def test_names_about_a_secret_and_the_secrets_beside_them(project) -> None:
+    root = project(
+        {
+            "app.py": """
+            ctx = {}
+            ctx["email_password_status"] = "success"
+            TOKEN_ALPHABET_SYMBOLS = "!@#$%&*"
+            LOGIN_TOKEN_RATE = "10/min"
+            KNOWN_KEY_DIGESTS = ["964a4ebdb0d1b9f7ac461711a8861d74bd887a955b0e10d79b93c532f1e13d98"]
+            STATUS_PASSWORD = "Wint3r-is-c0ming"
+            RATE_LIMIT_TOKEN = "a8f5f167f44f4964"
+            DB_PASS = "Tr0ub4dor-3"
+            """,
+            "Dockerfile": """
+            FROM python:3.12-slim
+            ENV UWSGI_PASS=uwsgi_server DB_PASS=Tr0ub4dor-3
+            """,
+        }
+    )
+    assert _findings(root, ("FS0301", "FS0305")) == {
+        ("app.py", 6, "FS0301"),
+        ("app.py", 7, "FS0301"),
+        ("app.py", 8, "FS0301"),
+        ("Dockerfile", 2, "FS0305"),
+    }

@@ -260,6 +260,30 @@ _ID_SUFFIXES = frozenset(
         "function",
         "func",
         "fn",
+        # password_status = "success": the outcome of an action on the secret
+        "status",
+        "state",
+        "result",
+        "results",
+        "outcome",
+        # TOKEN_ALPHABET, SECRET_KEY_CHARSET: the characters a secret is made of
+        "charset",
+        "alphabet",
+        "symbols",
+        "digits",
+        "letters",
+        # API_TOKEN_RATE = "10/min": a rate limit on the requests that carry a token
+        "rate",
+        "rates",
+        "throttle",
+        "quota",
+        # KEY_HASHES: digests kept to recognise (and refuse) known secrets
+        "hashes",
+        "digests",
+        "checksum",
+        "checksums",
+        "fingerprint",
+        "fingerprints",
     }
 )
 # `next_token`, `page_token`: pagination cursors; `max_tokens`: a count.
@@ -302,6 +326,8 @@ _REFERENCE_WORDS = frozenset(
 )
 # Shell and CI variables that only look secret: PWD is the working directory.
 _NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd", "pass", "bypass"})
+# nginx's proxy_pass, uwsgi_pass, fastcgi_pass... name the upstream a request is passed to.
+_PASS_DIRECTIVES = frozenset({"proxy", "uwsgi", "fastcgi", "scgi", "grpc", "memcached"})
 
 
 def _word_is_secret(words: Sequence[str], index: int) -> bool:
@@ -311,6 +337,8 @@ def _word_is_secret(words: Sequence[str], index: int) -> bool:
         return False
     if word == "tokens":
         return False  # counts and lists in NLP code
+    if word == "pass" and previous in _PASS_DIRECTIVES:
+        return False
     if word in _SECRET_WORDS:
         return True
     if word == "key":

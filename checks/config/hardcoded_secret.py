@@ -329,6 +329,18 @@ class HardcodedSecret(StringLiterals, SourceRule):
             },
             note="settings for CI, local development, unit and smoke tests, by name or by header: fixtures",
         ),
+        Valid(
+            """
+            def profile(request, ctx):
+                ctx["email_password_status"] = "success"
+
+
+            SECRET_KEY_CHARSET = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)"
+            API_TOKEN_RATE = "10/min"
+            _DEFAULT_JWT_KEY_HASHES = {"993583b530ed307419c1fd54eef8c7010ac29fa9ee6ddfa3ed0e5204e2b5e99a"}
+            """,
+            note="names about a secret: a status, a character set, a rate limit, hashes kept to refuse keys",
+        ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(

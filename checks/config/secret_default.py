@@ -138,6 +138,14 @@ class SecretDefault(StringLiterals, SourceRule):
             files={"settings/ci.py": 'import os\n\nTOKEN = os.getenv("TOKEN", "9f8e7d6c5b4a3928")\n'},
             note="settings for CI and smoke tests, by header or by name",
         ),
+        Valid(
+            """
+            import os
+
+            THROTTLE_RATES = {"login": os.getenv("SHOP_TOKEN_THROTTLE_RATE", "5/min")}
+            """,
+            note="a rate limit under a name holding TOKEN",
+        ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
