@@ -103,3 +103,47 @@ def test_names_about_a_secret_and_the_secrets_beside_them(project) -> None:
         ("app.py", 8, "FS0301"),
         ("Dockerfile", 2, "FS0305"),
     }
+
+
+def test_stand_in_values_and_the_real_ones_beside_them(project) -> None:
+    root = project(
+        {
+            "app.py": """
+            from django.contrib.auth import get_user_model
+            from slack_bolt import App
+
+            quiet = App(token="xoxb-valid")
+            loud = App(token="xoxb-6a1b9c8d")
+            THROTTLE = {"api_token": "5/min"}
+            SIGNED = {"api_token": "5/min-8f7e6d5c"}
+
+
+            def seed():
+                get_user_model().objects.create_user("admin", password="admin")
+                get_user_model().objects.create_user("admin", password="Adm1n-2024!")
+            """,
+        }
+    )
+    assert _findings(root, ("FS0301",)) == {
+        ("app.py", 5, "FS0301"),
+        ("app.py", 7, "FS0301"),
+        ("app.py", 12, "FS0301"),
+    }
+
+
+def test_env_default_with_stock_credentials_and_with_a_real_password(project) -> None:
+    root = project(
+        {
+            "settings.py": """
+            import os
+
+            import dj_database_url
+
+            DEFAULT = dj_database_url.config(default="postgres://shop:shop@localhost:5432/shop")
+            REPLICA = dj_database_url.config(env="REPLICA_URL", default="postgres://shop:Pg-Pass-2024@db/shop")
+            BROKER_URL = "amqp://guest:guest@rabbitmq:5672//"
+            """,
+        }
+    )
+    result = api.check([root], select=["FS0401"])
+    assert [(f.location.row, f.severity.value) for f in result.findings] == [(6, "error"), (7, "error")]

@@ -43,6 +43,7 @@ from factorscan.python.services import (
 from factorscan.python.targets import (
     ATTRIBUTE,
     COMPARE,
+    DICT,
     KEYWORD,
     OTHER,
     POSITIONAL,
@@ -184,11 +185,18 @@ class HardcodedSecret(StringLiterals, SourceRule):
 
     It stays silent on placeholders (`""`, `changeme`, `xxx`, `<token>`,
     `${VAR}`, `{{ var }}`, `%(pw)s`, `example`, `dummy`, `test`, `secret`,
-    values under three characters), on names that only point to a secret
-    (`token_url`, `password_field`, `NextToken`, `SECRET_KEY_ENV_VAR`), on
-    values that are words, paths, identifiers, hashes or prose
-    (`password_hint = "Use at least 12 characters"`), and on indirections
-    (`os.environ[...]`, `request.headers.get(...)`, function calls). A
+    values under three characters, a credential prefix before a word such
+    as `xoxb-valid`, runs and alphabets such as `123` or
+    `ABCDEFGHJKLMNPQRSTUVWXYZ23456789`, made-up passwords holding the word
+    `password`, and a password equal to the user name beside it, as seed
+    users and fixtures have: `create_user("admin", password="admin")`), on
+    names that only point to a secret or describe it (`token_url`,
+    `password_field`, `NextToken`, `SECRET_KEY_ENV_VAR`,
+    `email_password_status`, `TOKEN_ALPHABET`, `API_TOKEN_RATE`,
+    `KEY_HASHES`), on values that are words, paths, identifiers, hashes,
+    rates (`10/min`) or prose (`password_hint = "Use at least 12
+    characters"`), and on indirections (`os.environ[...]`,
+    `request.headers.get(...)`, function calls). A
     password inside a backing-service URL is reported by FS0401, a secret
     default of an environment read by FS0302.
 
@@ -340,6 +348,22 @@ class HardcodedSecret(StringLiterals, SourceRule):
             _DEFAULT_JWT_KEY_HASHES = {"993583b530ed307419c1fd54eef8c7010ac29fa9ee6ddfa3ed0e5204e2b5e99a"}
             """,
             note="names about a secret: a status, a character set, a rate limit, hashes kept to refuse keys",
+        ),
+        Valid(
+            """
+            from django.contrib.auth import get_user_model
+            from slack_bolt import App
+
+            app = App(token="xoxb-valid", token_verification_enabled=False)
+            configuration = {"api_bot_token": "123"}
+            SECRET_KEY = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+            def seed():
+                get_user_model().objects.create_user("admin", password="admin")
+                get_user_model().objects.create_user("user1", password="user1password")
+            """,
+            note="stand-ins: a credential prefix before a word, a run of characters, seed users' passwords",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -612,6 +636,8 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if testing or target.docstring:
             return
+        if self._echoes_user(node, value, target):
+            return
         fallback = self._credential_slot(target)
         if fallback is not None:
             if looks_like_secret_value(value, "password"):
@@ -627,6 +653,18 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if looks_like_secret_value(value, target.name):
             message = f"Hardcoded secret in {target.name} ({redact(value)})"
             self._report(node, value, target, message, env_name(target.name))
+
+    def _echoes_user(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
+        """`create_user("admin", password="admin")`, `{"USER": "shop", "PASSWORD": "shop"}`: a
+        password equal to another value of its call or dict is the user name, as seed data and
+        fixture users have it."""
+        if target.call is not None:
+            others = [arg.value for arg in target.call.args]
+        elif target.kind == DICT and isinstance(self.context.stack[-3], cst.Dict):
+            others = [e.value for e in self.context.stack[-3].elements if isinstance(e, cst.DictElement)]
+        else:
+            return False
+        return any(other is not node and self.context.string_value(other) == value for other in others)
 
     def _credential_slot(self, target: Binding) -> str | None:
         """The variable for a password passed where an API takes one positionally."""
