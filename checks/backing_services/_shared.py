@@ -7,7 +7,8 @@ from factorscan.python.targets import KEYWORD, POSITIONAL, Binding
 from factorscan.python.traversal import FileContext
 
 TEST_FILES = (
-    "skipped, like settings modules for development or tests (they point at local services on purpose)"
+    "skipped, like settings modules for development, tests or CI, known by name (`settings/ci.py`, "
+    "`local_settings.py`) or by a header that says so: they point at local services on purpose"
 )
 
 

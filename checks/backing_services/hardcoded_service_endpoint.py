@@ -45,6 +45,7 @@ from factorscan.python.targets import (
     StringLiterals,
     binding,
     environment_specific_file,
+    environment_specific_module,
     sample_or_test_file,
     secret_holder,
 )
@@ -242,6 +243,21 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
             files={"pyproject.toml": '[tool.factorscan]\nallowed-hosts = ["*.internal"]\n'},
             note="a host in allowed-hosts",
         ),
+        Valid(
+            """
+            DATABASES = {
+                "default": {"ENGINE": "django.db.backends.postgresql", "HOST": "localhost", "USER": "netbox"}
+            }
+            """,
+            filename="settings/ci.py",
+            files={
+                "shop/qa.py": (
+                    "# Configuration for the CI runs only.\n\n"
+                    'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "db"}}\n'
+                ),
+            },
+            note="settings for CI, by name or by header",
+        ),
     )
     INVALID = (
         Invalid(
@@ -394,7 +410,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
 
     def _literal(self, node: cst.BaseExpression, value: str | int) -> None:
         target = binding(self.context)
-        if target.docstring or target.kind == COMPARE:
+        if target.docstring or target.kind == COMPARE or environment_specific_module(self.context):
             return
         found = self._role(target)
         if found is None:
@@ -533,7 +549,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
         """Module constants passed to a client: `psycopg2.connect(host=DB_HOST)`."""
         context = self.context
         spec = CLIENTS.get(context.qualified_name(node.func) or "")
-        if spec is None:
+        if spec is None or environment_specific_module(context):
             return
         for index, arg in enumerate(node.args):
             if not isinstance(arg.value, cst.Name) or arg.star:

@@ -49,8 +49,9 @@ FORMAT_TRIGGERS = (
 
 
 TEST_FILES_NOTE = (
-    "only credential formats (AWS, GitHub, Slack, Stripe live...) are reported there: other "
-    "secrets in tests are fixtures"
+    "only credential formats (AWS, GitHub, Slack, Stripe live...) are reported there, and in settings "
+    "modules for development, tests or CI (by name, `settings/ci.py`, or by a header that says so): "
+    "other secrets there are fixtures"
 )
 
 

@@ -181,6 +181,16 @@ class SecretInDockerfile(FileRule):
             filename="Dockerfile",
             note="a secret mount read through a variable; an ignore comment",
         ),
+        Valid(
+            """
+            FROM nginx:1.27-alpine
+            ENV DD_UWSGI_PASS="uwsgi_server" \\
+                PROXY_PASS=backend_upstream \\
+                FASTCGI_PASS=php_fpm
+            """,
+            filename="Dockerfile",
+            note="nginx upstream names (uwsgi_pass, proxy_pass, fastcgi_pass) are not passwords",
+        ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
