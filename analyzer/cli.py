@@ -434,6 +434,11 @@ def env_command(argv: Sequence[str]) -> int:
         "--format", choices=ENV_FORMATS, default="table", help="output format (default: table)"
     )
     parser.add_argument("--name", help="name for the k8s ConfigMap and Secret (default: the project folder)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="list the required variables no deployment descriptor provides; exit 1 if there are any",
+    )
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     parser.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
     args = parser.parse_args(argv)
@@ -442,7 +447,7 @@ def env_command(argv: Sequence[str]) -> int:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     from factorscan.output.envcontract.collect import collect
-    from factorscan.output.envcontract.render import write
+    from factorscan.output.envcontract.render import write, write_check
 
     overrides = argparse.Namespace(
         config=args.config, select=None, extend_select=None, ignore=None, unsafe_fixes=None, cache_dir=None
@@ -452,6 +457,8 @@ def env_command(argv: Sequence[str]) -> int:
         _warn(warning)
     output = _open_output(args.output)
     try:
+        if args.check:
+            return EXIT_FINDINGS if write_check(contract, output) else EXIT_CLEAN
         write(contract, args.format, output, args.name)
     finally:
         if output is not sys.stdout:

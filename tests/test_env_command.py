@@ -95,6 +95,7 @@ def test_json_lists_every_way_the_app_reads_its_environment(project) -> None:
         "required": True,
         "default": None,
         "reads": [{"file": "shop/config.py", "line": 9, "via": "pydantic-settings"}],
+        "provided_by": [],
     }
     assert variables["SHOP_PAGE_SIZE"]["default"] == "20"
     assert variables["SHOP_APP_NAME"]["default"] == "shop"

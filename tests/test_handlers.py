@@ -544,7 +544,7 @@ def test_enclosing_handler_from_a_rule_visit() -> None:
         """,
         "app.py",
     )
-    Traversal(context, [Probe(context)]).run()
+    Traversal(context, [Probe.visiting(context)]).run()
     assert ("setup", None) in seen
     assert ("produce", "stream:request") in seen
     assert ("Response", "stream:request") in seen

@@ -13,6 +13,7 @@ import pytest
 from factorscan import api
 from factorscan.checks import all_rules
 from factorscan.checks.base import FileRule, FixAvailability, Invalid, Rule, SourceRule, Valid
+from factorscan.core.discovery import file_kind
 from factorscan.core.settings import Settings
 from factorscan.scan.engine import RuleSet
 
@@ -80,7 +81,9 @@ def test_invalid_example_passes_the_prefilter(rule: type[Rule], example: Invalid
         settings = Settings(select=[rule.code])
         triggered = RuleSet.from_settings(settings).triggered(data, example.filename, settings)
         assert rule in triggered, f"{rule.code}: no trigger occurs in the example"
-    elif issubclass(rule, FileRule) and not example.filename.endswith(".py"):
+    elif issubclass(rule, FileRule) and file_kind(Path(example.filename)) in rule.kinds:
+        # Only files of the rule's kinds go through its file prefilter (a rule that is also a
+        # project rule may have examples of other kinds, such as Kubernetes manifests).
         assert rule.file_triggered_by(data), f"{rule.code}: no file trigger occurs in the example"
 
 

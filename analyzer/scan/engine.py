@@ -259,7 +259,7 @@ def analyze_python(
         for rule in ruleset.fact_rules:
             recorded = rule.file_facts(text, tree, relative_path)
             if recorded is not None:
-                facts[rule.code] = recorded
+                facts[rule.code] = list(recorded)  # one fact: its fields, as the cache keeps it
 
     with profiling.phase("prefilter"):
         visitors = ruleset.triggered(source.data, relative_path, settings)
@@ -589,12 +589,18 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     for path, data in data_by_path.items():
         display = names[path][0]
         sources[display] = SourceFile(Path(path), display, data, is_python=kinds[display] == "python")
+    for finding in findings:
+        # A project rule's finding in a file no per-file rule read (FS1104 alone on a Dockerfile):
+        # suppression comments and the fixer must still know what kind of file it is.
+        kinds.setdefault(finding.path, file_kind(Path(finding.path)) or "python")
     findings = _filter(findings, sources, kinds, project, settings)
     sources = {finding.path: sources[finding.path] for finding in findings if finding.path in sources}
     return ScanResult(
         findings=sorted(findings, key=lambda f: f.sort_key),
         errors=errors,
-        warnings=warnings_out,
+        # Two views of one file (the compose services of FS0903 and of the deployment model) may
+        # meet the same problem: say it once.
+        warnings=list(dict.fromkeys(warnings_out)),
         files_scanned=len(set(digests) | {str(path) for path in project.paths_read()}),
         sources=sources,
         kinds=kinds,

@@ -12,6 +12,7 @@ from factorscan.python.env_reads import is_settings_class
 from factorscan.python.targets import (
     environment_specific_class,
     environment_specific_file,
+    environment_specific_module,
     sample_or_test_file,
 )
 
@@ -64,10 +65,12 @@ class HardcodedDebug(SourceRule):
     `app.config["DEBUG"] = True`, `app.config.update(DEBUG=True)` and
     `FastAPI(debug=True)` (also Starlette, aiohttp and Litestar).
 
-    Settings modules and config classes for one named environment
-    (`settings/dev.py`, `local_settings.py`, `DevelopmentConfig`,
-    `TestingConfig`), `DEBUG = True` under an `if`, and pydantic-settings
-    fields (already read from the environment) are left alone.
+    Settings modules and config classes for development, tests or CI
+    (`settings/dev.py`, `local_settings.py`, `settings/ci.py`,
+    `settings/unittests.py`, a file whose header says it is for testing,
+    `DevelopmentConfig`, `TestingConfig`), `DEBUG = True` under an `if`, and
+    pydantic-settings fields (already read from the environment) are left
+    alone: debug is what those files are for, and no deploy runs them.
 
     ## Why is this bad?
     Factor III: whether a deploy runs in debug mode is config, and varies
@@ -156,6 +159,19 @@ class HardcodedDebug(SourceRule):
                 DEBUG = True
             """,
         ),
+        Valid(
+            """
+            from .settings import *  # noqa: F403
+
+            DEBUG = True
+            """,
+            filename="shop/settings/unittests.py",
+            files={
+                "settings/ci.py": "DEBUG = True\n",
+                "shop/qa.py": '"""Test settings: the suite runs against SQLite."""\n\nDEBUG = True\n',
+            },
+            note="settings for unit tests and CI, by name or by header",
+        ),
     )
     INVALID = (
         Invalid(
@@ -242,6 +258,8 @@ class HardcodedDebug(SourceRule):
         return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
 
     def _report(self, node: cst.BaseExpression, message: str) -> None:
+        if environment_specific_module(self.context):
+            return  # a settings module whose header says it is for tests or development
         fix = self.fix("Read DEBUG from the environment (still on while it is unset)")
         variable = env_variable_name(self.context, "DEBUG", setting=True)
         fix.replace(node, env_flag(fix, variable, True))

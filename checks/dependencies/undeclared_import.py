@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
-from factorscan.checks.dependencies._shared import _imported_modules, _span, third_party_imports
+from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
 from factorscan.core.findings import Finding
 from factorscan.deploy.manifests import Manifest
 from factorscan.python.importmap import transitive_closure
@@ -233,7 +233,7 @@ class UndeclaredImport(ProjectRule):
                     message = f"{what} is pinned by a lock file but not declared in a manifest ({manifests})"
                 else:
                     message = f"{what} is imported but not declared in any manifest ({manifests})"
-                start, end = _span(fact)
+                start, end = span(fact)
                 yield self.make_finding(
                     project.display(project.root / relative),
                     start,
@@ -246,7 +246,7 @@ class UndeclaredImport(ProjectRule):
 
 def _expand(facts: list[ImportFact], namespaces: frozenset[str]) -> Iterator[tuple[ImportFact, str]]:
     for fact in facts:
-        for module in _imported_modules(fact, namespaces):
+        for module in imported_modules(fact, namespaces):
             yield fact, module
 
 

@@ -9,11 +9,11 @@ import libcst as cst
 
 from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, Trigger, Valid
 from factorscan.checks.port_binding._shared import (
-    _Bind,
-    _Endpoint,
-    _env_get_code,
-    _PortBindingRule,
-    _variable_for,
+    Bind,
+    Endpoint,
+    PortBindingRule,
+    env_get_code,
+    variable_for,
 )
 from factorscan.python.codemods import env_lookup, keyword, string
 from factorscan.python.inference import resolve_constant
@@ -39,7 +39,7 @@ def _enables_debugger(call: cst.Call | None) -> bool:
     return False
 
 
-class LoopbackBind(_PortBindingRule):
+class LoopbackBind(PortBindingRule):
     """
     ## What it does
     Finds servers bound to the loopback interface: `127.0.0.1`, `localhost`
@@ -255,20 +255,20 @@ class LoopbackBind(_PortBindingRule):
         ),
     )
 
-    def check_endpoint(self, endpoint: _Endpoint) -> None:
+    def check_endpoint(self, endpoint: Endpoint) -> None:
         if endpoint.kind == "host":
             self._host(endpoint)
         elif endpoint.kind == "bind":
             self._bind(endpoint)
 
-    def _applicability(self, endpoint: _Endpoint) -> Applicability:
+    def _applicability(self, endpoint: Endpoint) -> Applicability:
         return Applicability.UNSAFE if _enables_debugger(endpoint.call) else Applicability.SAFE
 
-    def _host(self, endpoint: _Endpoint) -> None:
+    def _host(self, endpoint: Endpoint) -> None:
         constant = resolve_constant(endpoint.node, self.context)
         if constant is None or not isinstance(constant.value, str) or not _LOOPBACK.match(constant.value):
             return
-        variable = _variable_for(constant, endpoint.node, "HOST", "HOST")
+        variable = variable_for(constant, endpoint.node, "HOST", "HOST")
         where = f" (set in {constant.origin})" if constant.origin else ""
         message = (
             f"The server binds to {constant.value}{where}, unreachable from outside its container; "
@@ -284,14 +284,14 @@ class LoopbackBind(_PortBindingRule):
         fix.replace(constant.node, env_lookup(fix, variable, string(default, constant.node)))
         self.report(endpoint.node, message, fix=fix)
 
-    def _bind(self, endpoint: _Endpoint) -> None:
-        bind = _Bind.parse(endpoint.node)
+    def _bind(self, endpoint: Endpoint) -> None:
+        bind = Bind.parse(endpoint.node)
         if bind is None or not isinstance(bind.host, str) or not _LOOPBACK.match(bind.host):
             return
         host = bind.host
         default = "[::]" if "::" in host else "0.0.0.0"
         fix = self.fix(f"Read the host from $HOST, defaulting to {default}", self._applicability(endpoint))
-        bind.host = _env_get_code(fix, "HOST", default, bind.quote)
+        bind.host = env_get_code(fix, "HOST", default, bind.quote)
         fix.replace(endpoint.node, bind.render(self.context.module))
         message = (
             f"The server binds to {host}, unreachable from outside its container; bind to 0.0.0.0 via $HOST"

@@ -5,13 +5,24 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
-from factorscan.checks.processes._shared import _non_production, _request_handler
+from factorscan.checks.processes._shared import non_production, request_handler
+from factorscan.checks.processes._storage_settings import StorageSettings, storage_settings
+from factorscan.checks.processes._upload_paths import (
+    COPY_FUNCTIONS,
+    OPEN_FUNCTIONS,
+    PATH_NAME,
+    TEMP_NAME,
+    TEMP_PREFIXES,
+    UPLOAD_NAME,
+    subscript_key,
+    uploads_in_request,
+    write_mode,
+)
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
 from factorscan.python.codemods import argument, positional
@@ -33,57 +44,12 @@ def _names_and_strings(node: cst.CSTNode, context: FileContext) -> Iterable[str]
         yield from _names_and_strings(child, context)
 
 
-def _subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
-    """ "UPLOAD_FOLDER" in `app.config["UPLOAD_FOLDER"]`."""
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return context.string_value(node.slice[0].slice.value)
-    return None
-
-
-_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open", "aiofiles.open"})
-
-
-_COPY_FUNCTIONS = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"})
-
-
 _FILE_SYSTEM_STORAGE = frozenset(
     {
         "django.core.files.storage.FileSystemStorage",
         "django.core.files.storage.filesystem.FileSystemStorage",
     }
 )
-
-
-# UPLOAD_FOLDER, MEDIA_ROOT, upload_dir, user_uploads_path...
-_UPLOAD_NAME = re.compile(
-    r"^(\w*_)?(uploads?|media)_?(folder|dir|directory|path|root|location|base)s?$", re.IGNORECASE
-)
-
-
-_PATH_NAME = re.compile(r"path|dir|folder|file|dest|location|upload|media", re.IGNORECASE)
-
-
-_TEMP_NAME = re.compile(r"^(tmp|temp)|_(tmp|temp)(_|$)", re.IGNORECASE)
-
-
-_TEMP_PREFIXES = ("/tmp", "/var/tmp", "/dev/shm", "/dev/")
-
-
-def _write_mode(mode: cst.Arg | None) -> bool:
-    if mode is None:
-        return False
-    text = FileContext.string_value(mode.value)
-    return text is not None and any(flag in text for flag in "wax+")
-
-
-def _uploads_in_request(node: cst.BaseExpression) -> bool:
-    """`request.files[...]`, `request.FILES.get(...)`, `request.files.getlist(...)`."""
-    text = dotted_name(node.func if isinstance(node, cst.Call) else node)
-    if isinstance(node, cst.Subscript):
-        text = dotted_name(node.value)
-    if text is None and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        text = dotted_name(node.func.value)
-    return text is not None and bool(re.search(r"(^|\.)request\.(files|FILES)(\.|$)", text))
 
 
 class StorageFact(NamedTuple):
@@ -412,12 +378,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 if qualified.startswith("tempfile."):
                     return True
             elif isinstance(current, cst.Name):
-                if _TEMP_NAME.search(current.value):
+                if TEMP_NAME.search(current.value):
                     return True
-            elif isinstance(current, cst.Attribute) and _TEMP_NAME.search(current.attr.value):
+            elif isinstance(current, cst.Attribute) and TEMP_NAME.search(current.attr.value):
                 return True
             text = self.context.string_value(current) if isinstance(current, cst.BaseExpression) else None
-            if text is not None and text.startswith(_TEMP_PREFIXES):
+            if text is not None and text.startswith(TEMP_PREFIXES):
                 return True
         return False
 
@@ -450,7 +416,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 for arg in node.args
                 for name in _names_and_strings(arg.value, context)
             )
-            if not static and not _non_production(context):
+            if not static and not non_production(context):
                 self.report(
                     node,
                     "FileSystemStorage keeps files on the local disk of one process; "
@@ -463,7 +429,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         path, what = target
         if self._is_temp(path) or self._is_log_or_device(path):
             return
-        handler = _request_handler(context)
+        handler = request_handler(context)
         location = self._upload_location(path)
         if handler is not None:
             where = f" under {location}" if location else ""
@@ -472,7 +438,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 f"Request handler `{handler.name}` {what}{where} on the local disk; "
                 "the file is lost with the container and invisible to other processes",
             )
-        elif location and not _non_production(context):
+        elif location and not non_production(context):
             self.report(
                 node,
                 f"This code {what} under {location} on the local disk, where uploads are lost with the "
@@ -481,12 +447,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     def _written_path(self, node: cst.Call, qualified: str | None) -> tuple[cst.BaseExpression, str] | None:
         """The path a call writes to, and how to say it, or None for anything else."""
-        if qualified in _OPEN_FUNCTIONS:
+        if qualified in OPEN_FUNCTIONS:
             path = argument(node, 0, "file")
-            if path is not None and _write_mode(argument(node, 1, "mode")):
+            if path is not None and write_mode(argument(node, 1, "mode")):
                 return path.value, "writes a file"
             return None
-        if qualified in _COPY_FUNCTIONS:
+        if qualified in COPY_FUNCTIONS:
             destination = argument(node, 1, "dst")
             return (destination.value, "copies a file") if destination is not None else None
         if qualified is not None or not isinstance(node.func, cst.Attribute):
@@ -495,7 +461,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         receiver = node.func.value
         if method in ("write_bytes", "write_text"):
             return receiver, "writes a file"
-        if method == "open" and _write_mode(argument(node, 0, "mode")):
+        if method == "open" and write_mode(argument(node, 0, "mode")):
             return receiver, "writes a file"
         if method != "save":
             return None
@@ -503,7 +469,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if destination is None:
             return None
         upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
-        if upload or _uploads_in_request(receiver) or self._looks_like_path(destination.value):
+        if upload or uploads_in_request(receiver) or self._looks_like_path(destination.value):
             return destination.value, "saves an upload" if upload else "saves a file"
         return None
 
@@ -512,7 +478,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if name.value in self._upload_parameters:
             return True
         value = self._values.get(self.context.enclosing_function(), {}).get(name.value)
-        return value is not None and _uploads_in_request(value)
+        return value is not None and uploads_in_request(value)
 
     def _looks_like_path(self, node: cst.BaseExpression) -> bool:
         """A file path rather than a buffer or a response: `.save(path)` vs `.save(buffer)`."""
@@ -531,11 +497,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 function = self.context.qualified_name(value.func) or ""
                 return function in ("os.path.join", "pathlib.Path", "pathlib.PurePath")
             name = (
-                _subscript_key(value, self.context)
-                if isinstance(value, cst.Subscript)
-                else dotted_name(value)
+                subscript_key(value, self.context) if isinstance(value, cst.Subscript) else dotted_name(value)
             )
-            if name is not None and _PATH_NAME.search(name.rsplit(".", 1)[-1]):
+            if name is not None and PATH_NAME.search(name.rsplit(".", 1)[-1]):
                 return True
             if not isinstance(current, cst.Name):
                 return False
@@ -555,19 +519,19 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             if isinstance(current, (cst.Name, cst.Attribute)):
                 name = dotted_name(current)
             elif isinstance(current, cst.Subscript):
-                name = _subscript_key(current, self.context)
+                name = subscript_key(current, self.context)
             elif isinstance(current, cst.BaseExpression):
                 text = self.context.string_value(current)
                 if text is not None and re.search(r"(^|/)(uploads?|media)(/|$)", text):
                     return repr(text)
-            if name is not None and _UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
+            if name is not None and UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
                 return name.rsplit(".", 1)[-1]
         return None
 
     # -- settings and project facts -----------------------------------------------------------
 
     def _setting(self, key: str, value: cst.BaseExpression) -> None:
-        if _non_production(self.context):
+        if non_production(self.context):
             return
         if key == "DEFAULT_FILE_STORAGE":
             text = self.context.string_value(value)
@@ -594,7 +558,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if not any(isinstance(target, cst.Name) and target.value == "STORAGES" for target in targets):
             return
         backend = context.string_value(node.value)
-        if backend is not None and backend.endswith("FileSystemStorage") and not _non_production(context):
+        if backend is not None and backend.endswith("FileSystemStorage") and not non_production(context):
             self.report(node.value, "The default file storage is the local disk; use object storage")
 
     @classmethod
@@ -602,9 +566,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if is_test_path(relative_path):
             return None
         uploads = _UPLOAD_USE.search(text) is not None
-        settings = _StorageSettings()
+        settings = StorageSettings()
         if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
-            settings = _storage_settings(tree)
+            settings = storage_settings(tree)
         media_root = settings.media_root if not is_non_production_settings(relative_path) else None
         if not (uploads or settings.remote or media_root):
             return None
@@ -636,55 +600,3 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
 
 _UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")
-
-
-_REMOTE_BACKENDS = ("storages.backends.", "cloudinary_storage.")
-
-
-@dataclass
-class _StorageSettings:
-    media_root: tuple[int, int] | None = None  # 1-based row and column of `MEDIA_ROOT =`
-    remote: bool = False  # a storage backend other than the local file system is configured
-
-
-def _storage_settings(tree: ast.Module) -> _StorageSettings:
-    """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
-    found = _StorageSettings()
-    for statement in tree.body:
-        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
-            continue
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        names = [target.id for target in targets if isinstance(target, ast.Name)]
-        if "MEDIA_ROOT" in names:
-            found.media_root = (statement.lineno, statement.col_offset + 1)
-        if "DEFAULT_FILE_STORAGE" in names and not _is_local_backend(statement.value):
-            found.remote = True
-        if "STORAGES" in names:
-            backend = _dict_get(_dict_get(statement.value, "default"), "BACKEND")
-            if backend is not None and not _is_local_backend(backend):
-                found.remote = True
-    if any(
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.startswith(_REMOTE_BACKENDS)
-        for node in ast.walk(tree)
-    ):
-        found.remote = True
-    return found
-
-
-def _dict_get(node: ast.expr | None, key: str) -> ast.expr | None:
-    if isinstance(node, ast.Dict):
-        for name, value in zip(node.keys, node.values, strict=True):
-            if isinstance(name, ast.Constant) and name.value == key:
-                return value
-    return None
-
-
-def _is_local_backend(node: ast.expr) -> bool:
-    """A literal FileSystemStorage; anything else (S3, a variable, the environment) may be remote."""
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.endswith("FileSystemStorage")
-    )

@@ -20,38 +20,20 @@ from pathlib import Path
 
 import libcst as cst
 
-from factorscan.checks.base import SourceVisitor
-from factorscan.core.discovery import Discovery, display_path, relative_to_root
+from factorscan.core.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
 from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.credentials import find_credential
-from factorscan.python.env_reads import (
-    env_instance_kind,
-    env_lookup,
-    env_scheme_entries,
-    settings_config_value,
-    settings_fields,
-)
 from factorscan.python.secrets import has_real_password, is_secret_name, looks_random, name_words, parse_url
 from factorscan.python.services import service_setting
 from factorscan.python.targets import sample_or_test_file
 from factorscan.python.traversal import FileContext, Traversal
+from factorscan.scan.env_reads import EnvReadCollector, Read
+from factorscan.scan.project import ProjectModel
 
-__all__ = ["Contract", "Read", "Variable", "collect"]
-
-
-@dataclass(frozen=True)
-class Read:
-    """One place that reads a variable."""
-
-    path: str  # as shown to the user
-    line: int
-    via: str  # os.environ, os.getenv, django-environ, decouple, pydantic-settings, dotenv...
-    default: str | None  # a literal default, as the environment would spell it
-    has_default: bool  # any default, literal or not: the variable is optional
-    secret_hint: bool = False  # typed SecretStr
-    presence: bool = False  # only tested for presence (`"X" in os.environ`): its value is never used
+__all__ = ["Contract", "Deployment", "Read", "Variable", "collect"]
 
 
 @dataclass
@@ -63,6 +45,14 @@ class Variable:
     @property
     def required(self) -> bool:
         return not any(read.has_default for read in self.reads)
+
+    @property
+    def strictly_required(self) -> bool:
+        """The code reads it, and every read fails without it (`.get` and `getenv` do not)."""
+        code_reads = [read for read in self.reads if read.via != "dotenv"]
+        return bool(code_reads) and not any(
+            read.has_default or read.via in ("os.getenv", "os.environ.get") for read in code_reads
+        )
 
     @property
     def presence_flag(self) -> bool:
@@ -87,166 +77,39 @@ class Variable:
 
 
 @dataclass
+class Deployment:
+    """What the project's deployment descriptors give the containers that run the app."""
+
+    provided: dict[str, list[str]] = field(default_factory=dict)  # variable -> descriptors giving it
+    # containers some source of variables of which is outside the repository
+    open_sources: list[str] = field(default_factory=list)
+    containers: int = 0  # containers linked to the app
+    config_map: str | None = None  # the names the app's envFrom already uses
+    secret: str | None = None
+
+    def unprovided(self, variables: list[Variable]) -> list[Variable]:
+        """Required variables no descriptor provides (none when some source is outside the repository)."""
+        if self.open_sources:
+            return []
+        return [
+            variable
+            for variable in variables
+            if variable.strictly_required
+            and variable.name not in self.provided
+            and variable.name not in PLATFORM_VARIABLES
+        ]
+
+
+@dataclass
 class Contract:
     root: Path
     variables: list[Variable]
     warnings: list[str]
     files_scanned: int
+    deployment: Deployment = field(default_factory=Deployment)
 
 
 # -- one file ------------------------------------------------------------------------
-
-_DOTENV_LOADERS = frozenset(
-    {
-        "dotenv.load_dotenv",
-        "dotenv.main.load_dotenv",
-        "dotenv.dotenv_values",
-        "dotenv.main.dotenv_values",
-        "environ.Env.read_env",
-        "environ.environ.Env.read_env",
-    }
-)
-
-
-def _literal_text(node: cst.BaseExpression | None) -> str | None:
-    """A default as the environment would spell it: strings as they are, `True` as `true`."""
-    if node is None:
-        return None
-    text = FileContext.string_value(node)
-    if text is not None:
-        return text
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return node.value
-    if (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus)
-        and isinstance(node.expression, (cst.Integer, cst.Float))
-    ):
-        return "-" + node.expression.value
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value.lower()
-    return None
-
-
-def _is_none(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-class EnvReadCollector(SourceVisitor):
-    """Records every environment read of one file (and the .env files it loads)."""
-
-    triggers = (
-        b"environ",
-        b"getenv",
-        b"decouple",
-        b"BaseSettings",
-        b"starlette",
-        b"dj_database_url",
-        b"dj_email_url",
-        b"django_cache_url",
-        b"dotenv",
-    )
-
-    def __init__(self) -> None:
-        # node, variable, via, default node, has default, secret hint, presence test
-        self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool, bool]] = []
-        self.dotenv_files: list[str | None] = []  # literal paths; None: the default `.env`
-
-    def _add(
-        self,
-        node: cst.CSTNode,
-        name: str | None,
-        via: str,
-        default: cst.BaseExpression | None,
-        has_default: bool,
-        *,
-        secret_hint: bool = False,
-        presence: bool = False,
-    ) -> None:
-        if name:
-            self.found.append((node, name, via, default, has_default, secret_hint, presence))
-            self.context.note_statement(node)  # positions then generate only this statement
-
-    def visit_Call(self, node: cst.Call) -> None:
-        context = self.context
-        lookup = env_lookup(node, context)
-        if lookup is not None:
-            if lookup.via == "decouple":
-                self.dotenv_files.append(None)
-            has_default = lookup.default is not None or lookup.via in ("os.environ.pop", "dj-database-url")
-            self._add(node, lookup.name, lookup.via, lookup.default, has_default)
-            return
-        for variable, _arg, default in env_scheme_entries(node, context):
-            self._add(node, variable, "django-environ", default, True)
-        func = node.func
-        read_env = (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "read_env"
-            and env_instance_kind(func.value, context) is not None
-        )
-        if read_env or context.qualified_name(func) in _DOTENV_LOADERS:
-            path = node.args[0].value if node.args and node.args[0].keyword is None else None
-            for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value in ("dotenv_path", "env_file", "path"):
-                    path = arg.value
-            self.dotenv_files.append(context.string_value(path) if path is not None else None)
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if isinstance(self.context.parent, (cst.AssignTarget, cst.Del)):
-            return  # writes the environment, does not read it
-        lookup = env_lookup(node, self.context)
-        if lookup is not None:
-            self._add(node, lookup.name, lookup.via, None, False)
-
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        """`"SENTRY_DSN" in os.environ`: an optional variable."""
-        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn)):
-            return
-        if self.context.qualified_name(node.comparisons[0].comparator) in ("os.environ", "os.environb"):
-            self._add(node, self.context.string_value(node.left), "os.environ", None, True, presence=True)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        fields = settings_fields(node, self.context)
-        if not fields:
-            return
-        env_file = settings_config_value(node, "env_file")
-        if env_file is not None:
-            self.dotenv_files.append(env_file)
-        for settings_field in fields:
-            default = settings_field.default
-            has_default = default is not None or (
-                settings_field.default_arg is None
-                and isinstance(settings_field.statement.value, cst.Call)
-                and any(
-                    arg.keyword is not None and arg.keyword.value == "default_factory"
-                    for arg in settings_field.statement.value.args
-                )
-            )
-            self._add(
-                settings_field.target,
-                settings_field.variable,
-                "pydantic-settings",
-                None if _is_none(default) else default,
-                has_default,
-                secret_hint=settings_field.secret_type,
-            )
-
-    def reads(self) -> list[tuple[str, Read]]:
-        """(variable, read) for everything found, with line numbers."""
-        if not self.found:
-            return []
-        context = self.context
-        places = context.locations({item[0] for item in self.found})
-        result = []
-        for node, name, via, default, has_default, hint, presence in self.found:
-            place = places.get(node)
-            line = place[0].row if place is not None else 1
-            read = Read(
-                context.source.display_path, line, via, _literal_text(default), has_default, hint, presence
-            )
-            result.append((name, read))
-        return result
-
 
 # -- .env files -------------------------------------------------------------------------
 
@@ -420,4 +283,35 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
                 f"{variable.name} is read with {len(code_defaults)} different defaults ({places}); "
                 "they are one setting in every deploy: give them one default or separate names"
             )
-    return Contract(root, variables, problems, scanned)
+    deployment = read_deployment(root, settings, files)
+    problems.extend(deployment[1])
+    return Contract(root, variables, problems, scanned, deployment[0])
+
+
+def read_deployment(
+    root: Path, settings: Settings, files: list[DiscoveredFile]
+) -> tuple[Deployment, list[str]]:
+    """Which descriptors provide which variables to the app's containers, and warnings met reading them."""
+    project = ProjectModel(root, settings, files)
+    model = project.deployment
+    found = Deployment()
+    if model.empty and not project.dockerfiles:
+        return found, []
+    for linked in model.linked_containers(root.name):
+        found.containers += 1
+        if linked.open_ended:
+            found.open_sources.append(linked.label)
+        for name, provisions in linked.provided.items():
+            for provision in provisions:
+                if provision.descriptor not in found.provided.setdefault(name, []):
+                    found.provided[name].append(provision.descriptor)
+        for source, _item in linked.container.env_from if linked.container is not None else ():
+            if source.kind == "ConfigMap" and found.config_map is None:
+                found.config_map = source.name
+            if source.kind == "Secret" and found.secret is None:
+                found.secret = source.name
+    if not found.containers:
+        for dockerfile, names in project.dockerfile_env().items():
+            for name, _value in names:
+                found.provided.setdefault(name, []).append(f"{dockerfile} ENV")
+    return found, project.warnings
