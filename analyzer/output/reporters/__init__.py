@@ -32,7 +32,9 @@ FORMATS = {
 FIXABLE = "[*]"  # as in ruff: `--fix` applies it
 UNSAFE_FIXABLE = "[!]"  # `--fix --unsafe-fixes` applies it: it changes behaviour or needs new environment
 
-DOCS_URL = "https://github.com/factorscan/factorscan/blob/main/docs/rules"
+# pyproject.toml's [project.urls] Repository (tests/test_release.py keeps them equal).
+REPOSITORY_URL = "https://github.com/factorscan/factorscan"
+DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules"
 
 
 def rule_url(code: str) -> str:
