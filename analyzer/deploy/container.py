@@ -673,6 +673,7 @@ class ComposeService:
     environment: dict[str, str] = field(default_factory=dict)
     build_context: str | None = None  # relative to the compose file
     dockerfile: str | None = None
+    image: str | None = None
 
     @staticmethod
     def argv(node: YamlNode | None) -> list[str]:
@@ -704,6 +705,8 @@ def parse_compose(text: str) -> list[ComposeService]:
             for item in environment.value:
                 key, _, value = (item.text or "").partition("=")
                 service.environment[key] = value
+        image = node.get("image")
+        service.image = image.text if image is not None else None
         build = node.get("build")
         if build is not None and build.text is not None:
             service.build_context = build.text

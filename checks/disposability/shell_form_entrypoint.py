@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding, Location
 from factorscan.core.source import SourceFile
-from factorscan.deploy.container import describe, script_ending
+from factorscan.deploy.container import ComposeService, describe, script_ending
 from factorscan.deploy.dockerfile import Instruction, parse_shared
+from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.shell import SHELLS, program_name, script_index
 from factorscan.scan.project import ProjectModel
 
@@ -31,6 +32,12 @@ def _shell_script_index(argv: list[str]) -> int | None:
     return None
 
 
+def _third_party(service: ComposeService, built_images: set[str]) -> bool:
+    """A service that runs someone else's image: no `build`, and no service of the project
+    builds its image."""
+    return service.build_context is None and service.image is not None and service.image not in built_images
+
+
 class ShellFormEntrypoint(FileRule, ProjectRule):
     """
     ## What it does
@@ -40,7 +47,11 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
     compose `command: sh -c "..."` likewise, and entrypoint scripts (such as
     `docker-entrypoint.sh`) whose last command starts the app, or `"$@"`,
     without `exec`. A script that traps TERM itself, and a command such as
-    `CMD exec gunicorn --bind :$PORT app:app`, pass.
+    `CMD exec gunicorn --bind :$PORT app:app`, pass. A third-party service
+    (an `image:` that nothing in the project builds, such as a mail catcher)
+    in a development compose file (`docker-compose.dev.yml`,
+    `docker-compose.override.dev.yml`, `.devcontainer/`) is not the app and
+    is not reported; in a compose file that deploys, it is.
 
     ## Why is this bad?
     Factor IX: the platform stops a container by sending SIGTERM to its PID
@@ -101,6 +112,24 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             filename="Dockerfile",
             files={"docker-entrypoint.sh": '#!/bin/sh\nset -e\npython manage.py migrate\nexec "$@"\n'},
         ),
+        Valid(
+            """
+            services:
+              mailhog:
+                image: mailhog/mailhog:v1.0.1
+                entrypoint: ["/bin/sh", "-c", "MailHog &>/dev/null"]
+            """,
+            filename="docker-compose.override.dev.yml",
+            files={
+                "docker-compose.yml": """
+                services:
+                  web:
+                    build: .
+                    command: ["gunicorn", "app:app"]
+                """
+            },
+            note="a third-party service in a development compose file is not the app",
+        ),
     )
     INVALID = (
         Invalid(
@@ -154,6 +183,30 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 """
             },
             note="a server in the foreground never returns: the `exec` after it never runs",
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                command: sh -c "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"
+              mailhog:
+                image: mailhog/mailhog:v1.0.1
+                entrypoint: ["/bin/sh", "-c", "MailHog &>/dev/null"]
+            """,
+            filename="docker-compose.yml",
+            count=2,
+            note="the deployed compose file: the app's service and a third-party one",
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                entrypoint: ["sh", "-c", "python manage.py migrate && python manage.py runserver"]
+            """,
+            filename="docker-compose.dev.yml",
+            note="the app's own service in a development compose file",
         ),
     )
 
@@ -229,8 +282,17 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 f"{name} starts {what} without `exec`: the shell stays PID 1 and SIGTERM never "
                 "reaches the app; use `exec`",
             )
+        built_images = {
+            service.image
+            for services in project.compose_services.values()
+            for service in services
+            if service.build_context is not None and service.image
+        }
         for path, services in project.compose_services.items():
+            development = is_development_descriptor(project.relative(path))
             for service in services:
+                if development and _third_party(service, built_images):
+                    continue  # a mail catcher or database for development: not the app
                 argv = service.process_argv()
                 index = _shell_script_index(argv)
                 if index is None or _ends_with_exec(argv[index]):
