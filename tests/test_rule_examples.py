@@ -45,6 +45,8 @@ def test_example(tmp_path: Path, rule: type[Rule], example: Valid) -> None:
     assert len(findings) == example.count, [f"{f.location.row}: {f.message}" for f in findings]
     if example.line is not None:
         assert findings[0].location.row == example.line
+    if example.severity is not None:
+        assert {finding.severity for finding in findings} == {example.severity}
     if example.fixed is None:
         # A fix that `--fix` (with `--unsafe-fixes`) would apply is shown in the example.
         fixable = [f.message for f in findings if f.fix is not None and f.fix.is_applicable(True)]

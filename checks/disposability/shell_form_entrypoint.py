@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding, Location
 from factorscan.core.source import SourceFile
-from factorscan.deploy.container import describe, script_ending
+from factorscan.deploy.container import ComposeService, describe, script_ending
 from factorscan.deploy.dockerfile import Instruction, parse_shared
+from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.shell import SHELLS, program_name, script_index
 from factorscan.scan.project import ProjectModel
 
@@ -31,6 +32,12 @@ def _shell_script_index(argv: list[str]) -> int | None:
     return None
 
 
+def _third_party(service: ComposeService, built_images: set[str]) -> bool:
+    """A service that runs someone else's image: no `build`, and no service of the project
+    builds its image."""
+    return service.build_context is None and service.image is not None and service.image not in built_images
+
+
 class ShellFormEntrypoint(FileRule, ProjectRule):
     """
     ## What it does
@@ -41,7 +48,11 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
     container that runs the app likewise, and entrypoint scripts (such as
     `docker-entrypoint.sh`) whose last command starts the app, or `"$@"`,
     without `exec`. A script that traps TERM itself, and a command such as
-    `CMD exec gunicorn --bind :$PORT app:app`, pass.
+    `CMD exec gunicorn --bind :$PORT app:app`, pass. A third-party service
+    (an `image:` that nothing in the project builds, such as a mail catcher)
+    in a development compose file (`docker-compose.dev.yml`,
+    `docker-compose.override.dev.yml`, `.devcontainer/`) is not the app and
+    is not reported; in a compose file that deploys, it is.
 
     ## Why is this bad?
     Factor IX: the platform stops a container by sending SIGTERM to its PID
@@ -122,6 +133,24 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             files={"Dockerfile": "FROM python:3.12-slim\n"},
             note="the app's container ends with `exec`; a third-party sidecar is not the app",
         ),
+        Valid(
+            """
+            services:
+              mailhog:
+                image: mailhog/mailhog:v1.0.1
+                entrypoint: ["/bin/sh", "-c", "MailHog &>/dev/null"]
+            """,
+            filename="docker-compose.override.dev.yml",
+            files={
+                "docker-compose.yml": """
+                services:
+                  web:
+                    build: .
+                    command: ["gunicorn", "app:app"]
+                """
+            },
+            note="a third-party service in a development compose file is not the app",
+        ),
     )
     INVALID = (
         Invalid(
@@ -194,6 +223,30 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             files={"Dockerfile": "FROM python:3.12-slim\n"},
             line=11,
             note="a Kubernetes container's command and args",
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                command: sh -c "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"
+              mailhog:
+                image: mailhog/mailhog:v1.0.1
+                entrypoint: ["/bin/sh", "-c", "MailHog &>/dev/null"]
+            """,
+            filename="docker-compose.yml",
+            count=2,
+            note="the deployed compose file: the app's service and a third-party one",
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                entrypoint: ["sh", "-c", "python manage.py migrate && python manage.py runserver"]
+            """,
+            filename="docker-compose.dev.yml",
+            note="the app's own service in a development compose file",
         ),
     )
 
@@ -270,8 +323,17 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 "reaches the app; use `exec`",
             )
         yield from self._containers(project)
+        built_images = {
+            service.image
+            for services in project.compose_services.values()
+            for service in services
+            if service.build_context is not None and service.image
+        }
         for path, services in project.compose_services.items():
+            development = is_development_descriptor(project.relative(path))
             for service in services:
+                if development and _third_party(service, built_images):
+                    continue  # a mail catcher or database for development: not the app
                 argv = service.process_argv()
                 index = _shell_script_index(argv)
                 if index is None or _ends_with_exec(argv[index]):
