@@ -1,0 +1,86 @@
+"""Fixes never open a debugger to the network (issue 15, items 1-3).
+
+A loopback bind protects Werkzeug's debugger console; widening it is never
+safe, and is not offered at all while the debugger may be on by any route.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from factorscan import api
+from factorscan.core.findings import Applicability
+
+from .conftest import run_cli
+
+
+def _findings(project, source: str, rule: str) -> list:
+    root = project({"app.py": textwrap.dedent(source)})
+    return [f for f in api.check([root], select=[rule]).findings if f.code == rule]
+
+
+def test_widening_a_loopback_bind_is_never_safe(project) -> None:
+    findings = _findings(
+        project, 'from flask import Flask\n\napp = Flask(__name__)\napp.run(host="127.0.0.1")\n', "FS0702"
+    )
+    assert len(findings) == 1
+    assert findings[0].fix is not None
+    assert findings[0].fix.applicability is Applicability.UNSAFE
+
+
+@pytest.mark.parametrize(
+    "switch",
+    [
+        pytest.param('app.debug = True\napp.run(host="127.0.0.1")', id="app.debug"),
+        pytest.param('app.config["DEBUG"] = True\napp.run(host="127.0.0.1")', id="config-key"),
+        pytest.param('app.config.update(DEBUG=True)\napp.run(host="127.0.0.1")', id="config-update"),
+        pytest.param('app.run("127.0.0.1", 5000, True)', id="debug-by-position"),
+        pytest.param('app.run(host="127.0.0.1", **{"debug": True})', id="debug-in-double-star-dict"),
+        pytest.param('app.run(host="127.0.0.1", debug=True)', id="debug-keyword"),
+        pytest.param('app.run(host="127.0.0.1", debug=settings.DEBUG)', id="debug-from-elsewhere"),
+        pytest.param(
+            'app.run(host="127.0.0.1", debug=os.environ.get("FLASK_DEBUG") == "1")', id="debug-from-env"
+        ),
+        pytest.param('options = {}\napp.run(host="127.0.0.1", **options)', id="unknown-double-star"),
+        pytest.param(
+            'from werkzeug.serving import run_simple\nrun_simple("localhost", 5000, app, True, True)',
+            id="run_simple-use_debugger-by-position",
+        ),
+        pytest.param(
+            'from werkzeug.serving import run_simple\nrun_simple("localhost", 5000, app, use_debugger=True)',
+            id="run_simple-use_debugger-keyword",
+        ),
+    ],
+)
+def test_no_fix_while_a_debugger_may_be_on(project, switch: str) -> None:
+    source = f"import os\n\nfrom flask import Flask\n\napp = Flask(__name__)\n{switch}\n"
+    findings = _findings(project, source, "FS0702")
+    assert len(findings) == 1, source
+    assert findings[0].fix is None, source
+
+
+@pytest.mark.parametrize(
+    "switch",
+    [
+        pytest.param('app.debug = False\napp.run(host="127.0.0.1")', id="app.debug-false"),
+        pytest.param('app.run("127.0.0.1", 5000, False)', id="debug-false-by-position"),
+        pytest.param('app.run(host="127.0.0.1", debug=None)', id="debug-none"),
+    ],
+)
+def test_a_debugger_switched_off_does_not_block_the_unsafe_fix(project, switch: str) -> None:
+    source = f"from flask import Flask\n\napp = Flask(__name__)\n{switch}\n"
+    findings = _findings(project, source, "FS0702")
+    assert len(findings) == 1
+    assert findings[0].fix is not None
+    assert findings[0].fix.applicability is Applicability.UNSAFE
+
+
+def test_fix_alone_leaves_a_loopback_bind(project) -> None:
+    root = project(
+        {"app.py": 'from flask import Flask\n\napp = Flask(__name__)\napp.run(host="127.0.0.1")\n'}
+    )
+    result = run_cli("--fix", "--select", "FS0702", root)
+    assert 'host="127.0.0.1"' in (root / "app.py").read_text()
+    assert "FS0702" in result.stdout
