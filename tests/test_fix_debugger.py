@@ -6,6 +6,7 @@ safe, and is not offered at all while the debugger may be on by any route.
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -84,3 +85,58 @@ def test_fix_alone_leaves_a_loopback_bind(project) -> None:
     result = run_cli("--fix", "--select", "FS0702", root)
     assert 'host="127.0.0.1"' in (root / "app.py").read_text()
     assert "FS0702" in result.stdout
+
+
+# -- item 2: FS0303's safe fix keeps debug on, so the finding stays ------------------------
+
+
+def _debug_after_import(root, module: str, env: dict[str, str]) -> str:
+    """The module's DEBUG, imported in a fresh interpreter with `env` as the environment."""
+    import subprocess
+    import sys
+
+    environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "FLASK_DEBUG")}
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import {module}; print({module}.DEBUG)"],
+        cwd=root,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout.strip()
+
+
+def test_debug_flag_that_defaults_on_stays_reported_until_the_unsafe_fix(project) -> None:
+    root = project({"settings.py": "DEBUG = True\n"})
+    api.fix([root], select=["FS0303"])
+    assert _debug_after_import(root, "settings", {}) == "True"  # the safe fix changed nothing
+    (finding,) = api.check([root], select=["FS0303"]).findings
+    assert "unset" in finding.message
+    assert finding.fix is not None
+    assert finding.fix.applicability is Applicability.UNSAFE
+    env_k8s = run_cli("env", "--format", "k8s", root)
+    assert "DEBUG" in env_k8s.stdout
+
+    api.fix([root], select=["FS0303"], unsafe=True)
+    assert api.check([root], select=["FS0303"]).findings == []
+    assert _debug_after_import(root, "settings", {}) == "False"
+    assert _debug_after_import(root, "settings", {"DEBUG": "true"}) == "True"
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
+    [
+        ('os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")', True),
+        ('os.getenv("DEBUG", "1") == "1"', True),
+        ('bool(int(os.environ.get("DEBUG", "1")))', True),
+        ('os.environ.get("DEBUG", "false").lower() in ("1", "true", "yes")', False),
+        ('os.environ.get("DEBUG") == "1"', False),
+        ('os.environ.get("DEBUG", "") != ""', False),
+        ("load_flag()", False),
+    ],
+)
+def test_env_flags_are_judged_with_the_variable_unset(project, value: str, reported: bool) -> None:
+    root = project({"settings.py": f"import os\n\nDEBUG = {value}\n"})
+    findings = api.check([root], select=["FS0303"]).findings
+    assert bool(findings) is reported, value
