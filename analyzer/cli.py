@@ -212,6 +212,7 @@ def _check(args: argparse.Namespace) -> int:
     )
     result = scan(paths, settings, options)
     fixed = 0
+    behaviour_changes: list[str] = []
     if args.fix or args.diff:
         from factorscan.fixing.fixer import compute_fixes, write_fixes
 
@@ -236,10 +237,18 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_CLEAN
         for problem in write_fixes(file_fixes):
             _warn(problem)
-        fixed = sum(len(file_fix.fixed) for file_fix in file_fixes if file_fix.changed)
+        written = [file_fix for file_fix in file_fixes if file_fix.changed]
+        fixed = sum(len(file_fix.fixed) for file_fix in written)
+        behaviour_changes = [change for file_fix in written for change in file_fix.behaviour_changes]
+        if behaviour_changes and not args.quiet:
+            # Unsafe fixes change behaviour on purpose: the user must know what to set.
+            count = len(behaviour_changes)
+            print(f"{count} fix{'es' if count != 1 else ''} changed behaviour:", file=sys.stderr)
+            for change in behaviour_changes:
+                print(f"  {change}", file=sys.stderr)
         if fixed:
             result = scan(paths, settings, options)
-    return _report(args, settings, result, fixed)
+    return _report(args, settings, result, fixed, len(behaviour_changes) if args.fix else 0)
 
 
 def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanResult) -> list[Finding]:
@@ -262,7 +271,9 @@ def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanRe
     return findings
 
 
-def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
+def _report(
+    args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int, behaviour_changes: int = 0
+) -> int:
     from factorscan.core import profiling
     from factorscan.output.reporters import Report, writer
 
@@ -284,6 +295,7 @@ def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fi
         files_scanned=result.files_scanned,
         unsafe_fixes=settings.unsafe_fixes,
         fixed=fixed,
+        behaviour_changes=behaviour_changes,
         statistics=args.statistics,
         quiet=args.quiet,
         project_root=settings.project_root,

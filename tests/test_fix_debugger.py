@@ -140,3 +140,27 @@ def test_env_flags_are_judged_with_the_variable_unset(project, value: str, repor
     root = project({"settings.py": f"import os\n\nDEBUG = {value}\n"})
     findings = api.check([root], select=["FS0303"]).findings
     assert bool(findings) is reported, value
+
+
+def test_fix_unsafe_fixes_never_ends_with_a_debugger_on_all_interfaces(project) -> None:
+    """Item 3: whatever the rounds do, with nothing set the debugger is off or still on loopback."""
+    root = project(
+        {
+            "app.py": 'from flask import Flask\n\napp = Flask(__name__)\napp.run(host="127.0.0.1", debug=True)\n'
+        }
+    )
+    result = run_cli("--fix", "--unsafe-fixes", "--select", "FS03,FS07", root)
+    text = (root / "app.py").read_text()
+    assert 'host="127.0.0.1"' in text
+    assert '"DEBUG", "false"' in text
+    assert "All checks passed" not in result.stdout
+    assert "changed behaviour" in result.stdout + result.stderr
+
+
+def test_a_clean_run_after_unsafe_fixes_lists_what_changed_instead_of_all_checks_passed(project) -> None:
+    root = project({"main.py": 'import uvicorn\n\nuvicorn.run("main:app", host="127.0.0.1")\n'})
+    result = run_cli("--fix", "--unsafe-fixes", "--select", "FS0702", root)
+    assert "All checks passed" not in result.stdout
+    assert "1 fix changed behaviour:" in result.stderr
+    assert "main.py:3: FS0702 Read the host from $HOST, defaulting to 0.0.0.0" in result.stderr
+    assert "changed behaviour (listed above)" in result.stdout

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factorscan.core.findings import Finding
+from factorscan.core.findings import Applicability, Finding
 from factorscan.core.redact import mask_values, secret_values
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
@@ -35,6 +35,15 @@ class FileFix:
     @property
     def changed(self) -> bool:
         return self.new_text != self.source.text
+
+    @property
+    def behaviour_changes(self) -> list[str]:
+        """What the unsafe fixes applied here change on purpose, one line each."""
+        return [
+            f"{self.source.display_path}:{finding.location.row}: {finding.code} {finding.fix.message}"
+            for finding in self.fixed
+            if finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+        ]
 
     def diff(self) -> str:
         """A unified diff for `--diff`; removed lines holding a secret show it redacted."""
