@@ -43,6 +43,7 @@ class Report:
     files_scanned: int = 0
     unsafe_fixes: bool = False
     fixed: int = 0
+    behaviour_changes: int = 0  # how many of the applied fixes changed behaviour (unsafe ones)
     statistics: bool = False
     quiet: bool = False
     color: bool | None = None  # None: decide from the stream and NO_COLOR
