@@ -21,6 +21,7 @@ import libcst as cst
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Applicability, Edit, Finding, Fix, Location, Severity
 from factorscan.core.positions import RoundTripError, Span, locate
+from factorscan.core.redact import string_contents
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
 from factorscan.python.handlers import Handler, HandlerIndex
@@ -87,6 +88,8 @@ class _Pending:
     fix: FixBuilder | None
     severity: Severity | None
     sensitive: bool
+    secret: cst.CSTNode | None  # the literal holding the secret, when not `node`
+    secret_text: str | None  # the secret's characters inside that literal, when not all of it
 
 
 class FileContext:
@@ -285,9 +288,13 @@ class FileContext:
         fix: FixBuilder | None,
         severity: Severity | None,
         sensitive: bool,
+        secret: cst.CSTNode | None = None,
+        secret_text: str | None = None,
     ) -> None:
-        self._pending.append(_Pending(rule, node, message, fix, severity, sensitive))
+        self._pending.append(_Pending(rule, node, message, fix, severity, sensitive, secret, secret_text))
         self.note_statement(node)
+        if secret is not None:
+            self.note_statement(secret)
 
     def finish(self, display_path: str) -> list[Finding]:
         """Turn what rules reported into positioned findings with concrete edits."""
@@ -297,6 +304,8 @@ class FileContext:
         insertions: dict[str, tuple[cst.CSTNode | None, bool, str]] = {}
         for pending in self._pending:
             wanted.add(pending.node)
+            if pending.secret is not None:
+                wanted.add(pending.secret)
             if pending.fix is not None:
                 wanted.update(old for old, _ in pending.fix.replacements)
                 for module_name in pending.fix.required_modules:
@@ -332,10 +341,29 @@ class FileContext:
                     end_location=self.source.location(span.end),
                     fix=fix,
                     sensitive=pending.sensitive,
+                    secrets=self._secret_span(pending, spans),
                     statement_row=self.source.location(span.statement_start).row,
                 )
             )
         return findings
+
+    def _secret_span(
+        self, pending: _Pending, spans: dict[cst.CSTNode, Span]
+    ) -> tuple[tuple[Location, Location], ...]:
+        """Where exactly the secret of a finding is, when the rule said more than "the literal reported"."""
+        if pending.secret is None and pending.secret_text is None:
+            return ()
+        span = spans.get(pending.secret or pending.node)
+        if span is None:
+            return ()
+        text = self.source.text
+        inner_start, inner_end = string_contents(text[span.start : span.end])
+        start, end = span.start + inner_start, span.start + inner_end
+        if pending.secret_text:
+            found = text.find(pending.secret_text, start, end)
+            if found >= 0:  # written with escapes it is not found: the whole value stays hidden
+                start, end = found, found + len(pending.secret_text)
+        return ((self.source.location(start), self.source.location(end)),)
 
     def _concrete_fix(
         self,

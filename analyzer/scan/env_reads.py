@@ -43,6 +43,7 @@ class Read:
     default: str | None  # a literal default, as the environment would spell it
     has_default: bool  # any default, literal or not: the variable is optional
     secret_hint: bool = False  # typed SecretStr
+    presence: bool = False  # only tested for presence (`"X" in os.environ`): its value is never used
 
 
 class EnvReadFact(NamedTuple):
@@ -114,7 +115,8 @@ class EnvReadCollector(SourceVisitor):
 
     def __init__(self) -> None:
         # node, variable, via, default node, has default, secret hint
-        self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool]] = []
+        # node, variable, via, default node, has default, secret hint, presence test
+        self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool, bool]] = []
         self.dotenv_files: list[str | None] = []  # literal paths; None: the default `.env`
         self.passed_whole: list[cst.CSTNode] = []
 
@@ -165,9 +167,10 @@ class EnvReadCollector(SourceVisitor):
         has_default: bool,
         *,
         secret_hint: bool = False,
+        presence: bool = False,
     ) -> None:
         if name:
-            self.found.append((node, name, via, default, has_default, secret_hint))
+            self.found.append((node, name, via, default, has_default, secret_hint, presence))
             self.context.note_statement(node)  # positions then generate only this statement
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -209,7 +212,7 @@ class EnvReadCollector(SourceVisitor):
         if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn)):
             return
         if self.context.qualified_name(node.comparisons[0].comparator) in ("os.environ", "os.environb"):
-            self._add(node, self.context.string_value(node.left), "os.environ", None, True)
+            self._add(node, self.context.string_value(node.left), "os.environ", None, True, presence=True)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         fields = settings_fields(node, self.context)
@@ -246,10 +249,12 @@ class EnvReadCollector(SourceVisitor):
         # whole (the stdlib's webbrowser.py) still places reads elsewhere in it.
         places = context.locations({item[0] for item in self.found})
         result = []
-        for node, name, via, default, has_default, hint in self.found:
+        for node, name, via, default, has_default, hint, presence in self.found:
             place = places.get(node)
             line = place[0].row if place is not None else 1
-            read = Read(context.source.display_path, line, via, _literal_text(default), has_default, hint)
+            read = Read(
+                context.source.display_path, line, via, _literal_text(default), has_default, hint, presence
+            )
             result.append((name, read))
         return result
 

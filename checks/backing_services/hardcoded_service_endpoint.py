@@ -47,7 +47,7 @@ from factorscan.python.targets import (
     environment_specific_file,
     environment_specific_module,
     sample_or_test_file,
-    secret_holder,
+    secret_beside,
 )
 from factorscan.python.traversal import FileContext
 
@@ -537,12 +537,11 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
             fix.replace(node, int_env_lookup(fix, variable, int(value)))
         else:
             fix.replace(node, env_lookup(fix, variable, node))
-        holder = secret_holder(context, node) if context.stack[-1] is node else None
         self.report(
-            holder or node,
+            node,
             f"Hardcoded {service.label} {shown}; read {variable} from the environment",
             fix=fix,
-            sensitive=holder is not None,
+            secret=secret_beside(context, node) if context.stack[-1] is node else None,
         )
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -41,7 +41,7 @@ from factorscan.python.targets import (
     binding,
     environment_specific_module,
     sample_or_test_file,
-    secret_holder,
+    secret_beside,
 )
 
 _SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
@@ -386,10 +386,12 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix=fix if require_variable(fix, read, context) else None,
                 severity=Severity.ERROR,
                 sensitive=True,
+                secret_text=url.password,
             )
             return
         variable = self._variable(target, service, value)
-        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", credentials)
+        password = url.password if credentials else None
+        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", password)
 
     def _variable(self, target: Binding, service: Service, value: str) -> str:
         context = self.context
@@ -412,8 +414,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         return env_variable_name(context, service.url_name, value)
 
     def _report(
-        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, credentials: bool
+        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, password: str | None
     ) -> None:
+        """A hardcoded URL or DSN; `password` the one it holds, if any (only it is masked in output)."""
+        credentials = password is not None
         if credentials:
             message += " with a password"
         fix = None
@@ -425,13 +429,14 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
                 fix.replace(node, env_lookup(fix, variable, node))
             message += f"; read {variable} from the environment"
-        holder = None if credentials else secret_holder(self.context, node)
         self.report(
-            holder or node,
+            node,
             message,
             fix=fix,
             severity=Severity.ERROR if credentials else None,
-            sensitive=credentials or holder is not None,
+            sensitive=credentials,
+            secret=None if credentials else secret_beside(self.context, node),
+            secret_text=password,
         )
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
@@ -450,5 +455,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         service = SERVICES[client[0].service]
         variable = env_variable_name(self.context, service.url_name, value)
         self._report(
-            node, target, variable, f"Hardcoded {service.label} connection string (host {host})", credentials
+            node,
+            target,
+            variable,
+            f"Hardcoded {service.label} connection string (host {host})",
+            password if credentials else None,
         )

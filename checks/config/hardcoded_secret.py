@@ -718,7 +718,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if target.name and meaningful(target.name):
             fallback = env_name(target.name)
         message = f"URL for {host} embeds a password ({redact(url.password or '')})"
-        self._report(node, value, target, message, fallback, named_by_target=False)
+        self._report(node, value, target, message, fallback, named_by_target=False, secret_text=url.password)
 
     def _report_format(self, node: cst.BaseExpression, match: CredentialMatch, target: Binding) -> None:
         message = f"Hardcoded {match.format.label} ({redact(match.value)})"
@@ -736,6 +736,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         fallback: str,
         *,
         named_by_target: bool = True,
+        secret_text: str | None = None,
     ) -> None:
         fix = None
         movable = not target.docstring and not (
@@ -751,7 +752,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
             fix.replace(node, env_lookup(fix, variable))
             message += f"; read {variable} from the environment"
-        self.report(node, message, fix=fix, sensitive=True)
+        self.report(node, message, fix=fix, sensitive=True, secret_text=secret_text)
 
     def on_bytes(self, node: cst.SimpleString) -> None:
         """Bytes literals (`app.secret_key = b"..."`): reported without a fix, which would change the type."""

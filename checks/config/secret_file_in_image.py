@@ -98,6 +98,8 @@ class SecretFileInImage(ProjectRule):
     name = "secret-file-in-image"
     severity = Severity.ERROR
     summary = "A secret file is copied into the Docker image"
+    # --diff-base: the .dockerignore decides what COPY sends.
+    changed_by = ("dockerignore",)
     test_files = (
         "secret files under tests/, fixtures/, docs/ and examples/ are fixtures and pass; "
         "Dockerfiles there are not checked"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
+from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
 from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
 from factorscan.core.findings import Finding
 from factorscan.scan.project import ProjectModel
@@ -39,6 +39,8 @@ class MissingDependencyManifest(ProjectRule):
     name = "missing-dependency-manifest"
     severity = Severity.WARNING
     summary = "Third-party imports but no dependency manifest at all"
+    # --diff-base: adding a manifest (or image installs) clears it.
+    changed_by = (*MANIFESTS, "dockerfile")
     test_files = "counted like any other file"
     needs_import_facts = True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
+from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
 from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
 from factorscan.core.findings import Finding
 from factorscan.deploy.manifests import Manifest
@@ -82,6 +82,8 @@ class UndeclaredImport(ProjectRule):
     name = "undeclared-import"
     severity = Severity.WARNING
     summary = "Third-party import that no dependency manifest declares"
+    # --diff-base: a manifest, a lock file or a Dockerfile's installs declare the import.
+    changed_by = (*MANIFESTS, "lockfile", "dockerfile")
     test_files = (
         "checked against every group (runtime, dev, test, extras) when the project declares "
         "dev/test dependencies, skipped when it declares none; imports inside test functions are skipped"

@@ -338,6 +338,8 @@ class MissingSigtermHandler(ProjectRule):
     name = "missing-sigterm-handler"
     severity = Severity.WARNING
     summary = "Long-running entrypoint with no SIGTERM handling"
+    # --diff-base: what runs the entrypoint decides whether a server handles SIGTERM.
+    changed_by = ("dockerfile", "procfile", "compose")
     test_files = "skipped"
     collectors = (DisposabilityFacts,)
 

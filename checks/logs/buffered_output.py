@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from factorscan.checks.base import Applicability, FixAvailability, Invalid, ProjectRule, Severity, Valid
+from factorscan.checks.base import (
+    WHOLE_FILE,
+    Applicability,
+    FixAvailability,
+    Invalid,
+    ProjectRule,
+    Severity,
+    Valid,
+)
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
 from factorscan.deploy.container import Process
@@ -92,6 +100,8 @@ class BufferedOutput(ProjectRule):
     name = "buffered-output"
     severity = Severity.WARNING
     summary = "Python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)"
+    # --diff-base: PYTHONUNBUFFERED or `python -u` can be added on any line of the image.
+    changed_by = (WHOLE_FILE,)
     fix_availability = FixAvailability.ALWAYS
 
     VALID = (

@@ -11,7 +11,9 @@ non-secret values of example files (`.env.example`, `.env.sample`...).
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 import libcst as cst
 
 from factorscan.core.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
+from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile
 from factorscan.deploy.deployment import PLATFORM_VARIABLES
@@ -50,6 +53,12 @@ class Variable:
         return bool(code_reads) and not any(
             read.has_default or read.via in ("os.getenv", "os.environ.get") for read in code_reads
         )
+
+    @property
+    def presence_flag(self) -> bool:
+        """The code only tests whether it is set: any value, even an empty one, switches it on."""
+        code_reads = [read for read in self.reads if read.via != "dotenv"]
+        return bool(code_reads) and all(read.presence for read in code_reads)
 
     @property
     def defaults(self) -> list[str]:
@@ -183,12 +192,49 @@ def is_secret_variable(name: str, values: Iterable[str], hint: bool, extra: Iter
     return False
 
 
+class _Unreadable(Exception):
+    """One file whose reads cannot be listed; the others still are."""
+
+
+def _read_file(
+    source: SourceFile, settings: Settings, relative: str
+) -> tuple[list[tuple[str, Read]], list[str | None], list[str]]:
+    """One file's reads (placed), the .env files it loads, and its errors."""
+    try:
+        text = source.text
+        module = cst.parse_module(text)
+    except (SourceDecodeError, cst.ParserSyntaxError, RecursionError, MemoryError):
+        raise _Unreadable("cannot parse") from None
+    except Exception as exc:  # libcst's native parser raises others on odd input
+        raise _Unreadable(f"cannot parse ({type(exc).__name__})") from None
+    # The `ast` tree lets positions be found statement by statement, which works
+    # where libcst does not write the whole file back exactly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree: ast.Module | None = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    context = FileContext(source, module, settings, relative, tree)
+    collector = EnvReadCollector.visiting(context)
+    try:
+        Traversal(context, [collector]).run()
+        reads = collector.reads()
+    except RecursionError:
+        raise _Unreadable("nesting too deep to analyse") from None
+    except RoundTripError:
+        raise _Unreadable("libcst does not reproduce this file exactly") from None
+    except Exception as exc:
+        raise _Unreadable(f"internal error: {type(exc).__name__} (please report it)") from None
+    return reads, collector.dotenv_files, context.errors
+
+
 def collect(paths: list[Path], settings: Settings) -> Contract:
     """Every variable the project's (non-test) code reads, with where and how."""
     root = settings.project_root
     files = Discovery(settings).discover(paths)
     found: dict[str, Variable] = {}
-    warnings: list[str] = []
+    problems: list[str] = []
     dotenv_requests: list[tuple[Path, str | None]] = []
     scanned = 0
     for item in files:
@@ -197,7 +243,7 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
         try:
             data = item.path.read_bytes()
         except OSError as exc:
-            warnings.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
+            problems.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
             continue
         scanned += 1
         relative = relative_to_root(item.path, root)
@@ -205,21 +251,14 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
             continue
         source = SourceFile(item.path, display_path(item.path), data)
         try:
-            module = cst.parse_module(source.text)
-        except (SourceDecodeError, cst.ParserSyntaxError, RecursionError):
-            warnings.append(f"{source.display_path}: cannot parse; its environment reads are not listed")
+            reads, dotenv_files, errors = _read_file(source, settings, relative)
+        except _Unreadable as exc:
+            problems.append(f"{source.display_path}: {exc}; its environment reads are not listed")
             continue
-        context = FileContext(source, module, settings, relative)
-        collector = EnvReadCollector.visiting(context)
-        try:
-            Traversal(context, [collector]).run()
-        except RecursionError:
-            warnings.append(f"{source.display_path}: nesting too deep to analyse")
-            continue
-        warnings.extend(f"{source.display_path}: {error}" for error in context.errors)
-        for name, read in collector.reads():
+        problems.extend(f"{source.display_path}: {error}" for error in errors)
+        for name, read in reads:
             found.setdefault(name, Variable(name)).reads.append(read)
-        dotenv_requests.extend((item.path.parent, requested) for requested in collector.dotenv_files)
+        dotenv_requests.extend((item.path.parent, requested) for requested in dotenv_files)
 
     for dotenv_path, with_values in _dotenv_candidates(dotenv_requests, root):
         for name, read in read_dotenv(dotenv_path, with_values):
@@ -240,13 +279,13 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
             places = ", ".join(
                 f"{read.path}:{read.line}" for read in variable.reads if read.default is not None
             )
-            warnings.append(
+            problems.append(
                 f"{variable.name} is read with {len(code_defaults)} different defaults ({places}); "
                 "they are one setting in every deploy: give them one default or separate names"
             )
     deployment = read_deployment(root, settings, files)
-    warnings.extend(deployment[1])
-    return Contract(root, variables, warnings, scanned, deployment[0])
+    problems.extend(deployment[1])
+    return Contract(root, variables, problems, scanned, deployment[0])
 
 
 def read_deployment(

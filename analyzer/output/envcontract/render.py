@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from factorscan.output.envcontract.collect import Contract, Variable
+from factorscan.output.wording import plural
 
 __all__ = ["FORMATS", "write", "write_check"]
 
@@ -90,7 +91,8 @@ def write_table(contract: Contract, stream: TextIO) -> None:
     console.print(table)
     secrets = sum(1 for variable in contract.variables if variable.secret)
     console.print(
-        f"{len(contract.variables)} variables ({secrets} secret-like) in {contract.files_scanned} files.",
+        f"{plural(len(contract.variables), 'variable')} ({secrets} secret-like) "
+        f"in {plural(contract.files_scanned, 'file')}.",
         markup=False,
     )
 
@@ -133,9 +135,15 @@ def write_dotenv(contract: Contract, stream: TextIO) -> None:
             notes.append("required")
         if variable.secret:
             notes.append("secret")
+        # A presence flag is on once the line is loaded, whatever its value: leave it off.
+        if variable.presence_flag:
+            notes.append("a flag: set means on, even empty; uncomment to switch it on")
         suffix = f" ({', '.join(notes)})" if notes else ""
         value = "" if variable.secret or variable.default is None else _dotenv_value(variable.default)
-        stream.write(f"\n# {_places(variable)}{suffix}\n{variable.name}={value}\n")
+        line = f"{variable.name}={value}"
+        if variable.presence_flag:
+            line = "# " + line
+        stream.write(f"\n# {_places(variable)}{suffix}\n{line}\n")
 
 
 def yaml_string(value: str) -> str:
@@ -189,10 +197,14 @@ def write_k8s(contract: Contract, stream: TextIO, name: str | None = None) -> No
         "metadata:",
         f"  name: {yaml_string(config_name)}",
     ]
-    lines.append("data:" if plain else "data: {}")
+    # A key in the ConfigMap sets the variable, which switches a presence flag on: list it commented out.
+    lines.append("data:" if any(not variable.presence_flag for variable in plain) else "data: {}")
     for variable in plain:
         comment = "  # required: set a value" if variable.default is None and variable.required else ""
-        lines.append(f"  {yaml_string(variable.name)}: {yaml_string(variable.default or '')}{comment}")
+        entry = f"{yaml_string(variable.name)}: {yaml_string(variable.default or '')}"
+        if variable.presence_flag:
+            entry, comment = "# " + entry, "  # a flag: set means on, even empty"
+        lines.append(f"  {entry}{comment}")
     lines += [
         "---",
         "apiVersion: v1",
