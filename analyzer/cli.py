@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -24,6 +24,7 @@ from factorscan.output.wording import plural
 if TYPE_CHECKING:
     from factorscan.core.findings import Finding
     from factorscan.core.settings import Settings
+    from factorscan.core.source import SourceFile
     from factorscan.scan.engine import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -236,10 +237,14 @@ def _check(args: argparse.Namespace) -> int:
     )
     result = scan(paths, settings, options)
     fixed = 0
+    behaviour_changes: list[str] = []
     if args.fix or args.diff:
         from factorscan.fixing.fixer import compute_fixes, write_fixes
 
-        file_fixes, problems = compute_fixes(result, settings, settings.unsafe_fixes)
+        def review(findings: list[Finding], sources: Mapping[str, SourceFile]) -> list[Finding]:
+            return _review_filters(args, settings, findings, sources)[0]
+
+        file_fixes, problems = compute_fixes(result, settings, settings.unsafe_fixes, review)
         for problem in problems:
             _warn(problem)
         if args.diff:
@@ -260,10 +265,18 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_CLEAN
         for problem in write_fixes(file_fixes):
             _warn(problem)
-        fixed = sum(len(file_fix.fixed) for file_fix in file_fixes if file_fix.changed)
+        written = [file_fix for file_fix in file_fixes if file_fix.changed]
+        fixed = sum(len(file_fix.fixed) for file_fix in written)
+        behaviour_changes = [change for file_fix in written for change in file_fix.behaviour_changes]
+        if behaviour_changes and not args.quiet:
+            # Unsafe fixes change behaviour on purpose: the user must know what to set.
+            count = len(behaviour_changes)
+            print(f"{count} fix{'es' if count != 1 else ''} changed behaviour:", file=sys.stderr)
+            for change in behaviour_changes:
+                print(f"  {change}", file=sys.stderr)
         if fixed:
             result = scan(paths, settings, options)
-    return _report(args, settings, result, fixed)
+    return _report(args, settings, result, fixed, len(behaviour_changes) if args.fix else 0)
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
@@ -288,16 +301,16 @@ def _check_combinations(args: argparse.Namespace) -> None:
 
 
 def _review_filters(
-    args: argparse.Namespace, settings: Settings, result: ScanResult
+    args: argparse.Namespace, settings: Settings, findings: list[Finding], sources: Mapping[str, SourceFile]
 ) -> tuple[list[Finding], int]:
-    """--baseline and --diff-base: the findings reported, and how many the baseline hid."""
-    findings = result.findings
+    """--baseline and --diff-base: the findings reported (and fixed), and how many the baseline hid."""
+    before = len(findings)
     root = settings.project_root
     if args.baseline is not None:
         from factorscan.output.baseline import filter_baseline, read_baseline
 
-        findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
-    hidden_by_baseline = len(result.findings) - len(findings)
+        findings = filter_baseline(findings, sources, root, read_baseline(args.baseline))
+    hidden_by_baseline = before - len(findings)
     if args.diff_base is not None:
         from factorscan.checks import rule_by_code
         from factorscan.output.gitdiff import changed_lines, filter_changed
@@ -311,7 +324,9 @@ def _review_filters(
     return findings, hidden_by_baseline
 
 
-def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
+def _report(
+    args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int, behaviour_changes: int = 0
+) -> int:
     from factorscan.core import profiling
     from factorscan.output.reporters import Report, writer
 
@@ -326,13 +341,14 @@ def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fi
         if not args.quiet:
             print(f"Wrote {plural(count, 'finding')} to the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
-    findings, hidden_by_baseline = _review_filters(args, settings, result)
+    findings, hidden_by_baseline = _review_filters(args, settings, result.findings, result.sources)
     report = Report(
         findings=findings,
         sources=result.sources,
         files_scanned=result.files_scanned,
         unsafe_fixes=settings.unsafe_fixes,
         fixed=fixed,
+        behaviour_changes=behaviour_changes,
         hidden_by_baseline=hidden_by_baseline,
         statistics=args.statistics,
         quiet=args.quiet,

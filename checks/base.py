@@ -182,13 +182,16 @@ class Invalid(Valid):
 
     `fixed`, when given, is the expected content of `filename` after `--fix`
     (with `--unsafe-fixes` when `unsafe` is true). `count` is the number of
-    findings expected, and `line` the row of the first one.
+    findings expected, and `line` the row of the first one. `severity`, when
+    given, is the severity every finding must have (a notice the rule makes
+    at `info` where it cannot prove the problem).
     """
 
     fixed: str | None = None
     unsafe: bool = False
     count: int = 1
     line: int | None = None
+    severity: Severity | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -452,6 +452,7 @@ class ComposeService:
     # name -> the node of its value (or of the list item `NAME=value`): where a finding points
     environment_nodes: dict[str, YamlNode] = field(default_factory=dict)
     env_files: list[YamlNode] = field(default_factory=list)
+    image: str | None = None
 
     @staticmethod
     def argv(node: YamlNode | None) -> list[str]:
@@ -497,6 +498,8 @@ def parse_compose(text: str, problems: list[str] | None = None, origin: str = ""
             for item in env_file.items or [env_file]:
                 # the long form: `- path: .env` with `required: false`
                 service.env_files.append(item.get("path") or item)
+        image = node.get("image")
+        service.image = image.text if image is not None else None
         build = node.get("build")
         if build is not None and build.text is not None:
             service.build_context = build.text

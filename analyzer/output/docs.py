@@ -94,7 +94,11 @@ def rule_markdown(rule: type[Rule]) -> str:
         lines += [_diff_base_note(rule.changed_by), ""]
     examples = []
     for invalid in rule.INVALID:
-        examples.append(f"Flagged:\n\n{_example(invalid)}")
+        if invalid.severity is not None and invalid.severity is not rule.severity:
+            note = f": {invalid.note}" if invalid.note else ""
+            examples.append(f"Flagged at {invalid.severity.value} severity{note}:\n\n{_example(invalid)}")
+        else:
+            examples.append(f"Flagged:\n\n{_example(invalid)}")
         if invalid.fixed is not None:
             flag = " `--unsafe-fixes`" if invalid.unsafe else ""
             examples.append(

@@ -593,7 +593,7 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         # A project rule's finding in a file no per-file rule read (FS1104 alone on a Dockerfile):
         # suppression comments and the fixer must still know what kind of file it is.
         kinds.setdefault(finding.path, file_kind(Path(finding.path)) or "python")
-    findings = _filter(findings, sources, kinds, project, settings)
+    findings = filter_suppressed(findings, sources, kinds, project, settings)
     sources = {finding.path: sources[finding.path] for finding in findings if finding.path in sources}
     return ScanResult(
         findings=sorted(findings, key=lambda f: f.sort_key),
@@ -622,14 +622,14 @@ def _analyze_inline(
         advance(1)
 
 
-def _filter(
+def filter_suppressed(
     findings: list[Finding],
     sources: dict[str, SourceFile],
     kinds: dict[str, str],
     project: ProjectModel,
     settings: Settings,
 ) -> list[Finding]:
-    """Drop findings silenced by noqa comments or per-file-ignores."""
+    """Drop findings silenced by noqa comments or per-file-ignores (each fix round too)."""
     per_file = PerFileIgnores(settings.per_file_ignores)
     suppressions: dict[str, Suppressions | None] = {}
     kept = []

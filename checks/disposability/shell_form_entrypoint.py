@@ -17,8 +17,9 @@ from factorscan.checks.base import (
 )
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
-from factorscan.deploy.container import describe, script_ending
+from factorscan.deploy.container import ComposeService, describe, script_ending
 from factorscan.deploy.dockerfile import Instruction, parse_shared
+from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.shell import SHELLS, commands, is_assignment, program_name, script_index
 from factorscan.scan.project import ProjectModel
 
@@ -81,6 +82,12 @@ def _exec_fix(instruction: Instruction, text: str) -> Fix | None:
     return Fix(Applicability.UNSAFE, "Start the last command with `exec`", (Edit("exec ", where, where),))
 
 
+def _third_party(service: ComposeService, built_images: set[str]) -> bool:
+    """A service that runs someone else's image: no `build`, and no service of the project
+    builds its image."""
+    return service.build_context is None and service.image is not None and service.image not in built_images
+
+
 class ShellFormEntrypoint(FileRule, ProjectRule):
     """
     ## What it does
@@ -91,7 +98,11 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
     container that runs the app likewise, and entrypoint scripts (such as
     `docker-entrypoint.sh`) whose last command starts the app, or `"$@"`,
     without `exec`. A script that traps TERM itself, and a command such as
-    `CMD exec gunicorn --bind :$PORT app:app`, pass.
+    `CMD exec gunicorn --bind :$PORT app:app`, pass. A third-party service
+    (an `image:` that nothing in the project builds, such as a mail catcher)
+    in a development compose file (`docker-compose.dev.yml`,
+    `docker-compose.override.dev.yml`, `.devcontainer/`) is not the app and
+    is not reported; in a compose file that deploys, it is.
 
     ## Why is this bad?
     Factor IX: the platform stops a container by sending SIGTERM to its PID
@@ -180,6 +191,24 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             filename="k8s/deployment.yaml",
             files={"Dockerfile": "FROM python:3.12-slim\n"},
             note="the app's container ends with `exec`; a third-party sidecar is not the app",
+        ),
+        Valid(
+            """
+            services:
+              mailhog:
+                image: mailhog/mailhog:v1.0.1
+                entrypoint: ["/bin/sh", "-c", "MailHog &>/dev/null"]
+            """,
+            filename="docker-compose.override.dev.yml",
+            files={
+                "docker-compose.yml": """
+                services:
+                  web:
+                    build: .
+                    command: ["gunicorn", "app:app"]
+                """
+            },
+            note="a third-party service in a development compose file is not the app",
         ),
     )
     INVALID = (
@@ -355,6 +384,30 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             line=11,
             note="a Kubernetes container's command and args",
         ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                command: sh -c "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"
+              mailhog:
+                image: mailhog/mailhog:v1.0.1
+                entrypoint: ["/bin/sh", "-c", "MailHog &>/dev/null"]
+            """,
+            filename="docker-compose.yml",
+            count=2,
+            note="the deployed compose file: the app's service and a third-party one",
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                entrypoint: ["sh", "-c", "python manage.py migrate && python manage.py runserver"]
+            """,
+            filename="docker-compose.dev.yml",
+            note="the app's own service in a development compose file",
+        ),
     )
 
     def check_file(self, source: SourceFile) -> Iterator[Finding]:
@@ -449,8 +502,17 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 "reaches the app; use `exec`",
             )
         yield from self._containers(project)
+        built_images = {
+            service.image
+            for services in project.compose_services.values()
+            for service in services
+            if service.build_context is not None and service.image
+        }
         for path, services in project.compose_services.items():
+            development = is_development_descriptor(project.relative(path))
             for service in services:
+                if development and _third_party(service, built_images):
+                    continue  # a mail catcher or database for development: not the app
                 argv = service.process_argv()
                 index = _shell_script_index(argv)
                 if index is None or _ends_with_exec(argv[index]):

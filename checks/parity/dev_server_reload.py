@@ -11,6 +11,7 @@ import libcst as cst
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.core.findings import Finding, Location
 from factorscan.deploy.container import Process
+from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.shell import words
 from factorscan.python.targets import (
     environment_specific_file,
@@ -36,14 +37,17 @@ _NOT_SERVERS = re.compile(r"^(subprocess|asyncio|trio|anyio|unittest|pytest|invo
 _RELOAD_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn"})
 # gunicorn/hypercorn configuration modules: `reload = True` there.
 _SERVER_CONFIG = re.compile(r"(gunicorn|hypercorn)[\w.-]*\.py$", re.IGNORECASE)
-# Words of a file name that make it a development file: `Procfile.dev`,
-# `docker-compose.override.yml` (what `docker compose up` adds on a laptop), `Dockerfile.local`.
-_DEVELOPMENT_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "override", "test", "ci"})
 
 
 def _development_file(relative_path: str) -> bool:
-    name_words = {word.lower() for word in re.findall(r"[A-Za-z]+", PurePosixPath(relative_path).name)}
-    return bool(name_words & _DEVELOPMENT_WORDS) or sample_or_test_file(relative_path)
+    """`Procfile.dev`, `Dockerfile.dev`, `compose.test.yaml`, and `docker-compose.override.yml`,
+    which `docker compose up` adds on a developer's machine."""
+    name = PurePosixPath(relative_path).name.lower()
+    return (
+        is_development_descriptor(relative_path)
+        or (name.startswith(("docker-compose.override.", "compose.override.")))
+        or sample_or_test_file(relative_path)
+    )
 
 
 def _reloads(process: Process) -> bool:
@@ -219,6 +223,7 @@ class DevServerReload(SourceRule, ProjectRule):
             if __name__ == "__main__":
                 uvicorn.run("shop.main:app", reload=True)
             """,
+            severity=Severity.INFO,
             note="only when run as a script: info",
         ),
         Invalid("bind = '0.0.0.0:8000'\nreload = True\n", filename="gunicorn.conf.py", line=2),

@@ -49,6 +49,7 @@ class Report:
     files_scanned: int = 0
     unsafe_fixes: bool = False
     fixed: int = 0
+    behaviour_changes: int = 0  # how many of the applied fixes changed behaviour (unsafe ones)
     hidden_by_baseline: int = 0  # findings --baseline left out
     statistics: bool = False
     quiet: bool = False

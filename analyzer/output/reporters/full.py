@@ -146,6 +146,14 @@ def write(report: Report, stream: TextIO) -> None:
             console.print()
     if report.quiet:
         return
+    if not report.findings and report.behaviour_changes:
+        console.print(
+            f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}; {report.behaviour_changes} of "
+            f"the fixes changed behaviour (listed above): set the variables they name where needed "
+            f"({report.files_scanned} files).",
+            markup=False,
+        )
+        return
     if not report.findings:
         console.print(Text(_all_passed(report), style="green"))
         return
