@@ -109,6 +109,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
+    No fix when the literal is one piece of a larger value (`"...//h/" + name`,
+    `"...%s" % x`, `.replace(...)`): with the variable set, the program would
+    get its value spliced into the rest.
     """
 
     code = "FS0401"
@@ -198,6 +201,15 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            def engine_for(tenant):
+                return create_engine("postgresql://app@db.internal:5432/" + tenant)
+            """,
+            note="no fix: the URL is one piece of a larger value",
+        ),
         Invalid(
             """
             from sqlalchemy import create_engine
@@ -402,7 +414,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         if credentials:
             message += " with a password"
         fix = None
-        if not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
+        if self._spliced(node):
+            pass  # replacing one piece would splice the variable's value into the rest: no fix
+        elif not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
             if credentials:
                 fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
                 fix.replace(node, env_lookup(fix, variable))
@@ -417,6 +431,13 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             fix=fix,
             severity=Severity.ERROR if credentials else None,
             sensitive=credentials or holder is not None,
+        )
+
+    def _spliced(self, node: cst.BaseExpression) -> bool:
+        """Whether the literal is one piece of a larger value (`+`, `%`, `.replace()`, `.format()`)."""
+        parent = self.context.parent
+        return isinstance(parent, (cst.BinaryOperation, cst.Subscript)) or (
+            isinstance(parent, cst.Attribute) and parent.value is node
         )
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
