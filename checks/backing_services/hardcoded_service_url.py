@@ -104,7 +104,8 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     ## Fix
     Without a password, safe: the literal becomes
     `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
-    until the deploy sets the variable. With a password, unsafe: it becomes
+    until the deploy sets the variable. With a password (`user:pw@host`, or
+    `?password=`/`PWD=` in the query string), unsafe: it becomes
     `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
     it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
@@ -209,6 +210,22 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 return create_engine("postgresql://app@db.internal:5432/" + tenant)
             """,
             note="no fix: the URL is one piece of a larger value",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("mssql+pyodbc://db.internal/orders?driver=ODBC+18&UID=app&PWD=Tr0ub4dor-3x")
+            """,
+            note="a password in the query string is a credential too: the unsafe fix removes it",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from sqlalchemy import create_engine
+
+            engine = create_engine(os.environ["DATABASE_URL"])
+            """,
         ),
         Invalid(
             """
