@@ -108,11 +108,15 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     ## Fix
     Without a password, safe: the literal becomes
     `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
-    until the deploy sets the variable. With a password, unsafe: it becomes
+    until the deploy sets the variable. With a password (`user:pw@host`, or
+    `?password=`/`PWD=` in the query string), unsafe: it becomes
     `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
     it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
+    No fix when the literal is one piece of a larger value (`"...//h/" + name`,
+    `"...%s" % x`, `.replace(...)`): with the variable set, the program would
+    get its value spliced into the rest.
     """
 
     code = "FS0401"
@@ -213,6 +217,31 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            def engine_for(tenant):
+                return create_engine("postgresql://app@db.internal:5432/" + tenant)
+            """,
+            note="no fix: the URL is one piece of a larger value",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("mssql+pyodbc://db.internal/orders?driver=ODBC+18&UID=app&PWD=Tr0ub4dor-3x")
+            """,
+            note="a password in the query string is a credential too: the unsafe fix removes it",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from sqlalchemy import create_engine
+
+            engine = create_engine(os.environ["DATABASE_URL"])
+            """,
+        ),
         Invalid(
             """
             from sqlalchemy import create_engine
@@ -421,7 +450,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         if credentials:
             message += " with a password"
         fix = None
-        if not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
+        if self._spliced(node):
+            pass  # replacing one piece would splice the variable's value into the rest: no fix
+        elif not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
             if credentials:
                 fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
                 fix.replace(node, env_lookup(fix, variable))
@@ -437,6 +468,13 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             sensitive=credentials,
             secret=None if credentials else secret_beside(self.context, node),
             secret_text=password,
+        )
+
+    def _spliced(self, node: cst.BaseExpression) -> bool:
+        """Whether the literal is one piece of a larger value (`+`, `%`, `.replace()`, `.format()`)."""
+        parent = self.context.parent
+        return isinstance(parent, (cst.BinaryOperation, cst.Subscript)) or (
+            isinstance(parent, cst.Attribute) and parent.value is node
         )
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
