@@ -147,3 +147,20 @@ def test_env_default_with_stock_credentials_and_with_a_real_password(project) ->
     )
     result = api.check([root], select=["FS0401"])
     assert [(f.location.row, f.severity.value) for f in result.findings] == [(6, "error"), (7, "error")]
+
+
+def test_field_name_lists_and_a_secret_in_a_schema(project) -> None:
+    root = project(
+        {
+            "schema.py": """
+            SCHEMA = {
+                "properties": {"pat": {"type": "string"}},
+                "secret": ["pat"],
+                "required": ["pat"],
+            }
+            LOUD = {"properties": {"pat": {"type": "string"}}, "secret": "hunter2hunter"}
+            LISTED = {"secret": ["a8f5f167f44f4964"]}
+            """,
+        }
+    )
+    assert _findings(root, ("FS0301",)) == {("schema.py", 6, "FS0301"), ("schema.py", 7, "FS0301")}
