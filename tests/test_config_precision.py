@@ -164,3 +164,39 @@ def test_field_name_lists_and_a_secret_in_a_schema(project) -> None:
         }
     )
     assert _findings(root, ("FS0301",)) == {("schema.py", 6, "FS0301"), ("schema.py", 7, "FS0301")}
+
+
+def test_example_settings_are_samples(project) -> None:
+    body = 'DB_HOST = "db.internal"\nSECRET_KEY = "' + SECRET + '"\n'
+    root = project(
+        {
+            "netbox/configuration_example.py": body,
+            "shop/settings/production.sample.py": body,
+            # Near misses: a module about templates, and deployed settings.
+            "shop/email_templates.py": body,
+            "shop/settings/production.py": body,
+        }
+    )
+    assert _findings(root, ("FS0301", "FS0402")) == {
+        ("shop/email_templates.py", 1, "FS0402"),
+        ("shop/email_templates.py", 2, "FS0301"),
+        ("shop/settings/production.py", 1, "FS0402"),
+        ("shop/settings/production.py", 2, "FS0301"),
+    }
+
+
+def test_one_finding_per_client_call(project) -> None:
+    root = project(
+        {
+            "jobs.py": """
+            from pymongo import MongoClient
+
+            products = MongoClient("mongodb://off:off-Pass-42@127.0.0.1", port=27017)
+            orders = MongoClient("mongo.internal", port=27017)
+            """,
+        }
+    )
+    assert _findings(root, ("FS0401", "FS0402")) == {
+        ("jobs.py", 3, "FS0401"),
+        ("jobs.py", 4, "FS0402"),
+    }

@@ -51,12 +51,17 @@ _SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
 _CELERY_KEYWORDS = {"broker": "CELERY_BROKER_URL", "backend": "CELERY_RESULT_BACKEND"}
 
 
+# Command-line options and prompts whose `default=` the person running the command overrides.
+_CLI_DEFAULT_TAKERS = ("add_argument", "option", "argument", "prompt")
+
+
 def _overridable_default(target: Binding) -> bool:
-    """`parser.add_argument("--db", default=...)`, `click.option(default=...)`: already configurable."""
+    """`parser.add_argument("--db", default=...)`, `click.option(default=...)`, `click.prompt(default=...)`:
+    already configurable by whoever runs the command."""
     if target.kind != KEYWORD or target.name != "default" or target.call is None:
         return False
     func = target.call.func
-    return isinstance(func, cst.Attribute) and func.attr.value in ("add_argument", "option", "argument")
+    return isinstance(func, cst.Attribute) and func.attr.value in _CLI_DEFAULT_TAKERS
 
 
 class HardcodedServiceUrl(StringLiterals, SourceRule):
@@ -210,6 +215,14 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             STORAGE_URI = env.str("STORAGE_URI", "postgres://storage:storage_password@db:5432/shop")
             """,
             note="environment defaults with a service's stock credentials (user = password, 'password')",
+        ),
+        Valid(
+            """
+            import click
+
+            url = click.prompt("Database URL", default="postgres://localhost:5432/app")
+            """,
+            note="a prompt's default: the person running the config generator chooses",
         ),
     )
     INVALID = (
