@@ -17,7 +17,7 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.python.codemods import env_lookup, env_variable_name, int_env_lookup
-from factorscan.python.env_reads import env_default_of
+from factorscan.python.env_reads import env_default_of, env_helper_fallback
 from factorscan.python.secrets import is_placeholder, parse_url
 from factorscan.python.services import (
     CLIENTS,
@@ -152,8 +152,10 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
 
     Values the environment already controls are left alone: defaults of
     environment reads, django-environ schemes (`environ.Env(DB_HOST=(str,
-    "db"))`) and pydantic-settings fields (`POSTGRES_SERVER: str =
-    "postgres"`). So are example settings (`configuration_example.py`,
+    "db"))`), pydantic-settings fields (`POSTGRES_SERVER: str =
+    "postgres"`) and the fallback of an env-parsing helper for a missing
+    variable (`def parse_redis(env_host): if env_host is None: return
+    redis.Redis(host="localhost")`). So are example settings (`configuration_example.py`,
     `settings/production.sample.py`), templates an admin copies and edits.
 
     ## Why is this bad?
@@ -293,6 +295,23 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
             filename="netbox/configuration_example.py",
             files={"shop/settings/production.sample.py": 'DB_HOST = "db.internal"\n'},
             note="example settings: templates the admin copies and edits",
+        ),
+        Valid(
+            """
+            import os
+
+            import redis
+
+
+            def parse_redis(env_host):
+                if env_host is None:
+                    return redis.Redis(host="localhost", port=6379)
+                return redis.Redis(host=env_host)
+
+
+            cache = parse_redis(os.getenv("REDIS_HOST"))
+            """,
+            note="the fallback of an env-parsing helper for a missing variable",
         ),
     )
     INVALID = (
@@ -448,7 +467,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
         target = binding(self.context)
         if target.docstring or target.kind == COMPARE or environment_specific_module(self.context):
             return
-        if env_default_of(self.context) is not None:
+        if env_default_of(self.context) is not None or env_helper_fallback(self.context):
             return  # environ.Env(DB_HOST=(str, "db")), a pydantic-settings field: the environment's already
         found = self._role(target)
         if found is None:
