@@ -465,13 +465,13 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
 
     def _literal(self, node: cst.BaseExpression, value: str | int) -> None:
         target = binding(self.context)
-        if target.docstring or target.kind == COMPARE or environment_specific_module(self.context):
+        if target.docstring or target.kind == COMPARE:
+            return
+        found = self._role(target)
+        if found is None or environment_specific_module(self.context):
             return
         if env_default_of(self.context) is not None or env_helper_fallback(self.context):
             return  # environ.Env(DB_HOST=(str, "db")), a pydantic-settings field: the environment's already
-        found = self._role(target)
-        if found is None:
-            return
         service, role, variable, setting = found
         self._check(node, value, service, role, variable, setting=setting)
 
