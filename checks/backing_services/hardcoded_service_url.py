@@ -533,12 +533,8 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
                 fix.replace(node, env_lookup(fix, variable, node))
             message += f"; read {variable} from the environment"
-<<<<<<< HEAD
-=======
         if self._repeated(message, fix):
             return
-        holder = None if credentials else secret_holder(self.context, node)
->>>>>>> precision-config
         self.report(
             node,
             message,
