@@ -19,7 +19,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from factorscan.checks.base import SourceVisitor
-from factorscan.core.positions import locate
+from factorscan.core.positions import RoundTripError
 from factorscan.python.env_reads import (
     env_instance_kind,
     env_lookup,
@@ -52,8 +52,8 @@ class EnvReadFact(NamedTuple):
     name: str
     line: int
     via: str
-    default: str | None
     optional: bool  # a default, `.get`/`getenv`, or a guard: the app starts without the variable
+    # No default value: facts are cached, and a default may be a secret.
 
 
 class EnvironPassedWhole(NamedTuple):
@@ -153,9 +153,7 @@ class EnvReadCollector(SourceVisitor):
         """Record the reads as facts for project rules."""
         for name, read in self.reads():
             optional = read.has_default or read.via in ("os.getenv", "os.environ.get")
-            self.record_fact(
-                EnvReadFact(name=name, line=read.line, via=read.via, default=read.default, optional=optional)
-            )
+            self.record_fact(EnvReadFact(name=name, line=read.line, via=read.via, optional=optional))
         if self.passed_whole:
             self.record_fact(EnvironPassedWhole(line=1))
 
@@ -171,6 +169,9 @@ class EnvReadCollector(SourceVisitor):
     ) -> None:
         if name:
             self.found.append((node, name, via, default, has_default, secret_hint))
+            self.context.note_statement(node)  # its line is then found from its statement alone
+        else:
+            self.passed_whole.append(node)  # a name computed at run time: it may be any variable
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
@@ -244,11 +245,13 @@ class EnvReadCollector(SourceVisitor):
         if not self.found:
             return []
         context = self.context
-        spans = locate(context.module, {item[0] for item in self.found}, context.source.text)
+        try:
+            positions = context.locations({item[0] for item in self.found})
+        except RoundTripError:
+            positions = {}  # libcst cannot give this file's positions: the reads are still known
         result = []
         for node, name, via, default, has_default, hint in self.found:
-            span = spans.get(node)
-            line = context.source.location(span.start).row if span is not None else 1
+            line = positions[node][0].row if node in positions else 1
             read = Read(context.source.display_path, line, via, _literal_text(default), has_default, hint)
             result.append((name, read))
         return result
