@@ -88,24 +88,24 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 class _Builder:
     def __init__(self, origin: str, module: Any) -> None:
-        self.count = 0
         self.origin = origin
         self.yaml = module  # PyYAML, imported on first use
 
     def build(self, node: yaml.Node, depth: int = 0) -> YamlNode:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise YamlError(f"expands to more than {MAX_NODES} nodes (aliases nested too deep?)")
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nested more than {MAX_DEPTH} levels deep")
+        """The tree of `node`; `_check_expansion` has bounded its size and depth already."""
         start, end = node.start_mark, node.end_mark
+        # Positional: this runs for every node of every manifest.
         made = YamlNode(
             "",
             start.line + 1,
             start.column + 1,
-            end_row=end.line + 1,
-            end_column=end.column + 1,
-            origin=self.origin,
+            0,
+            0,
+            end.line + 1,
+            end.column + 1,
+            False,
+            False,
+            self.origin,
         )
         if isinstance(node, self.yaml.ScalarNode):
             made.value = str(node.value)
@@ -142,6 +142,37 @@ class _Builder:
         return mapping
 
 
+def _check_expansion(document: Any, module: Any) -> None:
+    """Refuse a document whose aliases expand past `MAX_NODES`, before expanding anything.
+
+    Aliases are shared nodes in the composed graph, so the expanded size is counted once
+    per distinct node (in time linear in the file), and a recursive alias is found."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise YamlError("an alias refers to a node that contains it")
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nested more than {MAX_DEPTH} levels deep")
+        active.add(key)
+        total = 1
+        if isinstance(node, module.SequenceNode):
+            total += sum(size(item, depth + 1) for item in node.value)
+        elif isinstance(node, module.MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_NODES:
+            raise YamlError(f"expands to more than {MAX_NODES} nodes (aliases nested too deep?)")
+        return total
+
+    size(document, 0)
+
+
 def load_documents(text: str, origin: str = "") -> list[YamlNode]:
     """Every non-empty document of a YAML stream, in order, its nodes marked with `origin`.
 
@@ -156,6 +187,7 @@ def load_documents(text: str, origin: str = "") -> list[YamlNode]:
     try:
         for document in yaml.compose_all(text, Loader=loader):
             if document is not None:
+                _check_expansion(document, yaml)
                 documents.append(builder.build(document))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -172,6 +172,8 @@ class EnvReadCollector(SourceVisitor):
         if name:
             self.found.append((node, name, via, default, has_default, secret_hint, presence))
             self.context.note_statement(node)  # positions then generate only this statement
+        else:
+            self.passed_whole.append(node)  # a name computed at run time: it may be any variable
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -56,6 +56,7 @@ KNOWN_PREFIXES = (
     "NODE_",
     "JAVA_",
     "K_",
+    "DJANGO_SUPERUSER_",
 )
 
 
@@ -75,7 +76,9 @@ class ConfigNeverRead(ProjectRule):
     does read (`DATABSE_URL` -> `DATABASE_URL`). A variable the container's
     own command uses (`$(NAME)`, `$NAME`) counts as read. Silent when the
     code hands the whole environment on (`os.environ.copy()`, iterating it,
-    passing it to a call), and for containers that do not run the app.
+    passing it to a call) or reads a variable whose name it computes
+    (`os.environ[f"{prefix}_URL"]`), and for containers that do not run
+    the app.
     The code must be part of the scan.
 
     ## Why is this bad?
@@ -142,6 +145,15 @@ class ConfigNeverRead(ProjectRule):
                 "run.py": "import os, subprocess\nsubprocess.run(['job'], env=os.environ.copy())\n",
             },
             note="the code hands the whole environment to a child process",
+        ),
+        Valid(
+            _DEPLOYMENT.format(name="SHOP_CACHE_URL", value="redis://cache"),  # noqa: FS0401 - a manifest value
+            filename="deploy.yaml",
+            files={
+                **_APP,
+                "cache.py": 'import os\nPREFIX = "SHOP"\nURL = os.environ[f"{PREFIX}_CACHE_URL"]\n',
+            },
+            note="a name computed at run time may be any variable",
         ),
     )
     INVALID = (

@@ -74,6 +74,7 @@ class Case:
     name: str
     command: list[str]
     times: list[float] = field(default_factory=list)
+    cpu_times: list[float] = field(default_factory=list)  # user + system, the process and its children
     peak_rss_kb: int = 0
 
     def run(self, cwd: Path, env: dict[str, str]) -> None:
@@ -89,6 +90,7 @@ class Case:
         if code not in (0, 1):
             raise SystemExit(f"{self.name}: exit {code}: {' '.join(self.command)}\n{stderr[-2000:]}")
         self.times.append(elapsed)
+        self.cpu_times.append(usage.ru_utime + usage.ru_stime)
         self.peak_rss_kb = max(self.peak_rss_kb, usage.ru_maxrss)
 
     @property

@@ -153,11 +153,16 @@ def main() -> int:
         print(f"  round {round_number + 1}: " + ", ".join(f"{c.name} {c.times[-1]:.2f}s" for c in cases))
     base, loaded = cases
     per_round = statistics.median(b / a for a, b in zip(base.times, loaded.times, strict=True))
-    print(f"\n{'case':<24} {'median':>9} {'min':>8} {'max':>8}")
+    print(f"\n{'case':<24} {'median':>9} {'min':>8} {'max':>8} {'CPU median':>11}")
     for case in cases:
-        print(f"{case.name:<24} {case.median:>8.3f}s {min(case.times):>7.3f}s {max(case.times):>7.3f}s")
+        print(
+            f"{case.name:<24} {case.median:>8.3f}s {min(case.times):>7.3f}s {max(case.times):>7.3f}s "
+            f"{statistics.median(case.cpu_times):>10.3f}s"
+        )
+    cpu = statistics.median(loaded.cpu_times) / statistics.median(base.cpu_times)
     print(
-        f"\nwith / without: {loaded.median / base.median:.3f}x of medians, {per_round:.3f}x per-round median"
+        f"\nwith / without: {loaded.median / base.median:.3f}x of medians, {per_round:.3f}x per-round "
+        f"median; {cpu:.3f}x of CPU-time medians (user + system: less sensitive to a busy machine)"
     )
     shutil.rmtree(scratch, ignore_errors=True)
     return 0
