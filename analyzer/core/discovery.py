@@ -89,6 +89,10 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("shell", ("*.sh", "docker-entrypoint", "entrypoint")),
     ("ini", ("*.ini", "*.conf", "*.cfg")),
+    # Kubernetes manifests, kustomizations, Helm charts, skaffold: told apart by content.
+    ("yaml", ("*.yaml", "*.yml")),
+    ("helm-template", ("*.tpl",)),
+    ("tiltfile", ("Tiltfile",)),
 )
 
 

@@ -56,52 +56,116 @@ class SystemInstall:
 
 # -- pip and system package installs --------------------------------------------------
 
-# pip install options that take a value.
+# Options of `pip install` (pip 26) and `uv pip install` (uv 0.13, hidden ones and aliases
+# included) that take a value: the word after one is its value, never a package. Read from
+# `pip install --help` and pip's option parser, and `uv pip install --help`; removed options
+# (`--install-option`, `--build`) stay, as older Dockerfiles use them.
 _PIP_VALUE_OPTIONS = frozenset(
     {
+        # pip
         "-r",
         "--requirement",
         "-c",
         "--constraint",
         "-e",
         "--editable",
+        "-t",
+        "--target",
         "-i",
         "--index-url",
         "--extra-index-url",
         "-f",
         "--find-links",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "--trusted-host",
+        "-C",
+        "--config-settings",
+        "--build-constraint",
+        "--group",
         "--platform",
         "--python-version",
         "--implementation",
         "--abi",
-        "--progress-bar",
-        "--cache-dir",
+        "--root",
+        "--prefix",
         "--src",
+        "--source",
+        "--source-dir",
+        "--source-directory",
         "--upgrade-strategy",
-        "--global-option",
-        "--config-settings",
-        "-C",
-        "--only-binary",
-        "--no-binary",
+        "--progress-bar",
+        "--root-user-action",
         "--report",
+        "--no-binary",
+        "--only-binary",
+        "--all-releases",
+        "--only-final",
+        "--uploaded-prior-to",
+        "--refresh-package",
+        "--requirements-from-script",
+        "--global-option",
+        "--install-option",
+        "--build",
+        "--keyring-provider",
+        "--python",
+        "--cache-dir",
         "--log",
+        "--log-file",
+        "--local-log",
         "--timeout",
+        "--default-timeout",
         "--retries",
+        "--resume-retries",
         "--exists-action",
-        "--proxy",
+        "--trusted-host",
         "--cert",
         "--client-cert",
-        "--root-user-action",
-        "--python",
-        "--group",
-        "--keyring-provider",
+        "--proxy",
+        "--pypi-url",
+        "--use-feature",
+        "--use-deprecated",
+        # uv pip
+        "--requirements",
+        "--constraints",
+        "--overrides",
+        "--override",
+        "--excludes",
+        "-b",
+        "--build-constraints",
+        "--extra",
+        "--no-editable-package",
+        "--python-platform",
+        "--output-format",
+        "--torch-backend",
+        "--index",
+        "--default-index",
+        "--index-strategy",
+        "-P",
+        "--upgrade-package",
+        "--upgrade-group",
+        "--reinstall-package",
+        "--resolution",
+        "--prerelease",
+        "--prerelease-package",
+        "--fork-strategy",
+        "--exclude-newer",
+        "--exclude-newer-package",
+        "--no-sources-package",
+        "--link-mode",
+        "--config-setting",
+        "--config-settings-package",
+        "--no-build-isolation-package",
+        "-p",
+        "--python-preference",
+        "--python-fetch",
+        "--allow-insecure-host",
+        "--color",
+        "--directory",
+        "--project",
+        "--config-file",
     }
 )
+# Files of requirements and of constraints, as each tool spells the option.
+_REQUIREMENT_OPTIONS = frozenset({"-r", "--requirement", "--requirements"})
+_CONSTRAINT_OPTIONS = frozenset({"-c", "--constraint", "--constraints"})
 _PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
 _PIP = re.compile(r"^pip(\d(\.\d+)?)?$")
 _COMMAND_WRAPPERS = frozenset({"sudo", "exec", "time", "nice", "command"})
@@ -129,9 +193,9 @@ def pip_install_arguments(command: Command | Sequence[str]) -> list[int] | None:
         index += 2
     else:
         return None
-    # Global options may come before the subcommand (`pip --no-cache-dir install`).
+    # Global options may come before the subcommand (`pip --timeout 60 install`).
     while index < len(argv) and argv[index].startswith("-"):
-        index += 1
+        index += 2 if argv[index] in _PIP_VALUE_OPTIONS else 1
     if index >= len(argv) or argv[index] != "install":
         return None
     return list(range(index + 1, len(argv)))
@@ -183,9 +247,9 @@ def pip_install(
                 value = argv[index + 1] if index + 1 < len(argv) else ""
             elif re.match(r"^-[rce]\S", word):  # -rrequirements.txt
                 option, value = word[:2], word[2:]
-            if option in ("-r", "--requirement"):
+            if option in _REQUIREMENT_OPTIONS:
                 requirement_files.append(value)
-            elif option in ("-c", "--constraint"):
+            elif option in _CONSTRAINT_OPTIONS:
                 constraint_files.append(value)
             elif option in ("-e", "--editable"):
                 local.append(value)

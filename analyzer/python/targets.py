@@ -41,7 +41,7 @@ __all__ = [
     "environment_specific_module",
     "outermost_string",
     "sample_or_test_file",
-    "secret_holder",
+    "secret_beside",
 ]
 
 
@@ -403,13 +403,12 @@ def _contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
     return False
 
 
-def secret_holder(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
-    """The call or dict around `node` when it holds a secret literal on the same line, else None.
+def secret_beside(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The secret literal beside `node` on its line, in the call or dict around it, else None.
 
     A finding on a value next to a password (`Redis(host="redis",
-    password="...")`) is then reported on the whole call and marked
-    sensitive, so that a reporter echoing the source line masks the password
-    along with it. Values on lines of their own keep their own position.
+    password="...")`) names it as its secret, so that a reporter echoing the
+    source line masks exactly the password and still points at the host.
     """
     extra = context.settings.secret_names
     module = context.module
@@ -427,10 +426,10 @@ def secret_holder(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None
         ours = next((i for i, child in enumerate(children) if _contains(child, node)), None)
         theirs = next((i for i, child in enumerate(children) if _contains(child, secret)), None)
         if ours is None or theirs is None:
-            return ancestor
+            return secret
         low, high = sorted((ours, theirs))
         # Elements between the two (with their commas) must not break the line.
         if any("\n" in module.code_for_node(child) for child in children[low:high]):
             return None
-        return ancestor
+        return secret
     return None

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.backing_services._shared import TEST_FILES, argument_role
 from factorscan.checks.base import (
     FixAvailability,
     Invalid,
@@ -48,7 +48,7 @@ from factorscan.python.targets import (
     environment_specific_file,
     environment_specific_module,
     sample_or_test_file,
-    secret_holder,
+    secret_beside,
 )
 from factorscan.python.traversal import FileContext
 
@@ -193,7 +193,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     severity = Severity.WARNING
     summary = "A backing service's host, port or user is hardcoded"
     fix_availability = FixAvailability.ALWAYS
-    test_files = _TEST_FILES
+    test_files = TEST_FILES
     triggers = (*_CLIENT_MODULES, *_CALL_SHAPES, b"DATABASES", b"CACHES", *_SETTING_STEMS)
 
     @classmethod
@@ -478,7 +478,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     def _role(self, target: Binding) -> tuple[Service, str, str, bool] | None:
         """(service, role, variable name, whether the name is a setting's) for where the literal goes."""
         context = self.context
-        client = _client(target, context)
+        client = argument_role(target, context)
         if client is not None:
             spec, role = client
             if (target.in_sequence and role != HOSTS) or self._url_argument(target.call):
@@ -601,12 +601,11 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
             fix.replace(node, int_env_lookup(fix, variable, int(value)))
         else:
             fix.replace(node, env_lookup(fix, variable, node))
-        holder = secret_holder(context, node) if context.stack[-1] is node else None
         self.report(
-            holder or node,
+            node,
             f"Hardcoded {service.label} {shown}; read {variable} from the environment",
             fix=fix,
-            sensitive=holder is not None,
+            secret=secret_beside(context, node) if context.stack[-1] is node else None,
         )
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.backing_services._shared import TEST_FILES, argument_role
 from factorscan.checks.base import (
     Applicability,
     FixAvailability,
@@ -41,7 +41,7 @@ from factorscan.python.targets import (
     binding,
     environment_specific_module,
     sample_or_test_file,
-    secret_holder,
+    secret_beside,
 )
 from factorscan.python.traversal import FixBuilder
 
@@ -119,11 +119,15 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     ## Fix
     Without a password, safe: the literal becomes
     `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
-    until the deploy sets the variable. With a password, unsafe: it becomes
+    until the deploy sets the variable. With a password (`user:pw@host`, or
+    `?password=`/`PWD=` in the query string), unsafe: it becomes
     `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
     it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
+    No fix when the literal is one piece of a larger value (`"...//h/" + name`,
+    `"...%s" % x`, `.replace(...)`): with the variable set, the program would
+    get its value spliced into the rest.
     """
 
     code = "FS0401"
@@ -131,7 +135,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     severity = Severity.WARNING
     summary = "A backing-service URL is hardcoded"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES
+    test_files = TEST_FILES
     triggers = (
         b"://",  # then a service scheme right before it: see triggered_by
         b"broker",
@@ -252,6 +256,31 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            def engine_for(tenant):
+                return create_engine("postgresql://app@db.internal:5432/" + tenant)
+            """,
+            note="no fix: the URL is one piece of a larger value",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("mssql+pyodbc://db.internal/orders?driver=ODBC+18&UID=app&PWD=Tr0ub4dor-3x")
+            """,
+            note="a password in the query string is a credential too: the unsafe fix removes it",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from sqlalchemy import create_engine
+
+            engine = create_engine(os.environ["DATABASE_URL"])
+            """,
+        ),
         Invalid(
             """
             from sqlalchemy import create_engine
@@ -459,10 +488,12 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix=fix if require_variable(fix, read, context) else None,
                 severity=Severity.ERROR,
                 sensitive=True,
+                secret_text=url.password,
             )
             return
         variable = self._variable(target, service, value)
-        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", credentials)
+        password = url.password if credentials else None
+        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", password)
 
     def _variable(self, target: Binding, service: Service, value: str) -> str:
         context = self.context
@@ -485,12 +516,16 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         return env_variable_name(context, service.url_name, value)
 
     def _report(
-        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, credentials: bool
+        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, password: str | None
     ) -> None:
+        """A hardcoded URL or DSN; `password` the one it holds, if any (only it is masked in output)."""
+        credentials = password is not None
         if credentials:
             message += " with a password"
         fix = None
-        if not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
+        if self._spliced(node):
+            pass  # replacing one piece would splice the variable's value into the rest: no fix
+        elif not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
             if credentials:
                 fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
                 fix.replace(node, env_lookup(fix, variable))
@@ -500,13 +535,21 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             message += f"; read {variable} from the environment"
         if self._repeated(message, fix):
             return
-        holder = None if credentials else secret_holder(self.context, node)
         self.report(
-            holder or node,
+            node,
             message,
             fix=fix,
             severity=Severity.ERROR if credentials else None,
-            sensitive=credentials or holder is not None,
+            sensitive=credentials,
+            secret=None if credentials else secret_beside(self.context, node),
+            secret_text=password,
+        )
+
+    def _spliced(self, node: cst.BaseExpression) -> bool:
+        """Whether the literal is one piece of a larger value (`+`, `%`, `.replace()`, `.format()`)."""
+        parent = self.context.parent
+        return isinstance(parent, (cst.BinaryOperation, cst.Subscript)) or (
+            isinstance(parent, cst.Attribute) and parent.value is node
         )
 
     def _repeated(self, message: str, fix: FixBuilder | None) -> bool:
@@ -528,7 +571,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
         target = binding(self.context)
-        client = _client(target, self.context)
+        client = argument_role(target, self.context)
         if client is None or client[1] != DSN:
             return
         pairs = parse_libpq_dsn(value)
@@ -542,5 +585,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         service = SERVICES[client[0].service]
         variable = env_variable_name(self.context, service.url_name, value)
         self._report(
-            node, target, variable, f"Hardcoded {service.label} connection string (host {host})", credentials
+            node,
+            target,
+            variable,
+            f"Hardcoded {service.label} connection string (host {host})",
+            password if credentials else None,
         )

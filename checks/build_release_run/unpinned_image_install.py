@@ -1,4 +1,4 @@
-"""FS0503 unpinned-image-install: dockerfile installs Python packages without version pins."""
+"""FS0503 unpinned-image-install: Dockerfile installs Python packages without version pins."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ class UnpinnedImageInstall(FileRule):
     `uv pip`) that name packages without an exact `==` pin. Installing from
     requirement or lock files (`-r`), with a constraints file (`-c`), from
     the project itself (`.`, `-e .`) or from local wheels is fine, and so is
-    upgrading pip, setuptools or wheel.
+    upgrading pip, setuptools or wheel. The value of an option is never read
+    as a package: every option of pip and `uv pip` that takes one is known
+    (`--index-strategy unsafe-best-match`, `--python-preference system`,
+    uv's `--requirements FILE`).
 
     ## Why is this bad?
     Factor V (and II): the image must be a reproducible build of a commit.
@@ -77,6 +80,19 @@ class UnpinnedImageInstall(FileRule):
             filename="Dockerfile",
             note="a heredoc that writes a file is data, not commands",
         ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            RUN uv pip install --no-cache --system --python-preference system \\
+                  --index https://pypi.org/simple --index-strategy unsafe-best-match \\
+                  --requirements requirements.txt
+            RUN pip install --progress-bar off --root-user-action ignore --resume-retries 3 \\
+                  --uploaded-prior-to 2025-01-01 --requirement requirements.txt
+            RUN pip --timeout 60 install -r requirements.txt
+            """,
+            filename="Dockerfile",
+            note="the values of pip and `uv pip` options are not packages",
+        ),
     )
     INVALID = (
         Invalid(
@@ -110,6 +126,14 @@ class UnpinnedImageInstall(FileRule):
             """,
             filename="Dockerfile",
             count=2,
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            RUN uv pip install --system --index-strategy unsafe-best-match -r requirements.txt httpx
+            """,
+            filename="Dockerfile",
+            note="after the option values, a package name is still one",
         ),
     )
 

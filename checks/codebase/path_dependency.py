@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding
-from factorscan.deploy.manifests import Dependency
+from factorscan.deploy.manifests import RUNTIME, Dependency, Manifest
 from factorscan.scan.project import ProjectModel
 
 
@@ -25,6 +25,25 @@ def _target(project: ProjectModel, manifest_path: str, dependency: Dependency) -
     return Path(os.path.normpath(path))
 
 
+def _optional_groups(manifest: Manifest, dependency: Dependency) -> list[str]:
+    """The optional groups (extras, dependency groups, dev files) that alone use a path
+    dependency, or [] when the default install needs it or nothing says who does.
+
+    A `[tool.uv.sources]` entry is used by the groups that declare the same name.
+    """
+    if dependency.group == "source":
+        users = {
+            other.group
+            for other in manifest.dependencies
+            if other.name == dependency.name and other.group != "source"
+        }
+    else:
+        users = {dependency.group}
+    if not users or users & {RUNTIME, "build"}:
+        return []
+    return sorted(users)
+
+
 class PathDependency(ProjectRule):
     """
     ## What it does
@@ -37,6 +56,10 @@ class PathDependency(ProjectRule):
 
     The repository is the nearest folder holding `.git` (or `.hg`) at or
     above the project root; without one, the project root.
+
+    A path dependency that only optional groups use (an extra, a dependency
+    group, a development requirements file) is reported at `info`: the
+    default build does not need the other checkout, only those who opt in.
 
     ## Why is this bad?
     Factor I: an app is one codebase, tracked in revision control. A
@@ -103,8 +126,31 @@ class PathDependency(ProjectRule):
             """,
             filename="pyproject.toml",
             line=7,
+            severity=Severity.WARNING,
+            note="a runtime dependency",
         ),
         Invalid("lib @ file:///opt/src/lib\n", filename="requirements.txt"),
+        Invalid(
+            """
+            [project]
+            name = "app"
+            version = "1"
+            dependencies = ["flask"]
+
+            [project.optional-dependencies]
+            internal = ["internal-plugins"]
+
+            [dependency-groups]
+            internal = ["internal-plugins"]
+
+            [tool.uv.sources]
+            internal-plugins = { path = "../internal-plugins", editable = true }
+            """,
+            filename="pyproject.toml",
+            line=13,
+            severity=Severity.INFO,
+            note="only an optional group uses it: the default build does not need the other checkout",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -121,11 +167,20 @@ class PathDependency(ProjectRule):
                     continue
                 path, start, end = project.line_span(manifest.path, dependency.line)
                 name = f"`{dependency.name}` " if dependency.name else ""
-                yield self.make_finding(
-                    path,
-                    start,
-                    end,
+                message = (
                     f"dependency {name}points at `{dependency.path}`, a local path outside the "
-                    "repository; depend on a versioned package instead",
-                    fingerprint_hint=dependency.path,
+                    "repository; depend on a versioned package instead"
                 )
+                groups = _optional_groups(manifest, dependency)
+                if groups:
+                    listed = ", ".join(f"`{group.removeprefix('extra:')}`" for group in groups)
+                    yield self.make_finding(
+                        path,
+                        start,
+                        end,
+                        f"{message} (only the optional {listed} dependencies use it)",
+                        severity=Severity.INFO,
+                        fingerprint_hint=dependency.path,
+                    )
+                    continue
+                yield self.make_finding(path, start, end, message, fingerprint_hint=dependency.path)

@@ -17,7 +17,7 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
-from factorscan.checks.config._shared import _CREDENTIAL_SHAPES, _FORMAT_TRIGGERS, _TEST_FILES_NOTE
+from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
 from factorscan.python.codemods import env_lookup, env_variable_name
@@ -257,10 +257,10 @@ class HardcodedSecret(StringLiterals, SourceRule):
     severity = Severity.ERROR
     summary = "A secret is hardcoded in the source"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES_NOTE
+    test_files = TEST_FILES_NOTE
     # Credential formats and shapes, or a secret-like name bound to a string literal.
-    triggers = (*_FORMAT_TRIGGERS, *_CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
-    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential formats only
+    triggers = (*FORMAT_TRIGGERS, *CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
+    sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential formats only
 
     @classmethod
     def settings_triggers(cls, settings: Settings) -> tuple[Trigger, ...]:
@@ -790,7 +790,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if target.name and meaningful(target.name):
             fallback = env_name(target.name)
         message = f"URL for {host} embeds a password ({redact(url.password or '')})"
-        self._report(node, value, target, message, fallback, named_by_target=False)
+        self._report(node, value, target, message, fallback, named_by_target=False, secret_text=url.password)
 
     def _report_format(self, node: cst.BaseExpression, match: CredentialMatch, target: Binding) -> None:
         message = f"Hardcoded {match.format.label} ({redact(match.value)})"
@@ -808,6 +808,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         fallback: str,
         *,
         named_by_target: bool = True,
+        secret_text: str | None = None,
     ) -> None:
         fix = None
         movable = not target.docstring and not (
@@ -823,7 +824,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
             fix.replace(node, env_lookup(fix, variable))
             message += f"; read {variable} from the environment"
-        self.report(node, message, fix=fix, sensitive=True)
+        self.report(node, message, fix=fix, sensitive=True, secret_text=secret_text)
 
     def on_bytes(self, node: cst.SimpleString) -> None:
         """Bytes literals (`app.secret_key = b"..."`): reported without a fix, which would change the type."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, SourceRule, Valid
-from factorscan.checks.config._shared import _FORMAT_TRIGGERS, _TEST_FILES_NOTE
+from factorscan.checks.config._shared import FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.python.credentials import find_credential
 from factorscan.python.env_reads import EnvLookup, SettingsField, env_default_of, require_variable
@@ -73,7 +73,7 @@ class SecretDefault(StringLiterals, SourceRule):
     severity = Severity.ERROR
     summary = "An environment read falls back to a hardcoded secret"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES_NOTE
+    test_files = TEST_FILES_NOTE
     # Reads that can carry a default; a bare `environ` would parse every WSGI module.
     triggers = (
         b"getenv(",
@@ -91,7 +91,7 @@ class SecretDefault(StringLiterals, SourceRule):
         b"dj_email_url",
         b"django_cache_url",
     )
-    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
+    sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
 
     VALID = (
         Valid(

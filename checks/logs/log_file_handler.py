@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator
 from typing import cast
@@ -18,11 +19,11 @@ from factorscan.checks.base import (
     Valid,
 )
 from factorscan.checks.logs._shared import (
-    _CONFIG_CLASS_NAMES,
-    _PATH_TYPES,
-    _STDOUT_STREAMS,
+    CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
-    _is_open_call,
+    PATH_TYPES,
+    STDOUT_STREAMS,
+    is_open_call,
 )
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
@@ -56,7 +57,7 @@ _LOGURU_FILE_ARGS = frozenset(
 
 
 def _handler_class_name(value: str) -> bool:
-    return value in _CONFIG_CLASS_NAMES
+    return value in CONFIG_CLASS_NAMES
 
 
 class LogFileHandler(SourceRule, FileRule):
@@ -100,7 +101,10 @@ class LogFileHandler(SourceRule, FileRule):
     file-only keys; a fileConfig handler becomes `StreamHandler` with
     `args=(sys.stdout,)`; loguru and structlog sinks become `sys.stdout`.
     Behaviour changes only in where the records go. Subclasses of file
-    handlers are reported without a fix.
+    handlers are reported without a fix, and so is a file handler in a
+    module that uses an attribute only file handlers have (`doRollover()`,
+    `baseFilename`, `rotator`...): a StreamHandler would fail there with an
+    AttributeError.
     """
 
     code = "FS1101"
@@ -175,6 +179,15 @@ class LogFileHandler(SourceRule, FileRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import logging.handlers
+
+            handler = logging.handlers.RotatingFileHandler("app.log", maxBytes=1_000_000, backupCount=3)
+            handler.doRollover()
+            """,
+            note="no fix: the module uses the file handler's own API",
+        ),
         Invalid(
             """
             import logging.handlers as lh
@@ -332,7 +345,7 @@ class LogFileHandler(SourceRule, FileRule):
             self._basic_config(node)
         elif name in ("logging.StreamHandler", "logging.handlers.StreamHandler"):
             stream = argument(node, 0, "stream")
-            if stream is not None and _is_open_call(stream.value, self.context):
+            if stream is not None and is_open_call(stream.value, self.context):
                 self._to_stdout(node, stream, "A StreamHandler writes to a file opened with open()")
         elif name == "loguru.logger.add":
             self._loguru(node)
@@ -344,10 +357,15 @@ class LogFileHandler(SourceRule, FileRule):
             "BytesLoggerFactory",
         ):
             target = argument(node, 0, "file")
-            if target is not None and _is_open_call(target.value, self.context):
+            if target is not None and is_open_call(target.value, self.context):
                 self._to_stdout(node, target, "structlog writes its output to a file")
 
     def _file_handler(self, node: cst.Call) -> None:
+        handler = self.context.qualified_name(node.func) or "FileHandler"
+        message = f"{handler.rsplit('.', 1)[1]} writes logs to a file; stream them to stdout"
+        if _file_api_used(self.context.tree):
+            self.report(node, message)  # a StreamHandler has no doRollover() or baseFilename
+            return
         fix = self.fix("Log to stdout with logging.StreamHandler(sys.stdout)")
         stream_handler = dotted(f"{fix.use_module('logging')}.StreamHandler")
         replacement = node.with_changes(
@@ -355,10 +373,7 @@ class LogFileHandler(SourceRule, FileRule):
             args=[cst.Arg(dotted(f"{fix.use_module('sys')}.stdout"))],
         )
         fix.replace(node, replacement)
-        handler = self.context.qualified_name(node.func) or "FileHandler"
-        self.report(
-            node, f"{handler.rsplit('.', 1)[1]} writes logs to a file; stream them to stdout", fix=fix
-        )
+        self.report(node, message, fix=fix)
 
     def _basic_config(self, node: cst.Call) -> None:
         filename = keyword(node, "filename")
@@ -521,16 +536,45 @@ def _ini_handler_sections(source: SourceFile) -> Iterator[dict[str, tuple[int, s
         yield section
 
 
+# What file handlers have and a StreamHandler lacks (FileHandler, the rotating handlers,
+# WatchedFileHandler).
+_FILE_HANDLER_API = frozenset(
+    {
+        "baseFilename",
+        "doRollover",
+        "shouldRollover",
+        "rotation_filename",
+        "rotate",
+        "namer",
+        "rotator",
+        "maxBytes",
+        "backupCount",
+        "rolloverAt",
+        "computeRollover",
+        "getFilesToDelete",
+        "reopenIfNeeded",
+        "_open",
+    }
+)
+
+
+def _file_api_used(tree: ast.Module | None) -> bool:
+    """Whether the module touches an attribute only file handlers have (unknown: True)."""
+    if tree is None:
+        return True
+    return any(isinstance(node, ast.Attribute) and node.attr in _FILE_HANDLER_API for node in ast.walk(tree))
+
+
 def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
     """A string, f-string, Path(...) or os.path.join(...): a file, not a stream."""
     if isinstance(node, cst.FormattedString):
         return True
     text = context.string_value(node)
     if text is not None:
-        return text not in _STDOUT_STREAMS
+        return text not in STDOUT_STREAMS
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         return True  # BASE_DIR / "logs" / "app.log"
     if isinstance(node, cst.Call):
         name = context.qualified_name(node.func) or ""
-        return name in _PATH_TYPES or name in ("os.path.join", "os.path.abspath")
+        return name in PATH_TYPES or name in ("os.path.join", "os.path.abspath")
     return False

@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.checks.logs._shared import _OPEN_FUNCTIONS, _PATH_TYPES, _is_open_call
+from factorscan.checks.logs._shared import OPEN_FUNCTIONS, PATH_TYPES, is_open_call
 from factorscan.core.discovery import is_test_path
 from factorscan.python.codemods import argument, positional
 
@@ -19,6 +19,11 @@ class LogFileWrite(SourceRule):
     files that are named like logs (`*.log`, a `logs/` folder, a
     `LOG_FILE` variable), `Path("app.log").write_text(...)`, and
     `sys.stdout`/`sys.stderr` redirected to a file.
+
+    A file only touched, opened and closed with nothing written
+    (`open(log, "a").close()`, `with open(log, "a"): pass`), is not
+    reported: that creates the file for a logging handler, which FS1101
+    reports where it is configured.
 
     ## Why is this bad?
     Factor XI: each running process writes its event stream, unbuffered, to
@@ -83,6 +88,21 @@ class LogFileWrite(SourceRule):
             catalog = "catalog.json"
             """,
         ),
+        Valid(
+            """
+            import logging.handlers
+            import os
+
+            def init_logs(log_dir):
+                log = os.path.join(log_dir, "logins.log")
+                if not os.path.exists(log):
+                    open(log, "a").close()
+                with open(os.path.join(log_dir, "audit.log"), "a"):
+                    pass
+                return logging.handlers.RotatingFileHandler(log, maxBytes=10485760)
+            """,
+            note="a file touched (opened and closed, nothing written) for a handler: FS1101's concern",
+        ),
     )
     INVALID = (
         Invalid(
@@ -120,13 +140,19 @@ class LogFileWrite(SourceRule):
             """,
             note="stdout redirected to a file",
         ),
+        Invalid(
+            """
+            open("audit.log", "a").write("started\\n")
+            """,
+            note="opened and written in one expression",
+        ),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.context.qualified_name(node.func)
-        if name in _OPEN_FUNCTIONS:
+        if name in OPEN_FUNCTIONS:
             path, mode = argument(node, 0, "file"), argument(node, 1, "mode")
-            if path is not None and _writes(mode) and self._log_path(path.value):
+            if path is not None and _writes(mode) and self._log_path(path.value) and not self._touches(node):
                 self.report(node, "The app writes its own log file; log to stdout instead")
             return
         if not isinstance(node.func, cst.Attribute):
@@ -138,7 +164,7 @@ class LogFileWrite(SourceRule):
         )
         if not writes or not isinstance(receiver, cst.Call):
             return
-        if self.context.qualified_name(receiver.func) in _PATH_TYPES:
+        if self.context.qualified_name(receiver.func) in PATH_TYPES:
             first = positional(receiver, 0)
             if first is not None and self._log_path(first.value):
                 self.report(node, "The app writes its own log file; log to stdout instead")
@@ -147,8 +173,32 @@ class LogFileWrite(SourceRule):
         for target in node.targets:
             name = self.context.qualified_name(target.target)
             value = node.value
-            if name in ("sys.stdout", "sys.stderr") and _is_open_call(value, self.context):
+            if name in ("sys.stdout", "sys.stderr") and is_open_call(value, self.context):
                 self.report(value, f"{name} is redirected to a file; let the platform capture it")
+
+    def _touches(self, call: cst.Call) -> bool:
+        """`open(log, "a").close()` or `with open(log, "a"): pass`: the file is created, nothing
+        is written to it (a file handler that writes it is FS1101's finding)."""
+        ancestors = list(self.context.ancestors())
+        if len(ancestors) >= 2:
+            attribute, outer = ancestors[0], ancestors[1]
+            if (
+                isinstance(attribute, cst.Attribute)
+                and attribute.value is call
+                and attribute.attr.value == "close"
+                and isinstance(outer, cst.Call)
+                and outer.func is attribute
+            ):
+                return True
+        if len(ancestors) >= 2 and isinstance(ancestors[0], cst.WithItem) and ancestors[0].asname is None:
+            block = ancestors[1]
+            body = block.body.body if isinstance(block, cst.With) else ()
+            return all(
+                isinstance(line, cst.SimpleStatementLine)
+                and all(isinstance(small, cst.Pass) for small in line.body)
+                for line in body
+            )
+        return False
 
     def _log_path(self, node: cst.BaseExpression) -> bool:
         text = self.context.string_value(node)

@@ -10,14 +10,14 @@ _REMOTE_BACKENDS = ("storages.backends.", "cloudinary_storage.")
 
 
 @dataclass
-class _StorageSettings:
+class StorageSettings:
     media_root: tuple[int, int] | None = None  # 1-based row and column of `MEDIA_ROOT =`
     remote: bool = False  # a storage backend other than the local file system is configured
 
 
-def _storage_settings(tree: ast.Module) -> _StorageSettings:
+def storage_settings(tree: ast.Module) -> StorageSettings:
     """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
-    found = _StorageSettings()
+    found = StorageSettings()
     for statement in tree.body:
         if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
             continue

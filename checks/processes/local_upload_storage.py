@@ -10,18 +10,18 @@ from typing import NamedTuple
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
-from factorscan.checks.processes._shared import _non_production, _request_handler
-from factorscan.checks.processes._storage_settings import _storage_settings, _StorageSettings
+from factorscan.checks.processes._shared import non_production, request_handler
+from factorscan.checks.processes._storage_settings import StorageSettings, storage_settings
 from factorscan.checks.processes._upload_paths import (
-    _COPY_FUNCTIONS,
-    _OPEN_FUNCTIONS,
-    _PATH_NAME,
-    _TEMP_NAME,
-    _TEMP_PREFIXES,
-    _UPLOAD_NAME,
-    _subscript_key,
-    _uploads_in_request,
-    _write_mode,
+    COPY_FUNCTIONS,
+    OPEN_FUNCTIONS,
+    PATH_NAME,
+    TEMP_NAME,
+    TEMP_PREFIXES,
+    UPLOAD_NAME,
+    subscript_key,
+    uploads_in_request,
+    write_mode,
 )
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
@@ -378,12 +378,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 if qualified.startswith("tempfile."):
                     return True
             elif isinstance(current, cst.Name):
-                if _TEMP_NAME.search(current.value):
+                if TEMP_NAME.search(current.value):
                     return True
-            elif isinstance(current, cst.Attribute) and _TEMP_NAME.search(current.attr.value):
+            elif isinstance(current, cst.Attribute) and TEMP_NAME.search(current.attr.value):
                 return True
             text = self.context.string_value(current) if isinstance(current, cst.BaseExpression) else None
-            if text is not None and text.startswith(_TEMP_PREFIXES):
+            if text is not None and text.startswith(TEMP_PREFIXES):
                 return True
         return False
 
@@ -416,7 +416,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 for arg in node.args
                 for name in _names_and_strings(arg.value, context)
             )
-            if not static and not _non_production(context):
+            if not static and not non_production(context):
                 self.report(
                     node,
                     "FileSystemStorage keeps files on the local disk of one process; "
@@ -429,7 +429,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         path, what = target
         if self._is_temp(path) or self._is_log_or_device(path):
             return
-        handler = _request_handler(context)
+        handler = request_handler(context)
         location = self._upload_location(path)
         if handler is not None:
             where = f" under {location}" if location else ""
@@ -438,7 +438,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 f"Request handler `{handler.name}` {what}{where} on the local disk; "
                 "the file is lost with the container and invisible to other processes",
             )
-        elif location and not _non_production(context):
+        elif location and not non_production(context):
             self.report(
                 node,
                 f"This code {what} under {location} on the local disk, where uploads are lost with the "
@@ -447,12 +447,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     def _written_path(self, node: cst.Call, qualified: str | None) -> tuple[cst.BaseExpression, str] | None:
         """The path a call writes to, and how to say it, or None for anything else."""
-        if qualified in _OPEN_FUNCTIONS:
+        if qualified in OPEN_FUNCTIONS:
             path = argument(node, 0, "file")
-            if path is not None and _write_mode(argument(node, 1, "mode")):
+            if path is not None and write_mode(argument(node, 1, "mode")):
                 return path.value, "writes a file"
             return None
-        if qualified in _COPY_FUNCTIONS:
+        if qualified in COPY_FUNCTIONS:
             destination = argument(node, 1, "dst")
             return (destination.value, "copies a file") if destination is not None else None
         if qualified is not None or not isinstance(node.func, cst.Attribute):
@@ -461,7 +461,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         receiver = node.func.value
         if method in ("write_bytes", "write_text"):
             return receiver, "writes a file"
-        if method == "open" and _write_mode(argument(node, 0, "mode")):
+        if method == "open" and write_mode(argument(node, 0, "mode")):
             return receiver, "writes a file"
         if method != "save":
             return None
@@ -469,7 +469,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if destination is None:
             return None
         upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
-        if upload or _uploads_in_request(receiver) or self._looks_like_path(destination.value):
+        if upload or uploads_in_request(receiver) or self._looks_like_path(destination.value):
             return destination.value, "saves an upload" if upload else "saves a file"
         return None
 
@@ -478,7 +478,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if name.value in self._upload_parameters:
             return True
         value = self._values.get(self.context.enclosing_function(), {}).get(name.value)
-        return value is not None and _uploads_in_request(value)
+        return value is not None and uploads_in_request(value)
 
     def _looks_like_path(self, node: cst.BaseExpression) -> bool:
         """A file path rather than a buffer or a response: `.save(path)` vs `.save(buffer)`."""
@@ -497,11 +497,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 function = self.context.qualified_name(value.func) or ""
                 return function in ("os.path.join", "pathlib.Path", "pathlib.PurePath")
             name = (
-                _subscript_key(value, self.context)
-                if isinstance(value, cst.Subscript)
-                else dotted_name(value)
+                subscript_key(value, self.context) if isinstance(value, cst.Subscript) else dotted_name(value)
             )
-            if name is not None and _PATH_NAME.search(name.rsplit(".", 1)[-1]):
+            if name is not None and PATH_NAME.search(name.rsplit(".", 1)[-1]):
                 return True
             if not isinstance(current, cst.Name):
                 return False
@@ -521,19 +519,19 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             if isinstance(current, (cst.Name, cst.Attribute)):
                 name = dotted_name(current)
             elif isinstance(current, cst.Subscript):
-                name = _subscript_key(current, self.context)
+                name = subscript_key(current, self.context)
             elif isinstance(current, cst.BaseExpression):
                 text = self.context.string_value(current)
                 if text is not None and re.search(r"(^|/)(uploads?|media)(/|$)", text):
                     return repr(text)
-            if name is not None and _UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
+            if name is not None and UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
                 return name.rsplit(".", 1)[-1]
         return None
 
     # -- settings and project facts -----------------------------------------------------------
 
     def _setting(self, key: str, value: cst.BaseExpression) -> None:
-        if _non_production(self.context):
+        if non_production(self.context):
             return
         if key == "DEFAULT_FILE_STORAGE":
             text = self.context.string_value(value)
@@ -560,7 +558,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if not any(isinstance(target, cst.Name) and target.value == "STORAGES" for target in targets):
             return
         backend = context.string_value(node.value)
-        if backend is not None and backend.endswith("FileSystemStorage") and not _non_production(context):
+        if backend is not None and backend.endswith("FileSystemStorage") and not non_production(context):
             self.report(node.value, "The default file storage is the local disk; use object storage")
 
     @classmethod
@@ -568,9 +566,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if is_test_path(relative_path):
             return None
         uploads = _UPLOAD_USE.search(text) is not None
-        settings = _StorageSettings()
+        settings = StorageSettings()
         if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
-            settings = _storage_settings(tree)
+            settings = storage_settings(tree)
         media_root = settings.media_root if not is_non_production_settings(relative_path) else None
         if not (uploads or settings.remote or media_root):
             return None

@@ -10,6 +10,9 @@ reports medians and ratios, never single timings.
 The corpus is Django 5.1.4's `django/` package (879 files, 155k lines),
 fetched once with `pip download --no-deps --no-binary :all: django==5.1.4`
 into tests/benchmarks/.cache/. `--corpus DIR` benchmarks another tree.
+`--baseline OTHER_VENV/bin/python` adds an earlier install's runs to the same
+alternation, for "is this change slower?" (install the earlier commit with
+`git archive REV | tar -x -C DIR && pip install DIR` in another venv).
 """
 
 from __future__ import annotations
@@ -108,15 +111,23 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, help="a source tree instead of Django's")
     parser.add_argument("--jobs", type=int, help="--jobs for factorscan")
     parser.add_argument("--profile", action="store_true", help="also print factorscan's per-phase timings")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="PYTHON",
+        help="the interpreter of another factorscan install (an earlier commit): its cold, warm and "
+        "one-file runs join the alternation, and its ratios against this one are printed",
+    )
     args = parser.parse_args()
 
     corpus = (args.corpus or fetch_django()).resolve()
     files = python_files(corpus)
     lines = sum(len(path.read_bytes().splitlines()) for path in files)
     single = closest_to(files, 1000)
-    factorscan = [sys.executable, "-m", "factorscan", "--exit-zero", "--quiet", "--format", "concise"]
+    options = ["--exit-zero", "--quiet", "--format", "concise"]
     if args.jobs:
-        factorscan += ["--jobs", str(args.jobs)]
+        options += ["--jobs", str(args.jobs)]
+    factorscan = [sys.executable, "-m", "factorscan", *options]
     bandit, ruff = tool("bandit"), tool("ruff")
     cache_dir = Path(tempfile.mkdtemp(prefix="factorscan-bench-cache-"))
     env = {**os.environ, "NO_COLOR": "1"}
@@ -134,6 +145,17 @@ def main() -> int:
         Case("factorscan 1 file", [*factorscan, "--no-cache", str(single)]),
         Case("bandit 1 file", [bandit, "-q", str(single)]),
     ]
+    compared: list[tuple[str, str]] = []
+    if args.baseline:
+        baseline = [str(args.baseline), "-m", "factorscan", *options]
+        baseline_cache = Path(tempfile.mkdtemp(prefix="factorscan-bench-baseline-cache-"))
+        cases += [
+            Case("baseline cold", [*baseline, "--no-cache", str(corpus)]),
+            Case("baseline warm", [*baseline, "--cache-dir", str(baseline_cache), str(corpus)]),
+            Case("baseline 1 file", [*baseline, "--no-cache", str(single)]),
+        ]
+        Case("fill baseline cache", cases[-2].command).run(corpus, env)
+        compared = [(f"factorscan {kind}", f"baseline {kind}") for kind in ("cold", "warm", "1 file")]
     print(
         f"corpus: {corpus} ({len(files)} files, {lines} lines); single file: "
         f"{single.relative_to(corpus)} ({len(single.read_bytes().splitlines())} lines)"
@@ -165,6 +187,7 @@ def main() -> int:
         ("factorscan cold", "ruff --select S"),
         ("factorscan warm", "ruff --select S"),
         ("factorscan 1 file", "bandit 1 file"),
+        *compared,
     ):
         ours, theirs = by_name[name], by_name[against]
         per_round = statistics.median(a / b for a, b in zip(ours.times, theirs.times, strict=True))
@@ -176,6 +199,8 @@ def main() -> int:
             [*factorscan, "--no-cache", "--profile", str(corpus)], cwd=corpus, env=env, check=False
         )
     shutil.rmtree(cache_dir, ignore_errors=True)
+    if args.baseline:
+        shutil.rmtree(baseline_cache, ignore_errors=True)
     return 0
 
 
