@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import libcst as cst
 
@@ -138,16 +139,16 @@ def _strong(value: str) -> bool:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*$")
 
 
-def _dict_keys(node: cst.Dict, context: FileContext) -> set[str]:
+def _dict_keys(node: cst.Dict, context: FileContext) -> list[str]:
     """Every string key of a dict display and of the dict displays inside it."""
-    keys: set[str] = set()
+    keys: list[str] = []
     pending: list[cst.CSTNode] = [node]
     while pending:
         current = pending.pop()
         if isinstance(current, cst.DictElement):
             key = context.string_value(current.key)
             if key is not None:
-                keys.add(key)
+                keys.append(key)
         if isinstance(current, (cst.Dict, cst.DictElement, cst.List, cst.Tuple, cst.Element)):
             pending.extend(iter_children(current))
     return keys
@@ -653,6 +654,9 @@ class HardcodedSecret(StringLiterals, SourceRule):
         ),
     )
 
+    def __init__(self) -> None:
+        self._around: dict[tuple[int, str], Counter[str | None]] = {}
+
     def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
         context = self.context
         if len(value) < 3 or env_default_of(context) is not None:
@@ -670,11 +674,9 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if testing or target.docstring:
             return
-        if self._echoes_user(node, value, target) or self._field_name(node, value, target):
-            return
         fallback = self._credential_slot(target)
         if fallback is not None:
-            if looks_like_secret_value(value, "password"):
+            if looks_like_secret_value(value, "password") and not self._stand_in(node, value, target):
                 message = f"Hardcoded credential ({redact(value)})"
                 self._report(node, value, target, message, fallback, named_by_target=False)
             return
@@ -684,23 +686,45 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if target.kind == COMPARE and not _strong(value):
             return  # `token == "not"`: parsers compare tokens with words
-        if looks_like_secret_value(value, target.name):
+        if looks_like_secret_value(value, target.name) and not self._stand_in(node, value, target):
             message = f"Hardcoded secret in {target.name} ({redact(value)})"
             self._report(node, value, target, message, env_name(target.name))
 
-    def _echoes_user(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
+    def _stand_in(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
+        """A user name in the password's place, or a field name: asked last, as both look
+        around the literal; what they read of a container is kept per container node."""
+        return self._echoes_user(value, target) or self._field_name(value, target)
+
+    def _strings_of(self, container: cst.CSTNode, kind: str) -> Counter[str | None]:
+        """The string values (`kind` "values") or keys ("keys") a call or dict display holds."""
+        key = (id(container), kind)
+        found = self._around.get(key)
+        if found is None:
+            if kind == "keys":
+                assert isinstance(container, cst.Dict)
+                found = Counter[str | None](_dict_keys(container, self.context))
+            elif isinstance(container, cst.Call):
+                found = Counter(self.context.string_value(arg.value) for arg in container.args)
+            else:
+                assert isinstance(container, cst.Dict)
+                elements = [e for e in container.elements if isinstance(e, cst.DictElement)]
+                found = Counter(self.context.string_value(e.value) for e in elements)
+            self._around[key] = found
+        return found
+
+    def _echoes_user(self, value: str, target: Binding) -> bool:
         """`create_user("admin", password="admin")`, `{"USER": "shop", "PASSWORD": "shop"}`: a
         password equal to another value of its call or dict is the user name, as seed data and
         fixture users have it."""
         if target.call is not None:
-            others = [arg.value for arg in target.call.args]
+            container: cst.CSTNode = target.call
         elif target.kind == DICT and isinstance(self.context.stack[-3], cst.Dict):
-            others = [e.value for e in self.context.stack[-3].elements if isinstance(e, cst.DictElement)]
+            container = self.context.stack[-3]
         else:
             return False
-        return any(other is not node and self.context.string_value(other) == value for other in others)
+        return self._strings_of(container, "values")[value] > 1  # the password itself is one
 
-    def _field_name(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
+    def _field_name(self, value: str, target: Binding) -> bool:
         """`"secret": ["password", "api_url"]` in a config schema: names of the fields that hold
         secrets. A list of bare names, or a name that is a key of the same dict display."""
         if not _FIELD_NAME.match(value):
@@ -712,7 +736,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
                 for element in stack[-3].elements
             )
         holder = next((a for a in reversed(stack[:-1]) if isinstance(a, cst.Dict)), None)
-        return holder is not None and value in _dict_keys(holder, self.context)
+        return holder is not None and value in self._strings_of(holder, "keys")
 
     def _credential_slot(self, target: Binding) -> str | None:
         """The variable for a password passed where an API takes one positionally."""
