@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import PurePosixPath
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
 from factorscan.core.findings import Finding
 from factorscan.deploy.manifests import Manifest
-from factorscan.python.importmap import transitive_closure
+from factorscan.python.importmap import ImportResolver, transitive_closure
 from factorscan.python.imports import ImportFact
 from factorscan.scan.project import ProjectModel
 
@@ -70,7 +70,11 @@ class UndeclaredImport(ProjectRule):
     (setup.py, noxfile.py, docs/conf.py) are skipped.
 
     A package installed only by a Dockerfile's `pip install` is reported, and
-    the message says so. A package that a declared dependency installs with
+    the message says so, with one exception: an image that installs no
+    manifest at all (no `-r` file, no project install, no `poetry install` or
+    `uv sync`) declares its dependencies in the Dockerfile, so a package it
+    pins (`selenium==4.9.0` in an integration-test image) counts as declared
+    for the files that image copies in. A package that a declared dependency installs with
     it (werkzeug under flask, modelcluster under wagtail) or that only a lock
     file pins gets an info-level finding: the import works today, but an
     upgrade of the declaring package may drop or break it.
@@ -206,6 +210,23 @@ class UndeclaredImport(ProjectRule):
             },
             note="namespace packages: what each distribution under `opentelemetry` provides",
         ),
+        Valid(
+            """
+            from selenium import webdriver
+            """,
+            filename="tests/ui/login_test.py",
+            files={
+                "requirements.txt": "django==5.1.4\n",
+                "requirements-dev.txt": "pytest==8.3.4\n",
+                "Dockerfile.integration-tests": """
+                FROM python:3.12-slim
+                RUN pip install --no-cache-dir selenium==4.9.0 requests
+                COPY tests/ ./tests/
+                CMD ["python", "-m", "pytest", "tests/ui"]
+                """,
+            },
+            note="pinned by the pip install of a manifest-less image that copies in these tests",
+        ),
     )
     INVALID = (
         Invalid(
@@ -254,6 +275,16 @@ class UndeclaredImport(ProjectRule):
             files={"requirements.txt": "opentelemetry-api==1.32.1\n"},
             note="a namespace module that no known distribution provides (none is named)",
         ),
+        Invalid(
+            "import redis\n",
+            filename="api/app.py",
+            files={
+                "requirements.txt": "flask==3.1.0\n",
+                "worker/Dockerfile": "FROM python:3.12\nRUN pip install redis==5.2.1\nCOPY tasks.py .\n",
+                "worker/tasks.py": "import redis\n",
+            },
+            note="pinned only in an image that does not hold this file",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -269,6 +300,8 @@ class UndeclaredImport(ProjectRule):
             reported: set[str] = set()
             for fact, module in _expand(facts, resolver.namespaces):
                 if resolver.declared_provider(module, declared) is not None:
+                    continue
+                if _provided(resolver, module, project.image_pinned(relative)):
                     continue
                 # A dependency known to come with a declared one is a notice; a declared
                 # distribution of unknown contents whose name fits is trusted before that guess.
@@ -311,6 +344,14 @@ class UndeclaredImport(ProjectRule):
                     severity=severity,
                     fingerprint_hint=distribution or shown,
                 )
+
+
+def _provided(resolver: ImportResolver, module: str, names: Collection[str]) -> bool:
+    return (
+        bool(names)
+        and (resolver.declared_provider(module, names) or resolver.plausible_provider(module, names))
+        is not None
+    )
 
 
 def _expand(facts: list[ImportFact], namespaces: frozenset[str]) -> Iterator[tuple[ImportFact, str]]:
