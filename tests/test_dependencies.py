@@ -581,6 +581,36 @@ def test_namespace_modules_never_name_an_invented_distribution(project) -> None:
     assert "distribution" not in findings[0]
 
 
+def test_an_import_for_one_configured_option_is_a_notice(project) -> None:
+    """An internal package imported only when the configuration selects it is info, naming the
+    condition; the `else:` branch is the default and stays a warning."""
+    root = project(
+        {
+            "requirements.txt": "boto3==1.35.0\n",
+            "config.py": """
+                import os
+
+                SECRET_PROVIDER = os.environ.get("SECRET_PROVIDER")
+                if SECRET_PROVIDER == "metatron-secret":
+                    import metatron.decrypt
+                elif SECRET_PROVIDER == "kms-secret":
+                    import boto3
+                elif os.getenv("CACHE") in ("redis", "valkey"):
+                    import redis
+                else:
+                    import cryptography
+                """,
+        }
+    )
+    result = api.check([root], select=["FS0201"])
+    found = [(f.location.row, f.severity, f.message) for f in result.findings]
+    assert [(row, severity) for row, severity, _ in found] == [(5, "info"), (9, "info"), (11, "warning")], (
+        found
+    )
+    assert "only when `SECRET_PROVIDER == 'metatron-secret'`" in found[0][2]
+    assert "only when `os.getenv('CACHE') in ('redis', 'valkey')`" in found[1][2]
+
+
 def test_transitive_parent_does_not_depend_on_hash_order(tmp_path: Path) -> None:
     """`pydantic` comes with both `fastapi` and `pydantic-settings`: the parent named is the same
     in every run (it followed the iteration order of a set of strings, which changes per process)."""

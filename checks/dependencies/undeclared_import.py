@@ -79,6 +79,13 @@ class UndeclaredImport(ProjectRule):
     file pins gets an info-level finding: the import works today, but an
     upgrade of the declaring package may drop or break it.
 
+    An import that runs only when the configuration selects one option
+    (`if SECRET_PROVIDER == "metatron-secret":`, a comparison of an
+    upper-case setting or an environment read with text) gets an info-level
+    finding naming the condition: the package may be internal or optional,
+    and nothing proves a deployment selects it. An `else:` branch is the
+    default and is reported as usual.
+
     Nothing is reported when the project has no manifest at all (FS0204 says
     that once), or when a manifest computes its dependencies in a way that
     cannot be read statically (a setup.py that calls a helper).
@@ -285,6 +292,17 @@ class UndeclaredImport(ProjectRule):
             },
             note="pinned only in an image that does not hold this file",
         ),
+        Invalid(
+            """
+            import os
+
+            if os.environ.get("SEARCH_BACKEND") == "elastic":
+                import elasticsearch
+            """,
+            files={"requirements.txt": "flask==3.1.0\n"},
+            line=4,
+            note="imported only for one configured option (info, naming the condition)",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -333,6 +351,14 @@ class UndeclaredImport(ProjectRule):
                 elif resolver.declared_provider(module, locked) is not None:
                     severity = Severity.INFO
                     message = f"{what} is pinned by a lock file but not declared in a manifest ({manifests})"
+                elif fact.condition:
+                    # Only one configured option needs it (an internal or optional backend):
+                    # unproven that any deployment of this code uses it.
+                    severity = Severity.INFO
+                    message = (
+                        f"{what} is imported only when `{fact.condition}` and is not declared in any "
+                        f"manifest ({manifests}); declare it in an extra or group for that option"
+                    )
                 else:
                     message = f"{what} is imported but not declared in any manifest ({manifests})"
                 start, end = span(fact)
