@@ -611,6 +611,21 @@ def test_an_import_for_one_configured_option_is_a_notice(project) -> None:
     assert "only when `os.getenv('CACHE') in ('redis', 'valkey')`" in found[1][2]
 
 
+def test_a_runtime_file_names_a_runtime_parent(project) -> None:
+    """packaging comes with gunicorn (runtime) and black (dev): app code names gunicorn."""
+    root = project(
+        {
+            "requirements.txt": "gunicorn==23.0.0\n",
+            "requirements-dev.txt": "black==24.10.0\n",
+            "app.py": "import packaging.version\n",
+            "tests/test_app.py": "import packaging.version\n",
+        }
+    )
+    messages = {Path(f.path).name: f.message for f in api.check([root], select=["FS0201"]).findings}
+    assert "dependency of `gunicorn`" in messages["app.py"], messages
+    assert "dependency of `black`" in messages["test_app.py"], messages
+
+
 def test_transitive_parent_does_not_depend_on_hash_order(tmp_path: Path) -> None:
     """`pydantic` comes with both `fastapi` and `pydantic-settings`: the parent named is the same
     in every run (it followed the iteration order of a set of strings, which changes per process)."""

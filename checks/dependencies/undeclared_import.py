@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
+from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.deploy.manifests import Manifest
 from factorscan.python.importmap import ImportResolver, transitive_closure
@@ -311,11 +312,14 @@ class UndeclaredImport(ProjectRule):
         resolver = project.import_resolver
         declared = project.declared_names
         image = {install.name: (path, install) for path, install in project.image_installs}
-        transitive = transitive_closure(resolver, declared)
+        everything = transitive_closure(resolver, declared)
+        # App code names a runtime dependency as the parent when one brings the package in.
+        runtime = {**everything, **transitive_closure(resolver, project.runtime_names)}
         locked = project.locked_names - declared
         for relative, facts in _group_by_file(third_party_imports(project)):
             manifests = _manifest_names(project.declaring_manifests, relative)
             reported: set[str] = set()
+            transitive = everything if is_test_path(relative) else runtime
             for fact, module in _expand(facts, resolver.namespaces):
                 if resolver.declared_provider(module, declared) is not None:
                     continue
