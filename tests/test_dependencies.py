@@ -130,6 +130,8 @@ def test_transitive_dependencies() -> None:
     assert closure["django"] == "django-environ"  # plugin families
     assert closure["starlette"] == "fastapi"
     assert closure["anyio"] == "fastapi"
+    # pydantic-core is pydantic's dependency, not fastapi's (harvested metadata)
+    assert transitive_closure(resolver, {"fastapi", "pydantic"})["pydantic-core"] == "pydantic"
 
 
 def test_the_projects_virtualenv_says_what_its_distributions_provide_and_require(project) -> None:

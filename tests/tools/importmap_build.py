@@ -480,7 +480,7 @@ django: asgiref sqlparse tzdata
 djangorestframework: django
 channels: django asgiref
 daphne: twisted autobahn asgiref
-fastapi: starlette pydantic pydantic-core typing-extensions anyio annotated-types sniffio idna
+fastapi: starlette pydantic typing-extensions anyio sniffio idna
 starlette: anyio sniffio idna typing-extensions
 uvicorn: click h11 uvloop httptools websockets watchfiles python-dotenv pyyaml
 gunicorn: packaging
