@@ -261,7 +261,7 @@ class ProjectModel:
         """Per Dockerfile whose `pip install`s are its only dependency declaration (no
         requirements file, no project install): its build context, COPY sources and the
         distributions it pins."""
-        found = []
+        found: list[tuple[BuildContext, list[str], frozenset[str]]] = []
         for path, dockerfile in self.tree_dockerfiles.items():
             stages = dockerfile.stages_reaching_final()
             installs = dockerfile.pip_installs(stages)
@@ -269,7 +269,7 @@ class ProjectModel:
                 _installs_a_manifest(command.argv) for _, command, _ in dockerfile.run_commands(stages)
             ):
                 continue
-            pinned = frozenset(
+            pinned: frozenset[str] = frozenset(
                 canonicalize_name(requirement.name)
                 for install in installs
                 for requirement in install.requirements
