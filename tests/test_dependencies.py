@@ -601,14 +601,16 @@ def test_an_import_for_one_configured_option_is_a_notice(project) -> None:
                     import redis
                 else:
                     import cryptography
+                if os.getenv("UNLOCK") == "s3cr3tP4ssw0rd!x":
+                    import acme_vault
                 """,
         }
     )
     result = api.check([root], select=["FS0201"])
     found = [(f.location.row, f.severity, f.message) for f in result.findings]
-    assert [(row, severity) for row, severity, _ in found] == [(5, "info"), (9, "info"), (11, "warning")], (
-        found
-    )
+    expected = [(5, "info"), (9, "info"), (11, "warning"), (13, "warning")]
+    assert [(row, severity) for row, severity, _ in found] == expected, found
+    assert "s3cr3t" not in found[3][2]  # a compared value that may be a secret is never quoted
     assert "only when `SECRET_PROVIDER == 'metatron-secret'`" in found[0][2]
     assert "only when `os.getenv('CACHE') in ('redis', 'valkey')`" in found[1][2]
 

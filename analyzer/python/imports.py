@@ -21,6 +21,9 @@ from typing import Any, cast
 
 import libcst as cst
 
+from factorscan.python.credentials import find_credential
+from factorscan.python.secrets import looks_random
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 # Removed from the standard library in recent Pythons (PEP 594 and earlier);
@@ -297,6 +300,7 @@ def _is_optional_guard(test: ast.expr) -> bool:
 
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 _MAX_CONDITION = 80
+_OPTION_TEXT = re.compile(r"^[A-Za-z][A-Za-z_.\-]{0,38}[0-9]{0,2}$")
 
 
 def _configuration_value(node: ast.expr) -> bool:
@@ -319,10 +323,15 @@ def _configuration_value(node: ast.expr) -> bool:
     return False
 
 
-def _is_text_constant(node: ast.expr) -> bool:
+def _is_option_name(node: ast.expr) -> bool:
+    """`"redis"`, `("es", "opensearch")`: option names, which a message may quote. Anything else
+    (`"s3cr3tP4ss!"`, a token) may be a secret: such a test is not recorded, nor cached."""
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return bool(node.elts) and all(_is_text_constant(element) for element in node.elts)
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+        return bool(node.elts) and all(_is_option_name(element) for element in node.elts)
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    text = node.value
+    return _OPTION_TEXT.match(text) is not None and not looks_random(text) and find_credential(text) is None
 
 
 def _configuration_test(test: ast.expr) -> str:
@@ -333,7 +342,7 @@ def _configuration_test(test: ast.expr) -> str:
     if isinstance(test, ast.Compare):
         if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.In)):
             return ""
-        if not (_configuration_value(test.left) and _is_text_constant(test.comparators[0])):
+        if not (_configuration_value(test.left) and _is_option_name(test.comparators[0])):
             return ""
     elif not isinstance(test, ast.BoolOp):
         return ""
