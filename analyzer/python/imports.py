@@ -21,6 +21,9 @@ from typing import Any, cast
 
 import libcst as cst
 
+from factorscan.python.credentials import find_credential
+from factorscan.python.secrets import looks_random
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 # Removed from the standard library in recent Pythons (PEP 594 and earlier);
@@ -232,6 +235,9 @@ class ImportFact:
     # The names a `from module import a, b` imports (`from google.cloud import storage`
     # says which distribution of a namespace package it needs).
     names: tuple[str, ...] = ()
+    # The configuration test the import runs under (`SECRET_PROVIDER == "metatron-secret"`),
+    # or "" when it runs whatever the configuration says.
+    condition: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -292,6 +298,58 @@ def _is_optional_guard(test: ast.expr) -> bool:
     return False
 
 
+_CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+_MAX_CONDITION = 80
+_OPTION_TEXT = re.compile(r"^[A-Za-z][A-Za-z_.\-]{0,38}[0-9]{0,2}$")
+
+
+def _configuration_value(node: ast.expr) -> bool:
+    """`SECRET_PROVIDER`, `settings.DB_ENGINE`, `os.getenv("X")`, `config("X")`, `os.environ["X"]`."""
+    if isinstance(node, ast.Name):
+        return _CONSTANT_NAME.match(node.id) is not None
+    if isinstance(node, ast.Attribute):
+        return _CONSTANT_NAME.match(node.attr) is not None
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.value, ast.Attribute) and node.value.attr == "environ"
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        func = node.func
+        if isinstance(func, ast.Name):  # getenv("X"), decouple's config("X"), environs' env("X")
+            return func.id in ("getenv", "config", "env")
+        if isinstance(func, ast.Attribute):  # os.getenv("X"), os.environ.get("X")
+            owner = (
+                func.value.attr if isinstance(func.value, ast.Attribute) else getattr(func.value, "id", "")
+            )
+            return func.attr == "getenv" or (func.attr == "get" and owner == "environ")
+    return False
+
+
+def _is_option_name(node: ast.expr) -> bool:
+    """`"redis"`, `("es", "opensearch")`: option names, which a message may quote. Anything else
+    (`"s3cr3tP4ss!"`, a token) may be a secret: such a test is not recorded, nor cached."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return bool(node.elts) and all(_is_option_name(element) for element in node.elts)
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    text = node.value
+    return _OPTION_TEXT.match(text) is not None and not looks_random(text) and find_credential(text) is None
+
+
+def _configuration_test(test: ast.expr) -> str:
+    """The source of an `if` that selects one configured option (`if CACHE == "redis":`,
+    `if settings.SEARCH_BACKEND in ("es", "opensearch"):`), else ""."""
+    if isinstance(test, ast.BoolOp) and not all(_configuration_test(value) for value in test.values):
+        return ""
+    if isinstance(test, ast.Compare):
+        if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.In)):
+            return ""
+        if not (_configuration_value(test.left) and _is_option_name(test.comparators[0])):
+            return ""
+    elif not isinstance(test, ast.BoolOp):
+        return ""
+    text = ast.unparse(test)
+    return text if len(text) <= _MAX_CONDITION else text[: _MAX_CONDITION - 1] + "…"
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
@@ -310,7 +368,9 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
         line = lines[row - 1] if 0 < row <= len(lines) else ""
         return _utf8_column_to_chars(line, byte_offset) + 1
 
-    def visit(nodes: list[ast.stmt], optional: bool, type_checking: bool, module_level: bool) -> None:
+    def visit(
+        nodes: list[ast.stmt], optional: bool, type_checking: bool, module_level: bool, condition: str = ""
+    ) -> None:
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 row = node.lineno
@@ -325,31 +385,44 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
                     names = tuple(alias.name for alias in node.names if alias.name != "*")
                 for name, level in modules:
                     facts.append(
-                        ImportFact(name, level, row, start, end, optional, type_checking, module_level, names)
+                        ImportFact(
+                            name,
+                            level,
+                            row,
+                            start,
+                            end,
+                            optional,
+                            type_checking,
+                            module_level,
+                            names,
+                            condition,
+                        )
                     )
             elif isinstance(node, _TRY_TYPES):
                 node = cast(ast.Try, node)  # TryStar has the same fields
                 guarded = optional or any(_catches_import_error(h) for h in node.handlers)
                 # The fallback in the handler and the `else:` that runs only when the
                 # guarded import worked are optional too.
-                visit(node.body, guarded, type_checking, module_level)
+                visit(node.body, guarded, type_checking, module_level, condition)
                 for handler in node.handlers:
-                    visit(handler.body, guarded, type_checking, module_level)
-                visit(node.orelse, guarded, type_checking, module_level)
-                visit(node.finalbody, optional, type_checking, module_level)
+                    visit(handler.body, guarded, type_checking, module_level, condition)
+                visit(node.orelse, guarded, type_checking, module_level, condition)
+                visit(node.finalbody, optional, type_checking, module_level, condition)
             elif isinstance(node, ast.If):
                 checking = type_checking or _is_type_checking(node.test)
                 conditional = optional or _is_optional_guard(node.test)
-                visit(node.body, conditional, checking, module_level)
-                visit(node.orelse, conditional, type_checking, module_level)
+                # The branch of one configured option; an `else:` is what runs by default.
+                selected = condition or _configuration_test(node.test)
+                visit(node.body, conditional, checking, module_level, selected)
+                visit(node.orelse, conditional, type_checking, module_level, condition)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                visit(node.body, optional, type_checking, False)
+                visit(node.body, optional, type_checking, False, condition)
             elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
-                visit(node.body, optional, type_checking, module_level)
-                visit(getattr(node, "orelse", []), optional, type_checking, module_level)
+                visit(node.body, optional, type_checking, module_level, condition)
+                visit(getattr(node, "orelse", []), optional, type_checking, module_level, condition)
             elif sys.version_info >= (3, 10) and isinstance(node, ast.Match):
                 for case in node.cases:
-                    visit(case.body, optional, type_checking, module_level)
+                    visit(case.body, optional, type_checking, module_level, condition)
 
     visit(tree.body, False, False, True)
     return facts

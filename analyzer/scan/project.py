@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from packaging.utils import canonicalize_name
+
 from factorscan.core.cache import Cache
 from factorscan.core.discovery import (
     DiscoveredFile,
@@ -39,11 +41,12 @@ from factorscan.deploy.container import (
 )
 from factorscan.deploy.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, parse_shared
 from factorscan.deploy.dockerfile import parse as parse_dockerfile
-from factorscan.deploy.dockerignore import BuildContext, guess_context
+from factorscan.deploy.dockerignore import BuildContext, context_sources, guess_context
 from factorscan.deploy.manifest_loading import load_manifests
 from factorscan.deploy.manifests import Dependency, ImageInstall, Manifest, dockerfile_pip_installs
 from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
+from factorscan.python.installed import project_environment
 
 if TYPE_CHECKING:
     from factorscan.deploy.deployment import DeploymentModel
@@ -255,6 +258,40 @@ class ProjectModel:
                 found += [(path, install) for install in dockerfile_pip_installs(text or "")]
         return found
 
+    @cached_property
+    def _image_pins(self) -> list[tuple[BuildContext, list[str], frozenset[str]]]:
+        """Per Dockerfile whose `pip install`s are its only dependency declaration (no
+        requirements file, no project install): its build context, COPY sources and the
+        distributions it pins."""
+        found: list[tuple[BuildContext, list[str], frozenset[str]]] = []
+        for path, dockerfile in self.tree_dockerfiles.items():
+            stages = dockerfile.stages_reaching_final()
+            installs = dockerfile.pip_installs(stages)
+            if any(install.requirement_files or install.local for install in installs) or any(
+                _installs_a_manifest(command.argv) for _, command, _ in dockerfile.run_commands(stages)
+            ):
+                continue
+            pinned: frozenset[str] = frozenset(
+                canonicalize_name(requirement.name)
+                for install in installs
+                for requirement in install.requirements
+                if requirement.pinned
+            )
+            if pinned:
+                found.append((self.build_context(path), context_sources(dockerfile), pinned))
+        return found
+
+    def image_pinned(self, relative_path: str) -> frozenset[str]:
+        """Distributions pinned by the `pip install` of an image that has no manifest and copies
+        this file in: for the code that image runs (an integration-test image), its Dockerfile
+        is the manifest."""
+        names: frozenset[str] = frozenset()
+        for context, sources, pinned in self._image_pins:
+            inside = context.relative(self.root / relative_path)
+            if inside is not None and any(context.sends(source, inside) for source in sources):
+                names |= pinned
+        return names
+
     def _kind(self, relative_path: str) -> str:
         return self._kinds.get(relative_path, "")
 
@@ -305,7 +342,7 @@ class ProjectModel:
 
     @cached_property
     def import_resolver(self) -> ImportResolver:
-        return ImportResolver(self.settings.import_map)
+        return ImportResolver(self.settings.import_map, project_environment=project_environment(self.root))
 
     @cached_property
     def _python_layout(self) -> tuple[dict[str, set[str]], set[str]]:
@@ -611,6 +648,21 @@ class EntrypointScript:
     text: str
     first_row: int  # the row of the script's first line in `path`
     ending: ScriptEnding
+
+
+# Installers that read a project manifest (pip's own `-r` and `.` are in PipInstall).
+_MANIFEST_INSTALLS = {
+    ("poetry", "install"),
+    ("uv", "sync"),
+    ("pipenv", "install"),
+    ("pipenv", "sync"),
+    ("pdm", "install"),
+    ("pdm", "sync"),
+}
+
+
+def _installs_a_manifest(argv: list[str]) -> bool:
+    return tuple(argv[:2]) in _MANIFEST_INSTALLS
 
 
 def command_argv(instruction: Instruction | None, shell: tuple[str, ...] = DEFAULT_SHELL) -> list[str]:

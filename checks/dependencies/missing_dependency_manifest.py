@@ -66,7 +66,7 @@ class MissingDependencyManifest(ProjectRule):
         resolver = project.import_resolver
         names = sorted(
             {
-                resolver.distributions(module)[0]
+                resolver.named_distribution(module) or module
                 for _, fact in imports
                 for module in imported_modules(fact, resolver.namespaces)
             }

