@@ -368,7 +368,7 @@ def _analyze_batch(batch: list[Task]) -> BatchResult:
     ruleset, settings = _worker_state
     results = []
     for path, display, relative, kind, data in batch:
-        source = SourceFile(Path(path), display, data, is_python=kind == "python")
+        source = SourceFile(Path(path), display, data, is_python=kind == "python", relative_path=relative)
         result = analyze(source, kind, relative, ruleset, settings)
         results.append((path, result.to_cache(), result.errors))
     return results, profiling.take()
@@ -604,7 +604,7 @@ def _analyze_inline(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
     for path, display, relative, kind, data in tasks:
-        source = SourceFile(Path(path), display, data, is_python=kind == "python")
+        source = SourceFile(Path(path), display, data, is_python=kind == "python", relative_path=relative)
         yield path, analyze(source, kind, relative, ruleset, settings)
         advance(1)
 
