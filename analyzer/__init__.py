@@ -1,5 +1,5 @@
 """factorscan: find Twelve-Factor App anti-patterns in Python applications."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]

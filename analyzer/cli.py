@@ -12,17 +12,19 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from factorscan import __version__
 from factorscan.core.errors import FactorscanError, UsageError
 from factorscan.output.reporters import FORMATS
+from factorscan.output.wording import plural
 
 if TYPE_CHECKING:
     from factorscan.core.findings import Finding
     from factorscan.core.settings import Settings
+    from factorscan.core.source import SourceFile
     from factorscan.scan.engine import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -45,7 +47,8 @@ def _check_parser() -> _Parser:
         description="Find Twelve-Factor App anti-patterns in a Python app; fix the ones it can.",
         epilog=(
             "Subcommands: `factorscan rules` lists the rules, `factorscan rule FS1101` explains one, "
-            "`factorscan server` starts the language server."
+            "`factorscan env` lists the environment variables the app reads (--format json, dotenv, k8s), "
+            "`factorscan server` starts the language server. `factorscan SUBCOMMAND --help` for more."
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to scan (default: .)")
@@ -94,7 +97,11 @@ def _check_parser() -> _Parser:
     run = parser.add_argument_group("run")
     run.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    run.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: <project>/.factorscan_cache)")
+    run.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="cache folder (default: <project>/.factorscan_cache; outside a project, the user cache)",
+    )
     run.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: CPU count)")
     run.add_argument(
         "--stdin-filename", type=Path, metavar="PATH", help="read the source from stdin and report it as PATH"
@@ -119,6 +126,7 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
     else:
         root = find_project_root(start)
         settings = load_settings(find_config_file(start.resolve(), root), root)
+    _check_selectors(settings, args)
     select = _flatten(args.select)
     if select is not None:
         settings.select = select
@@ -129,6 +137,22 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
     if args.cache_dir:
         settings.cache_dir = args.cache_dir
     return settings
+
+
+def _check_selectors(settings: Settings, args: argparse.Namespace) -> None:
+    """Rule selectors that match nothing are an error naming where they were written."""
+    from factorscan.checks import validate_selectors
+    from factorscan.core.settings import config_display
+
+    if settings.config_file is not None:
+        where = f"{config_display(settings.config_file)}: [tool.factorscan]"
+        validate_selectors(settings.select or [], f"{where} select")
+        validate_selectors(settings.extend_select, f"{where} extend-select")
+        validate_selectors(settings.ignore, f"{where} ignore")
+        for pattern, codes in settings.per_file_ignores.items():
+            validate_selectors(codes, f"{where} per-file-ignores {pattern!r}")
+    for option in ("select", "extend_select", "ignore"):
+        validate_selectors(_flatten(getattr(args, option)) or [], "--" + option.replace("_", "-"))
 
 
 def _progress(stream: TextIO) -> Callable[[int], Callable[[int], None]] | None:
@@ -191,6 +215,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("--stdin-filename reads stdin; do not also pass paths")
     if args.stdin_filename is not None and args.diff_base is not None:
         raise UsageError("--diff-base compares files on disk; it cannot be used with --stdin-filename")
+    _check_combinations(args)
 
     from factorscan.core.cache import Cache
     from factorscan.scan.engine import ScanOptions, scan
@@ -212,10 +237,14 @@ def _check(args: argparse.Namespace) -> int:
     )
     result = scan(paths, settings, options)
     fixed = 0
+    behaviour_changes: list[str] = []
     if args.fix or args.diff:
         from factorscan.fixing.fixer import compute_fixes, write_fixes
 
-        file_fixes, problems = compute_fixes(result, settings, settings.unsafe_fixes)
+        def review(findings: list[Finding], sources: Mapping[str, SourceFile]) -> list[Finding]:
+            return _review_filters(args, settings, findings, sources)[0]
+
+        file_fixes, problems = compute_fixes(result, settings, settings.unsafe_fixes, review)
         for problem in problems:
             _warn(problem)
         if args.diff:
@@ -225,7 +254,7 @@ def _check(args: argparse.Namespace) -> int:
             changed = sum(1 for file_fix in file_fixes if file_fix.changed)
             if not args.quiet:
                 count = sum(len(f.fixed) for f in file_fixes)
-                print(f"Would fix {count} findings in {changed} files.", file=sys.stderr)
+                print(f"Would fix {plural(count, 'finding')} in {plural(changed, 'file')}.", file=sys.stderr)
             return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
         if stdin is not None:
             # Editors pipe the buffer through `--fix`: the fixed text goes to stdout.
@@ -236,33 +265,68 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_CLEAN
         for problem in write_fixes(file_fixes):
             _warn(problem)
-        fixed = sum(len(file_fix.fixed) for file_fix in file_fixes if file_fix.changed)
+        written = [file_fix for file_fix in file_fixes if file_fix.changed]
+        fixed = sum(len(file_fix.fixed) for file_fix in written)
+        behaviour_changes = [change for file_fix in written for change in file_fix.behaviour_changes]
+        if behaviour_changes and not args.quiet:
+            # Unsafe fixes change behaviour on purpose: the user must know what to set.
+            count = len(behaviour_changes)
+            print(f"{count} fix{'es' if count != 1 else ''} changed behaviour:", file=sys.stderr)
+            for change in behaviour_changes:
+                print(f"  {change}", file=sys.stderr)
         if fixed:
             result = scan(paths, settings, options)
-    return _report(args, settings, result, fixed)
+    return _report(args, settings, result, fixed, len(behaviour_changes) if args.fix else 0)
 
 
-def _review_filters(args: argparse.Namespace, settings: Settings, result: ScanResult) -> list[Finding]:
-    """--write-baseline, --baseline and --diff-base: which findings are reported."""
-    findings = result.findings
+def _check_combinations(args: argparse.Namespace) -> None:
+    """Options that would be silently ignored together are a usage error instead."""
+    from factorscan.output.reporters import STATISTICS_FORMATS
+
+    output_format = args.format or "full"
+    if args.statistics and output_format not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics prints counts as text; it cannot be used with --format {output_format} "
+            f"(use it with {' or '.join(STATISTICS_FORMATS)})"
+        )
+    if args.diff and args.write_baseline is not None:
+        raise UsageError("--diff only prints the fixes; it cannot be used with --write-baseline")
+    if args.diff and output_format != "full":
+        raise UsageError(
+            f"--diff prints a unified diff; it cannot be used with --format {output_format}"
+            + (" (the json format already holds each finding's fix)" if output_format == "json" else "")
+        )
+    if args.diff and args.statistics:
+        raise UsageError("--diff prints a unified diff; it cannot be used with --statistics")
+
+
+def _review_filters(
+    args: argparse.Namespace, settings: Settings, findings: list[Finding], sources: Mapping[str, SourceFile]
+) -> tuple[list[Finding], int]:
+    """--baseline and --diff-base: the findings reported (and fixed), and how many the baseline hid."""
+    before = len(findings)
     root = settings.project_root
     if args.baseline is not None:
         from factorscan.output.baseline import filter_baseline, read_baseline
 
-        findings = filter_baseline(findings, result.sources, root, read_baseline(args.baseline))
+        findings = filter_baseline(findings, sources, root, read_baseline(args.baseline))
+    hidden_by_baseline = before - len(findings)
     if args.diff_base is not None:
-        from factorscan.checks.base import SyntaxErrorRule
+        from factorscan.checks import rule_by_code
         from factorscan.output.gitdiff import changed_lines, filter_changed
 
-        def file_level(finding: Finding) -> bool:
-            return finding.file_level or finding.code == SyntaxErrorRule.code
+        def changed_by(finding: Finding) -> tuple[str, ...]:
+            rule = rule_by_code(finding.code)
+            return rule.changed_by if rule is not None else ()
 
         changes = changed_lines(args.diff_base, root)
-        findings = filter_changed(findings, changes, file_level)
-    return findings
+        findings = filter_changed(findings, changes, changed_by, root)
+    return findings, hidden_by_baseline
 
 
-def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int) -> int:
+def _report(
+    args: argparse.Namespace, settings: Settings, result: ScanResult, fixed: int, behaviour_changes: int = 0
+) -> int:
     from factorscan.core import profiling
     from factorscan.output.reporters import Report, writer
 
@@ -275,15 +339,17 @@ def _report(args: argparse.Namespace, settings: Settings, result: ScanResult, fi
             print(f"factorscan: error: {error}", file=sys.stderr)
         count = write_baseline(args.write_baseline, result.findings, result.sources, settings.project_root)
         if not args.quiet:
-            print(f"Wrote {count} findings to the baseline {args.write_baseline}.", file=sys.stderr)
+            print(f"Wrote {plural(count, 'finding')} to the baseline {args.write_baseline}.", file=sys.stderr)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
-    findings = _review_filters(args, settings, result)
+    findings, hidden_by_baseline = _review_filters(args, settings, result.findings, result.sources)
     report = Report(
         findings=findings,
         sources=result.sources,
         files_scanned=result.files_scanned,
         unsafe_fixes=settings.unsafe_fixes,
         fixed=fixed,
+        behaviour_changes=behaviour_changes,
+        hidden_by_baseline=hidden_by_baseline,
         statistics=args.statistics,
         quiet=args.quiet,
         project_root=settings.project_root,
@@ -384,6 +450,11 @@ def env_command(argv: Sequence[str]) -> int:
         "--format", choices=ENV_FORMATS, default="table", help="output format (default: table)"
     )
     parser.add_argument("--name", help="name for the k8s ConfigMap and Secret (default: the project folder)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="list the required variables no deployment descriptor provides; exit 1 if there are any",
+    )
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     parser.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read settings from")
     args = parser.parse_args(argv)
@@ -392,7 +463,7 @@ def env_command(argv: Sequence[str]) -> int:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     from factorscan.output.envcontract.collect import collect
-    from factorscan.output.envcontract.render import write
+    from factorscan.output.envcontract.render import write, write_check
 
     overrides = argparse.Namespace(
         config=args.config, select=None, extend_select=None, ignore=None, unsafe_fixes=None, cache_dir=None
@@ -402,6 +473,8 @@ def env_command(argv: Sequence[str]) -> int:
         _warn(warning)
     output = _open_output(args.output)
     try:
+        if args.check:
+            return EXIT_FINDINGS if write_check(contract, output) else EXIT_CLEAN
         write(contract, args.format, output, args.name)
     finally:
         if output is not sys.stdout:

@@ -8,6 +8,7 @@ helpers, not rules.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import pkgutil
 from functools import cache
@@ -53,14 +54,34 @@ def _matches(selector: str, rule: type[Rule]) -> int:
     return 0
 
 
-def validate_selectors(selectors: list[str], option: str) -> None:
+def _selector_names() -> list[str]:
+    """What a selector can be: a factor prefix, a code, a rule name."""
     rules = all_rules()
+    prefixes = sorted({rule.code[:4] for rule in rules})
+    return [*prefixes, *(rule.code for rule in rules), *(rule.name for rule in rules)]
+
+
+def selector_problem(selector: str) -> str | None:
+    """None when `selector` names at least one rule; else why not, with the closest that would."""
+    if any(_matches(selector, rule) for rule in all_rules()):
+        return None
+    names = _selector_names()
+    close = difflib.get_close_matches(selector, names, n=1, cutoff=0.6) or difflib.get_close_matches(
+        selector.upper(), names, n=1, cutoff=0.6
+    )
+    if close:
+        return f"{selector!r} matches no rule; did you mean {close[0]!r}?"
+    return (
+        f"{selector!r} matches no rule (use a code prefix such as FS11, "
+        "a code such as FS1101, or a rule name; see `factorscan rules`)"
+    )
+
+
+def validate_selectors(selectors: list[str], option: str) -> None:
     for selector in selectors:
-        if not any(_matches(selector, rule) for rule in rules):
-            raise ConfigError(
-                f"{option}: {selector!r} matches no rule (use a code prefix such as FS11, "
-                "a code such as FS1101, or a rule name; see `factorscan rules`)"
-            )
+        problem = selector_problem(selector)
+        if problem is not None:
+            raise ConfigError(f"{option}: {problem}")
 
 
 def select_rules(select: list[str] | None, extend_select: list[str], ignore: list[str]) -> list[type[Rule]]:

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from factorscan.scan.project import ProjectModel
 
 __all__ = [
+    "MANIFESTS",
+    "WHOLE_FILE",
     "Applicability",
     "FileBytes",
     "FileRule",
@@ -197,6 +199,11 @@ class Invalid(Valid):
             object.__setattr__(self, "fixed", textwrap.dedent(self.fixed).lstrip("\n"))
 
 
+WHOLE_FILE = "the whole file"
+# What declares dependencies, for rules whose findings a manifest edit can make or clear.
+MANIFESTS = ("pyproject", "setup-cfg", "setup.py", "requirements", "pipfile", "conda")
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -207,6 +214,11 @@ class Rule:
     test_files: ClassVar[str] = "checked like any other file"
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
+    # `--diff-base` reports a finding when one of its own lines changed, or when a
+    # file that causes it changed: a file kind of discovery ("requirements",
+    # "dockerfile"...), a file name ("setup.py"), or WHOLE_FILE (any line of the
+    # finding's own file: what it reports is about the file as a whole).
+    changed_by: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def factor(cls) -> Factor:
@@ -313,8 +325,22 @@ class SourceRule(SourceVisitor, Rule):
         fix: FixBuilder | None = None,
         severity: Severity | None = None,
         sensitive: bool = False,
+        secret: cst.CSTNode | None = None,
+        secret_text: str | None = None,
     ) -> None:
-        self.context.report(self, node, message, fix=fix, severity=severity, sensitive=sensitive)
+        """Report `node`. A finding whose code holds a secret is `sensitive`: output masks
+        the value of the literal reported, or exactly `secret_text` inside it, or the literal
+        `secret` beside it (which makes the finding sensitive)."""
+        self.context.report(
+            self,
+            node,
+            message,
+            fix=fix,
+            severity=severity,
+            sensitive=sensitive or secret is not None,
+            secret=secret,
+            secret_text=secret_text,
+        )
 
     def fix(self, message: str, applicability: Applicability = Applicability.SAFE) -> FixBuilder:
         """Start a fix; add replacements with `.replace(old, new)`."""
@@ -382,5 +408,6 @@ class SyntaxErrorRule(Rule):
     name = "syntax-error"
     severity = Severity.ERROR
     summary = "File cannot be parsed"
+    changed_by = (WHOLE_FILE,)  # the error's line is often not the line that broke the file
     INVALID = (Invalid("print 'hello'\n"), Invalid("def f(:\n    pass\n"))
     VALID = (Valid("print('hello')\n"),)

@@ -22,6 +22,41 @@ settings.load_profile("ci")
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 
+# Subcommands and options that never write a cache.
+_NO_SCAN = {"rules", "rule", "env", "server", "--version", "--help", "-h"}
+_NO_CACHE = {"--no-cache", "--stdin-filename"}
+
+
+def _caches_into_fixtures(words: list[str], cwd: Path | None) -> bool:
+    """Whether `factorscan *words` run in `cwd` would write a cache folder into fixtures/."""
+    if not words or words[0] in _NO_SCAN or _NO_CACHE & set(words) or "--cache-dir" in words:
+        return False
+    base = (cwd or Path.cwd()).resolve()
+    paths = [base / word for word in words if not word.startswith("-") and (base / word).exists()]
+    return any(path.resolve().is_relative_to(FIXTURES) for path in paths or [base])
+
+
+def fixture_caches() -> set[Path]:
+    return set(FIXTURES.rglob(".factorscan_cache"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_CACHES_BEFORE] = fixture_caches()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The source tree stays as checked out: a run that left a cache in fixtures/ fails."""
+    if hasattr(session.config, "workerinput"):
+        return  # xdist workers: the controller checks once, after all of them
+    new = fixture_caches() - session.config.stash.get(_CACHES_BEFORE, set())
+    if new:
+        names = ", ".join(sorted(path.relative_to(REPO).as_posix() for path in new))
+        print(f"\nA test wrote a cache into the source tree: {names} (pass --no-cache)", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_CACHES_BEFORE = pytest.StashKey[set[Path]]()
+
 
 def run_cli(
     *args: str | os.PathLike[str],
@@ -30,11 +65,16 @@ def run_cli(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`factorscan ...` in a fresh interpreter, as a user runs it."""
+    words = [str(arg) for arg in args]
+    if _caches_into_fixtures(words, cwd):
+        raise AssertionError(
+            f"`factorscan {' '.join(words)}` would write a cache into fixtures/: add --no-cache"
+        )
     environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
     environment.pop("FORCE_COLOR", None)
     data = stdin.encode() if isinstance(stdin, str) else stdin
     completed = subprocess.run(
-        [sys.executable, "-m", "factorscan", *map(str, args)],
+        [sys.executable, "-m", "factorscan", *words],
         cwd=cwd,
         input=data,
         capture_output=True,

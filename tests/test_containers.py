@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from factorscan.deploy.container import describe, parse_compose, parse_procfile, read_yaml, script_ending
+from factorscan.deploy.container import describe, parse_compose, parse_procfile, script_ending
 from factorscan.deploy.shell import commands, words
+from factorscan.deploy.yaml_loader import read_yaml
 
 from .conftest import FIXTURES, run_cli
 

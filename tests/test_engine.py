@@ -6,6 +6,7 @@ import ast
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import libcst as cst
@@ -18,6 +19,8 @@ from factorscan.core.positions import _locate_in_statements, locate
 from factorscan.core.settings import Settings
 from factorscan.python.imports import ImportTable, collect_module_scope
 from factorscan.python.nodes import iter_children
+
+from .conftest import REPO, run_cli
 
 HANDLER = "import logging\nh = logging.FileHandler('a.log')\n"
 
@@ -196,6 +199,64 @@ def test_corrupt_cache_is_ignored(project) -> None:
     for cache_file in (root / ".factorscan_cache").glob("*.json"):
         cache_file.write_text("{not json")
     assert [f.code for f in api.check([root], settings=settings, use_cache=True).findings] == ["FS1101"]
+
+
+def _user_cache_env(tmp_path: Path) -> dict[str, str]:
+    return {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+
+
+def test_a_folder_that_is_no_project_is_cached_in_the_user_cache_folder(tmp_path: Path) -> None:
+    # Like `factorscan /usr/lib/python3.12`: no pyproject, setup.py, requirements or .git up the tree.
+    loose = tmp_path / "scripts"
+    loose.mkdir()
+    (loose / "app.py").write_text(HANDLER)
+    env = _user_cache_env(tmp_path)
+    first = run_cli("--format", "concise", loose, cwd=tmp_path, env=env)
+    assert first.returncode == 1, first.stderr
+    assert sorted(path.name for path in loose.iterdir()) == ["app.py"]  # nothing written there
+    (folder,) = (tmp_path / "xdg" / "factorscan").iterdir()
+    assert folder.name.startswith("scripts-")
+    assert len(list(folder.glob("v*.json"))) == 1
+    assert run_cli("--format", "concise", loose, cwd=tmp_path, env=env).stdout == first.stdout
+
+
+def test_a_relative_xdg_cache_home_is_ignored_for_home_cache(tmp_path: Path) -> None:
+    loose = tmp_path / "scripts"
+    loose.mkdir()
+    (loose / "app.py").write_text(HANDLER)
+    env = {**_user_cache_env(tmp_path), "XDG_CACHE_HOME": "relative/cache"}
+    assert run_cli(loose, cwd=tmp_path, env=env).returncode == 1
+    assert not (tmp_path / "relative").exists()
+    assert list((tmp_path / "home" / ".cache" / "factorscan").glob("scripts-*/v*.json"))
+
+
+def test_a_project_keeps_its_cache_in_its_root(project, tmp_path: Path) -> None:
+    root = project({"app.py": HANDLER})  # .git marks the root
+    assert run_cli(root / "app.py", cwd=root, env=_user_cache_env(tmp_path)).returncode == 1
+    assert len(list((root / ".factorscan_cache").glob("v*.json"))) == 1
+    assert not (tmp_path / "xdg").exists()
+
+
+def _install_copy(site: Path) -> Path:
+    """factorscan's sources laid out as installed (analyzer/ -> factorscan/, checks/ -> factorscan/checks/)."""
+    ignore = shutil.ignore_patterns("__pycache__")
+    package = shutil.copytree(REPO / "analyzer", site / "factorscan", ignore=ignore)
+    shutil.copytree(REPO / "checks", package / "checks", ignore=ignore)
+    return package
+
+
+def test_editing_a_rule_never_serves_results_of_the_old_code(project, tmp_path: Path) -> None:
+    package = _install_copy(tmp_path / "site")
+    env = {"PYTHONPATH": str(tmp_path / "site")}
+    root = project({"app.py": "log = open('app.log', 'a')\n"})
+    before = run_cli("--format", "concise", ".", cwd=root, env=env)
+    assert "FS1102 The app writes its own log file" in before.stdout, before.stderr
+    rule = package / "checks" / "logs" / "log_file_write.py"
+    rule.write_text(rule.read_text().replace("The app writes its own log file", "Edited message"))
+    after = run_cli("--format", "concise", ".", cwd=root, env=env)
+    assert "FS1102 Edited message; log to stdout instead" in after.stdout, after.stderr
+    # The old code's results are gone from the cache folder, not kept forever.
+    assert len(list((root / ".factorscan_cache").glob("v*.json"))) == 1
 
 
 # -- parallelism -----------------------------------------------------------------

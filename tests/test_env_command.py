@@ -95,6 +95,7 @@ def test_json_lists_every_way_the_app_reads_its_environment(project) -> None:
         "required": True,
         "default": None,
         "reads": [{"file": "shop/config.py", "line": 9, "via": "pydantic-settings"}],
+        "provided_by": [],
     }
     assert variables["SHOP_PAGE_SIZE"]["default"] == "20"
     assert variables["SHOP_APP_NAME"]["default"] == "shop"
@@ -266,3 +267,100 @@ def test_unparseable_files_are_a_warning(project) -> None:
     assert result.returncode == 0
     assert [variable["name"] for variable in json.loads(result.stdout)] == ["A"]
     assert "bad.py: cannot parse" in result.stderr
+
+
+# libcst parses `except (A, B) :` but writes it back without the space (the
+# standard library's webbrowser.py has one), so whole-file positions fail there.
+ROUND_TRIP_BREAKER = """
+import os
+
+try:
+    import winreg
+except (ImportError, OSError) :
+    winreg = None
+
+BROWSER = os.environ.get("BROWSER", "firefox")
+"""
+
+
+def test_a_file_libcst_cannot_round_trip_does_not_abort_env(project) -> None:
+    root = project({"browser.py": ROUND_TRIP_BREAKER, "good.py": 'import os\nA = os.environ["A"]\n'})
+    result = run_cli("env", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    variables = {variable["name"]: variable for variable in json.loads(result.stdout)}
+    assert set(variables) == {"A", "BROWSER"}
+    assert variables["BROWSER"]["reads"] == [{"file": "browser.py", "line": 8, "via": "os.environ.get"}]
+    assert "internal error" not in result.stderr
+
+
+def test_a_file_whose_reads_cannot_be_placed_is_skipped_with_a_warning(project) -> None:
+    # Two reads in one statement across the odd `except` clause: the per-statement
+    # shortcut cannot place them, and the whole-file pass refuses the file.
+    root = project(
+        {
+            "odd.py": 'import os\ntry:\n    A = os.environ["ODD_A"]\nexcept (KeyError, OSError) :\n'
+            '    A = os.environ.get("ODD_B", "")\n',
+            "good.py": 'import os\nA = os.environ["A"]\n',
+        }
+    )
+    result = run_cli("env", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert [variable["name"] for variable in json.loads(result.stdout)] == ["A"]
+    assert "odd.py: libcst does not reproduce this file exactly" in result.stderr
+    assert "internal error" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [[], ["--diff", "--unsafe-fixes"], ["--fix", "--unsafe-fixes"]])
+def test_a_file_libcst_cannot_round_trip_does_not_abort_a_check_or_a_fix(project, args) -> None:
+    source = ROUND_TRIP_BREAKER + 'PASSWORD = "hunter2-but-longer-9f8e7d"\n'
+    root = project({"browser.py": source})
+    result = run_cli("--no-cache", "--select", "FS03", *args, ".", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    assert "internal error" not in result.stderr
+    if "--fix" in args:
+        fixed = (root / "browser.py").read_text(encoding="utf-8")
+        assert 'PASSWORD = os.environ["PASSWORD"]' in fixed
+        assert "except (ImportError, OSError) :" in fixed  # untouched lines stay as they were
+    else:
+        assert "PASSWORD" in result.stdout
+
+
+PRESENCE_FLAGS = {
+    "app.py": """
+    import os
+
+    if "FEATURE_X" in os.environ:
+        ENABLE_X = True
+    if "SENTRY_DSN" in os.environ:
+        DSN = os.environ["SENTRY_DSN"]
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "info")
+    """
+}
+
+
+def test_dotenv_leaves_presence_flags_commented_out(project) -> None:
+    result = run_cli("env", "--format", "dotenv", cwd=project(PRESENCE_FLAGS))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "# FEATURE_X=" in lines  # loading `FEATURE_X=` would switch the flag on
+    assert "FEATURE_X=" not in lines
+    # Read for its value too: a setting, not a flag.
+    assert "SENTRY_DSN=" in lines
+    assert "LOG_LEVEL=info" in lines
+
+
+def test_k8s_config_map_leaves_presence_flags_out(project) -> None:
+    result = run_cli("env", "--format", "k8s", cwd=project(PRESENCE_FLAGS))
+    assert result.returncode == 0, result.stderr
+    config_map, secret = yaml.safe_load_all(result.stdout)
+    assert config_map["data"] == {"LOG_LEVEL": "info"}
+    assert '# "FEATURE_X": ""' in result.stdout
+    assert set(secret["stringData"]) == {"SENTRY_DSN"}
+
+
+def test_k8s_config_map_of_presence_flags_only_is_empty(project) -> None:
+    root = project({"app.py": 'import os\nON = "FEATURE_X" in os.environ\n'})
+    result = run_cli("env", "--format", "k8s", cwd=root)
+    config_map, _secret = yaml.safe_load_all(result.stdout)
+    assert config_map["data"] == {}

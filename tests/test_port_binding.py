@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from factorscan import api
-from factorscan.core.findings import Applicability
 
 from .conftest import FIXTURES, run_cli
 
@@ -59,7 +58,7 @@ def _fix_twice(root: Path, unsafe: bool = False) -> None:
 def test_flask_entry_point_fix(project) -> None:
     root = project({"run.py": FLASK_RUN, "requirements.txt": "flask\n"})
     assert _codes(root) == [("run.py", 12, "FS0702"), ("run.py", 13, "FS0701")]
-    _fix_twice(root)
+    _fix_twice(root, unsafe=True)
     fixed = (root / "run.py").read_text()
     assert fixed == FLASK_RUN.replace(
         '"""Entry point for local runs and for the container."""\nimport logging\n',
@@ -75,7 +74,7 @@ def test_gunicorn_bind_gets_both_halves_from_the_environment(project, monkeypatc
     """Both rules rewrite the same string; the fixer composes them over two rounds."""
     root = project({"gunicorn.conf.py": GUNICORN_CONF})
     assert _codes(root) == [("gunicorn.conf.py", 2, "FS0701"), ("gunicorn.conf.py", 2, "FS0702")]
-    _fix_twice(root)
+    _fix_twice(root, unsafe=True)
     fixed = (root / "gunicorn.conf.py").read_text()
     assert fixed == (
         "# gunicorn settings\n"
@@ -122,18 +121,6 @@ def test_existing_os_alias_and_shared_constant(project) -> None:
     assert _codes(root) == []
 
 
-def test_debugger_makes_the_host_fix_unsafe(project) -> None:
-    code = 'from flask import Flask\n\napp = Flask(__name__)\napp.run(host="localhost", debug=True)\n'
-    root = project({"app.py": code})
-    (finding,) = api.check([root], select=RULES).findings
-    assert finding.fix is not None
-    assert finding.fix.applicability is Applicability.UNSAFE
-    changes, _ = api.fix([root], select=RULES)
-    assert not [change for change in changes if change.changed]
-    _fix_twice(root, unsafe=True)
-    assert 'host=os.environ.get("HOST", "0.0.0.0"), debug=True' in (root / "app.py").read_text()
-
-
 @pytest.mark.parametrize(
     ("line", "fixed"),
     [
@@ -161,7 +148,7 @@ def test_address_forms(project, line: str, fixed: str) -> None:
     )
     root = project({"main.py": imports + line + "\n"})
     assert {code for _, _, code in _codes(root)} == {"FS0701", "FS0702"}
-    _fix_twice(root)
+    _fix_twice(root, unsafe=True)
     text = (root / "main.py").read_text()
     assert text.endswith(fixed + "\n")
     ast.parse(text)
@@ -176,15 +163,15 @@ def test_fix_the_fixture_apps_through_the_cli(tmp_path: Path) -> None:
         app = tmp_path / name
         before = run_cli("--no-cache", "--format", "concise", "--select", "FS07", ".", cwd=app)
         assert before.returncode == 1
-        fixed = run_cli("--no-cache", "--fix", "--select", "FS07", ".", cwd=app)
+        fixed = run_cli("--no-cache", "--fix", "--unsafe-fixes", "--select", "FS07", ".", cwd=app)
         assert "fixed" in fixed.stdout.lower(), fixed.stdout + fixed.stderr
         sources = {path: path.read_text(encoding="utf-8") for path in app.rglob("*.py")}
         for path, text in sources.items():
             compile(text, str(path), "exec")
-        run_cli("--no-cache", "--fix", "--select", "FS07", ".", cwd=app)
+        run_cli("--no-cache", "--fix", "--unsafe-fixes", "--select", "FS07", ".", cwd=app)
         assert {path: path.read_text(encoding="utf-8") for path in app.rglob("*.py")} == sources
         after = run_cli("--no-cache", "--format", "concise", "--select", "FS07", ".", cwd=app)
-        # Only unsafe (debugger) fixes and fix-less findings may remain.
+        # Only fix-less findings (a debugger may be on) remain.
         for line in after.stdout.splitlines():
             assert "[*]" not in line, line
     run_py = (tmp_path / "flask_uploads" / "run.py").read_text()

@@ -123,7 +123,7 @@ def test_crlf_and_lf_give_the_same_findings_and_fixes_keep_crlf(
     # `fixed` is what the rule's own fixes make (as in test_rule_examples): another rule may
     # fix the same snippet too (FS0701 rewrites the `bind` of FS1103's gunicorn example).
     only_this_rule = dataclasses.replace(SETTINGS, select=[rule.code])
-    fixed = api.fix_source(crlf, example.filename, unsafe=True, settings=only_this_rule)
+    fixed = api.fix_source(crlf, example.filename, unsafe=example.unsafe, settings=only_this_rule)
     assert "\n" not in fixed.replace("\r\n", "")
     if example.fixed is not None:
         assert fixed == example.fixed.replace("\n", "\r\n")

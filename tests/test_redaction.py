@@ -241,3 +241,51 @@ def test_cache_and_baseline_hold_no_dockerfile_secret(planted_image: Path) -> No
     if "--write-baseline" in run_cli("--help").stdout:
         run_cli("--write-baseline", baseline, ".", cwd=planted_image)
         assert _leaks(baseline.read_text(encoding="utf-8"), DOCKERFILE_PLANTED) == []
+
+
+# -- masking shows exactly the secret's characters -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "shown"),
+    [
+        # A host finding beside a password: the host stays, the password alone is masked.
+        (
+            'r = redis.Redis(host="cache.shop.example.com", port=6380, password="anotherS3cretValue9")',
+            'r = redis.Redis(host="cache.shop.example.com", port=6380, password="anot…(19 chars)")',
+        ),
+        # A password inside a URL: the scheme and host stay readable.
+        (
+            'url = "https://ann:pa55wordValue99@api.shop.example.com/v1"',
+            'url = "https://ann:pa55…(15 chars)@api.shop.example.com/v1"',
+        ),
+        (
+            'BROKER = "amqp://shop:Rabb1tPassw0rd77@mq.shop.example.com:5672//"',
+            'BROKER = "amqp://shop:Rabb…(16 chars)@mq.shop.example.com:5672//"',
+        ),
+        # Quotes and string prefixes are kept whole: nothing swallowed, nothing left over.
+        ('API_KEY = """sk_live_4eC39HqLyjWDarjtT1zdp7dc"""', 'API_KEY = """sk_l…(32 chars)"""'),
+        ('TOKEN = r"ghp_16C7e42F292c6912E7710c838347Ae178B4a"', 'TOKEN = r"ghp_…(40 chars)"'),
+        ("STRIPE = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'", "STRIPE = 'sk_l…(32 chars)'"),
+    ],
+)
+def test_code_context_masks_exactly_the_secret(project, statement: str, shown: str) -> None:
+    root = project({"app.py": f"import redis\n\n{statement}\n"})
+    result = run_cli("--no-cache", "--select", "FS03,FS04", "app.py", cwd=root)
+    assert result.returncode == 1, result.stderr
+    echoed = [line.split(" │ ", 1)[1] for line in result.stdout.splitlines() if line.startswith("  3 │ ")]
+    assert echoed
+    assert set(echoed) == {shown}
+
+
+def test_a_finding_beside_a_password_keeps_its_own_position_and_caret(project) -> None:
+    code = 'import redis\n\nr = redis.Redis(host="cache.shop.example.com", port=6380, password="anotherS3cretValue9")\n'
+    root = project({"app.py": code})
+    result = run_cli("--no-cache", "--select", "FS0402", "app.py", cwd=root)
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("3:53  FS0402 ")  # the port, not the whole call
+    assert lines[3] == "    │" + " " * 53 + "^^^^ hardcoded-service-endpoint"
+    for output_format in FORMATS:
+        out = run_cli("--no-cache", "--select", "FS0402", "--format", output_format, "app.py", cwd=root)
+        assert out.returncode == 1, out.stderr
+        assert "anotherS3cret" not in out.stdout + out.stderr, output_format

@@ -188,3 +188,60 @@ def test_diff_base_with_a_bad_revision_or_outside_a_repository(repo: Path, tmp_p
     assert result.returncode == 2
     assert "--diff-base needs a git repository" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@needs_git
+def test_diff_base_reports_a_project_finding_on_its_own_changed_line_only(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    write_project(root, {"requirements.txt": "flask\n", "app.py": "import flask\nimport requests\n"})
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "base")
+
+    def undeclared() -> list[str]:
+        result = run_cli(
+            "--no-cache", "--select", "FS0201", "--format", "concise", "--diff-base", "main", ".", cwd=root
+        )
+        assert result.returncode in (0, 1), result.stderr
+        return [line.split(": ")[0] for line in result.stdout.splitlines()]
+
+    assert undeclared() == []
+    # Only the end of the file changed: the old import line is not new.
+    (root / "app.py").write_text("import flask\nimport requests\n\nprint(flask, requests)\n")
+    assert undeclared() == []
+    # A new import line is.
+    (root / "app.py").write_text("import flask\nimport requests\nimport redis\n")
+    assert undeclared() == ["app.py:3:1"]
+    _git(root, "checkout", "-q", "app.py")
+    # A manifest edit that stops declaring what an untouched line imports brings it back.
+    (root / "requirements.txt").write_text("flask\nrequests\n")
+    _git(root, "commit", "-q", "-am", "declare requests")
+    (root / "requirements.txt").write_text("flask\n")
+    result = run_cli(
+        "--no-cache", "--select", "FS0201", "--format", "concise", "--diff-base", "HEAD", ".", cwd=root
+    )
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == ["app.py:2:1"]
+
+
+@needs_git
+def test_diff_base_reports_a_whole_image_finding_when_its_dockerfile_changed(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    dockerfile = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/app.py"]\n'
+    write_project(root, {"Dockerfile": dockerfile, "app.py": "print('hi')\n", "README.md": "app\n"})
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "base")
+
+    def buffered() -> list[str]:
+        result = run_cli(
+            "--no-cache", "--select", "FS1104", "--format", "concise", "--diff-base", "main", ".", cwd=root
+        )
+        assert result.returncode in (0, 1), result.stderr
+        return [line.split(": ")[:2] for line in result.stdout.splitlines()]
+
+    (root / "README.md").write_text("app, changed\n")
+    assert buffered() == []  # the Dockerfile did not change
+    (root / "Dockerfile").write_text(dockerfile + "EXPOSE 8000\n")  # FS1104 sits on the FROM line
+    assert [where for where, _ in buffered()] == ["Dockerfile:1:1"]

@@ -1,9 +1,10 @@
-"""The content-hash cache in `.factorscan_cache/`.
+"""The content-hash cache: `.factorscan_cache/` in the project, else the user's cache folder.
 
-One JSON file per (tool version, analysis settings): relative path -> content
-digest, findings and facts, and the project tree's file list with the
-folder mtimes that prove it current. JSON rather than pickle, because a cache folder
-can arrive with a cloned repository and loading it must never run code.
+One JSON file per (tool version, digest of factorscan's own code, analysis
+settings): relative path -> content digest, findings and facts, and the
+project tree's file list with the folder mtimes that prove it current. JSON
+rather than pickle, because a cache folder can arrive with a cloned
+repository and loading it must never run code.
 Findings hold no secret values (messages are redacted when made), so neither
 does the cache.
 """
@@ -11,9 +12,12 @@ does the cache.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +30,66 @@ _CACHEDIR_TAG = (
 )
 
 
+PROJECT_CACHE = ".factorscan_cache"
+
+
+def source_digest(folders: Iterable[Path]) -> str:
+    """A hash of the Python and data files under `folders`: factorscan's own code.
+
+    In the cache key, so that an edited rule never serves results of the old one.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    seen: set[Path] = set()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".py", ".json") or "__pycache__" in path.parts:
+                continue
+            resolved = path.resolve()
+            if resolved in seen:
+                continue  # an installed checks/ sits inside the package folder too
+            seen.add(resolved)
+            with contextlib.suppress(OSError):
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def user_cache_home() -> Path:
+    """factorscan's folder in the user's cache: XDG_CACHE_HOME, ~/Library/Caches, %LOCALAPPDATA%."""
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Caches"
+    else:
+        # The XDG spec: a relative XDG_CACHE_HOME is invalid and is ignored.
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else home / ".cache"
+    return base / "factorscan"
+
+
+def cache_directory(root: Path, configured: str | None, is_project: bool) -> Path:
+    """Where the cache of a scan rooted at `root` lives.
+
+    `cache-dir` when set (relative to the root); `.factorscan_cache` in a
+    project; for a folder that is no project (`factorscan /usr/lib/python3.12`)
+    a folder of its own in the user's cache, so that nothing is written into it.
+    """
+    if configured:
+        directory = Path(configured)
+        return directory if directory.is_absolute() else root / directory
+    if is_project:
+        return root / PROJECT_CACHE
+    resolved = root.resolve()
+    tag = hashlib.blake2b(str(resolved).encode(), digest_size=6).hexdigest()
+    return user_cache_home() / f"{resolved.name or 'root'}-{tag}"
+
+
 class Cache:
-    def __init__(self, directory: Path | None, settings_key: str = "") -> None:
+    def __init__(self, directory: Path | None, settings_key: str = "", code_key: str = "") -> None:
         """`directory` None: a cache that lives in memory only, for the scans of one run."""
         self.directory = directory
-        self.file = directory / f"v{__version__}-{settings_key}.json" if directory is not None else None
+        self._prefix = f"v{__version__}-{code_key}-"
+        self.file = directory / f"{self._prefix}{settings_key}.json" if directory is not None else None
         self.entries: dict[str, dict[str, Any]] = {}
         self.listing: dict[str, Any] = {}
         self.dirty = False
@@ -108,3 +167,9 @@ class Cache:
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(temporary)
+            return
+        # Results of other factorscan code can never be read again.
+        for stale in self.directory.glob("v*.json"):
+            if not stale.name.startswith(self._prefix):
+                with contextlib.suppress(OSError):
+                    stale.unlink()

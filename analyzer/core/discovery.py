@@ -89,6 +89,10 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("shell", ("*.sh", "docker-entrypoint", "entrypoint")),
     ("ini", ("*.ini", "*.conf", "*.cfg")),
+    # Kubernetes manifests, kustomizations, Helm charts, skaffold: told apart by content.
+    ("yaml", ("*.yaml", "*.yml")),
+    ("helm-template", ("*.tpl",)),
+    ("tiltfile", ("Tiltfile",)),
 )
 
 
@@ -275,15 +279,57 @@ class Discovery:
 
 
 def is_test_path(relative_path: str) -> bool:
-    """tests/, test_*.py, *_test.py and conftest.py: how rules tell test code apart."""
+    """tests/, test_*.py, *_test.py, Django's tests.py and conftest.py: how rules tell test code apart."""
     # String splitting, not PurePosixPath: rules ask this for every file, often.
     *folders, name = relative_path.strip("/").split("/")
     return (
-        name == "conftest.py"
+        name in ("conftest.py", "tests.py")
         or name.startswith("test_")
         or name.endswith("_test.py")
         or any(part in ("tests", "test", "testing") for part in folders)
     )
+
+
+# Words of a settings file name that say which environment it configures: development,
+# unit tests, CI, smoke tests. Settings for such an environment are never deployed.
+_NON_PRODUCTION_WORDS = frozenset(
+    {
+        "dev",
+        "devel",
+        "develop",
+        "development",
+        "local",
+        "test",
+        "tests",
+        "testing",
+        "unittest",
+        "unittests",
+        "pytest",
+        "ci",
+        "smoke",
+        "smoketest",
+        "smoketests",
+    }
+)
+_SETTINGS_WORDS = frozenset(
+    {"settings", "setting", "config", "conf", "configuration", "configs", "environments"}
+)
+_NAME_WORD = re.compile(r"[A-Za-z]+")
+
+
+def is_non_production_settings_path(relative_path: str) -> bool:
+    """A settings module for development, tests or CI, by its path.
+
+    `settings/dev.py`, `local_settings.py`, `settings/ci.py`, `settings/unittests.py`,
+    `configuration_testing.py`, `smoketest_configuration.py`: the file name holds an
+    environment word, and a settings word is in the name or names a folder above it.
+    """
+    *folders, name = relative_path.strip("/").split("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    words = {word.lower() for word in _NAME_WORD.findall(stem)}
+    if not words & _NON_PRODUCTION_WORDS:
+        return False
+    return bool(words & _SETTINGS_WORDS) or any(folder.lower() in _SETTINGS_WORDS for folder in folders)
 
 
 # Folders holding tests, documentation and samples rather than the app a project deploys.

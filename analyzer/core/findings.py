@@ -147,14 +147,14 @@ class Finding:
     fix: Fix | None = None
     # The span holds a secret: reporters that echo source lines mask it.
     sensitive: bool = False
+    # Exactly where the secret characters are, when not the value of the string literal
+    # the finding spans (a password inside a URL, or beside the host a finding is about).
+    secrets: tuple[tuple[Location, Location], ...] = field(default=(), compare=False)
     # First row of the enclosing statement: a noqa comment there covers the finding too.
     statement_row: int | None = None
     # Stable extra words for the fingerprint (e.g. a dependency name for
     # project-level findings whose line may be empty).
     fingerprint_hint: str = field(default="", compare=False)
-    # Made by a project rule from the whole project, not from this file's lines
-    # alone: --diff-base keeps it when its file changed at all.
-    file_level: bool = field(default=False, compare=False)
 
     @property
     def factor(self) -> Factor:
@@ -185,6 +185,7 @@ class Finding:
         data = self.to_json()
         del data["filename"], data["factor"]
         data["sensitive"] = self.sensitive
+        data["secrets"] = [[start.to_dict(), end.to_dict()] for start, end in self.secrets]
         data["statement_row"] = self.statement_row
         data["fingerprint_hint"] = self.fingerprint_hint
         return data
@@ -201,6 +202,9 @@ class Finding:
             end_location=Location.from_dict(data["end_location"]),
             fix=Fix.from_dict(data["fix"]) if data["fix"] else None,
             sensitive=data["sensitive"],
+            secrets=tuple(
+                (Location.from_dict(start), Location.from_dict(end)) for start, end in data.get("secrets", ())
+            ),
             statement_row=data["statement_row"],
             fingerprint_hint=data.get("fingerprint_hint", ""),
         )

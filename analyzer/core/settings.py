@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import sys
@@ -158,11 +159,11 @@ def read_pyproject(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ConfigError(f"{config_display(path)}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{config_display(path)}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
+        raise ConfigError(f"{config_display(path)}: invalid TOML: not UTF-8") from None
 
 
 def find_config_file(start: Path, stop: Path) -> Path | None:
@@ -185,17 +186,29 @@ def load_settings(config_file: Path | None, project_root: Path) -> Settings:
     if table is None:
         return settings
     if not isinstance(table, dict):
-        raise ConfigError(f"{config_file}: [tool.factorscan] must be a table")
-    apply_table(settings, table, source=str(config_file))
+        raise ConfigError(f"{config_display(config_file)}: [tool.factorscan] must be a table")
+    apply_table(settings, table, source=config_display(config_file))
     settings.config_file = config_file
     settings.project_root = config_file.parent
     return settings
+
+
+def config_display(path: Path) -> str:
+    """A config file as the user would name it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def apply_table(settings: Settings, table: dict[str, Any], source: str) -> None:
     for key, value in table.items():
         validator = _VALIDATORS.get(key)
         if validator is None:
-            known = ", ".join(CONFIG_KEYS)
-            raise ConfigError(f"{source}: unknown key {key!r} in [tool.factorscan] (known keys: {known})")
-        setattr(settings, key.replace("-", "_"), validator(key, value))
+            close = difflib.get_close_matches(key.lower().replace("_", "-"), CONFIG_KEYS, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(CONFIG_KEYS)}"
+            raise ConfigError(f"{source}: [tool.factorscan] unknown key {key!r}; {hint}")
+        try:
+            setattr(settings, key.replace("-", "_"), validator(key, value))
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None

@@ -8,17 +8,14 @@ Dockerfile's final ENTRYPOINT/CMD (through an entrypoint script such as
 the server (gunicorn, uvicorn, celery...), the first-party module or script
 it runs, and whether it `exec`s.
 
-Compose files are read with a small YAML-subset reader (block and flow
-collections, quoted and block scalars): PyYAML is not a runtime dependency.
+Compose files are read with the YAML loader (`yaml_loader`), positions and all.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
 
 from factorscan.deploy.shell import (
     SHELLS,
@@ -31,6 +28,7 @@ from factorscan.deploy.shell import (
     script_index,
     words,
 )
+from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
 
 # Servers and workers that turn SIGTERM into a graceful shutdown themselves.
 SIGTERM_SERVERS = frozenset(
@@ -438,230 +436,7 @@ def parse_procfile(text: str) -> list[ProcfileEntry]:
     return entries
 
 
-# -- docker-compose (a YAML subset) ------------------------------------------------------
-
-YamlValue: TypeAlias = "str | list[YamlNode] | dict[str, YamlNode]"
-
-
-@dataclass
-class YamlNode:
-    value: YamlValue
-    row: int
-    column: int  # 1-based
-    key_row: int = 0  # the row of the key that holds it, in a mapping
-
-    def get(self, key: str) -> YamlNode | None:
-        return self.value.get(key) if isinstance(self.value, dict) else None
-
-    @property
-    def text(self) -> str | None:
-        return self.value if isinstance(self.value, str) else None
-
-
-class _YamlReader:
-    """Block mappings and sequences, flow sequences, plain/quoted/block scalars.
-
-    Anchors, tags and flow mappings are kept as plain text; malformed lines
-    are skipped. Good enough for the keys compose files put commands in.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.lines = [line.rstrip("\r\n") for line in physical_lines(text.removeprefix("\ufeff"))]
-        self.index = 0
-
-    def read(self) -> YamlNode | None:
-        try:
-            return self._node(0)
-        except RecursionError:
-            return None
-
-    def _skip(self) -> None:
-        while self.index < len(self.lines):
-            stripped = self.lines[self.index].strip()
-            if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
-                return
-            self.index += 1
-
-    def _indent(self) -> int:
-        line = self.lines[self.index]
-        return len(line) - len(line.lstrip(" "))
-
-    def _node(self, minimum: int) -> YamlNode | None:
-        self._skip()
-        if self.index >= len(self.lines) or self._indent() < minimum:
-            return None
-        indent = self._indent()
-        stripped = self.lines[self.index].strip()
-        if stripped == "-" or stripped.startswith("- "):
-            return self._sequence(indent)
-        return self._mapping(indent)
-
-    def _sequence(self, indent: int) -> YamlNode:
-        items: list[YamlNode] = []
-        start = self.index + 1
-        while True:
-            self._skip()
-            if self.index >= len(self.lines) or self._indent() != indent:
-                break
-            stripped = self.lines[self.index].strip()
-            if not (stripped == "-" or stripped.startswith("- ")):
-                break
-            content = stripped[1:].lstrip()
-            column = indent + 1 + (len(stripped) - len(content))
-            if not content:
-                self.index += 1
-                child = self._node(indent + 1)
-                if child is not None:
-                    items.append(child)
-            elif _KEY.match(content) and not content.startswith(("'", '"', "[")):
-                # `- key: value` starts a mapping indented at the item's content.
-                self.lines[self.index] = " " * (column - 1) + content
-                items.append(self._mapping(column - 1))
-            else:
-                items.append(self._scalar(content, self.index + 1, column, indent))
-        return YamlNode(items, start, indent + 1)
-
-    def _mapping(self, indent: int) -> YamlNode:
-        mapping: dict[str, YamlNode] = {}
-        start = self.index + 1
-        while True:
-            self._skip()
-            if self.index >= len(self.lines) or self._indent() < indent:
-                break
-            if self._indent() > indent:
-                self.index += 1  # malformed: skip
-                continue
-            line = self.lines[self.index]
-            match = _KEY.match(line.strip())
-            if match is None:
-                if line.strip().startswith("- "):
-                    break
-                self.index += 1
-                continue
-            key = match.group("dq") or match.group("sq") or match.group("plain") or ""
-            rest = _strip_comment(match.group("rest") or "")
-            row = self.index + 1
-            column = indent + 1 + match.start("rest") if match.group("rest") else indent + 1
-            self.index += 1
-            if not rest or (rest.startswith(("&", "!")) and " " not in rest):
-                self._skip()
-                if (
-                    self.index < len(self.lines)
-                    and self._indent() == indent
-                    and self.lines[self.index].strip().startswith("- ")
-                ):
-                    child: YamlNode | None = self._sequence(indent)
-                else:
-                    child = self._node(indent + 1)
-                mapping[key] = child or YamlNode("", row, column)
-            elif rest[0] in "|>":
-                mapping[key] = self._block_scalar(rest[0], indent, row)
-            else:
-                self.index -= 1
-                mapping[key] = self._scalar(rest, row, column, indent)
-            mapping[key].key_row = row
-        return YamlNode(mapping, start, indent + 1)
-
-    def _block_scalar(self, style: str, indent: int, row: int) -> YamlNode:
-        body: list[str] = []
-        first_row = self.index + 1
-        column = indent + 3
-        while self.index < len(self.lines):
-            line = self.lines[self.index]
-            if line.strip() and len(line) - len(line.lstrip(" ")) <= indent:
-                break
-            body.append(line.strip())
-            self.index += 1
-        if body:
-            column = len(self.lines[first_row - 1]) - len(self.lines[first_row - 1].lstrip(" ")) + 1
-        joiner = "\n" if style == "|" else " "
-        return YamlNode(joiner.join(line for line in body).strip(), first_row if body else row, column)
-
-    def _scalar(self, text: str, row: int, column: int, indent: int) -> YamlNode:
-        """A scalar or flow sequence starting on the current line (which it consumes)."""
-        self.index += 1
-        if text.startswith("["):
-            # A flow sequence may span lines.
-            while text.count("[") > text.count("]") and self.index < len(self.lines):
-                text += " " + self.lines[self.index].strip()
-                self.index += 1
-            return YamlNode(_flow_sequence(_strip_comment(text), row, column), row, column)
-        # Plain scalars may continue on more-indented lines.
-        if not text.startswith(("'", '"')):
-            while self.index < len(self.lines):
-                following = self.lines[self.index]
-                if not following.strip() or len(following) - len(following.lstrip(" ")) <= indent:
-                    break
-                if _KEY.match(following.strip()) or following.strip().startswith("- "):
-                    break
-                text += " " + _strip_comment(following.strip())
-                self.index += 1
-        return YamlNode(_unquote(text), row, column)
-
-
-_KEY = re.compile(
-    r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<plain>[^\s"'#\-\[{][^:#]*?|<<))\s*:(?:\s+(?P<rest>.*)|\s*)$"""
-)
-
-
-def _strip_comment(text: str) -> str:
-    quote = None
-    for position, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"" and (position == 0 or text[position - 1] in " [,"):
-            quote = char
-        elif char == "#" and (position == 0 or text[position - 1] in " \t"):
-            return text[:position].rstrip()
-    return text.strip()
-
-
-def _unquote(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        try:
-            value = json.loads(text)
-            return value if isinstance(value, str) else text[1:-1]
-        except ValueError:
-            return text[1:-1]
-    if len(text) >= 2 and text[0] == text[-1] == "'":
-        return text[1:-1].replace("''", "'")
-    return text
-
-
-def _flow_sequence(text: str, row: int, column: int) -> list[YamlNode]:
-    inner = text.strip()[1:]
-    inner = inner[: inner.rfind("]")] if "]" in inner else inner
-    items: list[YamlNode] = []
-    current = ""
-    quote = None
-    offset = 1
-    start = offset
-    for position, char in enumerate(inner, start=1):
-        if quote:
-            current += char
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-            current += char
-        elif char == ",":
-            if current.strip():
-                items.append(
-                    YamlNode(_unquote(current), row, column + start + len(current) - len(current.lstrip()))
-                )
-            current = ""
-            start = position + 1
-        else:
-            current += char
-    if current.strip():
-        items.append(YamlNode(_unquote(current), row, column + start + len(current) - len(current.lstrip())))
-    return items
-
-
-def read_yaml(text: str) -> YamlNode | None:
-    return _YamlReader(text).read()
+# -- docker-compose ------------------------------------------------------------------
 
 
 @dataclass
@@ -673,6 +448,10 @@ class ComposeService:
     environment: dict[str, str] = field(default_factory=dict)
     build_context: str | None = None  # relative to the compose file
     dockerfile: str | None = None
+    node: YamlNode | None = None  # the whole service
+    # name -> the node of its value (or of the list item `NAME=value`): where a finding points
+    environment_nodes: dict[str, YamlNode] = field(default_factory=dict)
+    env_files: list[YamlNode] = field(default_factory=list)
     image: str | None = None
 
     @staticmethod
@@ -688,8 +467,15 @@ class ComposeService:
         return self.argv(self.entrypoint) + self.argv(self.command)
 
 
-def parse_compose(text: str) -> list[ComposeService]:
-    root = read_yaml(text)
+def parse_compose(text: str, problems: list[str] | None = None, origin: str = "") -> list[ComposeService]:
+    """The services of a compose file; why it could not be read goes to `problems`."""
+    try:
+        documents = load_documents(text, origin)
+    except YamlError as exc:
+        if problems is not None:
+            problems.append(str(exc))
+        return []
+    root = documents[0] if documents else None
     services = root.get("services") if root is not None else None
     if services is None or not isinstance(services.value, dict):
         return []
@@ -697,21 +483,29 @@ def parse_compose(text: str) -> list[ComposeService]:
     for name, node in services.value.items():
         if not isinstance(node.value, dict):
             continue
-        service = ComposeService(name, node.key_row, node.get("command"), node.get("entrypoint"))
+        service = ComposeService(name, node.key_row, node.get("command"), node.get("entrypoint"), node=node)
         environment = node.get("environment")
         if environment is not None and isinstance(environment.value, dict):
             service.environment = {key: value.text or "" for key, value in environment.value.items()}
+            service.environment_nodes = dict(environment.value)
         elif environment is not None and isinstance(environment.value, list):
             for item in environment.value:
                 key, _, value = (item.text or "").partition("=")
                 service.environment[key] = value
+                service.environment_nodes[key] = item
+        env_file = node.get("env_file")
+        if env_file is not None:
+            for item in env_file.items or [env_file]:
+                # the long form: `- path: .env` with `required: false`
+                service.env_files.append(item.get("path") or item)
         image = node.get("image")
         service.image = image.text if image is not None else None
         build = node.get("build")
         if build is not None and build.text is not None:
             service.build_context = build.text
         elif build is not None:
-            service.build_context = (build.get("context") or YamlNode(".", 0, 0)).text
+            context = build.get("context")
+            service.build_context = context.text if context is not None else "."
             dockerfile = build.get("dockerfile")
             service.dockerfile = dockerfile.text if dockerfile is not None else None
         found.append(service)

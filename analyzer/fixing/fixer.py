@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factorscan.core.findings import Finding
+from factorscan.core.findings import Applicability, Finding
 from factorscan.core.redact import mask_values, secret_values
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
 from factorscan.fixing.fixes import FixWriteError, apply_fixes, select_fixes, write_atomically
-from factorscan.scan.engine import RuleSet, ScanResult, analyze
+from factorscan.scan.engine import RuleSet, ScanResult, analyze, filter_suppressed
+from factorscan.scan.project import ProjectModel
+
+# The user's review filters (--baseline, --diff-base): the findings they keep.
+ReviewFilter = Callable[[list[Finding], Mapping[str, SourceFile]], list[Finding]]
 
 MAX_ROUNDS = 10
 
@@ -35,6 +40,15 @@ class FileFix:
     @property
     def changed(self) -> bool:
         return self.new_text != self.source.text
+
+    @property
+    def behaviour_changes(self) -> list[str]:
+        """What the unsafe fixes applied here change on purpose, one line each."""
+        return [
+            f"{self.source.display_path}:{finding.location.row}: {finding.code} {finding.fix.message}"
+            for finding in self.fixed
+            if finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+        ]
 
     def diff(self) -> str:
         """A unified diff for `--diff`; removed lines holding a secret show it redacted."""
@@ -63,6 +77,11 @@ class _FileFixer:
     relative_path: str
     ruleset: RuleSet
     settings: Settings
+    project: ProjectModel
+    review: ReviewFilter | None = None
+    # (code, message) of the first round's findings that the review filters hid: the same
+    # findings met again in a later round (their line rewritten by another fix) stay hidden.
+    hidden: set[tuple[str, str]] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
 
     def run(self, original: SourceFile, candidates: list[Finding], unsafe: bool) -> FileFix | None:
@@ -118,15 +137,33 @@ class _FileFixer:
         result = analyze(new_source, self.kind, self.relative_path, self.ruleset, self.settings)
         if not result.parsed:
             return None
-        return new_source, result.findings
+        return new_source, self._kept(new_source, result.findings)
+
+    def _kept(self, source: SourceFile, findings: list[Finding]) -> list[Finding]:
+        """What the user keeps of a round's findings: suppressions hold in every round."""
+        path = source.display_path
+        findings = filter_suppressed(findings, {path: source}, {path: self.kind}, self.project, self.settings)
+        if self.review is not None:
+            findings = self.review(findings, {path: source})
+        return [f for f in findings if (f.code, f.message) not in self.hidden]
 
 
 def compute_fixes(
-    scan_result: ScanResult, settings: Settings, unsafe: bool
+    scan_result: ScanResult, settings: Settings, unsafe: bool, review: ReviewFilter | None = None
 ) -> tuple[list[FileFix], list[str]]:
-    """The new content of every file with applicable fixes (nothing is written)."""
+    """The new content of every file with applicable fixes (nothing is written).
+
+    `review` (the CLI's --baseline and --diff-base) removes findings the user
+    does not want reported, and so not fixed, in every round.
+    """
+    kept = review(scan_result.findings, scan_result.sources) if review else scan_result.findings
+    kept_ids = {id(finding) for finding in kept}
+    hidden: dict[str, set[tuple[str, str]]] = {}
+    for finding in scan_result.findings:
+        if id(finding) not in kept_ids:
+            hidden.setdefault(finding.path, set()).add((finding.code, finding.message))
     by_path: dict[str, list[Finding]] = {}
-    for finding in _applicable(scan_result.findings, unsafe):
+    for finding in _applicable(kept, unsafe):
         by_path.setdefault(finding.path, []).append(finding)
 
     file_fixes: list[FileFix] = []
@@ -138,6 +175,9 @@ def compute_fixes(
             relative_path=scan_result.project.relative(original.path),
             ruleset=scan_result.ruleset,
             settings=settings,
+            project=scan_result.project,
+            review=review,
+            hidden=hidden.get(path, set()),
         )
         file_fix = fixer.run(original, candidates, unsafe)
         problems.extend(fixer.problems)

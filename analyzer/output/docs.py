@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from factorscan.checks import all_rules
-from factorscan.checks.base import FileRule, ProjectRule, Rule, SourceRule, Valid
+from factorscan.checks.base import WHOLE_FILE, FileRule, ProjectRule, Rule, SourceRule, Valid
 
 _FENCE = "```"
 
@@ -52,6 +52,29 @@ def _kind(rule: type[Rule]) -> str:
     return " + ".join(kinds) or "source"
 
 
+# File kinds of discovery, as users name the files.
+_KIND_LABELS = {
+    "pyproject": "pyproject.toml",
+    "setup-cfg": "setup.cfg",
+    "requirements": "requirements files",
+    "pipfile": "Pipfile",
+    "conda": "conda environment.yml",
+    "lockfile": "lock files",
+    "dockerfile": "Dockerfiles",
+    "dockerignore": ".dockerignore",
+    "procfile": "Procfile",
+    "compose": "compose files",
+}
+
+
+def _diff_base_note(causes: tuple[str, ...]) -> str:
+    own = "any line of its file" if WHOLE_FILE in causes else "one of its lines"
+    others = [_KIND_LABELS.get(cause, cause) for cause in causes if cause != WHOLE_FILE]
+    if not others:
+        return f"With `--diff-base`, a finding is reported when {own} changed."
+    return f"With `--diff-base`, a finding is reported when {own} changed, or any of: {', '.join(others)}."
+
+
 def rule_markdown(rule: type[Rule]) -> str:
     factor = rule.factor()
     lines = [
@@ -67,6 +90,8 @@ def rule_markdown(rule: type[Rule]) -> str:
         rule.documentation(),
         "",
     ]
+    if rule.changed_by:
+        lines += [_diff_base_note(rule.changed_by), ""]
     examples = []
     for invalid in rule.INVALID:
         if invalid.severity is not None and invalid.severity is not rule.severity:

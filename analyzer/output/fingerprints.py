@@ -17,7 +17,7 @@ from pathlib import Path
 
 from factorscan.core.discovery import relative_to_root
 from factorscan.core.findings import Finding
-from factorscan.core.redact import mask_span
+from factorscan.core.redact import mask_offsets, mask_span
 from factorscan.core.source import SourceDecodeError, SourceFile
 
 _WHITESPACE = re.compile(r"\s+")
@@ -31,7 +31,11 @@ def normalised_line(finding: Finding, source: SourceFile | None) -> str:
         line = source.line(finding.location.row)
     except SourceDecodeError:
         return ""
-    if finding.sensitive:
+    if finding.secrets:
+        start = source.line_starts[finding.location.row - 1]
+        spans = [(source.offset(begin) - start, source.offset(end) - start) for begin, end in finding.secrets]
+        line = mask_offsets(line, spans)
+    elif finding.sensitive:  # as before exact secret spans existed, so that baselines stay valid
         end = (
             finding.end_location.column - 1 if finding.end_location.row == finding.location.row else len(line)
         )

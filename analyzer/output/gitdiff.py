@@ -3,8 +3,10 @@
 The changed lines come from `git diff -U0 -M REV` (the working tree against
 REV, so committed, staged and unstaged edits all count) with rename
 detection: a renamed file's untouched lines are not new. Untracked files
-that git does not ignore count as wholly added. Findings of project-level
-rules (and syntax errors) are kept when their file changed at all.
+that git does not ignore count as wholly added. A finding is kept when one
+of its lines changed, or when a file its rule names as a cause
+(`Rule.changed_by`) changed in the project: a manifest for an undeclared
+import, any line of the Dockerfile for an unbuffered image.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from factorscan.checks.base import WHOLE_FILE
+from factorscan.core.discovery import kind_of_name
 from factorscan.core.errors import UsageError
 from factorscan.core.findings import Finding
 
@@ -39,6 +43,23 @@ class ChangedLines:
             return False
         rows = self.files[relative]
         return rows is None or row in rows
+
+    def causes_changed(self, root: Path) -> set[str]:
+        """The kinds and names of the files changed under `root` (the scanned project)."""
+        try:
+            prefix = root.resolve().relative_to(self.top_level)
+        except ValueError:
+            return set()
+        found: set[str] = set()
+        for relative in self.files:
+            path = Path(relative)
+            if prefix != Path(".") and prefix not in path.parents:
+                continue
+            found.add(path.name)
+            kind = kind_of_name(path.name, path.parent.name)
+            if kind is not None:
+                found.add(kind)
+        return found
 
     def _relative(self, path: Path) -> str:
         try:
@@ -139,15 +160,19 @@ def changed_lines(rev: str, cwd: Path) -> ChangedLines:
 
 
 def filter_changed(
-    findings: Sequence[Finding], changes: ChangedLines, file_level: Callable[[Finding], bool]
+    findings: Sequence[Finding],
+    changes: ChangedLines,
+    changed_by: Callable[[Finding], Sequence[str]],
+    root: Path,
 ) -> list[Finding]:
-    """Findings on changed lines; `file_level` ones when their file changed at all."""
+    """Findings on changed lines, and those a changed file of theirs causes (`changed_by`)."""
+    causes = changes.causes_changed(root)
     kept = []
     for finding in findings:
         path = Path(finding.path)
-        if file_level(finding):
-            if changes.file_changed(path):
-                kept.append(finding)
+        reasons = changed_by(finding)
+        if (WHOLE_FILE in reasons and changes.file_changed(path)) or causes.intersection(reasons):
+            kept.append(finding)
             continue
         last = finding.end_location.row
         if last > finding.location.row and finding.end_location.column == 1:

@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
+from factorscan.core.discovery import is_non_production_settings_path
 from factorscan.python.imports import ImportTable, dotted_name
 from factorscan.python.nodes import is_main_guard, iter_children, string_value
 
@@ -254,9 +255,6 @@ _GUI_TOOLKITS = frozenset(
         "flet",
     }
 )
-_NON_PRODUCTION_SETTINGS = re.compile(
-    r"(^|[_.-])(test|tests|testing|dev|develop|development|local|ci|pytest)([_.-]|$)", re.IGNORECASE
-)
 _ADMIN_SCRIPT = re.compile(
     r"^(manage|migrate|migrations?|init_?db|create_?db|setup_?db|reset_?db|create_?tables?|seed\w*|"
     r"bootstrap|fixtures?|populate\w*|conftest)$"
@@ -312,14 +310,8 @@ def module_frameworks(imports: ImportTable) -> frozenset[str]:
 
 
 def is_non_production_settings(relative_path: str) -> bool:
-    """`settings/test.py`, `test_settings.py`, `settings/dev.py`, `local_settings.py`..."""
-    path = PurePosixPath(relative_path)
-    stem = path.stem
-    folder = path.parent.name
-    is_settings = folder in ("settings", "config", "configs", "conf") or any(
-        word in stem for word in ("settings", "config")
-    )
-    return is_settings and bool(_NON_PRODUCTION_SETTINGS.search(stem))
+    """`settings/test.py`, `test_settings.py`, `settings/dev.py`, `local_settings.py`, `settings/ci.py`..."""
+    return is_non_production_settings_path(relative_path)
 
 
 def is_admin_script_path(relative_path: str) -> bool:

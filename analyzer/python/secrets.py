@@ -17,6 +17,7 @@ Nothing here returns a secret in a message: callers show at most
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,7 @@ __all__ = [
     "parse_libpq_dsn",
     "parse_url",
     "secret_file_kind",
+    "stock_credentials",
     "strip_auth_scheme",
 ]
 
@@ -260,6 +262,30 @@ _ID_SUFFIXES = frozenset(
         "function",
         "func",
         "fn",
+        # password_status = "success": the outcome of an action on the secret
+        "status",
+        "state",
+        "result",
+        "results",
+        "outcome",
+        # TOKEN_ALPHABET, SECRET_KEY_CHARSET: the characters a secret is made of
+        "charset",
+        "alphabet",
+        "symbols",
+        "digits",
+        "letters",
+        # API_TOKEN_RATE = "10/min": a rate limit on the requests that carry a token
+        "rate",
+        "rates",
+        "throttle",
+        "quota",
+        # KEY_HASHES: digests kept to recognise (and refuse) known secrets
+        "hashes",
+        "digests",
+        "checksum",
+        "checksums",
+        "fingerprint",
+        "fingerprints",
     }
 )
 # `next_token`, `page_token`: pagination cursors; `max_tokens`: a count.
@@ -302,6 +328,8 @@ _REFERENCE_WORDS = frozenset(
 )
 # Shell and CI variables that only look secret: PWD is the working directory.
 _NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd", "pass", "bypass"})
+# nginx's proxy_pass, uwsgi_pass, fastcgi_pass... name the upstream a request is passed to.
+_PASS_DIRECTIVES = frozenset({"proxy", "uwsgi", "fastcgi", "scgi", "grpc", "memcached"})
 
 
 def _word_is_secret(words: Sequence[str], index: int) -> bool:
@@ -311,6 +339,8 @@ def _word_is_secret(words: Sequence[str], index: int) -> bool:
         return False
     if word == "tokens":
         return False  # counts and lists in NLP code
+    if word == "pass" and previous in _PASS_DIRECTIVES:
+        return False
     if word in _SECRET_WORDS:
         return True
     if word == "key":
@@ -491,6 +521,28 @@ _AUTH_SCHEME = re.compile(
 )
 
 
+# A credential format's prefix before a plain word (`xoxb-valid`, `ghp_yourtoken`): a
+# stand-in for a token, since real ones carry random digits.
+_FORMAT_STAND_IN = re.compile(
+    r"^(?:xox[abposr]-|gh[pousr]_|github_pat_|glpat-|[sr]k_(?:live|test)_|sk-(?:ant-|proj-)?|npm_|pypi-|SG\.)"
+    r"[A-Za-z_-]*$"
+)
+# Words that make a made-up password: `user1password`, `powersync_password`.
+_PASSWORD_WORDS = ("password", "passwd")
+# "5/min", "100/hour": a rate limit.
+_RATE_VALUE = re.compile(r"^\d+\s*/\s*(?:s|sec|second|m|min|minute|h|hr|hour|d|day)s?$", re.IGNORECASE)
+
+
+def _sequential(text: str) -> bool:
+    """`abc`, `123`, `ABCDEFGHJKLMNPQRSTUVWXYZ23456789`: an alphabet or a run, not a key.
+
+    Three in four neighbouring characters ascend by one (or two, where an
+    alphabet skips look-alikes); random keys almost never do.
+    """
+    steps = [ord(after) - ord(before) for before, after in itertools.pairwise(text)]
+    return bool(steps) and 4 * sum(step in (1, 2) for step in steps) >= 3 * len(steps)
+
+
 def strip_auth_scheme(value: str) -> str:
     return _AUTH_SCHEME.sub("", value.strip(), count=1)
 
@@ -504,7 +556,9 @@ def is_placeholder(value: str) -> bool:
     lowered = text.lower()
     if lowered in _PLACEHOLDER_VALUES or _TEMPLATE.search(text):
         return True
-    if any(marker in lowered for marker in SAMPLE_MARKERS):
+    if any(marker in lowered for marker in (*SAMPLE_MARKERS, *_PASSWORD_WORDS)):
+        return True
+    if _sequential(text) or _FORMAT_STAND_IN.match(text):
         return True
     words = [word for word in re.split(r"[^a-z0-9]+", lowered) if word]
     return any(word in _PLACEHOLDER_WORDS or re.fullmatch(r"x{3,}", word) for word in words)
@@ -526,7 +580,7 @@ def looks_like_secret_value(value: str, name: str = "") -> bool:
         return False
     if _PATH_VALUE.match(text) or (_FILE_VALUE.search(text) and "/" in text):
         return False
-    if _EMAIL_VALUE.match(text) or "://" in text or _CONSTANT_WORD.match(text):
+    if _EMAIL_VALUE.match(text) or "://" in text or _CONSTANT_WORD.match(text) or _RATE_VALUE.match(text):
         return False
     # `access_token`, `db_password`: the name of a secret, not its value.
     return not (_IDENTIFIER_VALUE.match(text) and not any(c.isdigit() for c in text) and is_secret_name(text))
@@ -626,7 +680,17 @@ def has_real_password(url: ServiceURL) -> bool:
     lowered = password.lower()
     if lowered in _PLACEHOLDER_PASSWORDS or _TEMPLATE.search(password):
         return False
-    return not any(marker in lowered for marker in SAMPLE_MARKERS)
+    return not any(marker in lowered for marker in (*SAMPLE_MARKERS, *_PASSWORD_WORDS))
+
+
+def stock_credentials(url: ServiceURL) -> bool:
+    """`postgres://shop:shop@localhost/shop`, `amqp://guest:guest@...`: the password is the user name.
+
+    These are the credentials a development compose file or a server's
+    default install uses; as the fallback of an environment read they stand
+    for "the local service", not for a secret of any deploy.
+    """
+    return bool(url.password) and url.password == url.username
 
 
 _LIBPQ_PAIR = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")

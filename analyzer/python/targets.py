@@ -11,13 +11,14 @@ has a candidate literal.
 from __future__ import annotations
 
 import enum
+import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import libcst as cst
 
-from factorscan.core.discovery import is_sample_path, is_test_path
+from factorscan.core.discovery import is_non_production_settings_path, is_sample_path, is_test_path
 from factorscan.python.credentials import find_credential
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
@@ -37,9 +38,10 @@ __all__ = [
     "binding",
     "environment_specific_class",
     "environment_specific_file",
+    "environment_specific_module",
     "outermost_string",
     "sample_or_test_file",
-    "secret_holder",
+    "secret_beside",
 ]
 
 
@@ -298,25 +300,57 @@ def _target_name(node: cst.BaseExpression) -> str | None:
 _ENVIRONMENT_WORDS = frozenset(
     {"dev", "devel", "develop", "development", "local", "test", "tests", "testing"}
 )
-_SETTINGS_WORDS = frozenset(
-    {"settings", "setting", "config", "conf", "configuration", "configs", "environments"}
-)
 
 
 def environment_specific_file(relative_path: str) -> bool:
-    """A settings module for development or tests: `settings/dev.py`, `local_settings.py`, `test_settings.py`.
+    """A settings module for development, tests or CI by its path: `settings/dev.py`,
+    `local_settings.py`, `settings/ci.py`, `configuration_testing.py`.
 
-    Debug flags and local service hosts there are the file's purpose, not a
-    value that leaks into production.
+    Debug flags, local service hosts and throwaway keys there are the file's
+    purpose, not values that leak into production.
     """
-    parts = PurePosixPath(relative_path).parts
-    if not parts:
-        return False
-    words = set(name_words(PurePosixPath(parts[-1]).stem))
-    if not words & _ENVIRONMENT_WORDS:
-        return False
-    folders = {part.lower() for part in parts[:-1]}
-    return bool(words & _SETTINGS_WORDS or folders & _SETTINGS_WORDS)
+    return is_non_production_settings_path(relative_path)
+
+
+# What a file's header says when the file exists for tests, CI or development only:
+# "This file serves as a base configuration for testing purposes only",
+# "Minimal configuration used by the smoke test", "Local development settings",
+# "Not intended for production use".
+_PURPOSE = (
+    r"(?:unit[\s-]?tests?|tests?|testing|test\s+suite|smoke[\s-]?tests?|ci|continuous\s+integration"
+    r"|local\s+development|development)"
+)
+_NON_PRODUCTION_HEADER = re.compile(
+    r"\b(?:file|module|configuration|config|settings)\b[^.]{0,60}?\b(?:for|by)\s+(?:the\s+)?"
+    rf"(?:[\w-]+\s+){{0,2}}?{_PURPOSE}(?:\s+(?:purposes?|only|runs?|environments?))*\s*(?:[.,;:!)]|$)"
+    rf"|^[\W_]*(?:local\s+)?{_PURPOSE}\s+(?:settings|configuration|config)\b"
+    r"|\bnot\s+(?:intended|meant|suitable|to\s+be\s+used)\s+(?:for|in)\s+production\b",
+    re.IGNORECASE,
+)
+
+
+def _headers(module: cst.Module) -> tuple[str, str]:
+    """The comments above the first statement, and the module docstring."""
+    lines = list(module.header)
+    if module.body:
+        lines.extend(module.body[0].leading_lines)
+    comments = " ".join(line.comment.value.strip("# ") for line in lines if line.comment)
+    return comments[:2000], (module.get_docstring() or "")[:2000]
+
+
+def environment_specific_module(context: FileContext) -> bool:
+    """A settings module for development, tests or CI, by its path or by its header
+    (`# This file serves as a base configuration for testing purposes only`)."""
+    found = _non_production_modules.get(context)
+    if found is None:
+        found = environment_specific_file(context.relative_path) or any(
+            _NON_PRODUCTION_HEADER.search(text) for text in _headers(context.module) if text
+        )
+        _non_production_modules[context] = found
+    return found
+
+
+_non_production_modules: weakref.WeakKeyDictionary[FileContext, bool] = weakref.WeakKeyDictionary()
 
 
 def sample_or_test_file(relative_path: str) -> bool:
@@ -369,13 +403,12 @@ def _contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
     return False
 
 
-def secret_holder(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
-    """The call or dict around `node` when it holds a secret literal on the same line, else None.
+def secret_beside(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The secret literal beside `node` on its line, in the call or dict around it, else None.
 
     A finding on a value next to a password (`Redis(host="redis",
-    password="...")`) is then reported on the whole call and marked
-    sensitive, so that a reporter echoing the source line masks the password
-    along with it. Values on lines of their own keep their own position.
+    password="...")`) names it as its secret, so that a reporter echoing the
+    source line masks exactly the password and still points at the host.
     """
     extra = context.settings.secret_names
     module = context.module
@@ -393,10 +426,10 @@ def secret_holder(context: FileContext, node: cst.CSTNode) -> cst.CSTNode | None
         ours = next((i for i, child in enumerate(children) if _contains(child, node)), None)
         theirs = next((i for i, child in enumerate(children) if _contains(child, secret)), None)
         if ours is None or theirs is None:
-            return ancestor
+            return secret
         low, high = sorted((ours, theirs))
         # Elements between the two (with their commas) must not break the line.
         if any("\n" in module.code_for_node(child) for child in children[low:high]):
             return None
-        return ancestor
+        return secret
     return None

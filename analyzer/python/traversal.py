@@ -20,12 +20,14 @@ import libcst as cst
 
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Applicability, Edit, Finding, Fix, Location, Severity
-from factorscan.core.positions import Span, locate
+from factorscan.core.positions import RoundTripError, Span, locate
+from factorscan.core.redact import string_contents
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
 from factorscan.python.handlers import Handler, HandlerIndex
 from factorscan.python.import_placement import import_insertion
-from factorscan.python.imports import ImportTable, collect_module_scope
+from factorscan.python.imports import ImportTable, collect_module_scope, dotted_name
+from factorscan.python.name_bindings import ModuleNames
 from factorscan.python.nodes import child_fields, is_main_guard, string_value
 
 if TYPE_CHECKING:
@@ -40,7 +42,9 @@ class FixBuilder:
         self.message = message
         self.applicability = applicability
         self.replacements: list[tuple[cst.CSTNode, cst.CSTNode | str]] = []
+        # What follows `import ` in each import the fix adds: `os`, `os as _os`.
         self.required_modules: list[str] = []
+        self.declined = False  # no rewrite can keep its promise: report without a fix
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode | str) -> FixBuilder:
         self.replacements.append((old, new))
@@ -48,13 +52,32 @@ class FixBuilder:
         return self
 
     def use_module(self, module: str) -> str:
-        """The local name to write for `module` (`os`, `sys`); imports it if needed."""
-        existing = self.context.imports.local_name_for(module)
-        if existing is not None:
+        """The local name to write for `module` (`os`, `sys`); imports it if needed.
+
+        An import is reused only when it is unconditional, at module level and
+        before the statement being fixed. The name written must be the module at
+        every use in the file; when something else takes it (a parameter, a
+        local, a class attribute...) the module is imported under an alias
+        (`import os as _os`), and when no alias is free the fix is declined.
+        """
+        names = self.context.module_names
+        if names is None:
+            self.declined = True  # no ast to check the names against
+            return module
+        existing = self.context.imported_before_current_statement(module)
+        if existing is not None and names.always_module(existing, module):
             return existing
-        if module not in self.required_modules:
-            self.required_modules.append(module)
-        return module
+        if names.always_module(module, module):
+            local, statement = module, module
+        else:
+            local = next((alias for alias in (f"_{module}", f"{module}_module") if names.free(alias)), None)
+            if local is None:
+                self.declined = True
+                return module
+            statement = f"{module} as {local}"
+        if statement not in self.required_modules:
+            self.required_modules.append(statement)
+        return local
 
 
 @dataclass
@@ -65,6 +88,8 @@ class _Pending:
     fix: FixBuilder | None
     severity: Severity | None
     sensitive: bool
+    secret: cst.CSTNode | None  # the literal holding the secret, when not `node`
+    secret_text: str | None  # the secret's characters inside that literal, when not all of it
 
 
 class FileContext:
@@ -92,6 +117,7 @@ class FileContext:
         self.errors: list[str] = []
         self._pending: list[_Pending] = []
         self._handlers: HandlerIndex | None = None
+        self._module_names: ModuleNames | None = None
 
     # -- the file -------------------------------------------------------------
 
@@ -116,6 +142,35 @@ class FileContext:
 
     # The value of a plain (non-f, non-bytes) string literal, else None.
     string_value = staticmethod(string_value)
+
+    @property
+    def module_names(self) -> ModuleNames | None:
+        """Every binding of every name in the file (None when `ast` could not parse it)."""
+        if self._module_names is None and self.tree is not None:
+            self._module_names = ModuleNames.of(self.tree)
+        return self._module_names
+
+    def imported_before_current_statement(self, module: str) -> str | None:
+        """The local name of an unconditional module-level `import module` that runs
+        before the top-level statement being visited, if there is one."""
+        current = self.stack[1] if len(self.stack) > 1 else None
+        found = None
+        for statement in self.module.body:
+            if statement is current:
+                break
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if not isinstance(small, cst.Import):
+                    continue
+                for alias in small.names:
+                    name = dotted_name(alias.name) or ""
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        if name == module:
+                            found = alias.asname.name.value
+                    elif name == module or name.startswith(module + "."):
+                        found = module
+        return found
 
     # -- where we are -----------------------------------------------------------
 
@@ -233,9 +288,13 @@ class FileContext:
         fix: FixBuilder | None,
         severity: Severity | None,
         sensitive: bool,
+        secret: cst.CSTNode | None = None,
+        secret_text: str | None = None,
     ) -> None:
-        self._pending.append(_Pending(rule, node, message, fix, severity, sensitive))
+        self._pending.append(_Pending(rule, node, message, fix, severity, sensitive, secret, secret_text))
         self.note_statement(node)
+        if secret is not None:
+            self.note_statement(secret)
 
     def finish(self, display_path: str) -> list[Finding]:
         """Turn what rules reported into positioned findings with concrete edits."""
@@ -245,6 +304,8 @@ class FileContext:
         insertions: dict[str, tuple[cst.CSTNode | None, bool, str]] = {}
         for pending in self._pending:
             wanted.add(pending.node)
+            if pending.secret is not None:
+                wanted.add(pending.secret)
             if pending.fix is not None:
                 wanted.update(old for old, _ in pending.fix.replacements)
                 for module_name in pending.fix.required_modules:
@@ -280,10 +341,29 @@ class FileContext:
                     end_location=self.source.location(span.end),
                     fix=fix,
                     sensitive=pending.sensitive,
+                    secrets=self._secret_span(pending, spans),
                     statement_row=self.source.location(span.statement_start).row,
                 )
             )
         return findings
+
+    def _secret_span(
+        self, pending: _Pending, spans: dict[cst.CSTNode, Span]
+    ) -> tuple[tuple[Location, Location], ...]:
+        """Where exactly the secret of a finding is, when the rule said more than "the literal reported"."""
+        if pending.secret is None and pending.secret_text is None:
+            return ()
+        span = spans.get(pending.secret or pending.node)
+        if span is None:
+            return ()
+        text = self.source.text
+        inner_start, inner_end = string_contents(text[span.start : span.end])
+        start, end = span.start + inner_start, span.start + inner_end
+        if pending.secret_text:
+            found = text.find(pending.secret_text, start, end)
+            if found >= 0:  # written with escapes it is not found: the whole value stays hidden
+                start, end = found, found + len(pending.secret_text)
+        return ((self.source.location(start), self.source.location(end)),)
 
     def _concrete_fix(
         self,
@@ -291,6 +371,8 @@ class FileContext:
         spans: dict[cst.CSTNode, Span],
         insertions: dict[str, tuple[cst.CSTNode | None, bool, str]],
     ) -> Fix | None:
+        if builder.declined:
+            return None
         edits: list[Edit] = []
         for old, new in builder.replacements:
             span = spans.get(old)
@@ -343,8 +425,8 @@ class Traversal:
         for visitor, handler in handlers:
             try:
                 handler(node)
-            except RecursionError:
-                raise
+            except (RecursionError, RoundTripError):
+                raise  # limits of the tool for this file, not a rule's bug: the engine reports them
             except Exception as exc:
                 self._disable(visitor, exc)
 

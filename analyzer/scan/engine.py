@@ -13,18 +13,21 @@ from __future__ import annotations
 import ast
 import concurrent.futures
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import libcst as cst
 
+import factorscan
+import factorscan.checks
 from factorscan.checks import select_rules
 from factorscan.checks.base import (
     FileBytes,
@@ -38,12 +41,13 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.core import profiling
-from factorscan.core.cache import Cache
+from factorscan.core.cache import Cache, cache_directory, source_digest
 from factorscan.core.discovery import (
     DiscoveredFile,
     Discovery,
     display_path,
     file_kind,
+    has_root_marker,
     is_sample_path,
     is_test_path,
     relative_to_root,
@@ -495,6 +499,13 @@ def _read(item: DiscoveredFile, settings: Settings, warnings_out: list[str]) -> 
         return None
 
 
+@functools.cache
+def _analyzer_digest() -> str:
+    """factorscan's own code (engine and rules), hashed once per run for the cache key."""
+    folders = [Path(factorscan.__file__).parent, *map(Path, factorscan.checks.__path__)]
+    return source_digest(folders)
+
+
 def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = None) -> ScanResult:
     options = options or ScanOptions()
     ruleset = RuleSet.from_settings(settings)
@@ -510,10 +521,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             files = Discovery(settings).discover(paths)
     cache = options.memory_cache
     if cache is None and options.use_cache and options.stdin is None:
-        cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".factorscan_cache"
-        if not cache_dir.is_absolute():
-            cache_dir = root / cache_dir
-        cache = Cache(cache_dir, f"{settings.analysis_key()}")
+        cache_dir = cache_directory(root, settings.cache_dir, has_root_marker(root))
+        cache = Cache(cache_dir, settings.analysis_key(), _analyzer_digest())
     project = ProjectModel(root, settings, files, cache)
     wanted_kinds = ruleset.file_kinds
 
@@ -569,9 +578,7 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         with profiling.phase("project rules"):
             for rule_type in ruleset.project_rules:
                 try:
-                    findings.extend(
-                        replace(finding, file_level=True) for finding in rule_type().check_project(project)
-                    )
+                    findings.extend(rule_type().check_project(project))
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
         warnings_out.extend(project.warnings)
@@ -582,12 +589,18 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     for path, data in data_by_path.items():
         display = names[path][0]
         sources[display] = SourceFile(Path(path), display, data, is_python=kinds[display] == "python")
-    findings = _filter(findings, sources, kinds, project, settings)
+    for finding in findings:
+        # A project rule's finding in a file no per-file rule read (FS1104 alone on a Dockerfile):
+        # suppression comments and the fixer must still know what kind of file it is.
+        kinds.setdefault(finding.path, file_kind(Path(finding.path)) or "python")
+    findings = filter_suppressed(findings, sources, kinds, project, settings)
     sources = {finding.path: sources[finding.path] for finding in findings if finding.path in sources}
     return ScanResult(
         findings=sorted(findings, key=lambda f: f.sort_key),
         errors=errors,
-        warnings=warnings_out,
+        # Two views of one file (the compose services of FS0903 and of the deployment model) may
+        # meet the same problem: say it once.
+        warnings=list(dict.fromkeys(warnings_out)),
         files_scanned=len(set(digests) | {str(path) for path in project.paths_read()}),
         sources=sources,
         kinds=kinds,
@@ -609,14 +622,14 @@ def _analyze_inline(
         advance(1)
 
 
-def _filter(
+def filter_suppressed(
     findings: list[Finding],
     sources: dict[str, SourceFile],
     kinds: dict[str, str],
     project: ProjectModel,
     settings: Settings,
 ) -> list[Finding]:
-    """Drop findings silenced by noqa comments or per-file-ignores."""
+    """Drop findings silenced by noqa comments or per-file-ignores (each fix round too)."""
     per_file = PerFileIgnores(settings.per_file_ignores)
     suppressions: dict[str, Suppressions | None] = {}
     kept = []

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from factorscan.core.cache import Cache
 from factorscan.core.discovery import (
@@ -44,6 +44,10 @@ from factorscan.deploy.manifest_loading import load_manifests
 from factorscan.deploy.manifests import Dependency, ImageInstall, Manifest, dockerfile_pip_installs
 from factorscan.python.importmap import ImportResolver
 from factorscan.python.imports import IMPORT_FACTS, ImportFact
+
+if TYPE_CHECKING:
+    from factorscan.deploy.deployment import DeploymentModel
+    from factorscan.deploy.yaml_loader import YamlNode
 
 T = TypeVar("T")
 _Fact = TypeVar("_Fact", bound=tuple)
@@ -357,6 +361,21 @@ class ProjectModel:
         width = len(source.line(row)) if source is not None else 0
         return self.display(path), Location(row, 1), Location(row, max(width, 1) + 1)
 
+    @cached_property
+    def scanned_paths(self) -> frozenset[str]:
+        """The files of this run, relative to the root: project rules report only in these."""
+        return frozenset(self.relative(item.path) for item in self.files)
+
+    def node_span(self, node: YamlNode) -> tuple[str, Location, Location]:
+        """(display path, start, end) of a YAML node of a deployment descriptor: the node when
+        it sits on one line, else its first character."""
+        start = Location(node.row, node.column)
+        if node.end_row == node.row and node.end_column > node.column:
+            end = Location(node.row, node.end_column)
+        else:
+            end = Location(node.row, node.column + 1)
+        return self.display(self.root / node.origin), start, end
+
     def is_first_party(self, module: str, importer: str) -> bool:
         """Whether `module` (dotted) is the project's own code, seen from the file `importer`."""
         top = module.split(".", maxsplit=1)[0]
@@ -403,7 +422,9 @@ class ProjectModel:
         for item in self.files_of_kind("compose"):
             source = self.source(item.path)
             if source is not None:
-                found[item.path] = parse_compose(source.text)
+                problems: list[str] = []
+                found[item.path] = parse_compose(source.text, problems)
+                self.warnings.extend(f"{source.display_path}: {problem}" for problem in problems)
         return found
 
     @cached_property
@@ -446,6 +467,57 @@ class ProjectModel:
                 node = service.command or service.entrypoint
                 if argv and node is not None:
                     found.append(DeclaredProcess(path, "compose", service.name, node.row, describe(argv)))
+        return found
+
+    @cached_property
+    def deployment(self) -> DeploymentModel:
+        """Kubernetes, kustomize, Helm, compose, skaffold and Tilt descriptors of the project tree,
+        read on first use: a scan whose rules never ask, or a tree without them, pays nothing
+        (the model's modules are imported here for the same reason)."""
+        from factorscan.deploy.deployment import DeploymentModel
+
+        return DeploymentModel(self._tree_listing, self._read_deploy_file, self.dockerfile_env, self.warnings)
+
+    def container_process(self, command: list[str], args: list[str]) -> Process | None:
+        """What a deployed container runs: its own `command` (with `args`), else the image's
+        CMD (with `args` in its place) when the project has one Dockerfile."""
+        if command:
+            return describe([*command, *args])
+        images = [item for item in self.processes if item.origin == "dockerfile"]
+        if len(images) != 1:
+            return None
+        if args:
+            entrypoint, _cmd = next(iter(self.dockerfiles.values())).final_command()
+            return describe([*command_argv(entrypoint), *args]) if entrypoint is not None else describe(args)
+        return images[0].process
+
+    def _read_deploy_file(self, relative_path: str) -> str | None:
+        """A descriptor's text; one over `max-file-size` is left out with a warning.
+
+        Read with `os` calls rather than through `source()`: a deployment may have hundreds
+        of descriptors, and each is read once by the model, which keeps the text."""
+        path = os.path.normpath(os.path.join(self.root, relative_path))
+        try:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > self.settings.max_file_size:
+                    self.warnings.append(
+                        f"{display_path(Path(path))}: skipped, {size} bytes is over max-file-size "
+                        f"({self.settings.max_file_size})"
+                    )
+                    return None
+                data = handle.read()
+        except OSError:  # missing (kustomize tries folders as files), a folder, unreadable
+            return None
+        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", errors="replace")
+
+    def dockerfile_env(self) -> dict[str, list[tuple[str, str]]]:
+        """Dockerfile (relative path) -> the (name, value) pairs its final stage's ENV sets."""
+        found = {}
+        for path, dockerfile in self.tree_dockerfiles.items():
+            final = dockerfile.final_stage
+            if final is not None:
+                found[self.relative(path)] = list(final.env.items())
         return found
 
     @cached_property

@@ -6,12 +6,13 @@ from factorscan.python.services import CLIENTS, ClientSpec
 from factorscan.python.targets import KEYWORD, POSITIONAL, Binding
 from factorscan.python.traversal import FileContext
 
-_TEST_FILES = (
-    "skipped, like settings modules for development or tests (they point at local services on purpose)"
+TEST_FILES = (
+    "skipped, like settings modules for development, tests or CI, known by name (`settings/ci.py`, "
+    "`local_settings.py`) or by a header that says so: they point at local services on purpose"
 )
 
 
-def _client(target: Binding, context: FileContext) -> tuple[ClientSpec, str] | None:
+def argument_role(target: Binding, context: FileContext) -> tuple[ClientSpec, str] | None:
     """(client spec, role) when the literal is an argument a client takes as host, port, user..."""
     if target.call is None:
         return None

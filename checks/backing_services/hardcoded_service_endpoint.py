@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.backing_services._shared import TEST_FILES, argument_role
 from factorscan.checks.base import (
     FixAvailability,
     Invalid,
@@ -45,8 +45,9 @@ from factorscan.python.targets import (
     StringLiterals,
     binding,
     environment_specific_file,
+    environment_specific_module,
     sample_or_test_file,
-    secret_holder,
+    secret_beside,
 )
 from factorscan.python.traversal import FileContext
 
@@ -181,7 +182,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     severity = Severity.WARNING
     summary = "A backing service's host, port or user is hardcoded"
     fix_availability = FixAvailability.ALWAYS
-    test_files = _TEST_FILES
+    test_files = TEST_FILES
     triggers = (*_CLIENT_MODULES, *_CALL_SHAPES, b"DATABASES", b"CACHES", *_SETTING_STEMS)
 
     @classmethod
@@ -241,6 +242,21 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
             """,
             files={"pyproject.toml": '[tool.factorscan]\nallowed-hosts = ["*.internal"]\n'},
             note="a host in allowed-hosts",
+        ),
+        Valid(
+            """
+            DATABASES = {
+                "default": {"ENGINE": "django.db.backends.postgresql", "HOST": "localhost", "USER": "netbox"}
+            }
+            """,
+            filename="settings/ci.py",
+            files={
+                "shop/qa.py": (
+                    "# Configuration for the CI runs only.\n\n"
+                    'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "db"}}\n'
+                ),
+            },
+            note="settings for CI, by name or by header",
         ),
     )
     INVALID = (
@@ -394,7 +410,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
 
     def _literal(self, node: cst.BaseExpression, value: str | int) -> None:
         target = binding(self.context)
-        if target.docstring or target.kind == COMPARE:
+        if target.docstring or target.kind == COMPARE or environment_specific_module(self.context):
             return
         found = self._role(target)
         if found is None:
@@ -405,7 +421,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     def _role(self, target: Binding) -> tuple[Service, str, str, bool] | None:
         """(service, role, variable name, whether the name is a setting's) for where the literal goes."""
         context = self.context
-        client = _client(target, context)
+        client = argument_role(target, context)
         if client is not None:
             spec, role = client
             if target.in_sequence and role != HOSTS:
@@ -521,19 +537,18 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
             fix.replace(node, int_env_lookup(fix, variable, int(value)))
         else:
             fix.replace(node, env_lookup(fix, variable, node))
-        holder = secret_holder(context, node) if context.stack[-1] is node else None
         self.report(
-            holder or node,
+            node,
             f"Hardcoded {service.label} {shown}; read {variable} from the environment",
             fix=fix,
-            sensitive=holder is not None,
+            secret=secret_beside(context, node) if context.stack[-1] is node else None,
         )
 
     def visit_Call(self, node: cst.Call) -> None:
         """Module constants passed to a client: `psycopg2.connect(host=DB_HOST)`."""
         context = self.context
         spec = CLIENTS.get(context.qualified_name(node.func) or "")
-        if spec is None:
+        if spec is None or environment_specific_module(context):
             return
         for index, arg in enumerate(node.args):
             if not isinstance(arg.value, cst.Name) or arg.star:

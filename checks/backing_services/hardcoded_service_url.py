@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.backing_services._shared import _TEST_FILES, _client
+from factorscan.checks.backing_services._shared import TEST_FILES, argument_role
 from factorscan.checks.base import (
     Applicability,
     FixAvailability,
@@ -18,7 +18,7 @@ from factorscan.checks.base import (
 )
 from factorscan.python.codemods import env_lookup, env_variable_name
 from factorscan.python.env_reads import env_default_of, require_variable
-from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn
+from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn, stock_credentials
 from factorscan.python.services import (
     DSN,
     SERVICES,
@@ -39,9 +39,9 @@ from factorscan.python.targets import (
     Binding,
     StringLiterals,
     binding,
-    environment_specific_file,
+    environment_specific_module,
     sample_or_test_file,
-    secret_holder,
+    secret_beside,
 )
 
 _SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
@@ -76,8 +76,12 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     (`user:password@host`, `example.com`), cloud metadata endpoints, hosts in
     the `allowed-hosts` setting, and URLs that are already the default of an
     environment read (`os.environ.get("DATABASE_URL", "postgres://localhost/app")`,
+    `dj_database_url.config(default=...)`, `env.str("X", ...)`,
     pydantic-settings defaults, command-line option defaults) are left alone
-    unless they hold a password.
+    unless they hold a password. The stock credentials of a local service
+    (the password is the user name, `shop:shop@localhost`, or a made-up
+    `..._password`) are not a password there: the environment overrides the
+    whole URL, and such a fallback only names the developer's own service.
 
     ## Why is this bad?
     Factor IV: a backing service is an attached resource, swapped by changing
@@ -116,7 +120,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     severity = Severity.WARNING
     summary = "A backing-service URL is hardcoded"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES
+    test_files = TEST_FILES
     triggers = (
         b"://",  # then a service scheme right before it: see triggered_by
         b"broker",
@@ -195,6 +199,17 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 pass
             \"\"\"Connect with a URL such as postgres://db/app.\"\"\"
             """,
+        ),
+        Valid(
+            """
+            import dj_database_url
+            import environ
+
+            env = environ.Env()
+            DATABASES = {"default": dj_database_url.config(default="postgres://shop:shop@localhost:5432/shop")}
+            STORAGE_URI = env.str("STORAGE_URI", "postgres://storage:storage_password@db:5432/shop")
+            """,
+            note="environment defaults with a service's stock credentials (user = password, 'password')",
         ),
     )
     INVALID = (
@@ -349,12 +364,12 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         url, service = classified.url, classified.service
         if any(allowed_host(host, context.settings.allowed_hosts) for host, _ in url.hosts):
             return
-        credentials = has_real_password(url)
         read = env_default_of(context)
+        # A fallback with the service's stock credentials (`shop:shop@localhost`) names the local
+        # service the environment overrides, not a deploy's secret.
+        credentials = has_real_password(url) and not (read is not None and stock_credentials(url))
         if not credentials and (
-            read is not None
-            or _overridable_default(target)
-            or environment_specific_file(context.relative_path)
+            read is not None or _overridable_default(target) or environment_specific_module(context)
         ):
             return
         where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)
@@ -371,10 +386,12 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix=fix if require_variable(fix, read, context) else None,
                 severity=Severity.ERROR,
                 sensitive=True,
+                secret_text=url.password,
             )
             return
         variable = self._variable(target, service, value)
-        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", credentials)
+        password = url.password if credentials else None
+        self._report(node, target, variable, f"Hardcoded {service.label} URL ({where})", password)
 
     def _variable(self, target: Binding, service: Service, value: str) -> str:
         context = self.context
@@ -397,8 +414,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         return env_variable_name(context, service.url_name, value)
 
     def _report(
-        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, credentials: bool
+        self, node: cst.BaseExpression, target: Binding, variable: str, message: str, password: str | None
     ) -> None:
+        """A hardcoded URL or DSN; `password` the one it holds, if any (only it is masked in output)."""
+        credentials = password is not None
         if credentials:
             message += " with a password"
         fix = None
@@ -410,18 +429,19 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
                 fix.replace(node, env_lookup(fix, variable, node))
             message += f"; read {variable} from the environment"
-        holder = None if credentials else secret_holder(self.context, node)
         self.report(
-            holder or node,
+            node,
             message,
             fix=fix,
             severity=Severity.ERROR if credentials else None,
-            sensitive=credentials or holder is not None,
+            sensitive=credentials,
+            secret=None if credentials else secret_beside(self.context, node),
+            secret_text=password,
         )
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
         target = binding(self.context)
-        client = _client(target, self.context)
+        client = argument_role(target, self.context)
         if client is None or client[1] != DSN:
             return
         pairs = parse_libpq_dsn(value)
@@ -435,5 +455,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         service = SERVICES[client[0].service]
         variable = env_variable_name(self.context, service.url_name, value)
         self._report(
-            node, target, variable, f"Hardcoded {service.label} connection string (host {host})", credentials
+            node,
+            target,
+            variable,
+            f"Hardcoded {service.label} connection string (host {host})",
+            password if credentials else None,
         )

@@ -1,4 +1,4 @@
-"""FS0501 mutable-base-image: dockerfile base image is untagged or `latest`."""
+"""FS0501 mutable-base-image: Dockerfile base image is untagged or `latest`."""
 
 from __future__ import annotations
 

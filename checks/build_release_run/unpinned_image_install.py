@@ -1,4 +1,4 @@
-"""FS0503 unpinned-image-install: dockerfile installs Python packages without version pins."""
+"""FS0503 unpinned-image-install: Dockerfile installs Python packages without version pins."""
 
 from __future__ import annotations
 

@@ -11,12 +11,27 @@ Rules, in code order:
 - FS0303 hardcoded-debug (`hardcoded_debug.py`)
 - FS0304 secret-file-in-image (`secret_file_in_image.py`)
 - FS0305 secret-in-dockerfile (`secret_in_dockerfile.py`)
+- FS0306 secret-in-manifest (`secret_in_manifest.py`)
+- FS0307 config-not-provided (`config_not_provided.py`)
+- FS0308 config-never-read (`config_never_read.py`)
 """
 
+from factorscan.checks.config.config_never_read import ConfigNeverRead
+from factorscan.checks.config.config_not_provided import ConfigNotProvided
 from factorscan.checks.config.hardcoded_debug import HardcodedDebug
 from factorscan.checks.config.hardcoded_secret import HardcodedSecret
 from factorscan.checks.config.secret_default import SecretDefault
 from factorscan.checks.config.secret_file_in_image import SecretFileInImage
 from factorscan.checks.config.secret_in_dockerfile import SecretInDockerfile
+from factorscan.checks.config.secret_in_manifest import SecretInManifest
 
-__all__ = ["HardcodedDebug", "HardcodedSecret", "SecretDefault", "SecretFileInImage", "SecretInDockerfile"]
+__all__ = [
+    "ConfigNeverRead",
+    "ConfigNotProvided",
+    "HardcodedDebug",
+    "HardcodedSecret",
+    "SecretDefault",
+    "SecretFileInImage",
+    "SecretInDockerfile",
+    "SecretInManifest",
+]

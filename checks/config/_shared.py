@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Shapes that carry a credential without a secret-like name.
-_CREDENTIAL_SHAPES = (
+CREDENTIAL_SHAPES = (
     re.compile(rb"://[^/\s'\"@:]+:[^/\s'\"@]+@"),  # user:password@ in a URL
     b"BasicAuth",
     b"DigestAuth",
@@ -21,7 +21,7 @@ _CREDENTIAL_SHAPES = (
 
 
 # Prefixes of the credential formats in factorscan.python.secrets.
-_FORMAT_TRIGGERS = (
+FORMAT_TRIGGERS = (
     b"AKIA",
     b"ASIA",
     b"ghp_",
@@ -48,10 +48,11 @@ _FORMAT_TRIGGERS = (
 )
 
 
-_TEST_FILES_NOTE = (
-    "only credential formats (AWS, GitHub, Slack, Stripe live...) are reported there: other "
-    "secrets in tests are fixtures"
+TEST_FILES_NOTE = (
+    "only credential formats (AWS, GitHub, Slack, Stripe live...) are reported there, and in settings "
+    "modules for development, tests or CI (by name, `settings/ci.py`, or by a header that says so): "
+    "other secrets there are fixtures"
 )
 
 
-_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")

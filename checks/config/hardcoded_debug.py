@@ -6,12 +6,22 @@ import re
 
 import libcst as cst
 
-from factorscan.checks.base import FixAvailability, Guarded, Invalid, Severity, SourceRule, Valid
-from factorscan.python.codemods import env_flag, env_variable_name, keyword
+from factorscan.checks.base import (
+    Applicability,
+    FixAvailability,
+    Guarded,
+    Invalid,
+    Severity,
+    SourceRule,
+    Valid,
+)
+from factorscan.python.codemods import env_flag, env_variable_name, keyword, string
+from factorscan.python.env_flags import env_flag_when_unset
 from factorscan.python.env_reads import is_settings_class
 from factorscan.python.targets import (
     environment_specific_class,
     environment_specific_file,
+    environment_specific_module,
     sample_or_test_file,
 )
 
@@ -62,12 +72,16 @@ class HardcodedDebug(SourceRule):
     Finds debug mode switched on in code: `DEBUG = True` in a settings module
     or a config class, `app.run(debug=True)`, `app.debug = True`,
     `app.config["DEBUG"] = True`, `app.config.update(DEBUG=True)` and
-    `FastAPI(debug=True)` (also Starlette, aiohttp and Litestar).
+    `FastAPI(debug=True)` (also Starlette, aiohttp and Litestar), and the same
+    places given a flag read from the environment that is on while its
+    variable is unset (`os.environ.get("DEBUG", "true") == "true"`).
 
-    Settings modules and config classes for one named environment
-    (`settings/dev.py`, `local_settings.py`, `DevelopmentConfig`,
-    `TestingConfig`), `DEBUG = True` under an `if`, and pydantic-settings
-    fields (already read from the environment) are left alone.
+    Settings modules and config classes for development, tests or CI
+    (`settings/dev.py`, `local_settings.py`, `settings/ci.py`,
+    `settings/unittests.py`, a file whose header says it is for testing,
+    `DevelopmentConfig`, `TestingConfig`), `DEBUG = True` under an `if`, and
+    pydantic-settings fields (already read from the environment) are left
+    alone: debug is what those files are for, and no deploy runs them.
 
     ## Why is this bad?
     Factor III: whether a deploy runs in debug mode is config, and varies
@@ -90,19 +104,27 @@ class HardcodedDebug(SourceRule):
     ## Fix
     Safe: `True` becomes `os.environ.get("DEBUG", "true").lower() in ("1",
     "true", "yes")`, which is still on while `DEBUG` is unset, so behaviour
-    is unchanged until the deploy sets `DEBUG=false`.
+    is unchanged. The finding stays while the default is on (a deploy that
+    sets nothing still runs in debug mode).
+
+    Unsafe: a flag read from the environment that is on while its variable
+    is unset gets a default that switches it off (`"false"`, `"0"` or `""`,
+    whichever the expression reads as off), so debug mode then needs the
+    variable set. No fix when no such default switches the flag off.
     """
 
     code = "FS0303"
     name = "hardcoded-debug"
     severity = Severity.WARNING
     summary = "Debug mode is switched on in code"
-    fix_availability = FixAvailability.ALWAYS
+    fix_availability = FixAvailability.SOMETIMES
     test_files = "skipped, like settings modules and config classes for development or tests"
     triggers = (
         # DEBUG = True, debug=True: searched only where "debug" occurs in some case
         Guarded(rb"(?i:debug)\s*(?::\s*bool\s*)?=\s*True\b", *_case_variants(b"ebug")),
         re.compile(rb"DEBUG['\"]\s*\]\s*=\s*True\b"),  # app.config["DEBUG"] = True
+        # DEBUG = os.environ.get("DEBUG", "true") ...: a flag that may default to on
+        Guarded(rb"(?i:debug)['\"\]]*\s*(?::[^=\n]*)?=[^\n]*(?:environ|getenv)", b"environ", b"getenv"),
     )
 
     VALID = (
@@ -155,6 +177,19 @@ class HardcodedDebug(SourceRule):
             if os.environ.get("DJANGO_DEV"):
                 DEBUG = True
             """,
+        ),
+        Valid(
+            """
+            from .settings import *  # noqa: F403
+
+            DEBUG = True
+            """,
+            filename="shop/settings/unittests.py",
+            files={
+                "settings/ci.py": "DEBUG = True\n",
+                "shop/qa.py": '"""Test settings: the suite runs against SQLite."""\n\nDEBUG = True\n',
+            },
+            note="settings for unit tests and CI, by name or by header",
         ),
     )
     INVALID = (
@@ -235,17 +270,69 @@ class HardcodedDebug(SourceRule):
                 app.config.update(DEBUG=os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes"), TESTING=False)
             """,  # noqa: E501 - the fixed line as --fix writes it
         ),
+        Invalid(
+            """
+            import os
+
+            DEBUG = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes")
+            """,
+            filename="mysite/settings.py",
+            note="read from the environment, but on while DEBUG is unset: the unsafe fix defaults it off",
+            unsafe=True,
+            fixed="""
+            import os
+
+            DEBUG = os.environ.get("DEBUG", "false").lower() in ("1", "true", "yes")
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            DEBUG = os.environ.get("DEBUG", "on") != "off"
+            """,
+            filename="mysite/settings.py",
+            note="no fix: no usual spelling of off (false, 0, empty) switches this flag off",
+        ),
     )
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
 
+    def _switched_on(self, node: cst.BaseExpression) -> bool:
+        """`True`, or a flag read from the environment that is on while its variable is unset."""
+        if _is_true(node):
+            return True
+        if isinstance(node, (cst.Name, cst.Integer, cst.SimpleString)):
+            return False  # the common case, without looking for environment reads
+        flag = env_flag_when_unset(node, self.context)
+        return flag is not None and flag.on_when_unset
+
     def _report(self, node: cst.BaseExpression, message: str) -> None:
+        if environment_specific_module(self.context):
+            return  # a settings module whose header says it is for tests or development
+        if not _is_true(node):
+            self._report_flag(node)
+            return
         fix = self.fix("Read DEBUG from the environment (still on while it is unset)")
         variable = env_variable_name(self.context, "DEBUG", setting=True)
         fix.replace(node, env_flag(fix, variable, True))
         self.report(node, f"{message}; read {variable} from the environment", fix=fix)
+
+    def _report_flag(self, node: cst.BaseExpression) -> None:
+        flag = env_flag_when_unset(node, self.context)
+        if flag is None:
+            return
+        variable = flag.lookup.name or "the variable"
+        message = f"Debug mode is on while ${variable} is unset; default it to off"
+        default = flag.lookup.default
+        if flag.off_default is None or default is None:
+            self.report(node, message)
+            return
+        fix = self.fix(f"Default ${variable} to off (debug then needs {variable} set)", Applicability.UNSAFE)
+        fix.replace(default, string(flag.off_default, default))
+        self.report(node, message, fix=fix)
 
     def _conditional(self) -> bool:
         return any(isinstance(node, (cst.If, cst.Try, cst.With)) for node in self.context.ancestors())
@@ -272,12 +359,12 @@ class HardcodedDebug(SourceRule):
                 self._report(value, "DEBUG is hardcoded to True")
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if _is_true(node.value):
+        if self._switched_on(node.value):
             for target in node.targets:
                 self._setting_target(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and _is_true(node.value):
+        if node.value is not None and self._switched_on(node.value):
             self._setting_target(node.target, node.value)
 
     def _is_app(self, node: cst.BaseExpression) -> bool:
@@ -291,14 +378,14 @@ class HardcodedDebug(SourceRule):
     def visit_Call(self, node: cst.Call) -> None:
         debug = keyword(node, "debug")
         config_debug = keyword(node, "DEBUG")
-        if (debug is None or not _is_true(debug.value)) and (
-            config_debug is None or not _is_true(config_debug.value)
-        ):
+        debug_on = debug is not None and self._switched_on(debug.value)
+        config_on = config_debug is not None and self._switched_on(config_debug.value)
+        if not debug_on and not config_on:
             return
         context = self.context
         qualified = context.qualified_name(node.func) or ""
         func = node.func
-        if debug is not None and _is_true(debug.value):
+        if debug is not None and debug_on:
             if qualified in _DEBUG_CONSTRUCTORS:
                 self._report(debug.value, f"{qualified.rsplit('.', 1)[1]}(debug=True) hardcodes debug mode")
             elif (
@@ -309,7 +396,7 @@ class HardcodedDebug(SourceRule):
                 self._report(debug.value, f"{func.attr.value}(debug=True) hardcodes debug mode")
         if (
             config_debug is not None
-            and _is_true(config_debug.value)
+            and config_on
             and isinstance(func, cst.Attribute)
             and func.attr.value in ("update", "from_mapping", "configure")
         ):

@@ -16,7 +16,7 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
-from factorscan.checks.config._shared import _CREDENTIAL_SHAPES, _FORMAT_TRIGGERS, _TEST_FILES_NOTE
+from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
 from factorscan.python.codemods import env_lookup, env_variable_name
@@ -43,6 +43,7 @@ from factorscan.python.services import (
 from factorscan.python.targets import (
     ATTRIBUTE,
     COMPARE,
+    DICT,
     KEYWORD,
     OTHER,
     POSITIONAL,
@@ -50,6 +51,7 @@ from factorscan.python.targets import (
     Binding,
     StringLiterals,
     binding,
+    environment_specific_module,
     sample_or_test_file,
 )
 from factorscan.python.traversal import FileContext
@@ -131,6 +133,11 @@ def _strong(value: str) -> bool:
     return len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
+def _fixture_file(context: FileContext) -> bool:
+    """Tests, samples and settings for development, tests or CI: their secrets are fixtures."""
+    return sample_or_test_file(context.relative_path) or environment_specific_module(context)
+
+
 def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
     """The environment variable a secret moves to, named after its target."""
     name = target.name or ""
@@ -178,11 +185,18 @@ class HardcodedSecret(StringLiterals, SourceRule):
 
     It stays silent on placeholders (`""`, `changeme`, `xxx`, `<token>`,
     `${VAR}`, `{{ var }}`, `%(pw)s`, `example`, `dummy`, `test`, `secret`,
-    values under three characters), on names that only point to a secret
-    (`token_url`, `password_field`, `NextToken`, `SECRET_KEY_ENV_VAR`), on
-    values that are words, paths, identifiers, hashes or prose
-    (`password_hint = "Use at least 12 characters"`), and on indirections
-    (`os.environ[...]`, `request.headers.get(...)`, function calls). A
+    values under three characters, a credential prefix before a word such
+    as `xoxb-valid`, runs and alphabets such as `123` or
+    `ABCDEFGHJKLMNPQRSTUVWXYZ23456789`, made-up passwords holding the word
+    `password`, and a password equal to the user name beside it, as seed
+    users and fixtures have: `create_user("admin", password="admin")`), on
+    names that only point to a secret or describe it (`token_url`,
+    `password_field`, `NextToken`, `SECRET_KEY_ENV_VAR`,
+    `email_password_status`, `TOKEN_ALPHABET`, `API_TOKEN_RATE`,
+    `KEY_HASHES`), on values that are words, paths, identifiers, hashes,
+    rates (`10/min`) or prose (`password_hint = "Use at least 12
+    characters"`), and on indirections (`os.environ[...]`,
+    `request.headers.get(...)`, function calls). A
     password inside a backing-service URL is reported by FS0401, a secret
     default of an environment read by FS0302.
 
@@ -220,10 +234,10 @@ class HardcodedSecret(StringLiterals, SourceRule):
     severity = Severity.ERROR
     summary = "A secret is hardcoded in the source"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES_NOTE
+    test_files = TEST_FILES_NOTE
     # Credential formats and shapes, or a secret-like name bound to a string literal.
-    triggers = (*_FORMAT_TRIGGERS, *_CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
-    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential formats only
+    triggers = (*FORMAT_TRIGGERS, *CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
+    sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential formats only
 
     @classmethod
     def settings_triggers(cls, settings: Settings) -> tuple[Trigger, ...]:
@@ -304,6 +318,52 @@ class HardcodedSecret(StringLiterals, SourceRule):
             DATABASE_URL = "postgres://shop:s3cr3t-pass@db:5432/shop"
             """,
             note="a password in a service URL is FS0401's",
+        ),
+        Valid(
+            """
+            SECRET_KEY = "61fxc$k%9nj!be-_up9%xzm(z)9l7$h33b1!@bf9581=c-03%p"
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "netbox"}}
+            """,
+            filename="settings/ci.py",
+            files={
+                "settings/local_dev.py": 'SECRET_KEY = "shop-local-development-key-1234567890!"\n',
+                "shop/settings/unittests.py": 'SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n',
+                "scripts/smoketest_configuration.py": 'SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n',
+                "shop/qa.py": (
+                    "# This file serves as a base configuration for testing purposes\n"
+                    "# only. It is not intended for production use.\n\n"
+                    'SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+                ),
+            },
+            note="settings for CI, local development, unit and smoke tests, by name or by header: fixtures",
+        ),
+        Valid(
+            """
+            def profile(request, ctx):
+                ctx["email_password_status"] = "success"
+
+
+            SECRET_KEY_CHARSET = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)"
+            API_TOKEN_RATE = "10/min"
+            _DEFAULT_JWT_KEY_HASHES = {"993583b530ed307419c1fd54eef8c7010ac29fa9ee6ddfa3ed0e5204e2b5e99a"}
+            """,
+            note="names about a secret: a status, a character set, a rate limit, hashes kept to refuse keys",
+        ),
+        Valid(
+            """
+            from django.contrib.auth import get_user_model
+            from slack_bolt import App
+
+            app = App(token="xoxb-valid", token_verification_enabled=False)
+            configuration = {"api_bot_token": "123"}
+            SECRET_KEY = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+            def seed():
+                get_user_model().objects.create_user("admin", password="admin")
+                get_user_model().objects.create_user("user1", password="user1password")
+            """,
+            note="stand-ins: a credential prefix before a word, a run of characters, seed users' passwords",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -544,6 +604,19 @@ class HardcodedSecret(StringLiterals, SourceRule):
             """,
             unsafe=True,
         ),
+        Invalid(
+            """
+            AWS_ACCESS_KEY_ID = "AKIAZ3MHQ7LN4XPWRT2B"
+            """,
+            filename="settings/ci.py",
+            note="a provider key counts in test and CI settings too",
+            fixed="""
+            import os
+
+            AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]
+            """,
+            unsafe=True,
+        ),
     )
 
     def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
@@ -551,7 +624,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if len(value) < 3 or env_default_of(context) is not None:
             return
         target = binding(context)
-        testing = sample_or_test_file(context.relative_path)
+        testing = _fixture_file(context)
         aws_named = bool(target.name) and "aws" in name_words(target.name or "")
         match = find_credential(value, aws_context=aws_named and is_secret_name(target.name or ""))
         if "://" in value:
@@ -562,6 +635,8 @@ class HardcodedSecret(StringLiterals, SourceRule):
                 self._report_format(node, match, target)
             return
         if testing or target.docstring:
+            return
+        if self._echoes_user(node, value, target):
             return
         fallback = self._credential_slot(target)
         if fallback is not None:
@@ -578,6 +653,18 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if looks_like_secret_value(value, target.name):
             message = f"Hardcoded secret in {target.name} ({redact(value)})"
             self._report(node, value, target, message, env_name(target.name))
+
+    def _echoes_user(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
+        """`create_user("admin", password="admin")`, `{"USER": "shop", "PASSWORD": "shop"}`: a
+        password equal to another value of its call or dict is the user name, as seed data and
+        fixture users have it."""
+        if target.call is not None:
+            others = [arg.value for arg in target.call.args]
+        elif target.kind == DICT and isinstance(self.context.stack[-3], cst.Dict):
+            others = [e.value for e in self.context.stack[-3].elements if isinstance(e, cst.DictElement)]
+        else:
+            return False
+        return any(other is not node and self.context.string_value(other) == value for other in others)
 
     def _credential_slot(self, target: Binding) -> str | None:
         """The variable for a password passed where an API takes one positionally."""
@@ -631,7 +718,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if target.name and meaningful(target.name):
             fallback = env_name(target.name)
         message = f"URL for {host} embeds a password ({redact(url.password or '')})"
-        self._report(node, value, target, message, fallback, named_by_target=False)
+        self._report(node, value, target, message, fallback, named_by_target=False, secret_text=url.password)
 
     def _report_format(self, node: cst.BaseExpression, match: CredentialMatch, target: Binding) -> None:
         message = f"Hardcoded {match.format.label} ({redact(match.value)})"
@@ -649,6 +736,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         fallback: str,
         *,
         named_by_target: bool = True,
+        secret_text: str | None = None,
     ) -> None:
         fix = None
         movable = not target.docstring and not (
@@ -664,7 +752,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
             fix.replace(node, env_lookup(fix, variable))
             message += f"; read {variable} from the environment"
-        self.report(node, message, fix=fix, sensitive=True)
+        self.report(node, message, fix=fix, sensitive=True, secret_text=secret_text)
 
     def on_bytes(self, node: cst.SimpleString) -> None:
         """Bytes literals (`app.secret_key = b"..."`): reported without a fix, which would change the type."""
@@ -675,7 +763,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
         if not isinstance(raw, bytes):
             return
         value = raw.decode("latin-1")
-        testing = sample_or_test_file(self.context.relative_path)
+        testing = _fixture_file(self.context)
         match = find_credential(value)
         if match is not None:
             if not testing or match.format.in_tests:
@@ -692,7 +780,5 @@ class HardcodedSecret(StringLiterals, SourceRule):
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         """A credential inside an f-string: reported, never rewritten."""
         match = find_credential(node.value)
-        if match is not None and (
-            not sample_or_test_file(self.context.relative_path) or match.format.in_tests
-        ):
+        if match is not None and (not _fixture_file(self.context) or match.format.in_tests):
             self.report(node, f"Hardcoded {match.format.label} ({redact(match.value)})", sensitive=True)

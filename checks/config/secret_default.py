@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, SourceRule, Valid
-from factorscan.checks.config._shared import _FORMAT_TRIGGERS, _TEST_FILES_NOTE
+from factorscan.checks.config._shared import FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.python.credentials import find_credential
 from factorscan.python.env_reads import EnvLookup, SettingsField, env_default_of, require_variable
@@ -17,7 +17,7 @@ from factorscan.python.secrets import (
     parse_url,
 )
 from factorscan.python.services import classify_url, service_setting
-from factorscan.python.targets import StringLiterals, sample_or_test_file
+from factorscan.python.targets import StringLiterals, environment_specific_module, sample_or_test_file
 
 
 def _read_variable(read: EnvLookup | SettingsField | tuple[str, cst.Arg]) -> str | None:
@@ -73,7 +73,7 @@ class SecretDefault(StringLiterals, SourceRule):
     severity = Severity.ERROR
     summary = "An environment read falls back to a hardcoded secret"
     fix_availability = FixAvailability.SOMETIMES
-    test_files = _TEST_FILES_NOTE
+    test_files = TEST_FILES_NOTE
     # Reads that can carry a default; a bare `environ` would parse every WSGI module.
     triggers = (
         b"getenv(",
@@ -91,7 +91,7 @@ class SecretDefault(StringLiterals, SourceRule):
         b"dj_email_url",
         b"django_cache_url",
     )
-    sample_triggers = _FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
+    sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
 
     VALID = (
         Valid(
@@ -124,6 +124,27 @@ class SecretDefault(StringLiterals, SourceRule):
             SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-test-key-1234")
             """,
             filename="tests/settings.py",
+        ),
+        Valid(
+            """
+            \"\"\"Minimal configuration used by the wheel-install smoke test.\"\"\"
+
+            import os
+
+            DATABASES = {"default": {"PASSWORD": os.getenv("POSTGRES_PASSWORD", "netbox")}}
+            SECRET_KEY = os.getenv("SECRET_KEY", "9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+            """,
+            filename="scripts/smoke.py",
+            files={"settings/ci.py": 'import os\n\nTOKEN = os.getenv("TOKEN", "9f8e7d6c5b4a3928")\n'},
+            note="settings for CI and smoke tests, by header or by name",
+        ),
+        Valid(
+            """
+            import os
+
+            THROTTLE_RATES = {"login": os.getenv("SHOP_TOKEN_THROTTLE_RATE", "5/min")}
+            """,
+            note="a rate limit under a name holding TOKEN",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -235,18 +256,15 @@ class SecretDefault(StringLiterals, SourceRule):
             url = parse_url(value)
             if match is None and (url is None or not has_real_password(url)):
                 return
+        fixtures = sample_or_test_file(context.relative_path) or environment_specific_module(context)
         if match is not None:
-            if sample_or_test_file(context.relative_path) and not match.format.in_tests:
+            if fixtures and not match.format.in_tests:
                 return
             shown = redact(match.value)
         else:
             secret_typed = isinstance(read, SettingsField) and read.secret_type
             named = secret_typed or is_secret_name(variable, context.settings.secret_names)
-            if (
-                sample_or_test_file(context.relative_path)
-                or not named
-                or not looks_like_secret_value(value, variable)
-            ):
+            if fixtures or not named or not looks_like_secret_value(value, variable):
                 return
             shown = redact(value)
         fix = self.fix(f"Require {variable}: drop the hardcoded default", Applicability.UNSAFE)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
-from factorscan.checks.config._shared import _REFERENCE
+from factorscan.checks.config._shared import REFERENCE
 from factorscan.core.discovery import is_sample_path
 from factorscan.core.findings import Finding
 from factorscan.deploy.dockerfile import Copy, Dockerfile, Instruction, Stage, expand
@@ -98,6 +98,8 @@ class SecretFileInImage(ProjectRule):
     name = "secret-file-in-image"
     severity = Severity.ERROR
     summary = "A secret file is copied into the Docker image"
+    # --diff-base: the .dockerignore decides what COPY sends.
+    changed_by = ("dockerignore",)
     test_files = (
         "secret files under tests/, fixtures/, docs/ and examples/ are fixtures and pass; "
         "Dockerfiles there are not checked"
@@ -345,7 +347,7 @@ def _stage_variables(dockerfile: Dockerfile, stage: Stage) -> dict[str, str | No
 
 def _resolve(text: str, variables: dict[str, str | None], escape: str) -> str | None:
     """`text` with its variables substituted; None when one is unknown (undeclared or a build arg)."""
-    if any(name not in variables for name in _REFERENCE.findall(text)):
+    if any(name not in variables for name in REFERENCE.findall(text)):
         return None
     value, known = expand(text, variables, escape)
     return value if known else None

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from factorscan.checks.base import FileRule, Invalid, Severity, Trigger, Valid
-from factorscan.checks.config._shared import _CREDENTIAL_SHAPES, _FORMAT_TRIGGERS, _REFERENCE
+from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, REFERENCE
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
 from factorscan.deploy.dockerfile import Assignment, Instruction, parse_shared
@@ -23,8 +23,8 @@ from factorscan.python.secrets import (
 # ENV and ARG at the start of a line (any case); credential formats and `user:pw@` for RUN.
 _DOCKERFILE_TRIGGERS: tuple[Trigger, ...] = (
     re.compile(rb"(?im)^[ \t]*(?:env|arg)[ \t]"),
-    _CREDENTIAL_SHAPES[0],
-    *_FORMAT_TRIGGERS,
+    CREDENTIAL_SHAPES[0],
+    *FORMAT_TRIGGERS,
 )
 
 
@@ -181,6 +181,16 @@ class SecretInDockerfile(FileRule):
             filename="Dockerfile",
             note="a secret mount read through a variable; an ignore comment",
         ),
+        Valid(
+            """
+            FROM nginx:1.27-alpine
+            ENV DD_UWSGI_PASS="uwsgi_server" \\
+                PROXY_PASS=backend_upstream \\
+                FASTCGI_PASS=php_fpm
+            """,
+            filename="Dockerfile",
+            note="nginx upstream names (uwsgi_pass, proxy_pass, fastcgi_pass) are not passwords",
+        ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
@@ -261,7 +271,7 @@ class SecretInDockerfile(FileRule):
                     value = global_args.get(pair.name) if pair.value is None else pair.value
                     # A build argument with no default, or an empty one, is meant to be set by the build
                     # (`changeme` or `dummy` defaults are what the build uses).
-                    by_build = value is None or not value.strip() or bool(_REFERENCE.search(value))
+                    by_build = value is None or not value.strip() or bool(REFERENCE.search(value))
                     scope.args[pair.name] = None if by_build else value
                     if by_build and scope.in_image and not ignored and _secret_variable(pair.name):
                         scope.secret_args[pair.name] = instruction
@@ -281,7 +291,7 @@ class SecretInDockerfile(FileRule):
         keyword = instruction.keyword
         what = f"ENV `{pair.name}` is set to" if keyword == "ENV" else f"ARG `{pair.name}` defaults to"
         start, end = _value_span(instruction, pair)
-        references = _REFERENCE.findall(value)
+        references = REFERENCE.findall(value)
         credentials = list(find_credentials(value, _aws_secret_name(pair.name)))
         if credentials:
             label = credentials[0][2].format.label

@@ -14,7 +14,7 @@ from factorscan.scan.project import ProjectModel
 _TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py"})
 
 
-def _is_tooling(relative_path: str) -> bool:
+def is_tooling(relative_path: str) -> bool:
     *folders, name = relative_path.split("/")
     return name in _TOOLING_FILES or (name == "conf.py" and "docs" in folders)
 
@@ -37,7 +37,7 @@ def _third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFac
     # Without any dev/test dependency declared, test imports have nothing to be checked against.
     check_tests = any(is_dev_group(dependency.group) for dependency in project.dependencies)
     for relative, facts in sorted(project.import_facts().items()):
-        if _is_tooling(relative) or (not check_tests and is_test_path(relative)):
+        if is_tooling(relative) or (not check_tests and is_test_path(relative)):
             continue
         lazy_allowed = not (library or is_test_path(relative))
         for fact in facts:
@@ -52,12 +52,12 @@ def _third_party_imports(project: ProjectModel) -> Iterator[tuple[str, ImportFac
             yield relative, fact
 
 
-def _imported_modules(fact: ImportFact, namespaces: frozenset[str]) -> list[str]:
+def imported_modules(fact: ImportFact, namespaces: frozenset[str]) -> list[str]:
     """`from google.cloud import storage, bigquery` needs google.cloud.storage and google.cloud.bigquery."""
     if fact.names and fact.module.split(".")[0] in namespaces and fact.module.count(".") < 2:
         return [f"{fact.module}.{name}" for name in fact.names]
     return [fact.module]
 
 
-def _span(fact: ImportFact) -> tuple[Location, Location]:
+def span(fact: ImportFact) -> tuple[Location, Location]:
     return Location(fact.row, fact.column), Location(fact.row, max(fact.end_column, fact.column + 1))

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from factorscan.checks.base import Guarded, SourceVisitor
-from factorscan.checks.dependencies._shared import _is_tooling
+from factorscan.checks.dependencies._shared import is_tooling
 from factorscan.core.discovery import is_sample_path, is_test_path
 from factorscan.deploy.shell import commands, is_assignment, script_index, words
 from factorscan.deploy.system_tools import (
@@ -162,7 +162,7 @@ def _is_app_code(relative: str) -> bool:
     """Code that runs in the deployed app: not tests, samples, docs or developer tooling."""
     path = PurePosixPath(relative)
     return not (
-        _is_tooling(relative)
+        is_tooling(relative)
         or path.name in _DEV_FILES
         or any(part in _DEV_FOLDERS or part.startswith(".") for part in path.parts[:-1])
         or is_test_path(relative)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
-from factorscan.checks.dependencies._shared import _imported_modules, _span, third_party_imports
+from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
+from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
 from factorscan.core.findings import Finding
 from factorscan.scan.project import ProjectModel
 
@@ -39,6 +39,8 @@ class MissingDependencyManifest(ProjectRule):
     name = "missing-dependency-manifest"
     severity = Severity.WARNING
     summary = "Third-party imports but no dependency manifest at all"
+    # --diff-base: adding a manifest (or image installs) clears it.
+    changed_by = (*MANIFESTS, "dockerfile")
     test_files = "counted like any other file"
     needs_import_facts = True
 
@@ -66,7 +68,7 @@ class MissingDependencyManifest(ProjectRule):
             {
                 resolver.distributions(module)[0]
                 for _, fact in imports
-                for module in _imported_modules(fact, resolver.namespaces)
+                for module in imported_modules(fact, resolver.namespaces)
             }
         )
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
@@ -77,7 +79,7 @@ class MissingDependencyManifest(ProjectRule):
         if project.image_installs:
             message += " (a Dockerfile's `pip install` does not count)"
         relative, fact = imports[0]
-        start, end = _span(fact)
+        start, end = span(fact)
         yield self.make_finding(
             project.display(project.root / relative), start, end, message, fingerprint_hint="no-manifest"
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
-from factorscan.checks.dependencies._shared import _imported_modules, _span, third_party_imports
+from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
+from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
 from factorscan.core.findings import Finding
 from factorscan.deploy.manifests import Manifest
 from factorscan.python.importmap import transitive_closure
@@ -82,6 +82,8 @@ class UndeclaredImport(ProjectRule):
     name = "undeclared-import"
     severity = Severity.WARNING
     summary = "Third-party import that no dependency manifest declares"
+    # --diff-base: a manifest, a lock file or a Dockerfile's installs declare the import.
+    changed_by = (*MANIFESTS, "lockfile", "dockerfile")
     test_files = (
         "checked against every group (runtime, dev, test, extras) when the project declares "
         "dev/test dependencies, skipped when it declares none; imports inside test functions are skipped"
@@ -231,7 +233,7 @@ class UndeclaredImport(ProjectRule):
                     message = f"{what} is pinned by a lock file but not declared in a manifest ({manifests})"
                 else:
                     message = f"{what} is imported but not declared in any manifest ({manifests})"
-                start, end = _span(fact)
+                start, end = span(fact)
                 yield self.make_finding(
                     project.display(project.root / relative),
                     start,
@@ -244,7 +246,7 @@ class UndeclaredImport(ProjectRule):
 
 def _expand(facts: list[ImportFact], namespaces: frozenset[str]) -> Iterator[tuple[ImportFact, str]]:
     for fact in facts:
-        for module in _imported_modules(fact, namespaces):
+        for module in imported_modules(fact, namespaces):
             yield fact, module
 
 

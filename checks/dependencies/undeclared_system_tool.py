@@ -101,6 +101,8 @@ class UndeclaredSystemTool(ProjectRule):
     name = "undeclared-system-tool"
     severity = Severity.WARNING
     summary = "The app runs a system tool that its Docker image does not install"
+    # --diff-base: the image installs the tool, or stops installing it.
+    changed_by = ("dockerfile",)
     test_files = "skipped, as are samples, docs and developer tooling"
     collectors = (SystemToolUses,)
 

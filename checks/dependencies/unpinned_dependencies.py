@@ -49,6 +49,8 @@ class UnpinnedDependencies(ProjectRule):
     name = "unpinned-dependencies"
     severity = Severity.INFO
     summary = "Runtime dependencies with neither version pins nor a lock file"
+    # --diff-base: a lock file pins what the manifest leaves open.
+    changed_by = ("lockfile",)
     test_files = "not applicable (reads manifests)"
 
     VALID = (

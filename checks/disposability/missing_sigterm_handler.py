@@ -10,7 +10,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceVisitor, Valid
-from factorscan.checks.disposability._shared import _SIGTERM_NAMES
+from factorscan.checks.disposability._shared import SIGTERM_NAMES
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
 from factorscan.deploy.container import Process
@@ -206,7 +206,7 @@ class DisposabilityFacts(SourceVisitor):
             isinstance(element.slice, cst.Index)
             and (
                 self.context.string_value(element.slice.value) == "SIGTERM"
-                or self.context.qualified_name(element.slice.value) in _SIGTERM_NAMES
+                or self.context.qualified_name(element.slice.value) in SIGTERM_NAMES
             )
             for element in target.slice
         )
@@ -218,7 +218,7 @@ class DisposabilityFacts(SourceVisitor):
             return any(self._names_sigterm(element.value) for element in value.elements)
         if isinstance(value, cst.Integer):
             return value.value == "15"
-        if self.context.qualified_name(value) in _SIGTERM_NAMES:
+        if self.context.qualified_name(value) in SIGTERM_NAMES:
             return True
         return first and isinstance(value, cst.Name) and b"SIGTERM" in self.context.source.data
 
@@ -338,6 +338,8 @@ class MissingSigtermHandler(ProjectRule):
     name = "missing-sigterm-handler"
     severity = Severity.WARNING
     summary = "Long-running entrypoint with no SIGTERM handling"
+    # --diff-base: what runs the entrypoint decides whether a server handles SIGTERM.
+    changed_by = ("dockerfile", "procfile", "compose")
     test_files = "skipped"
     collectors = (DisposabilityFacts,)
 

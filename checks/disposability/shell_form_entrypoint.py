@@ -44,7 +44,8 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
     Finds final-stage Dockerfile `CMD`/`ENTRYPOINT` in shell form (run as
     `/bin/sh -c "..."`) unless the command ends by `exec`ing the app,
     exec-form `["sh", "-c", "..."]` whose command does not `exec` the app,
-    compose `command: sh -c "..."` likewise, and entrypoint scripts (such as
+    compose `command: sh -c "..."` and the `command`/`args` of a Kubernetes
+    container that runs the app likewise, and entrypoint scripts (such as
     `docker-entrypoint.sh`) whose last command starts the app, or `"$@"`,
     without `exec`. A script that traps TERM itself, and a command such as
     `CMD exec gunicorn --bind :$PORT app:app`, pass. A third-party service
@@ -111,6 +112,26 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             """,
             filename="Dockerfile",
             files={"docker-entrypoint.sh": '#!/bin/sh\nset -e\npython manage.py migrate\nexec "$@"\n'},
+        ),
+        Valid(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: web
+                      image: registry.example.com/web:1.4.2
+                      command: ["sh", "-c", "python manage.py migrate && exec gunicorn shop.wsgi"]
+                    - name: sidecar
+                      image: busybox:1.36
+                      command: ["sh", "-c", "while true; do sleep 60; done"]
+            """,
+            filename="k8s/deployment.yaml",
+            files={"Dockerfile": "FROM python:3.12-slim\n"},
+            note="the app's container ends with `exec`; a third-party sidecar is not the app",
         ),
         Valid(
             """
@@ -183,6 +204,25 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 """
             },
             note="a server in the foreground never returns: the `exec` after it never runs",
+        ),
+        Invalid(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: web
+                      image: registry.example.com/web:1.4.2
+                      command: ["sh", "-c"]
+                      args: ["python manage.py migrate && gunicorn shop.wsgi"]
+            """,
+            filename="k8s/deployment.yaml",
+            files={"Dockerfile": "FROM python:3.12-slim\n"},
+            line=11,
+            note="a Kubernetes container's command and args",
         ),
         Invalid(
             """
@@ -282,6 +322,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 f"{name} starts {what} without `exec`: the shell stays PID 1 and SIGTERM never "
                 "reaches the app; use `exec`",
             )
+        yield from self._containers(project)
         built_images = {
             service.image
             for services in project.compose_services.values()
@@ -306,3 +347,31 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                     f"Service `{service.name}` runs `{argv[0]} -c` without `exec`: the shell does not "
                     "pass SIGTERM on to the app; start the last command with `exec`",
                 )
+
+    def _containers(self, project: ProjectModel) -> Iterator[Finding]:
+        """Kubernetes containers that run the app under `sh -c` without `exec`."""
+        if project.deployment.empty:
+            return
+        seen: set[tuple[str, int, int]] = set()
+        for linked in project.deployment.linked_containers(project.root.name):
+            container = linked.container
+            if container is None:
+                continue
+            nodes = [*container.command, *container.args]
+            argv = [node.text or "" for node in nodes]
+            index = _shell_script_index(argv)
+            if index is None or _ends_with_exec(argv[index]):
+                continue
+            node = nodes[index]
+            key = (node.origin, node.row, node.column)
+            if key in seen or node.origin not in project.scanned_paths:
+                continue
+            seen.add(key)
+            path, start, end = project.node_span(node)
+            yield self.make_finding(
+                path,
+                start,
+                end,
+                f"Container `{container.name}` of {linked.label} runs `{argv[0]} -c` without `exec`: the "
+                "shell does not pass SIGTERM on to the app; start the last command with `exec`",
+            )

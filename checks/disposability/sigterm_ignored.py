@@ -1,4 +1,4 @@
-"""FS0902 sigterm-ignored: sIGTERM is ignored or handled by a handler that does nothing."""
+"""FS0902 sigterm-ignored: SIGTERM is ignored or handled by a handler that does nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.checks.disposability._shared import _SIGTERM_NAMES
+from factorscan.checks.disposability._shared import SIGTERM_NAMES
 
 _IGNORE_HANDLERS = frozenset({"signal.SIG_IGN", "signal.Handlers.SIG_IGN"})
 
@@ -143,7 +143,7 @@ class SigtermIgnored(SourceRule):
         if not installer or len(node.args) < 2:
             return
         signal_arg, handler = node.args[0].value, node.args[1].value
-        if self.context.qualified_name(signal_arg) not in _SIGTERM_NAMES and not (
+        if self.context.qualified_name(signal_arg) not in SIGTERM_NAMES and not (
             isinstance(signal_arg, cst.Integer) and signal_arg.value == "15"
         ):
             return

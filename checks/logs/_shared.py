@@ -21,26 +21,26 @@ FILE_HANDLERS = frozenset(
 
 
 # How handler classes are spelled in dictConfig dicts and fileConfig ini files.
-_CONFIG_CLASS_NAMES = (
+CONFIG_CLASS_NAMES = (
     FILE_HANDLERS
     | {name.removeprefix("logging.") for name in FILE_HANDLERS if name.startswith("logging.")}
     | {name.rsplit(".", 1)[1] for name in FILE_HANDLERS if name.startswith("logging.")}
 )
 
 
-_STDOUT_STREAMS = frozenset({"-", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2"})
+STDOUT_STREAMS = frozenset({"-", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2"})
 
 
-_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open"})
+OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open"})
 
 
-_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
 
 
-def _is_open_call(node: cst.BaseExpression, context: FileContext) -> bool:
+def is_open_call(node: cst.BaseExpression, context: FileContext) -> bool:
     """`open(...)`, `io.open(...)`, or a `.open(...)` method (Path.open)."""
     if not isinstance(node, cst.Call):
         return False
-    if context.qualified_name(node.func) in _OPEN_FUNCTIONS:
+    if context.qualified_name(node.func) in OPEN_FUNCTIONS:
         return True
     return isinstance(node.func, cst.Attribute) and node.func.attr.value == "open"

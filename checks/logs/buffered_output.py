@@ -1,15 +1,23 @@
-"""FS1104 buffered-output: python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)."""
+"""FS1104 buffered-output: Python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from factorscan.checks.base import Applicability, FileRule, FixAvailability, Invalid, Severity, Valid
+from factorscan.checks.base import (
+    WHOLE_FILE,
+    Applicability,
+    FixAvailability,
+    Invalid,
+    ProjectRule,
+    Severity,
+    Valid,
+)
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
 from factorscan.deploy.container import Process
 from factorscan.deploy.dockerfile import parse_shared
-from factorscan.scan.project import dockerfile_process
+from factorscan.scan.project import ProjectModel, dockerfile_process
 
 # Root images that are Python, judged by name (python, pypy, cimg/python,
 # distroless/python3...), and plain OS images that become Python ones when
@@ -40,7 +48,18 @@ def _runs_another_program(process: Process) -> bool:
     )
 
 
-class BufferedOutput(FileRule):
+def _deployment_sets_it(project: ProjectModel) -> bool:
+    """Every container that runs the app is given PYTHONUNBUFFERED by its manifest or compose file."""
+    if project.deployment.empty:
+        return False
+    linked = project.deployment.linked_containers(project.root.name)
+    return bool(linked) and all(
+        any(not p.descriptor.endswith(" ENV") for p in item.provided.get("PYTHONUNBUFFERED", ()))
+        for item in linked
+    )
+
+
+class BufferedOutput(ProjectRule):
     """
     ## What it does
     Finds Dockerfiles whose final image runs Python (a `python`/`pypy`
@@ -48,7 +67,10 @@ class BufferedOutput(FileRule):
     `PYTHONUNBUFFERED` in the final stage or a stage it is built `FROM`,
     and whose `CMD`/`ENTRYPOINT` does not run `python -u`. Images whose
     base is not recognisably Python (a company base image may set the
-    variable) and images that run another program are not reported.
+    variable) and images that run another program are not reported, nor
+    are images whose every deployment (Kubernetes `env`/`envFrom`, compose
+    `environment:`) sets `PYTHONUNBUFFERED` for the containers that run
+    the app.
 
     ## Why is this bad?
     Factor XI: each process writes its event stream, unbuffered, to
@@ -78,8 +100,9 @@ class BufferedOutput(FileRule):
     name = "buffered-output"
     severity = Severity.WARNING
     summary = "Python container output is buffered (no PYTHONUNBUFFERED, no `python -u`)"
+    # --diff-base: PYTHONUNBUFFERED or `python -u` can be added on any line of the image.
+    changed_by = (WHOLE_FILE,)
     fix_availability = FixAvailability.ALWAYS
-    kinds = ("dockerfile",)
 
     VALID = (
         Valid(
@@ -110,6 +133,28 @@ class BufferedOutput(FileRule):
             note="the final image is not Python",
         ),
         Valid("FROM registry.example.com/platform/app-base:4\nCMD python app.py\n", filename="Dockerfile"),
+        Valid(
+            """
+            FROM python:3.12-slim
+            CMD ["gunicorn", "app:app"]
+            """,
+            filename="Dockerfile",
+            files={
+                "k8s/deployment.yaml": """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: web
+                          image: registry.example.com/web:1.4.2
+                          env: [{name: PYTHONUNBUFFERED, value: "1"}]
+                """
+            },
+            note="the deployment sets it for the container that runs the app",
+        ),
     )
     INVALID = (
         Invalid(
@@ -151,7 +196,16 @@ class BufferedOutput(FileRule):
         ),
     )
 
-    def check_file(self, source: SourceFile) -> Iterable[Finding]:
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        dockerfiles = list(project.dockerfiles)
+        if not dockerfiles or _deployment_sets_it(project):
+            return
+        for path in dockerfiles:
+            source = project.source(path)
+            if source is not None:
+                yield from self._check(source)
+
+    def _check(self, source: SourceFile) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):

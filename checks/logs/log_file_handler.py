@@ -18,11 +18,11 @@ from factorscan.checks.base import (
     Valid,
 )
 from factorscan.checks.logs._shared import (
-    _CONFIG_CLASS_NAMES,
-    _PATH_TYPES,
-    _STDOUT_STREAMS,
+    CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
-    _is_open_call,
+    PATH_TYPES,
+    STDOUT_STREAMS,
+    is_open_call,
 )
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
@@ -56,7 +56,7 @@ _LOGURU_FILE_ARGS = frozenset(
 
 
 def _handler_class_name(value: str) -> bool:
-    return value in _CONFIG_CLASS_NAMES
+    return value in CONFIG_CLASS_NAMES
 
 
 class LogFileHandler(SourceRule, FileRule):
@@ -332,7 +332,7 @@ class LogFileHandler(SourceRule, FileRule):
             self._basic_config(node)
         elif name in ("logging.StreamHandler", "logging.handlers.StreamHandler"):
             stream = argument(node, 0, "stream")
-            if stream is not None and _is_open_call(stream.value, self.context):
+            if stream is not None and is_open_call(stream.value, self.context):
                 self._to_stdout(node, stream, "A StreamHandler writes to a file opened with open()")
         elif name == "loguru.logger.add":
             self._loguru(node)
@@ -344,7 +344,7 @@ class LogFileHandler(SourceRule, FileRule):
             "BytesLoggerFactory",
         ):
             target = argument(node, 0, "file")
-            if target is not None and _is_open_call(target.value, self.context):
+            if target is not None and is_open_call(target.value, self.context):
                 self._to_stdout(node, target, "structlog writes its output to a file")
 
     def _file_handler(self, node: cst.Call) -> None:
@@ -527,10 +527,10 @@ def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
         return True
     text = context.string_value(node)
     if text is not None:
-        return text not in _STDOUT_STREAMS
+        return text not in STDOUT_STREAMS
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         return True  # BASE_DIR / "logs" / "app.log"
     if isinstance(node, cst.Call):
         name = context.qualified_name(node.func) or ""
-        return name in _PATH_TYPES or name in ("os.path.join", "os.path.abspath")
+        return name in PATH_TYPES or name in ("os.path.join", "os.path.abspath")
     return False

@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.checks.logs._shared import _OPEN_FUNCTIONS, _PATH_TYPES, _is_open_call
+from factorscan.checks.logs._shared import OPEN_FUNCTIONS, PATH_TYPES, is_open_call
 from factorscan.core.discovery import is_test_path
 from factorscan.python.codemods import argument, positional
 
@@ -150,7 +150,7 @@ class LogFileWrite(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.context.qualified_name(node.func)
-        if name in _OPEN_FUNCTIONS:
+        if name in OPEN_FUNCTIONS:
             path, mode = argument(node, 0, "file"), argument(node, 1, "mode")
             if path is not None and _writes(mode) and self._log_path(path.value) and not self._touches(node):
                 self.report(node, "The app writes its own log file; log to stdout instead")
@@ -164,7 +164,7 @@ class LogFileWrite(SourceRule):
         )
         if not writes or not isinstance(receiver, cst.Call):
             return
-        if self.context.qualified_name(receiver.func) in _PATH_TYPES:
+        if self.context.qualified_name(receiver.func) in PATH_TYPES:
             first = positional(receiver, 0)
             if first is not None and self._log_path(first.value):
                 self.report(node, "The app writes its own log file; log to stdout instead")
@@ -173,7 +173,7 @@ class LogFileWrite(SourceRule):
         for target in node.targets:
             name = self.context.qualified_name(target.target)
             value = node.value
-            if name in ("sys.stdout", "sys.stderr") and _is_open_call(value, self.context):
+            if name in ("sys.stdout", "sys.stderr") and is_open_call(value, self.context):
                 self.report(value, f"{name} is redirected to a file; let the platform capture it")
 
     def _touches(self, call: cst.Call) -> bool:

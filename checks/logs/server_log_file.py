@@ -20,7 +20,7 @@ from factorscan.checks.base import (
     SourceRule,
     Valid,
 )
-from factorscan.checks.logs._shared import _CONFIG_CLASS_NAMES, _STDOUT_STREAMS
+from factorscan.checks.logs._shared import CONFIG_CLASS_NAMES, STDOUT_STREAMS
 from factorscan.core.discovery import file_kind
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
@@ -197,7 +197,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
         for target in node.targets:
             if isinstance(target.target, cst.Name) and target.target.value in ("accesslog", "errorlog"):
                 value = self.context.string_value(node.value)
-                if value is None or value.strip() in _STDOUT_STREAMS or not value.strip():
+                if value is None or value.strip() in STDOUT_STREAMS or not value.strip():
                     continue
                 fix = self.fix("Log to stdout: '-'")
                 fix.replace(node.value, string("-", node.value))
@@ -226,7 +226,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
                     value = value_token.text
                 else:
                     continue
-                if not value or value in _STDOUT_STREAMS or "$" in value or value.startswith("{"):
+                if not value or value in STDOUT_STREAMS or "$" in value or value.startswith("{"):
                     continue
                 fix = None
                 if fixable and process.server in _DASH_SERVERS:
@@ -288,7 +288,7 @@ _DASH_SERVERS = frozenset({"gunicorn", "hypercorn", "daphne"})
 
 
 _FILE_HANDLER_IN_CONFIG = re.compile(
-    r"\b(" + "|".join(sorted(re.escape(name) for name in _CONFIG_CLASS_NAMES)) + r")\b"
+    r"\b(" + "|".join(sorted(re.escape(name) for name in CONFIG_CLASS_NAMES)) + r")\b"
 )
 
 

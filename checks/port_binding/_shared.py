@@ -127,7 +127,7 @@ _CONFIG_MODULE = re.compile(r"(gunicorn|hypercorn)", re.IGNORECASE)
 
 
 @dataclass
-class _Endpoint:
+class Endpoint:
     call: cst.Call | None
     server: _Server
     kind: str  # "host", "port" or "bind"
@@ -148,7 +148,7 @@ def _server_for(call: cst.Call, context: FileContext) -> _Server | None:
     return _SERVER_METHODS.get(method)
 
 
-def _endpoints(call: cst.Call, context: FileContext) -> Iterator[_Endpoint]:
+def _endpoints(call: cst.Call, context: FileContext) -> Iterator[Endpoint]:
     server = _server_for(call, context)
     if server is None:
         return
@@ -161,9 +161,9 @@ def _endpoints(call: cst.Call, context: FileContext) -> Iterator[_Endpoint]:
     if method in ("run", "run_server") and port is not None and port.keyword is None and host is None:
         port = None
     if host is not None:
-        yield _Endpoint(call, server, "host", host.value)
+        yield Endpoint(call, server, "host", host.value)
     if port is not None:
-        yield _Endpoint(call, server, "port", port.value)
+        yield Endpoint(call, server, "port", port.value)
     address = server.address.find(call)
     if address is not None and isinstance(address.value, cst.Tuple) and len(address.value.elements) == 2:
         host_element, port_element = (element.value for element in address.value.elements)
@@ -172,20 +172,20 @@ def _endpoints(call: cst.Call, context: FileContext) -> Iterator[_Endpoint]:
             return  # `x.bind((a, b))` is a socket only with a numeric port
         if isinstance(port_literal, cst.Integer) and port_literal.evaluated_value == 0:
             return  # port 0: a free-port probe or a test server
-        yield _Endpoint(call, server, "host", host_element)
-        yield _Endpoint(call, server, "port", port_element)
+        yield Endpoint(call, server, "host", host_element)
+        yield Endpoint(call, server, "port", port_element)
     bind = server.bind.find(call)
     if bind is not None:
         yield from _bind_endpoints(call, server, bind.value)
 
 
-def _bind_endpoints(call: cst.Call | None, server: _Server, value: cst.BaseExpression) -> Iterator[_Endpoint]:
+def _bind_endpoints(call: cst.Call | None, server: _Server, value: cst.BaseExpression) -> Iterator[Endpoint]:
     values = (
         [element.value for element in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
     )
     for item in values:
-        if _Bind.parse(item) is not None:
-            yield _Endpoint(call, server, "bind", item)
+        if Bind.parse(item) is not None:
+            yield Endpoint(call, server, "bind", item)
 
 
 def _host_text(node: cst.BaseExpression, context: FileContext) -> str | None:
@@ -196,7 +196,7 @@ def _host_text(node: cst.BaseExpression, context: FileContext) -> str | None:
 
 
 @dataclass
-class _Bind:
+class Bind:
     """A "host:port" string split into its two halves, each text or an expression."""
 
     host: str | cst.BaseExpression
@@ -204,7 +204,7 @@ class _Bind:
     quote: str
 
     @classmethod
-    def parse(cls, node: cst.BaseExpression) -> _Bind | None:
+    def parse(cls, node: cst.BaseExpression) -> Bind | None:
         if isinstance(node, cst.SimpleString):
             if node.prefix.lower() not in ("", "r", "u"):
                 return None
@@ -230,7 +230,7 @@ class _Bind:
         return cls._from_pieces(pieces, node.end)
 
     @classmethod
-    def _from_pieces(cls, pieces: list[str | cst.BaseExpression], quote: str) -> _Bind | None:
+    def _from_pieces(cls, pieces: list[str | cst.BaseExpression], quote: str) -> Bind | None:
         shape = tuple(isinstance(piece, str) for piece in pieces)
         first, last = pieces[0] if pieces else "", pieces[-1] if pieces else ""
         if shape == (True, False) and isinstance(first, str) and re.match(r"^(\[[^\]]*\]|[^:]*):$", first):
@@ -255,14 +255,14 @@ def _inner_quote(quote: str) -> str:
     return "'" if '"' in quote else '"'
 
 
-def _env_get_code(fix: FixBuilder, variable: str, default: str, quote: str) -> cst.BaseExpression:
+def env_get_code(fix: FixBuilder, variable: str, default: str, quote: str) -> cst.BaseExpression:
     """`os.environ.get('PORT', '8000')` with quotes that fit inside an f-string."""
     inner = _inner_quote(quote)
     os_name = fix.use_module("os")
     return cst.parse_expression(f"{os_name}.environ.get({inner}{variable}{inner}, {inner}{default}{inner})")
 
 
-class _PortBindingRule(SourceRule):
+class PortBindingRule(SourceRule):
     test_files = "not checked: tests start servers on fixed local ports on purpose"
     # `.run(` is too common to be a trigger (`subprocess.run`); `app.run("0.0.0.0", 5000)` is
     # caught by its host.
@@ -316,11 +316,11 @@ class _PortBindingRule(SourceRule):
         for endpoint in _bind_endpoints(None, _Server(), value):
             self.check_endpoint(endpoint)
 
-    def check_endpoint(self, endpoint: _Endpoint) -> None:
+    def check_endpoint(self, endpoint: Endpoint) -> None:
         raise NotImplementedError
 
 
-def _variable_for(constant: Constant, node: cst.BaseExpression, fallback: str, word: str) -> str:
+def variable_for(constant: Constant, node: cst.BaseExpression, fallback: str, word: str) -> str:
     """The environment variable to read: the constant's own name (`ADMIN_PORT`) when it names one."""
     name = dotted_name(node)
     if constant.node is not None and constant.node is not node and name is not None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from factorscan.checks.base import FixAvailability, Invalid, Severity, Valid
 from factorscan.checks.port_binding._shared import (
-    _Bind,
-    _Endpoint,
-    _env_get_code,
-    _PortBindingRule,
-    _variable_for,
+    Bind,
+    Endpoint,
+    PortBindingRule,
+    env_get_code,
+    variable_for,
 )
 from factorscan.python.codemods import env_lookup, int_env_lookup, string
 from factorscan.python.inference import resolve_constant
 
 
-class HardcodedPort(_PortBindingRule):
+class HardcodedPort(PortBindingRule):
     """
     ## What it does
     Finds servers started on a literal port: `app.run(port=5000)`,
@@ -356,17 +356,17 @@ class HardcodedPort(_PortBindingRule):
         ),
     )
 
-    def check_endpoint(self, endpoint: _Endpoint) -> None:
+    def check_endpoint(self, endpoint: Endpoint) -> None:
         if endpoint.kind == "port":
             self._port(endpoint)
         elif endpoint.kind == "bind":
             self._bind(endpoint)
 
-    def _port(self, endpoint: _Endpoint) -> None:
+    def _port(self, endpoint: Endpoint) -> None:
         constant = resolve_constant(endpoint.node, self.context)
         if constant is None or not _is_port(constant.value):
             return
-        variable = _variable_for(constant, endpoint.node, endpoint.server.port_variable, "PORT")
+        variable = variable_for(constant, endpoint.node, endpoint.server.port_variable, "PORT")
         where = f" (set in {constant.origin})" if constant.origin else ""
         message = f"The server port is fixed at {constant.value}{where}; read it from ${variable}"
         if constant.node is None:
@@ -379,12 +379,12 @@ class HardcodedPort(_PortBindingRule):
             fix.replace(constant.node, env_lookup(fix, variable, string(constant.value, constant.node)))
         self.report(endpoint.node, message, fix=fix)
 
-    def _bind(self, endpoint: _Endpoint) -> None:
-        bind = _Bind.parse(endpoint.node)
+    def _bind(self, endpoint: Endpoint) -> None:
+        bind = Bind.parse(endpoint.node)
         if bind is None or not isinstance(bind.port, str) or not _is_port(bind.port):
             return
         fix = self.fix(f"Read the port from $PORT, defaulting to {bind.port}")
-        bind.port = _env_get_code(fix, "PORT", bind.port, bind.quote)
+        bind.port = env_get_code(fix, "PORT", bind.port, bind.quote)
         fix.replace(endpoint.node, bind.render(self.context.module))
         self.report(
             endpoint.node, "The server binds to a port fixed in the code; read it from $PORT", fix=fix

@@ -5,41 +5,22 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-import libcst as cst
-
 from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, Trigger, Valid
 from factorscan.checks.port_binding._shared import (
-    _Bind,
-    _Endpoint,
-    _env_get_code,
-    _PortBindingRule,
-    _variable_for,
+    Bind,
+    Endpoint,
+    PortBindingRule,
+    env_get_code,
+    variable_for,
 )
-from factorscan.python.codemods import env_lookup, keyword, string
+from factorscan.python.codemods import env_lookup, string
+from factorscan.python.debug_mode import debugger_may_be_on
 from factorscan.python.inference import resolve_constant
 
 _LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.IGNORECASE)
 
 
-def _enables_debugger(call: cst.Call | None) -> bool:
-    """Whether the call may turn the debugger on: anything but an absent or literal-false
-    `debug=` counts (after FS0303's fix it is an environment lookup defaulting to on)."""
-    if call is None:
-        return False
-    for name in ("debug", "use_debugger"):
-        arg = keyword(call, name)
-        if arg is None:
-            continue
-        value = arg.value
-        if isinstance(value, cst.Name) and value.value in ("False", "None"):
-            continue
-        if isinstance(value, cst.Integer) and value.value == "0":
-            continue
-        return True
-    return False
-
-
-class LoopbackBind(_PortBindingRule):
+class LoopbackBind(PortBindingRule):
     """
     ## What it does
     Finds servers bound to the loopback interface: `127.0.0.1`, `localhost`
@@ -73,10 +54,14 @@ class LoopbackBind(_PortBindingRule):
     ```
 
     ## Fix
-    Safe: the host becomes `os.environ.get("HOST", "0.0.0.0")` (`"::"` for
-    `::1`), so a developer who wants loopback sets `HOST=127.0.0.1`. The fix
-    is unsafe when the same call turns on Werkzeug's debugger (`debug=True`),
-    because it would expose the debugger's console to the network.
+    Unsafe: the host becomes `os.environ.get("HOST", "0.0.0.0")` (`"::"` for
+    `::1`), so the server listens on all interfaces unless `HOST=127.0.0.1`
+    is set: a change of behaviour, on purpose. No fix is offered while the
+    module may switch a debugger on by any route (`debug=` or `use_debugger=`
+    by keyword, by position or in `**options`, `app.debug = ...`,
+    `app.config["DEBUG"] = ...`, `DEBUG = ...`), unless the value is a
+    literal `False`, `None` or `0`: opening the bind would expose Werkzeug's
+    debugger console to the network.
     """
 
     code = "FS0702"
@@ -147,6 +132,7 @@ class LoopbackBind(_PortBindingRule):
 
             uvicorn.run("main:app", host=os.environ.get("HOST", "0.0.0.0"))
             """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -167,6 +153,7 @@ class LoopbackBind(_PortBindingRule):
             if __name__ == "__main__":
                 app.run(os.environ.get("HOST", "0.0.0.0"), 5000)
             """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -180,6 +167,7 @@ class LoopbackBind(_PortBindingRule):
             bind = f"{os.environ.get('HOST', '0.0.0.0')}:8000"
             workers = 2
             """,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -202,6 +190,7 @@ class LoopbackBind(_PortBindingRule):
                 await server.serve_forever()
             """,
             line=6,
+            unsafe=True,
         ),
         Invalid(
             """
@@ -210,27 +199,26 @@ class LoopbackBind(_PortBindingRule):
             app = Flask(__name__)
             app.run(host="127.0.0.1", debug=True)
             """,
-            note="the fix would expose the debugger: unsafe",
-            unsafe=True,
-            fixed="""
-            import os
-
-            from flask import Flask
-
-            app = Flask(__name__)
-            app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=True)
-            """,
+            note="no fix: opening the bind would expose Werkzeug's debugger to the network",
         ),
         Invalid(
             """
-            import os
-
             from flask import Flask
 
             app = Flask(__name__)
-            app.run(host="127.0.0.1", debug=os.environ.get("FLASK_DEBUG") == "1")
+            app.config["DEBUG"] = True
+            app.run("127.0.0.1", 5000)
             """,
-            note="a debugger the environment switches may be on: unsafe too",
+            note="no fix: the debugger is switched on elsewhere in the module",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.run("127.0.0.1", 5000, False)
+            """,
+            note="the debugger is off (here by position): the unsafe fix is offered",
             unsafe=True,
             fixed="""
             import os
@@ -238,7 +226,7 @@ class LoopbackBind(_PortBindingRule):
             from flask import Flask
 
             app = Flask(__name__)
-            app.run(host=os.environ.get("HOST", "0.0.0.0"), debug=os.environ.get("FLASK_DEBUG") == "1")
+            app.run(os.environ.get("HOST", "0.0.0.0"), 5000, False)
             """,
         ),
         Invalid(
@@ -255,45 +243,47 @@ class LoopbackBind(_PortBindingRule):
         ),
     )
 
-    def check_endpoint(self, endpoint: _Endpoint) -> None:
+    def check_endpoint(self, endpoint: Endpoint) -> None:
         if endpoint.kind == "host":
             self._host(endpoint)
         elif endpoint.kind == "bind":
             self._bind(endpoint)
 
-    def _applicability(self, endpoint: _Endpoint) -> Applicability:
-        return Applicability.UNSAFE if _enables_debugger(endpoint.call) else Applicability.SAFE
+    def _fixable(self) -> bool:
+        """No fix while a debugger may be on: opening the bind would expose its console."""
+        return not debugger_may_be_on(self.context.tree)
 
-    def _host(self, endpoint: _Endpoint) -> None:
+    def _host(self, endpoint: Endpoint) -> None:
         constant = resolve_constant(endpoint.node, self.context)
         if constant is None or not isinstance(constant.value, str) or not _LOOPBACK.match(constant.value):
             return
-        variable = _variable_for(constant, endpoint.node, "HOST", "HOST")
+        variable = variable_for(constant, endpoint.node, "HOST", "HOST")
         where = f" (set in {constant.origin})" if constant.origin else ""
         message = (
             f"The server binds to {constant.value}{where}, unreachable from outside its container; "
             f"bind to 0.0.0.0 via ${variable}"
         )
-        if constant.node is None:
+        if constant.node is None or not self._fixable():
             self.report(endpoint.node, message)
             return
         default = "::" if "::" in constant.value else "0.0.0.0"
-        fix = self.fix(
-            f"Read the host from ${variable}, defaulting to {default}", self._applicability(endpoint)
-        )
+        fix = self.fix(f"Read the host from ${variable}, defaulting to {default}", Applicability.UNSAFE)
         fix.replace(constant.node, env_lookup(fix, variable, string(default, constant.node)))
         self.report(endpoint.node, message, fix=fix)
 
-    def _bind(self, endpoint: _Endpoint) -> None:
-        bind = _Bind.parse(endpoint.node)
+    def _bind(self, endpoint: Endpoint) -> None:
+        bind = Bind.parse(endpoint.node)
         if bind is None or not isinstance(bind.host, str) or not _LOOPBACK.match(bind.host):
             return
         host = bind.host
-        default = "[::]" if "::" in host else "0.0.0.0"
-        fix = self.fix(f"Read the host from $HOST, defaulting to {default}", self._applicability(endpoint))
-        bind.host = _env_get_code(fix, "HOST", default, bind.quote)
-        fix.replace(endpoint.node, bind.render(self.context.module))
         message = (
             f"The server binds to {host}, unreachable from outside its container; bind to 0.0.0.0 via $HOST"
         )
+        if not self._fixable():
+            self.report(endpoint.node, message)
+            return
+        default = "[::]" if "::" in host else "0.0.0.0"
+        fix = self.fix(f"Read the host from $HOST, defaulting to {default}", Applicability.UNSAFE)
+        bind.host = env_get_code(fix, "HOST", default, bind.quote)
+        fix.replace(endpoint.node, bind.render(self.context.module))
         self.report(endpoint.node, message, fix=fix)

@@ -13,7 +13,7 @@ _NON_PRODUCTION_CLASS = re.compile(
 )
 
 
-def _non_production(context: FileContext) -> bool:
+def non_production(context: FileContext) -> bool:
     """Development/test settings modules and Dev/Test config classes (tests are never parsed)."""
     if is_non_production_settings(context.relative_path):
         return True
@@ -21,6 +21,6 @@ def _non_production(context: FileContext) -> bool:
     return scope is not None and bool(_NON_PRODUCTION_CLASS.search(scope.name.value))
 
 
-def _request_handler(context: FileContext) -> Handler | None:
+def request_handler(context: FileContext) -> Handler | None:
     handler = context.enclosing_handler()
     return handler if handler is not None and handler.is_request else None

@@ -13,7 +13,7 @@ Span = tuple[int, int, int, int]  # 1-based row and column (code points) of the 
 
 
 @dataclass
-class _StorageSettings:
+class StorageSettings:
     media_root: tuple[int, int] | None = None  # 1-based row and column of `MEDIA_ROOT =`
     # The default storage written as the literal local backend (`STORAGES = {"default":
     # {"BACKEND": "...FileSystemStorage"}}`, `DEFAULT_FILE_STORAGE = "...FileSystemStorage"`).
@@ -24,9 +24,9 @@ class _StorageSettings:
     other_backend: bool = False
 
 
-def _storage_settings(tree: ast.Module, text: str) -> _StorageSettings:
+def storage_settings(tree: ast.Module, text: str) -> StorageSettings:
     """What a settings module says about file storage, read with `ast` (cheap, no libcst)."""
-    found = _StorageSettings()
+    found = StorageSettings()
     lines = text.splitlines()
     module_level = {id(statement) for statement in tree.body}
     for node in ast.walk(tree):

@@ -12,42 +12,42 @@ from factorscan.python.imports import dotted_name
 from factorscan.python.traversal import FileContext
 
 
-def _subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
+def subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
     """ "UPLOAD_FOLDER" in `app.config["UPLOAD_FOLDER"]`."""
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         return context.string_value(node.slice[0].slice.value)
     return None
 
 
-_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open", "aiofiles.open"})
+OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open", "aiofiles.open"})
 
 
-_COPY_FUNCTIONS = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"})
+COPY_FUNCTIONS = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"})
 
 
 # UPLOAD_FOLDER, MEDIA_ROOT, upload_dir, user_uploads_path...
-_UPLOAD_NAME = re.compile(
+UPLOAD_NAME = re.compile(
     r"^(\w*_)?(uploads?|media)_?(folder|dir|directory|path|root|location|base)s?$", re.IGNORECASE
 )
 
 
-_PATH_NAME = re.compile(r"path|dir|folder|file|dest|location|upload|media", re.IGNORECASE)
+PATH_NAME = re.compile(r"path|dir|folder|file|dest|location|upload|media", re.IGNORECASE)
 
 
-_TEMP_NAME = re.compile(r"^(tmp|temp)|_(tmp|temp)(_|$)", re.IGNORECASE)
+TEMP_NAME = re.compile(r"^(tmp|temp)|_(tmp|temp)(_|$)", re.IGNORECASE)
 
 
-_TEMP_PREFIXES = ("/tmp", "/var/tmp", "/dev/shm", "/dev/")
+TEMP_PREFIXES = ("/tmp", "/var/tmp", "/dev/shm", "/dev/")
 
 
-def _write_mode(mode: cst.Arg | None) -> bool:
+def write_mode(mode: cst.Arg | None) -> bool:
     if mode is None:
         return False
     text = FileContext.string_value(mode.value)
     return text is not None and any(flag in text for flag in "wax+")
 
 
-def _uploads_in_request(node: cst.BaseExpression) -> bool:
+def uploads_in_request(node: cst.BaseExpression) -> bool:
     """`request.files[...]`, `request.FILES.get(...)`, `request.files.getlist(...)`."""
     text = dotted_name(node.func if isinstance(node, cst.Call) else node)
     if isinstance(node, cst.Subscript):

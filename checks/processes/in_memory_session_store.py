@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.checks.processes._shared import _non_production, _request_handler
+from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.inference import config_assignments, guarded_by_configuration
@@ -501,7 +501,7 @@ class InMemorySessionStore(SourceRule):
         return names
 
     def _report_mutation(self, node: cst.CSTNode, name: str, how: str) -> None:
-        handler = _request_handler(self.context)
+        handler = request_handler(self.context)
         if handler is None:
             return
         key = (id(handler.function), name)
@@ -581,7 +581,7 @@ class InMemorySessionStore(SourceRule):
     # -- session and cache backends --------------------------------------------------------
 
     def _setting(self, key: str, value: cst.BaseExpression) -> None:
-        if _non_production(self.context) or guarded_by_configuration(self.context):
+        if non_production(self.context) or guarded_by_configuration(self.context):
             return  # a development setting, or a backend the environment or operator opts into
         text = self.context.string_value(value)
         if text is None:
@@ -611,7 +611,7 @@ class InMemorySessionStore(SourceRule):
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         context = self.context
-        if context.string_value(node.key) != "BACKEND" or _non_production(context):
+        if context.string_value(node.key) != "BACKEND" or non_production(context):
             return
         backend = context.string_value(node.value)
         if backend in _DJANGO_LOCAL_CACHES:

@@ -10,18 +10,18 @@ from typing import NamedTuple
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
-from factorscan.checks.processes._shared import _non_production, _request_handler
-from factorscan.checks.processes._storage_settings import Span, _storage_settings, _StorageSettings
+from factorscan.checks.processes._shared import non_production, request_handler
+from factorscan.checks.processes._storage_settings import Span, StorageSettings, storage_settings
 from factorscan.checks.processes._upload_paths import (
-    _COPY_FUNCTIONS,
-    _OPEN_FUNCTIONS,
-    _PATH_NAME,
-    _TEMP_NAME,
-    _TEMP_PREFIXES,
-    _UPLOAD_NAME,
-    _subscript_key,
-    _uploads_in_request,
-    _write_mode,
+    COPY_FUNCTIONS,
+    OPEN_FUNCTIONS,
+    PATH_NAME,
+    TEMP_NAME,
+    TEMP_PREFIXES,
+    UPLOAD_NAME,
+    subscript_key,
+    uploads_in_request,
+    write_mode,
 )
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
@@ -514,12 +514,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 if qualified.startswith("tempfile."):
                     return True
             elif isinstance(current, cst.Name):
-                if _TEMP_NAME.search(current.value):
+                if TEMP_NAME.search(current.value):
                     return True
-            elif isinstance(current, cst.Attribute) and _TEMP_NAME.search(current.attr.value):
+            elif isinstance(current, cst.Attribute) and TEMP_NAME.search(current.attr.value):
                 return True
             text = self.context.string_value(current) if isinstance(current, cst.BaseExpression) else None
-            if text is not None and text.startswith(_TEMP_PREFIXES):
+            if text is not None and text.startswith(TEMP_PREFIXES):
                 return True
         return False
 
@@ -550,7 +550,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 for arg in node.args
                 for name in _names_and_strings(arg.value, context)
             )
-            if not static and not _non_production(context):
+            if not static and not non_production(context):
                 self.report(
                     node,
                     "FileSystemStorage keeps files on the local disk of one process; "
@@ -563,7 +563,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         path, what = target
         if self._is_temp(path) or self._is_log_or_device(path):
             return
-        handler = _request_handler(context)
+        handler = request_handler(context)
         location = self._upload_location(path)
         if handler is not None:
             where = f" under {location}" if location else ""
@@ -572,7 +572,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 f"Request handler `{handler.name}` {what}{where} on the local disk; "
                 "the file is lost with the container and invisible to other processes",
             )
-        elif location and not _non_production(context):
+        elif location and not non_production(context):
             self.report(
                 node,
                 f"This code {what} under {location} on the local disk, where uploads are lost with the "
@@ -581,12 +581,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     def _written_path(self, node: cst.Call, qualified: str | None) -> tuple[cst.BaseExpression, str] | None:
         """The path a call writes to, and how to say it, or None for anything else."""
-        if qualified in _OPEN_FUNCTIONS:
+        if qualified in OPEN_FUNCTIONS:
             path = argument(node, 0, "file")
-            if path is not None and _write_mode(argument(node, 1, "mode")):
+            if path is not None and write_mode(argument(node, 1, "mode")):
                 return path.value, "writes a file"
             return None
-        if qualified in _COPY_FUNCTIONS:
+        if qualified in COPY_FUNCTIONS:
             destination = argument(node, 1, "dst")
             return (destination.value, "copies a file") if destination is not None else None
         if qualified is not None or not isinstance(node.func, cst.Attribute):
@@ -595,7 +595,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         receiver = node.func.value
         if method in ("write_bytes", "write_text"):
             return receiver, "writes a file"
-        if method == "open" and _write_mode(argument(node, 0, "mode")):
+        if method == "open" and write_mode(argument(node, 0, "mode")):
             return receiver, "writes a file"
         if method != "save":
             return None
@@ -605,7 +605,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
         if not upload and _saves_content(node, self.context):
             return None  # a model file field or a storage: the configured storage keeps it
-        if upload or _uploads_in_request(receiver) or self._looks_like_path(destination.value):
+        if upload or uploads_in_request(receiver) or self._looks_like_path(destination.value):
             return destination.value, "saves an upload" if upload else "saves a file"
         return None
 
@@ -614,7 +614,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if name.value in self._upload_parameters:
             return True
         value = self._values.get(self.context.enclosing_function(), {}).get(name.value)
-        return value is not None and _uploads_in_request(value)
+        return value is not None and uploads_in_request(value)
 
     def _looks_like_path(self, node: cst.BaseExpression) -> bool:
         """A file path rather than a buffer or a response: `.save(path)` vs `.save(buffer)`."""
@@ -633,11 +633,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 function = self.context.qualified_name(value.func) or ""
                 return function in ("os.path.join", "pathlib.Path", "pathlib.PurePath")
             name = (
-                _subscript_key(value, self.context)
-                if isinstance(value, cst.Subscript)
-                else dotted_name(value)
+                subscript_key(value, self.context) if isinstance(value, cst.Subscript) else dotted_name(value)
             )
-            if name is not None and _PATH_NAME.search(name.rsplit(".", 1)[-1]):
+            if name is not None and PATH_NAME.search(name.rsplit(".", 1)[-1]):
                 return True
             if not isinstance(current, cst.Name):
                 return False
@@ -657,12 +655,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             if isinstance(current, (cst.Name, cst.Attribute)):
                 name = dotted_name(current)
             elif isinstance(current, cst.Subscript):
-                name = _subscript_key(current, self.context)
+                name = subscript_key(current, self.context)
             elif isinstance(current, cst.BaseExpression):
                 text = self.context.string_value(current)
                 if text is not None and re.search(r"(^|/)(uploads?|media)(/|$)", text):
                     return repr(text)
-            if name is not None and _UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
+            if name is not None and UPLOAD_NAME.match(name.rsplit(".", 1)[-1]):
                 return name.rsplit(".", 1)[-1]
         return None
 
@@ -673,12 +671,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if is_test_path(relative_path):
             return None
         uploads = _UPLOAD_USE.search(text) is not None
-        settings = _StorageSettings()
+        settings = StorageSettings()
         if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
-            settings = _storage_settings(tree, text)
+            settings = storage_settings(tree, text)
         if is_non_production_settings(relative_path):
             # Development and test settings say nothing about production storage, either way.
-            settings = _StorageSettings()
+            settings = StorageSettings()
         if not (uploads or settings.other_backend or settings.media_root or settings.local_default):
             return None
         return StorageFact(

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
-from factorscan.checks.processes._shared import _non_production
+from factorscan.checks.processes._shared import non_production
 from factorscan.core.discovery import is_sample_path, is_test_path
 from factorscan.python.codemods import argument
 from factorscan.python.handlers import is_admin_script_path
@@ -413,7 +413,7 @@ class SqliteAppDatabase(SourceRule):
     def _in_scope(self) -> bool:
         context = self.context
         return not (
-            _non_production(context)
+            non_production(context)
             or context.handlers.is_script
             or context.in_main_block()
             or guarded_by_configuration(context)

@@ -11,44 +11,29 @@ non-secret values of example files (`.env.example`, `.env.sample`...).
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
-from factorscan.checks.base import SourceVisitor
-from factorscan.core.discovery import Discovery, display_path, relative_to_root
-from factorscan.core.positions import locate
+from factorscan.core.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
+from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.credentials import find_credential
-from factorscan.python.env_reads import (
-    env_instance_kind,
-    env_lookup,
-    env_scheme_entries,
-    settings_config_value,
-    settings_fields,
-)
 from factorscan.python.secrets import has_real_password, is_secret_name, looks_random, name_words, parse_url
 from factorscan.python.services import service_setting
 from factorscan.python.targets import sample_or_test_file
 from factorscan.python.traversal import FileContext, Traversal
+from factorscan.scan.env_reads import EnvReadCollector, Read
+from factorscan.scan.project import ProjectModel
 
-__all__ = ["Contract", "Read", "Variable", "collect"]
-
-
-@dataclass(frozen=True)
-class Read:
-    """One place that reads a variable."""
-
-    path: str  # as shown to the user
-    line: int
-    via: str  # os.environ, os.getenv, django-environ, decouple, pydantic-settings, dotenv...
-    default: str | None  # a literal default, as the environment would spell it
-    has_default: bool  # any default, literal or not: the variable is optional
-    secret_hint: bool = False  # typed SecretStr
+__all__ = ["Contract", "Deployment", "Read", "Variable", "collect"]
 
 
 @dataclass
@@ -60,6 +45,20 @@ class Variable:
     @property
     def required(self) -> bool:
         return not any(read.has_default for read in self.reads)
+
+    @property
+    def strictly_required(self) -> bool:
+        """The code reads it, and every read fails without it (`.get` and `getenv` do not)."""
+        code_reads = [read for read in self.reads if read.via != "dotenv"]
+        return bool(code_reads) and not any(
+            read.has_default or read.via in ("os.getenv", "os.environ.get") for read in code_reads
+        )
+
+    @property
+    def presence_flag(self) -> bool:
+        """The code only tests whether it is set: any value, even an empty one, switches it on."""
+        code_reads = [read for read in self.reads if read.via != "dotenv"]
+        return bool(code_reads) and all(read.presence for read in code_reads)
 
     @property
     def defaults(self) -> list[str]:
@@ -78,162 +77,39 @@ class Variable:
 
 
 @dataclass
+class Deployment:
+    """What the project's deployment descriptors give the containers that run the app."""
+
+    provided: dict[str, list[str]] = field(default_factory=dict)  # variable -> descriptors giving it
+    # containers some source of variables of which is outside the repository
+    open_sources: list[str] = field(default_factory=list)
+    containers: int = 0  # containers linked to the app
+    config_map: str | None = None  # the names the app's envFrom already uses
+    secret: str | None = None
+
+    def unprovided(self, variables: list[Variable]) -> list[Variable]:
+        """Required variables no descriptor provides (none when some source is outside the repository)."""
+        if self.open_sources:
+            return []
+        return [
+            variable
+            for variable in variables
+            if variable.strictly_required
+            and variable.name not in self.provided
+            and variable.name not in PLATFORM_VARIABLES
+        ]
+
+
+@dataclass
 class Contract:
     root: Path
     variables: list[Variable]
     warnings: list[str]
     files_scanned: int
+    deployment: Deployment = field(default_factory=Deployment)
 
 
 # -- one file ------------------------------------------------------------------------
-
-_DOTENV_LOADERS = frozenset(
-    {
-        "dotenv.load_dotenv",
-        "dotenv.main.load_dotenv",
-        "dotenv.dotenv_values",
-        "dotenv.main.dotenv_values",
-        "environ.Env.read_env",
-        "environ.environ.Env.read_env",
-    }
-)
-
-
-def _literal_text(node: cst.BaseExpression | None) -> str | None:
-    """A default as the environment would spell it: strings as they are, `True` as `true`."""
-    if node is None:
-        return None
-    text = FileContext.string_value(node)
-    if text is not None:
-        return text
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return node.value
-    if (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus)
-        and isinstance(node.expression, (cst.Integer, cst.Float))
-    ):
-        return "-" + node.expression.value
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value.lower()
-    return None
-
-
-def _is_none(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-class EnvReadCollector(SourceVisitor):
-    """Records every environment read of one file (and the .env files it loads)."""
-
-    triggers = (
-        b"environ",
-        b"getenv",
-        b"decouple",
-        b"BaseSettings",
-        b"starlette",
-        b"dj_database_url",
-        b"dj_email_url",
-        b"django_cache_url",
-        b"dotenv",
-    )
-
-    def __init__(self) -> None:
-        # node, variable, via, default node, has default, secret hint
-        self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool]] = []
-        self.dotenv_files: list[str | None] = []  # literal paths; None: the default `.env`
-
-    def _add(
-        self,
-        node: cst.CSTNode,
-        name: str | None,
-        via: str,
-        default: cst.BaseExpression | None,
-        has_default: bool,
-        *,
-        secret_hint: bool = False,
-    ) -> None:
-        if name:
-            self.found.append((node, name, via, default, has_default, secret_hint))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        context = self.context
-        lookup = env_lookup(node, context)
-        if lookup is not None:
-            if lookup.via == "decouple":
-                self.dotenv_files.append(None)
-            has_default = lookup.default is not None or lookup.via in ("os.environ.pop", "dj-database-url")
-            self._add(node, lookup.name, lookup.via, lookup.default, has_default)
-            return
-        for variable, _arg, default in env_scheme_entries(node, context):
-            self._add(node, variable, "django-environ", default, True)
-        func = node.func
-        read_env = (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "read_env"
-            and env_instance_kind(func.value, context) is not None
-        )
-        if read_env or context.qualified_name(func) in _DOTENV_LOADERS:
-            path = node.args[0].value if node.args and node.args[0].keyword is None else None
-            for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value in ("dotenv_path", "env_file", "path"):
-                    path = arg.value
-            self.dotenv_files.append(context.string_value(path) if path is not None else None)
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if isinstance(self.context.parent, (cst.AssignTarget, cst.Del)):
-            return  # writes the environment, does not read it
-        lookup = env_lookup(node, self.context)
-        if lookup is not None:
-            self._add(node, lookup.name, lookup.via, None, False)
-
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        """`"SENTRY_DSN" in os.environ`: an optional variable."""
-        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn)):
-            return
-        if self.context.qualified_name(node.comparisons[0].comparator) in ("os.environ", "os.environb"):
-            self._add(node, self.context.string_value(node.left), "os.environ", None, True)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        fields = settings_fields(node, self.context)
-        if not fields:
-            return
-        env_file = settings_config_value(node, "env_file")
-        if env_file is not None:
-            self.dotenv_files.append(env_file)
-        for settings_field in fields:
-            default = settings_field.default
-            has_default = default is not None or (
-                settings_field.default_arg is None
-                and isinstance(settings_field.statement.value, cst.Call)
-                and any(
-                    arg.keyword is not None and arg.keyword.value == "default_factory"
-                    for arg in settings_field.statement.value.args
-                )
-            )
-            self._add(
-                settings_field.target,
-                settings_field.variable,
-                "pydantic-settings",
-                None if _is_none(default) else default,
-                has_default,
-                secret_hint=settings_field.secret_type,
-            )
-
-    def reads(self) -> list[tuple[str, Read]]:
-        """(variable, read) for everything found, with line numbers."""
-        if not self.found:
-            return []
-        context = self.context
-        spans = locate(context.module, {item[0] for item in self.found}, context.source.text)
-        result = []
-        for node, name, via, default, has_default, hint in self.found:
-            span = spans.get(node)
-            line = context.source.location(span.start).row if span is not None else 1
-            read = Read(context.source.display_path, line, via, _literal_text(default), has_default, hint)
-            result.append((name, read))
-        return result
-
 
 # -- .env files -------------------------------------------------------------------------
 
@@ -316,12 +192,49 @@ def is_secret_variable(name: str, values: Iterable[str], hint: bool, extra: Iter
     return False
 
 
+class _Unreadable(Exception):
+    """One file whose reads cannot be listed; the others still are."""
+
+
+def _read_file(
+    source: SourceFile, settings: Settings, relative: str
+) -> tuple[list[tuple[str, Read]], list[str | None], list[str]]:
+    """One file's reads (placed), the .env files it loads, and its errors."""
+    try:
+        text = source.text
+        module = cst.parse_module(text)
+    except (SourceDecodeError, cst.ParserSyntaxError, RecursionError, MemoryError):
+        raise _Unreadable("cannot parse") from None
+    except Exception as exc:  # libcst's native parser raises others on odd input
+        raise _Unreadable(f"cannot parse ({type(exc).__name__})") from None
+    # The `ast` tree lets positions be found statement by statement, which works
+    # where libcst does not write the whole file back exactly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree: ast.Module | None = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    context = FileContext(source, module, settings, relative, tree)
+    collector = EnvReadCollector.visiting(context)
+    try:
+        Traversal(context, [collector]).run()
+        reads = collector.reads()
+    except RecursionError:
+        raise _Unreadable("nesting too deep to analyse") from None
+    except RoundTripError:
+        raise _Unreadable("libcst does not reproduce this file exactly") from None
+    except Exception as exc:
+        raise _Unreadable(f"internal error: {type(exc).__name__} (please report it)") from None
+    return reads, collector.dotenv_files, context.errors
+
+
 def collect(paths: list[Path], settings: Settings) -> Contract:
     """Every variable the project's (non-test) code reads, with where and how."""
     root = settings.project_root
     files = Discovery(settings).discover(paths)
     found: dict[str, Variable] = {}
-    warnings: list[str] = []
+    problems: list[str] = []
     dotenv_requests: list[tuple[Path, str | None]] = []
     scanned = 0
     for item in files:
@@ -330,7 +243,7 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
         try:
             data = item.path.read_bytes()
         except OSError as exc:
-            warnings.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
+            problems.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
             continue
         scanned += 1
         relative = relative_to_root(item.path, root)
@@ -338,21 +251,14 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
             continue
         source = SourceFile(item.path, display_path(item.path), data)
         try:
-            module = cst.parse_module(source.text)
-        except (SourceDecodeError, cst.ParserSyntaxError, RecursionError):
-            warnings.append(f"{source.display_path}: cannot parse; its environment reads are not listed")
+            reads, dotenv_files, errors = _read_file(source, settings, relative)
+        except _Unreadable as exc:
+            problems.append(f"{source.display_path}: {exc}; its environment reads are not listed")
             continue
-        context = FileContext(source, module, settings, relative)
-        collector = EnvReadCollector.visiting(context)
-        try:
-            Traversal(context, [collector]).run()
-        except RecursionError:
-            warnings.append(f"{source.display_path}: nesting too deep to analyse")
-            continue
-        warnings.extend(f"{source.display_path}: {error}" for error in context.errors)
-        for name, read in collector.reads():
+        problems.extend(f"{source.display_path}: {error}" for error in errors)
+        for name, read in reads:
             found.setdefault(name, Variable(name)).reads.append(read)
-        dotenv_requests.extend((item.path.parent, requested) for requested in collector.dotenv_files)
+        dotenv_requests.extend((item.path.parent, requested) for requested in dotenv_files)
 
     for dotenv_path, with_values in _dotenv_candidates(dotenv_requests, root):
         for name, read in read_dotenv(dotenv_path, with_values):
@@ -373,8 +279,39 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
             places = ", ".join(
                 f"{read.path}:{read.line}" for read in variable.reads if read.default is not None
             )
-            warnings.append(
+            problems.append(
                 f"{variable.name} is read with {len(code_defaults)} different defaults ({places}); "
                 "they are one setting in every deploy: give them one default or separate names"
             )
-    return Contract(root, variables, warnings, scanned)
+    deployment = read_deployment(root, settings, files)
+    problems.extend(deployment[1])
+    return Contract(root, variables, problems, scanned, deployment[0])
+
+
+def read_deployment(
+    root: Path, settings: Settings, files: list[DiscoveredFile]
+) -> tuple[Deployment, list[str]]:
+    """Which descriptors provide which variables to the app's containers, and warnings met reading them."""
+    project = ProjectModel(root, settings, files)
+    model = project.deployment
+    found = Deployment()
+    if model.empty and not project.dockerfiles:
+        return found, []
+    for linked in model.linked_containers(root.name):
+        found.containers += 1
+        if linked.open_ended:
+            found.open_sources.append(linked.label)
+        for name, provisions in linked.provided.items():
+            for provision in provisions:
+                if provision.descriptor not in found.provided.setdefault(name, []):
+                    found.provided[name].append(provision.descriptor)
+        for source, _item in linked.container.env_from if linked.container is not None else ():
+            if source.kind == "ConfigMap" and found.config_map is None:
+                found.config_map = source.name
+            if source.kind == "Secret" and found.secret is None:
+                found.secret = source.name
+    if not found.containers:
+        for dockerfile, names in project.dockerfile_env().items():
+            for name, _value in names:
+                found.provided.setdefault(name, []).append(f"{dockerfile} ENV")
+    return found, project.warnings

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from factorscan.output.envcontract.collect import Contract, Variable
+from factorscan.output.wording import plural
 
-__all__ = ["FORMATS", "write"]
+__all__ = ["FORMATS", "write", "write_check"]
 
 SECRET_PLACEHOLDER = "REPLACE_ME"
 
@@ -36,6 +37,31 @@ def _default_cell(variable: Variable) -> str:
     return variable.default
 
 
+def _providers(contract: Contract, variable: Variable) -> str:
+    providers = contract.deployment.provided.get(variable.name, [])
+    if providers:
+        return ", ".join(providers[:3]) + (f" (+{len(providers) - 3} more)" if len(providers) > 3 else "")
+    return "(open)" if contract.deployment.open_sources else "-"
+
+
+def write_check(contract: Contract, stream: TextIO) -> int:
+    """`factorscan env --check`: the required variables no descriptor provides; 1 when there are any."""
+    deployment = contract.deployment
+    missing = deployment.unprovided(contract.variables)
+    for variable in missing:
+        stream.write(f"{variable.name}: required at {_places(variable)}; no descriptor provides it\n")
+    if deployment.open_sources:
+        stream.write(
+            "Not checked: some variables come from outside the repository for "
+            + ", ".join(deployment.open_sources)
+            + "\n"
+        )
+    elif not missing:
+        required = sum(1 for variable in contract.variables if variable.strictly_required)
+        stream.write(f"All {required} required variables are provided.\n")
+    return 1 if missing else 0
+
+
 def write_table(contract: Contract, stream: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -51,16 +77,22 @@ def write_table(contract: Contract, stream: TextIO) -> None:
         console.print("No environment variables are read.", markup=False)
         return
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for column in ("Variable", "Secret", "Default", "Read at"):
+    deployment = contract.deployment
+    columns = ["Variable", "Secret", "Default", "Read at"]
+    if deployment.provided or deployment.containers:
+        columns.append("Provided by")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for variable in contract.variables:
-        table.add_row(
-            variable.name, "yes" if variable.secret else "no", _default_cell(variable), _places(variable)
-        )
+        row = [variable.name, "yes" if variable.secret else "no", _default_cell(variable), _places(variable)]
+        if len(columns) == 5:
+            row.append(_providers(contract, variable))
+        table.add_row(*row)
     console.print(table)
     secrets = sum(1 for variable in contract.variables if variable.secret)
     console.print(
-        f"{len(contract.variables)} variables ({secrets} secret-like) in {contract.files_scanned} files.",
+        f"{plural(len(contract.variables), 'variable')} ({secrets} secret-like) "
+        f"in {plural(contract.files_scanned, 'file')}.",
         markup=False,
     )
 
@@ -73,6 +105,7 @@ def write_json(contract: Contract, stream: TextIO) -> None:
             "required": variable.required,
             "default": variable.default,
             "reads": [{"file": read.path, "line": read.line, "via": read.via} for read in variable.reads],
+            "provided_by": contract.deployment.provided.get(variable.name, []),
         }
         for variable in contract.variables
     ]
@@ -102,9 +135,15 @@ def write_dotenv(contract: Contract, stream: TextIO) -> None:
             notes.append("required")
         if variable.secret:
             notes.append("secret")
+        # A presence flag is on once the line is loaded, whatever its value: leave it off.
+        if variable.presence_flag:
+            notes.append("a flag: set means on, even empty; uncomment to switch it on")
         suffix = f" ({', '.join(notes)})" if notes else ""
         value = "" if variable.secret or variable.default is None else _dotenv_value(variable.default)
-        stream.write(f"\n# {_places(variable)}{suffix}\n{variable.name}={value}\n")
+        line = f"{variable.name}={value}"
+        if variable.presence_flag:
+            line = "# " + line
+        stream.write(f"\n# {_places(variable)}{suffix}\n{line}\n")
 
 
 def yaml_string(value: str) -> str:
@@ -139,6 +178,15 @@ def resource_name(name: str) -> str:
 def write_k8s(contract: Contract, stream: TextIO, name: str | None = None) -> None:
     """A ConfigMap for plain settings and a Secret with placeholders, as in the article's configmap.yaml."""
     base = resource_name(name or contract.root.name)
+    # The names the app's containers already read (`envFrom`) win over made-up ones.
+    config_name = (
+        contract.deployment.config_map
+        if name is None and contract.deployment.config_map
+        else base + "-config"
+    )
+    secret_name = (
+        contract.deployment.secret if name is None and contract.deployment.secret else base + "-secrets"
+    )
     plain = [variable for variable in contract.variables if not variable.secret]
     secret = [variable for variable in contract.variables if variable.secret]
     lines = [
@@ -147,18 +195,22 @@ def write_k8s(contract: Contract, stream: TextIO, name: str | None = None) -> No
         "apiVersion: v1",
         "kind: ConfigMap",
         "metadata:",
-        f"  name: {yaml_string(base + '-config')}",
+        f"  name: {yaml_string(config_name)}",
     ]
-    lines.append("data:" if plain else "data: {}")
+    # A key in the ConfigMap sets the variable, which switches a presence flag on: list it commented out.
+    lines.append("data:" if any(not variable.presence_flag for variable in plain) else "data: {}")
     for variable in plain:
         comment = "  # required: set a value" if variable.default is None and variable.required else ""
-        lines.append(f"  {yaml_string(variable.name)}: {yaml_string(variable.default or '')}{comment}")
+        entry = f"{yaml_string(variable.name)}: {yaml_string(variable.default or '')}"
+        if variable.presence_flag:
+            entry, comment = "# " + entry, "  # a flag: set means on, even empty"
+        lines.append(f"  {entry}{comment}")
     lines += [
         "---",
         "apiVersion: v1",
         "kind: Secret",
         "metadata:",
-        f"  name: {yaml_string(base + '-secrets')}",
+        f"  name: {yaml_string(secret_name)}",
         "type: Opaque",
     ]
     lines.append("stringData:" if secret else "stringData: {}")

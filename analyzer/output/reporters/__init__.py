@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from factorscan.core.findings import Finding
+from factorscan.core.findings import Applicability, Finding
 from factorscan.core.redact import secret_values
 from factorscan.core.source import SourceFile
 
@@ -28,7 +29,12 @@ FORMATS = {
     "markdown": "markdown",
 }
 
-DOCS_URL = "https://github.com/factorscan/factorscan/blob/main/docs/rules"
+FIXABLE = "[*]"  # as in ruff: `--fix` applies it
+UNSAFE_FIXABLE = "[!]"  # `--fix --unsafe-fixes` applies it: it changes behaviour or needs new environment
+
+# pyproject.toml's [project.urls] Repository (tests/test_release.py keeps them equal).
+REPOSITORY_URL = "https://github.com/factorscan/factorscan"
+DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules"
 
 
 def rule_url(code: str) -> str:
@@ -43,6 +49,8 @@ class Report:
     files_scanned: int = 0
     unsafe_fixes: bool = False
     fixed: int = 0
+    behaviour_changes: int = 0  # how many of the applied fixes changed behaviour (unsafe ones)
+    hidden_by_baseline: int = 0  # findings --baseline left out
     statistics: bool = False
     quiet: bool = False
     color: bool | None = None  # None: decide from the stream and NO_COLOR
@@ -59,6 +67,20 @@ class Report:
     def fixable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)
 
+    def needs_unsafe_fixes(self, finding: Finding) -> bool:
+        """An unsafe fix this run leaves alone: `--fix --unsafe-fixes` would apply it."""
+        return (
+            finding.fix is not None
+            and not self.fixable(finding)
+            and finding.fix.applicability is Applicability.UNSAFE
+        )
+
+    def marker(self, finding: Finding) -> str:
+        """`[*]` for what --fix applies, `[!]` for what only --unsafe-fixes adds, else ""."""
+        if self.fixable(finding):
+            return FIXABLE
+        return UNSAFE_FIXABLE if self.needs_unsafe_fixes(finding) else ""
+
     def secrets(self, path: str) -> list[str]:
         """Every secret sensitive findings point at in `path`: mask them wherever code is echoed."""
         cached = self._secrets.get(path)
@@ -67,6 +89,24 @@ class Report:
             cached = secret_values(self.findings, source) if source is not None else []
             self._secrets[path] = cached
         return cached
+
+
+def statistics_lines(report: Report) -> list[str]:
+    """`--statistics`: one line per rule, most findings first: count, code, fix marker, name."""
+    counts = Counter((f.code, f.name) for f in report.findings)
+    markers: dict[str, str] = {}
+    for finding in report.findings:
+        marker = report.marker(finding)
+        if marker == FIXABLE or (marker and finding.code not in markers):
+            markers[finding.code] = marker
+    return [
+        f"{count:>5}  {code}  {markers.get(code, ''):<3} {name}"
+        for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+# The formats --statistics replaces with its counts; the others are for machines.
+STATISTICS_FORMATS = ("full", "concise")
 
 
 def writer(format_name: str) -> Callable[[Report, TextIO], None]:

@@ -5,7 +5,6 @@ when piped or when NO_COLOR is set."""
 from __future__ import annotations
 
 import os
-from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
@@ -14,10 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from factorscan.core.findings import Finding, Severity
-from factorscan.core.redact import mask_span, mask_values
+from factorscan.core.redact import mask_offsets, mask_values, secret_offsets
 from factorscan.core.source import SourceDecodeError
-from factorscan.output.reporters import Report
+from factorscan.output.reporters import FIXABLE, UNSAFE_FIXABLE, Report, statistics_lines
 from factorscan.output.reporters.scorecard import scorecard
+from factorscan.output.wording import in_files, plural
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -37,6 +37,7 @@ def _console(report: Report, stream: TextIO) -> Console:
 
 
 def _source_lines(report: Report, finding: Finding) -> list[tuple[int, str]]:
+    """The finding's lines (at most 4), with exactly the secret characters masked."""
     source = report.sources.get(finding.path)
     if source is None:
         return []
@@ -44,18 +45,16 @@ def _source_lines(report: Report, finding: Finding) -> list[tuple[int, str]]:
         last = finding.end_location.row if finding.end_location.column > 1 else finding.end_location.row - 1
         rows = range(finding.location.row, max(finding.location.row, last) + 1)
         lines = [(row, source.line(row)) for row in rows][:4]
+        own = secret_offsets(finding, source)
     except SourceDecodeError:
         return []
-    if finding.sensitive:
-        masked = []
-        for row, line in lines:
-            start = finding.location.column - 1 if row == finding.location.row else 0
-            end = finding.end_location.column - 1 if row == finding.end_location.row else len(line)
-            masked.append((row, mask_span(line, start, end)))
-        lines = masked
+    masked = []
+    for row, line in lines:
+        start = source.line_starts[row - 1]
+        masked.append((row, mask_offsets(line, [(begin - start, end - start) for begin, end in own])))
     # Other findings' secrets on the same lines are hidden too.
     secrets = report.secrets(finding.path)
-    return [(row, mask_values(line, secrets)) for row, line in lines]
+    return [(row, mask_values(line, secrets)) for row, line in masked]
 
 
 def _write_finding(console: Console, report: Report, finding: Finding) -> None:
@@ -63,8 +62,9 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
     header.append(f"{finding.location.row}:{finding.location.column}", style="dim")
     header.append("  ")
     header.append(finding.code, style=_SEVERITY_STYLE[finding.severity])
-    if report.fixable(finding):
-        header.append(" [*]", style="green")
+    marker = report.marker(finding)
+    if marker:
+        header.append(f" {marker}", style="green" if marker == FIXABLE else "yellow")
     header.append(f" {finding.message}")
     console.print(header)
     lines = _source_lines(report, finding)
@@ -77,13 +77,11 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
         # One space per tab keeps the caret under the right code point.
         text.append(line.replace("\t", " "))
         console.print(text)
-    unchanged = len(lines) == 1 and report.sources[finding.path].line(lines[0][0]) == lines[0][1]
-    if unchanged and not finding.sensitive:
-        line = lines[0][1]
-        start = finding.location.column - 1
-        end = (
-            finding.end_location.column - 1 if finding.end_location.row == finding.location.row else len(line)
-        )
+    line = lines[0][1]
+    start = finding.location.column - 1
+    end = finding.end_location.column - 1 if finding.end_location.row == finding.location.row else len(line)
+    # The caret stays true while no mask falls before or under it.
+    if len(lines) == 1 and report.sources[finding.path].line(lines[0][0])[:end] == line[:end]:
         caret = Text(f"  {'':>{gutter}} │ " + " " * start, style="blue")
         caret.append("^" * max(1, end - start), style=_SEVERITY_STYLE[finding.severity])
         caret.append(f" {finding.name}", style="dim")
@@ -93,39 +91,53 @@ def _write_finding(console: Console, report: Report, finding: Finding) -> None:
 
 
 def _summary(report: Report) -> str:
+    """The last lines: how many findings where, what was fixed or hidden, what can be fixed."""
     total = len(report.findings)
-    fixable = sum(1 for f in report.findings if report.fixable(f))
-    hidden_unsafe = sum(
-        1
-        for f in report.findings
-        if f.fix is not None and not report.fixable(f) and f.fix.applicability.value == "unsafe"
-    )
-    with_findings = len({f.path for f in report.findings})
-    parts = [
-        f"Found {total} finding{'s' if total != 1 else ''} in {with_findings} of {report.files_scanned} files"
-    ]
+    where = in_files(len({f.path for f in report.findings}), report.files_scanned)
     if report.fixed:
-        parts.append(f"({report.fixed} fixed, {total} remaining)")
-    text = " ".join(parts) + "."
+        text = f"Fixed {plural(report.fixed, 'finding')}; {total} remaining {where}"
+    else:
+        text = f"Found {plural(total, 'finding')} {where}"
+    if report.hidden_by_baseline:
+        text += f" ({report.hidden_by_baseline} more hidden by the baseline)"
+    text += "."
+    fixable = sum(1 for f in report.findings if report.fixable(f))
+    unsafe = sum(1 for f in report.findings if report.needs_unsafe_fixes(f))
     if fixable:
-        text += f"\n[*] {fixable} fixable with `factorscan --fix`."
-    if hidden_unsafe:
-        text += f"\n{hidden_unsafe} more fixable with `--fix --unsafe-fixes`."
+        text += f"\n{FIXABLE} {fixable} fixable with `factorscan --fix`."
+    if unsafe:
+        text += f"\n{UNSAFE_FIXABLE} {unsafe} more fixable with `--fix --unsafe-fixes`."
     return text
 
 
-def _statistics(console: Console, report: Report) -> None:
-    counts = Counter((f.code, f.name) for f in report.findings)
-    fixable = {f.code for f in report.findings if report.fixable(f)}
-    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        marker = "[*]" if code in fixable else "   "
-        console.print(f"{count:>5}  {code}  {marker} {name}", markup=False)
+def _all_passed(report: Report) -> str:
+    text = f"All checks passed ({plural(report.files_scanned, 'file')}"
+    if report.hidden_by_baseline:
+        text += f"; {plural(report.hidden_by_baseline, 'finding')} hidden by the baseline"
+    text += ")."
+    return f"Fixed {plural(report.fixed, 'finding')}; {text}" if report.fixed else text
+
+
+def _scorecard_table(report: Report) -> Table:
+    table = Table(title="Twelve-factor scorecard", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Factor")
+    table.add_column("", no_wrap=True)
+    table.add_column("Findings", justify="right")
+    table.add_column("Worst")
+    for row in scorecard(report.findings, report.rules):
+        style = _SEVERITY_STYLE[row.worst] if row.worst else "green" if row.checked else "dim"
+        table.add_row(row.factor.numeral, row.factor.title, str(row.findings), Text(row.status, style=style))
+    return table
 
 
 def write(report: Report, stream: TextIO) -> None:
+    """Findings (or --statistics), the scorecard, then the summary last, each block apart."""
     console = _console(report, stream)
     if report.statistics:
-        _statistics(console, report)
+        for line in statistics_lines(report):
+            console.print(line, markup=False)
+        if report.findings and not report.quiet:
+            console.print()
     else:
         for path, findings in groupby(report.findings, key=lambda f: f.path):
             console.print(Text(path, style="bold underline"))
@@ -134,25 +146,17 @@ def write(report: Report, stream: TextIO) -> None:
             console.print()
     if report.quiet:
         return
-    if not report.findings:
-        fixed = f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}; " if report.fixed else ""
-        console.print(Text(f"{fixed}All checks passed ({report.files_scanned} files).", style="green"))
-        return
-    console.print(_summary(report), markup=False)
-    console.print()
-    table = Table(title="Twelve-factor scorecard", title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("Factor")
-    table.add_column("", no_wrap=True)
-    table.add_column("Findings", justify="right")
-    table.add_column("Worst")
-    for row in scorecard(report.findings):
-        status = (
-            Text("ok", style="green")
-            if not row.findings
-            else Text(
-                row.worst.value if row.worst else "",
-                style=_SEVERITY_STYLE.get(row.worst, "") if row.worst else "",
-            )
+    if not report.findings and report.behaviour_changes:
+        console.print(
+            f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}; {report.behaviour_changes} of "
+            f"the fixes changed behaviour (listed above): set the variables they name where needed "
+            f"({report.files_scanned} files).",
+            markup=False,
         )
-        table.add_row(row.factor.numeral, row.factor.title, str(row.findings), status)
-    console.print(table)
+        return
+    if not report.findings:
+        console.print(Text(_all_passed(report), style="green"))
+        return
+    console.print(_scorecard_table(report))
+    console.print()
+    console.print(_summary(report), markup=False)

@@ -17,6 +17,7 @@ from factorscan.core.findings import Finding
 from factorscan.output.reporters import Report, rule_url
 from factorscan.output.reporters.scorecard import scorecard
 from factorscan.output.reporters.suggestions import fix_diff
+from factorscan.output.wording import in_files, plural
 
 MAX_FINDINGS = 50
 
@@ -47,7 +48,7 @@ def _fix_details(report: Report, finding: Finding) -> str:
 
 
 def _finding_item(report: Report, finding: Finding) -> str:
-    marker = " [*]" if report.fixable(finding) else ""
+    marker = f" {report.marker(finding)}" if report.marker(finding) else ""
     where = f"{finding.path}:{finding.location.row}:{finding.location.column}"
     return (
         f"- `{where}` [{finding.code}]({rule_url(finding.code)}){marker} "
@@ -59,19 +60,21 @@ def write(report: Report, stream: TextIO) -> None:
     findings = report.findings
     total = len(findings)
     out: list[str] = ["## factorscan", ""]
+    hidden = (
+        f" ({report.hidden_by_baseline} more hidden by the baseline)" if report.hidden_by_baseline else ""
+    )
     if not findings:
-        out.append(f"No twelve-factor findings in {report.files_scanned} files.")
+        out.append(f"No twelve-factor findings in {plural(report.files_scanned, 'file')}{hidden}.")
         stream.write("\n".join(out) + "\n")
         return
     fixable = sum(1 for finding in findings if report.fixable(finding))
-    files = len({finding.path for finding in findings})
-    summary = f"**{total} finding{'s' if total != 1 else ''}** in {files} of {report.files_scanned} files"
+    where = in_files(len({finding.path for finding in findings}), report.files_scanned)
+    summary = f"**{plural(total, 'finding')}** {where}{hidden}"
     if fixable:
         summary += f"; {fixable} fixable with `factorscan --fix`"
     out += [summary + ".", "", "| Factor | | Findings | Worst |", "|---|---|--:|---|"]
-    for row in scorecard(findings):
-        worst = row.worst.value if row.worst else "ok"
-        out.append(f"| {row.factor.numeral} | {row.factor.title} | {row.findings} | {worst} |")
+    for row in scorecard(findings, report.rules):
+        out.append(f"| {row.factor.numeral} | {row.factor.title} | {row.findings} | {row.status} |")
     shown = 0
     by_factor = groupby(
         sorted(findings, key=lambda finding: (finding.factor.number, finding.sort_key)),

@@ -18,10 +18,10 @@ from factorscan.checks import rule_by_code
 from factorscan.checks.base import Rule
 from factorscan.core.findings import Severity
 from factorscan.output.fingerprints import fingerprints, repo_relative, repository_root
-from factorscan.output.reporters import Report, rule_url
+from factorscan.output.reporters import REPOSITORY_URL, Report, rule_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/factorscan/factorscan"
+INFORMATION_URI = REPOSITORY_URL
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
