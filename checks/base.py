@@ -229,6 +229,15 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        """The rule's findings (non-empty) once the whole project is known: a rule may lower the
+        severity of what one file could not judge alone, such as a development server in a file
+        the deployment never runs. Runs in every scan on cached and fresh findings alike, so a
+        change to another file (the Dockerfile) is seen; the editor integrations, which see one
+        file, do not run it."""
+        return findings
+
+    @classmethod
     def validate_metadata(cls) -> list[str]:
         """Problems with the rule's metadata, for the test suite."""
         problems = []

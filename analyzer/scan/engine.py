@@ -83,6 +83,8 @@ class RuleSet:
     import_facts: bool = False
     # Project rules that read a fact from each Python file's text and ast tree.
     fact_rules: list[type[ProjectRule]] = field(default_factory=list)
+    # Rules that take a last look at their findings with the whole project known (`review`).
+    reviewing_rules: list[type[Rule]] = field(default_factory=list)
     _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
     @classmethod
@@ -105,6 +107,8 @@ class RuleSet:
                     ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
                 ruleset.report_syntax_errors = True
+            if getattr(rule.review, "__func__", None) is not getattr(Rule.review, "__func__", None):
+                ruleset.reviewing_rules.append(rule)
         return ruleset
 
     def _add_visitor(self, visitor: type[SourceVisitor]) -> None:
@@ -581,6 +585,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
                     findings.extend(rule_type().check_project(project))
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
+        with profiling.phase("reviews"):
+            findings = _reviewed(findings, ruleset, project, errors)
         warnings_out.extend(project.warnings)
     if cache is not None:
         cache.save()  # after the project rules: they may have listed the tree
@@ -607,6 +613,26 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         project=project,
         ruleset=ruleset,
     )
+
+
+def _reviewed(
+    findings: list[Finding], ruleset: RuleSet, project: ProjectModel, errors: list[str]
+) -> list[Finding]:
+    """Each reviewing rule's findings, as its `review` leaves them."""
+    if not ruleset.reviewing_rules:
+        return findings
+    by_code: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    for rule_type in ruleset.reviewing_rules:
+        mine = by_code.get(rule_type.code)
+        if not mine:
+            continue
+        try:
+            by_code[rule_type.code] = rule_type.review(mine, project)
+        except Exception as exc:
+            errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__} in its review")
+    return [finding for group in by_code.values() for finding in group]
 
 
 def _stdin_kind(path: Path) -> str:
