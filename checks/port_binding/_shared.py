@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import libcst as cst
 
-from factorscan.checks.base import Severity, SourceRule, Trigger
+from factorscan.checks.base import SourceRule, Trigger
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.python.codemods import argument, keyword, positional
@@ -308,16 +308,8 @@ class PortBindingRule(SourceRule):
         self._endpoint: Endpoint | None = None  # the endpoint being checked
         self._config_setting = False  # checking a server configuration module's `bind`
 
-    def report(
-        self,
-        node: cst.CSTNode,
-        message: str,
-        *,
-        fix: FixBuilder | None = None,
-        severity: Severity | None = None,
-        sensitive: bool = False,
-    ) -> None:
-        super().report(node, message, fix=fix, severity=severity, sensitive=sensitive)
+    def report(self, node: cst.CSTNode, message: str, **options: Any) -> None:
+        super().report(node, message, **options)
         call = self._endpoint.call if self._endpoint is not None else None
         self._starts.note(self.context, node, call, config=self._config_setting)
 
