@@ -147,3 +147,56 @@ def test_env_default_with_stock_credentials_and_with_a_real_password(project) ->
     )
     result = api.check([root], select=["FS0401"])
     assert [(f.location.row, f.severity.value) for f in result.findings] == [(6, "error"), (7, "error")]
+
+
+def test_field_name_lists_and_a_secret_in_a_schema(project) -> None:
+    root = project(
+        {
+            "schema.py": """
+            SCHEMA = {
+                "properties": {"pat": {"type": "string"}},
+                "secret": ["pat"],
+                "required": ["pat"],
+            }
+            LOUD = {"properties": {"pat": {"type": "string"}}, "secret": "hunter2hunter"}
+            LISTED = {"secret": ["a8f5f167f44f4964"]}
+            """,
+        }
+    )
+    assert _findings(root, ("FS0301",)) == {("schema.py", 6, "FS0301"), ("schema.py", 7, "FS0301")}
+
+
+def test_example_settings_are_samples(project) -> None:
+    body = 'DB_HOST = "db.internal"\nSECRET_KEY = "' + SECRET + '"\n'
+    root = project(
+        {
+            "netbox/configuration_example.py": body,
+            "shop/settings/production.sample.py": body,
+            # Near misses: a module about templates, and deployed settings.
+            "shop/email_templates.py": body,
+            "shop/settings/production.py": body,
+        }
+    )
+    assert _findings(root, ("FS0301", "FS0402")) == {
+        ("shop/email_templates.py", 1, "FS0402"),
+        ("shop/email_templates.py", 2, "FS0301"),
+        ("shop/settings/production.py", 1, "FS0402"),
+        ("shop/settings/production.py", 2, "FS0301"),
+    }
+
+
+def test_one_finding_per_client_call(project) -> None:
+    root = project(
+        {
+            "jobs.py": """
+            from pymongo import MongoClient
+
+            products = MongoClient("mongodb://off:off-Pass-42@127.0.0.1", port=27017)
+            orders = MongoClient("mongo.internal", port=27017)
+            """,
+        }
+    )
+    assert _findings(root, ("FS0401", "FS0402")) == {
+        ("jobs.py", 3, "FS0401"),
+        ("jobs.py", 4, "FS0402"),
+    }

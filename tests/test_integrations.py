@@ -288,3 +288,32 @@ def test_action_scan_step_runs_in_each_mode(tmp_path: Path) -> None:
             assert summary.read_text().startswith("## factorscan")
         else:
             assert '"suggestions"' in (tmp_path / "rdjson.json").read_text()
+
+
+def _editor_setups() -> dict[str, str]:
+    """Editor name -> its section of docs/integrations.md (under "Language server")."""
+    text = (REPO / "docs" / "integrations.md").read_text(encoding="utf-8")
+    server = text.split("\n## Language server\n", 1)[1].split("\n## ", 1)[0]
+    sections = server.split("\n### ")[1:]
+    return {section.split("\n", 1)[0]: section for section in sections}
+
+
+def test_every_editor_setup_registers_the_server_for_dockerfiles_too() -> None:
+    setups = _editor_setups()
+    assert set(setups) == {"VS Code", "Neovim", "Helix", "Emacs (eglot)"}
+    wanted = {
+        "VS Code": '"glspc.server.languageId": ["python", "dockerfile"]',
+        "Neovim": "filetypes = { 'python', 'dockerfile' }",
+        "Helix": 'name = "dockerfile"\nlanguage-servers = ["docker-langserver", "factorscan"]',
+        "Emacs (eglot)": "(python-mode python-ts-mode dockerfile-mode dockerfile-ts-mode)",
+    }
+    for editor, registration in wanted.items():
+        assert registration in setups[editor], editor
+
+
+def test_the_helix_setup_is_valid_toml() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    (block,) = re.findall(r"```toml\n(.*?)```", _editor_setups()["Helix"], re.S)
+    languages = {language["name"]: language for language in tomllib.loads(block)["language"]}
+    assert "factorscan" in languages["python"]["language-servers"]
+    assert "factorscan" in languages["dockerfile"]["language-servers"]

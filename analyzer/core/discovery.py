@@ -348,9 +348,23 @@ _SAMPLE_FOLDERS = frozenset(
 )
 
 
+# Words of a settings file name that make it a template to copy: configuration_example.py.
+_SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "tmpl", "tpl"})
+
+
 def is_sample_path(relative_path: str) -> bool:
-    """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys."""
-    return any(part.lower() in _SAMPLE_FOLDERS for part in relative_path.strip("/").split("/")[:-1])
+    """Under tests/, docs/, examples/ and the like: a library's sample app is not what it deploys.
+
+    Example settings (`configuration_example.py`, `settings/production.sample.py`)
+    are samples too: templates an admin copies and edits, never run as they are.
+    """
+    *folders, name = relative_path.strip("/").split("/")
+    if any(part.lower() in _SAMPLE_FOLDERS for part in folders):
+        return True
+    words = {word.lower() for word in _NAME_WORD.findall(name)}
+    if not words & _SAMPLE_WORDS:
+        return False
+    return bool(words & _SETTINGS_WORDS) or any(folder.lower() in _SETTINGS_WORDS for folder in folders)
 
 
 def _below(path: Path, base: Path) -> str | None:

@@ -82,7 +82,7 @@ def secret_offsets(finding: Finding, source: SourceFile) -> list[tuple[int, int]
 
 def secret_values(findings: Iterable[Finding], source: SourceFile) -> list[str]:
     """The secrets that sensitive findings in `source` point at, longest first."""
-    values = set()
+    values: set[str] = set()
     for finding in findings:
         if finding.path != source.display_path:
             continue

@@ -18,11 +18,13 @@ import libcst as cst
 
 from factorscan.python.codemods import argument, keyword, positional, rebuild
 from factorscan.python.codemods import env_lookup as environ_lookup
+from factorscan.python.secrets import name_words
 from factorscan.python.traversal import FileContext, FixBuilder
 
 __all__ = [
     "EnvLookup",
     "SettingsField",
+    "env_helper_fallback",
     "env_instance_kind",
     "env_lookup",
     "env_scheme_entries",
@@ -461,3 +463,95 @@ def require_variable(
         fix.replace(call, call.with_changes(args=rebuild(call.args, drop={index})))
         return True
     return False
+
+
+# -- fallbacks of env-parsing helpers --------------------------------------------------------
+
+# Names that say a function turns an environment value into settings:
+# parse_redis_url(env_redis), cache_from_env(value).
+_HELPER_WORDS = frozenset({"parse", "env", "environ", "environment"})
+
+
+def _parameter_test(test: cst.BaseExpression) -> tuple[str, bool] | None:
+    """(name, whether the test is true when the value is missing) for `p is None`, `not p`,
+    `p == ""`, `p`, `p is not None`."""
+    if isinstance(test, cst.Name):
+        return test.value, False
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _parameter_test(test.expression)
+        return (inner[0], not inner[1]) if inner is not None else None
+    if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        missing = isinstance(target.comparator, cst.Name) and target.comparator.value == "None"
+        missing = missing or FileContext.string_value(target.comparator) == ""
+        if missing and isinstance(target.operator, (cst.Is, cst.Equal)):
+            return test.left.value, True
+        if missing and isinstance(target.operator, (cst.IsNot, cst.NotEqual)):
+            return test.left.value, False
+    return None
+
+
+def _guarded_name(context: FileContext) -> str | None:
+    """The name whose absence the visited value stands in for, within its function:
+    `if p is None: return "..."`, `p or "..."`, `"..." if not p else p`."""
+    stack = context.stack
+    for index in range(len(stack) - 2, -1, -1):
+        node, child = stack[index], stack[index + 1]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return None
+        if isinstance(node, (cst.If, cst.IfExp)):
+            test = _parameter_test(node.test)
+            branch = child is node.body or child is node.orelse
+            if test is not None and branch and (child is node.body) == test[1]:
+                return test[0]
+        elif (
+            isinstance(node, cst.BooleanOperation)
+            and isinstance(node.operator, cst.Or)
+            and child is node.right
+            and isinstance(node.left, cst.Name)
+        ):
+            return node.left.value
+    return None
+
+
+def _calls_with_env_reads(context: FileContext) -> frozenset[str]:
+    """Names of the functions this module calls with an environment read as an argument."""
+    found = _helper_calls.get(context)
+    if found is None:
+        names = set()
+        pending: list[cst.CSTNode] = [context.module]
+        while pending:
+            node = pending.pop()
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Name)
+                and any(env_lookup(arg.value, context) is not None for arg in node.args)
+            ):
+                names.add(node.func.value)
+            pending.extend(node.children)
+        found = _helper_calls[context] = frozenset(names)
+    return found
+
+
+_helper_calls: weakref.WeakKeyDictionary[FileContext, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def env_helper_fallback(context: FileContext) -> bool:
+    """The visited value is an env-parsing helper's fallback for a missing argument.
+
+    `def parse_redis_url(env_redis): if env_redis is None: return "redis://localhost:6379"`,
+    called as `parse_redis_url(os.getenv("REDIS_URL"))`: the environment controls the
+    value, one call away. A helper is known by its name or its parameter's (`parse_*`,
+    `*_env*`), or by a call in the same module that passes it an environment read.
+    """
+    function = context.enclosing_function()
+    name = _guarded_name(context)
+    if function is None or name is None:
+        return False
+    parameters = function.params
+    every = (*parameters.posonly_params, *parameters.params, *parameters.kwonly_params)
+    if name not in {parameter.name.value for parameter in every}:
+        return False
+    if (set(name_words(function.name.value)) | set(name_words(name))) & _HELPER_WORDS:
+        return True
+    return function.name.value in _calls_with_env_reads(context)

@@ -611,7 +611,7 @@ _TEMPLATE_CHARS = ("{", "}", "%(", "$", "<", ">")
 class ServiceURL:
     scheme: str  # lowercased, with any +driver part
     username: str | None
-    password: str | None  # percent-decoded
+    password: str | None  # percent-decoded; from the query string (`?password=`) when not in userinfo
     hosts: tuple[tuple[str, int | None], ...]
     path: str  # path, query and fragment as written
     templated: bool  # `{host}`, `%(port)s` or `${VAR}` inside
@@ -640,6 +640,22 @@ def _split_host(item: str) -> tuple[str, int | None]:
     return host.lower(), port
 
 
+# Query-string keys that carry a database password (`?password=`, ODBC's `PWD=`).
+_QUERY_PASSWORD_KEYS = frozenset({"password", "passwd", "pwd", "pass"})
+
+
+def _query_password(rest: str) -> str | None:
+    """The password given in a URL's query string, percent-decoded, if any."""
+    _, question, query = rest.partition("?")
+    if not question:
+        return None
+    for pair in query.split("#", 1)[0].replace(";", "&").split("&"):
+        key, equals, value = pair.partition("=")
+        if equals and key.strip().lower() in _QUERY_PASSWORD_KEYS and value:
+            return unquote(value.replace("+", " "))
+    return None
+
+
 def parse_url(value: str) -> ServiceURL | None:
     """A URL with a network location, or None. Passwords may hold `@` or `:`."""
     match = _URL.match(value.strip())
@@ -654,6 +670,8 @@ def parse_url(value: str) -> ServiceURL | None:
         username = unquote(user) if user else None
         password = unquote(secret) if colon else None
     hosts = tuple(_split_host(item) for item in hostinfo.split(",") if item)
+    if password is None:
+        password = _query_password(match.group("rest"))
     return ServiceURL(
         scheme=match.group("scheme").lower(),
         username=username,

@@ -70,11 +70,11 @@ class FixBuilder:
         if names.always_module(module, module):
             local, statement = module, module
         else:
-            local = next((alias for alias in (f"_{module}", f"{module}_module") if names.free(alias)), None)
-            if local is None:
+            alias = next((name for name in (f"_{module}", f"{module}_module") if names.free(name)), None)
+            if alias is None:
                 self.declined = True
                 return module
-            statement = f"{module} as {local}"
+            local, statement = alias, f"{module} as {alias}"
         if statement not in self.required_modules:
             self.required_modules.append(statement)
         return local

@@ -17,6 +17,7 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.python.codemods import env_lookup, env_variable_name, int_env_lookup
+from factorscan.python.env_reads import env_default_of, env_helper_fallback
 from factorscan.python.secrets import is_placeholder, parse_url
 from factorscan.python.services import (
     CLIENTS,
@@ -145,7 +146,17 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     network `CACHES`, and settings named for an endpoint (`DB_HOST`,
     `REDIS_PORT`, `MAIL_SERVER`, `EMAIL_HOST_USER`), including bare compose
     service names such as `"db"` or `"redis"`, which scheme-based checks
-    miss. Passwords are FS0301's, whole URLs FS0401's.
+    miss. Passwords are FS0301's, whole URLs FS0401's: a client call given
+    a literal service URL gets that one finding, not another for its
+    `port=`.
+
+    Values the environment already controls are left alone: defaults of
+    environment reads, django-environ schemes (`environ.Env(DB_HOST=(str,
+    "db"))`), pydantic-settings fields (`POSTGRES_SERVER: str =
+    "postgres"`) and the fallback of an env-parsing helper for a missing
+    variable (`def parse_redis(env_host): if env_host is None: return
+    redis.Redis(host="localhost")`). So are example settings (`configuration_example.py`,
+    `settings/production.sample.py`), templates an admin copies and edits.
 
     ## Why is this bad?
     Factor IV: the code should make no distinction between local and third
@@ -257,6 +268,50 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
                 ),
             },
             note="settings for CI, by name or by header",
+        ),
+        Valid(
+            """
+            import environ
+            from pydantic_settings import BaseSettings
+            from pymongo import MongoClient
+
+            env = environ.Env(DD_DATABASE_HOST=(str, "postgres"), DD_DATABASE_PORT=(int, 3306))
+
+
+            class PostgresProvider(BaseSettings):
+                POSTGRES_USER: str = "shop"
+                POSTGRES_SERVER: str = "postgres"
+                SMTP_PORT: str | None = "587"
+
+
+            client = MongoClient("mongodb://off:off-Pass-42@127.0.0.1", port=27017)
+            """,
+            note="defaults the environment overrides; a call whose URL FS0401 reports",
+        ),
+        Valid(
+            """
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "localhost"}}
+            """,
+            filename="netbox/configuration_example.py",
+            files={"shop/settings/production.sample.py": 'DB_HOST = "db.internal"\n'},
+            note="example settings: templates the admin copies and edits",
+        ),
+        Valid(
+            """
+            import os
+
+            import redis
+
+
+            def parse_redis(env_host):
+                if env_host is None:
+                    return redis.Redis(host="localhost", port=6379)
+                return redis.Redis(host=env_host)
+
+
+            cache = parse_redis(os.getenv("REDIS_HOST"))
+            """,
+            note="the fallback of an env-parsing helper for a missing variable",
         ),
     )
     INVALID = (
@@ -410,11 +465,13 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
 
     def _literal(self, node: cst.BaseExpression, value: str | int) -> None:
         target = binding(self.context)
-        if target.docstring or target.kind == COMPARE or environment_specific_module(self.context):
+        if target.docstring or target.kind == COMPARE:
             return
         found = self._role(target)
-        if found is None:
+        if found is None or environment_specific_module(self.context):
             return
+        if env_default_of(self.context) is not None or env_helper_fallback(self.context):
+            return  # environ.Env(DB_HOST=(str, "db")), a pydantic-settings field: the environment's already
         service, role, variable, setting = found
         self._check(node, value, service, role, variable, setting=setting)
 
@@ -424,7 +481,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
         client = argument_role(target, context)
         if client is not None:
             spec, role = client
-            if target.in_sequence and role != HOSTS:
+            if (target.in_sequence and role != HOSTS) or self._url_argument(target.call):
                 return None
             service = SERVICES[spec.service]
             return service, role, self._client_variable(service, role), False
@@ -441,6 +498,13 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
         service, role = endpoint
         setting = target.setting and not target.in_sequence
         return service, role, env_name(target.name), setting
+
+    def _url_argument(self, call: cst.Call | None) -> bool:
+        """`MongoClient("mongodb://...", port=27017)`: the call's URL is FS0401's finding, and one
+        finding per call is enough; its fix moves the URL, and the port goes with it."""
+        return call is not None and any(
+            classify_url(self.context.string_value(arg.value) or "") is not None for arg in call.args
+        )
 
     @staticmethod
     def _client_variable(service: Service, role: str) -> str:

@@ -17,7 +17,7 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.python.codemods import env_lookup, env_variable_name
-from factorscan.python.env_reads import env_default_of, require_variable
+from factorscan.python.env_reads import env_default_of, env_helper_fallback, require_variable
 from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn, stock_credentials
 from factorscan.python.services import (
     DSN,
@@ -43,6 +43,7 @@ from factorscan.python.targets import (
     sample_or_test_file,
     secret_beside,
 )
+from factorscan.python.traversal import FixBuilder
 
 _SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
 
@@ -51,12 +52,17 @@ _SCHEME_BEFORE = re.compile(rb"([A-Za-z][A-Za-z0-9+.-]*)\Z")
 _CELERY_KEYWORDS = {"broker": "CELERY_BROKER_URL", "backend": "CELERY_RESULT_BACKEND"}
 
 
+# Command-line options and prompts whose `default=` the person running the command overrides.
+_CLI_DEFAULT_TAKERS = ("add_argument", "option", "argument", "prompt")
+
+
 def _overridable_default(target: Binding) -> bool:
-    """`parser.add_argument("--db", default=...)`, `click.option(default=...)`: already configurable."""
+    """`parser.add_argument("--db", default=...)`, `click.option(default=...)`, `click.prompt(default=...)`:
+    already configurable by whoever runs the command."""
     if target.kind != KEYWORD or target.name != "default" or target.call is None:
         return False
     func = target.call.func
-    return isinstance(func, cst.Attribute) and func.attr.value in ("add_argument", "option", "argument")
+    return isinstance(func, cst.Attribute) and func.attr.value in _CLI_DEFAULT_TAKERS
 
 
 class HardcodedServiceUrl(StringLiterals, SourceRule):
@@ -77,8 +83,13 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     the `allowed-hosts` setting, and URLs that are already the default of an
     environment read (`os.environ.get("DATABASE_URL", "postgres://localhost/app")`,
     `dj_database_url.config(default=...)`, `env.str("X", ...)`,
-    pydantic-settings defaults, command-line option defaults) are left alone
-    unless they hold a password. The stock credentials of a local service
+    pydantic-settings defaults, command-line option and prompt defaults, the
+    fallback of an env-parsing helper for a missing argument, as in
+    `parse_redis_url(os.getenv("REDIS_URL"))` returning
+    `"redis://localhost:6379"` when it gets None) are left alone unless they
+    hold a password. A helper is known by its name or its parameter's
+    (`parse_*`, `*env*`) or by a call in the same module passing it an
+    environment read. The stock credentials of a local service
     (the password is the user name, `shop:shop@localhost`, or a made-up
     `..._password`) are not a password there: the environment overrides the
     whole URL, and such a fallback only names the developer's own service.
@@ -108,11 +119,15 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     ## Fix
     Without a password, safe: the literal becomes
     `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
-    until the deploy sets the variable. With a password, unsafe: it becomes
+    until the deploy sets the variable. With a password (`user:pw@host`, or
+    `?password=`/`PWD=` in the query string), unsafe: it becomes
     `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
     it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
+    No fix when the literal is one piece of a larger value (`"...//h/" + name`,
+    `"...%s" % x`, `.replace(...)`): with the variable set, the program would
+    get its value spliced into the rest.
     """
 
     code = "FS0401"
@@ -211,8 +226,61 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             """,
             note="environment defaults with a service's stock credentials (user = password, 'password')",
         ),
+        Valid(
+            """
+            import click
+
+            url = click.prompt("Database URL", default="postgres://localhost:5432/app")
+            """,
+            note="a prompt's default: the person running the config generator chooses",
+        ),
+        Valid(
+            """
+            import os
+
+
+            def parse_redis_url(env_redis):
+                if env_redis is None:
+                    return ("redis://localhost:6379", "redis://localhost:6379")
+                return (env_redis, env_redis)
+
+
+            def broker(value):
+                return value or "amqp://rabbitmq:5672//"
+
+
+            CELERY_URL, CHANNELS_URL = parse_redis_url(os.getenv("REDIS_URL"))
+            BROKER_URL = broker(os.environ.get("BROKER_URL"))
+            """,
+            note="the fallback of an env-parsing helper: known by its name or by a call with an env read",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            def engine_for(tenant):
+                return create_engine("postgresql://app@db.internal:5432/" + tenant)
+            """,
+            note="no fix: the URL is one piece of a larger value",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("mssql+pyodbc://db.internal/orders?driver=ODBC+18&UID=app&PWD=Tr0ub4dor-3x")
+            """,
+            note="a password in the query string is a credential too: the unsafe fix removes it",
+            unsafe=True,
+            fixed="""
+            import os
+
+            from sqlalchemy import create_engine
+
+            engine = create_engine(os.environ["DATABASE_URL"])
+            """,
+        ),
         Invalid(
             """
             from sqlalchemy import create_engine
@@ -341,7 +409,38 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             """,
             note="no fix: the code writes the environment itself; reading it back would change nothing",
         ),
+        Invalid(
+            """
+            def connect(url=None):
+                if url is None:
+                    url = "redis://cache:6379/0"
+                return url
+            """,
+            note="a parameter's fallback in a function no environment read reaches",
+            fixed="""
+            import os
+
+            def connect(url=None):
+                if url is None:
+                    url = os.environ.get("REDIS_URL", "redis://cache:6379/0")
+                return url
+            """,
+        ),
+        Invalid(
+            """
+            CELERY_URLS = ("redis://cache:6379/0", "redis://cache:6379/0")
+            """,
+            note="one finding for the same URL twice in a statement; its fix moves both",
+            fixed="""
+            import os
+
+            CELERY_URLS = (os.environ.get("CELERY_URLS", "redis://cache:6379/0"), os.environ.get("CELERY_URLS", "redis://cache:6379/0"))
+            """,  # noqa: E501 - the fixed line as --fix writes it
+        ),
     )
+
+    def __init__(self) -> None:
+        self._reported: dict[tuple[int, str], FixBuilder | None] = {}
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -369,7 +468,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         # service the environment overrides, not a deploy's secret.
         credentials = has_real_password(url) and not (read is not None and stock_credentials(url))
         if not credentials and (
-            read is not None or _overridable_default(target) or environment_specific_module(context)
+            read is not None
+            or _overridable_default(target)
+            or env_helper_fallback(context)
+            or environment_specific_module(context)
         ):
             return
         where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)
@@ -421,7 +523,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         if credentials:
             message += " with a password"
         fix = None
-        if not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
+        if self._spliced(node):
+            pass  # replacing one piece would splice the variable's value into the rest: no fix
+        elif not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
             if credentials:
                 fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
                 fix.replace(node, env_lookup(fix, variable))
@@ -429,6 +533,8 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
                 fix.replace(node, env_lookup(fix, variable, node))
             message += f"; read {variable} from the environment"
+        if self._repeated(message, fix):
+            return
         self.report(
             node,
             message,
@@ -438,6 +544,30 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             secret=None if credentials else secret_beside(self.context, node),
             secret_text=password,
         )
+
+    def _spliced(self, node: cst.BaseExpression) -> bool:
+        """Whether the literal is one piece of a larger value (`+`, `%`, `.replace()`, `.format()`)."""
+        parent = self.context.parent
+        return isinstance(parent, (cst.BinaryOperation, cst.Subscript)) or (
+            isinstance(parent, cst.Attribute) and parent.value is node
+        )
+
+    def _repeated(self, message: str, fix: FixBuilder | None) -> bool:
+        """The same finding again in one statement (`("redis://cache", "redis://cache")`): the
+        first finding's fix takes this literal along, and nothing new is reported."""
+        statement = next(
+            node
+            for node in self.context.ancestors()
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.Module))
+        )
+        key = (id(statement), message)
+        if key not in self._reported:
+            self._reported[key] = fix
+            return False
+        earlier = self._reported[key]
+        if earlier is not None and fix is not None:
+            earlier.replacements.extend(fix.replacements)
+        return True
 
     def _libpq(self, node: cst.BaseExpression, value: str) -> None:
         target = binding(self.context)

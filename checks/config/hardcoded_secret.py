@@ -22,6 +22,7 @@ from factorscan.core.settings import Settings
 from factorscan.python.codemods import env_lookup, env_variable_name
 from factorscan.python.credentials import CredentialMatch, find_credential
 from factorscan.python.env_reads import env_default_of
+from factorscan.python.nodes import iter_children
 from factorscan.python.secrets import (
     has_real_password,
     is_placeholder,
@@ -133,6 +134,25 @@ def _strong(value: str) -> bool:
     return len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
+# A field name: letters and underscores, camelCase allowed, no digits (`api_url`, `jsonKeyFile`).
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*$")
+
+
+def _dict_keys(node: cst.Dict, context: FileContext) -> set[str]:
+    """Every string key of a dict display and of the dict displays inside it."""
+    keys: set[str] = set()
+    pending: list[cst.CSTNode] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.DictElement):
+            key = context.string_value(current.key)
+            if key is not None:
+                keys.add(key)
+        if isinstance(current, (cst.Dict, cst.DictElement, cst.List, cst.Tuple, cst.Element)):
+            pending.extend(iter_children(current))
+    return keys
+
+
 def _fixture_file(context: FileContext) -> bool:
     """Tests, samples and settings for development, tests or CI: their secrets are fixtures."""
     return sample_or_test_file(context.relative_path) or environment_specific_module(context)
@@ -193,7 +213,9 @@ class HardcodedSecret(StringLiterals, SourceRule):
     names that only point to a secret or describe it (`token_url`,
     `password_field`, `NextToken`, `SECRET_KEY_ENV_VAR`,
     `email_password_status`, `TOKEN_ALPHABET`, `API_TOKEN_RATE`,
-    `KEY_HASHES`), on values that are words, paths, identifiers, hashes,
+    `KEY_HASHES`), on field-name lists of config schemas (`"secret":
+    ["password", "api_url"]`, or a value that is a key of the same dict),
+    on values that are words, paths, identifiers, hashes,
     rates (`10/min`) or prose (`password_hint = "Use at least 12
     characters"`), and on indirections (`os.environ[...]`,
     `request.headers.get(...)`, function calls). A
@@ -364,6 +386,18 @@ class HardcodedSecret(StringLiterals, SourceRule):
                 get_user_model().objects.create_user("user1", password="user1password")
             """,
             note="stand-ins: a credential prefix before a word, a run of characters, seed users' passwords",
+        ),
+        Valid(
+            """
+            class Webhook:
+                configuration_schema = {
+                    "type": "object",
+                    "properties": {"url": {"type": "string"}, "password": {"type": "string"}},
+                    "secret": "url",
+                }
+                masked = {"secret": ["password", "api_url", "jsonKeyFile"]}
+            """,
+            note="field-name lists in config schemas: names of secret fields, not secrets",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -636,7 +670,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if testing or target.docstring:
             return
-        if self._echoes_user(node, value, target):
+        if self._echoes_user(node, value, target) or self._field_name(node, value, target):
             return
         fallback = self._credential_slot(target)
         if fallback is not None:
@@ -665,6 +699,20 @@ class HardcodedSecret(StringLiterals, SourceRule):
         else:
             return False
         return any(other is not node and self.context.string_value(other) == value for other in others)
+
+    def _field_name(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
+        """`"secret": ["password", "api_url"]` in a config schema: names of the fields that hold
+        secrets. A list of bare names, or a name that is a key of the same dict display."""
+        if not _FIELD_NAME.match(value):
+            return False
+        stack = self.context.stack
+        if target.in_sequence and isinstance(stack[-3], (cst.List, cst.Tuple, cst.Set)):
+            return all(
+                _FIELD_NAME.match(self.context.string_value(element.value) or "")
+                for element in stack[-3].elements
+            )
+        holder = next((a for a in reversed(stack[:-1]) if isinstance(a, cst.Dict)), None)
+        return holder is not None and value in _dict_keys(holder, self.context)
 
     def _credential_slot(self, target: Binding) -> str | None:
         """The variable for a password passed where an API takes one positionally."""

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
-from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, Valid
-from factorscan.core.findings import Finding, Location
+from factorscan.checks.base import (
+    Applicability,
+    FileRule,
+    FixAvailability,
+    Invalid,
+    ProjectRule,
+    Severity,
+    Valid,
+)
+from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
 from factorscan.deploy.container import ComposeService, describe, script_ending
 from factorscan.deploy.dockerfile import Instruction, parse_shared
 from factorscan.deploy.purpose import is_development_descriptor
-from factorscan.deploy.shell import SHELLS, program_name, script_index
+from factorscan.deploy.shell import SHELLS, commands, is_assignment, program_name, script_index
 from factorscan.scan.project import ProjectModel
 
 
@@ -30,6 +40,46 @@ def _shell_script_index(argv: list[str]) -> int | None:
             position = script_index(argv[index:])
             return None if position is None else index + position
     return None
+
+
+# What the shell does for a command beyond splitting words: expansions, operators,
+# redirections, globs, comments, escapes. Without any, exec form runs the same argv.
+_SHELL_FEATURES = re.compile(r"[$`|&;<>(){}*?\[\]~#\\\n]")
+# Words that must stay in a shell (`exec cd` makes no sense).
+_NOT_EXECUTABLE = frozenset(
+    {"cd", "export", "source", ".", "set", "unset", "trap", "exec", "eval", "ulimit", "umask"}
+)
+
+
+def _exec_form_fix(instruction: Instruction, text: str, end: int) -> Fix | None:
+    """`CMD python app.py` -> `CMD ["python", "app.py"]`, when the shell only splits words."""
+    if _SHELL_FEATURES.search(text):
+        return None
+    found = commands(text)
+    if len(found) != 1 or found[0].terminator or is_assignment(found[0].words[0].raw):
+        return None
+    exec_form = json.dumps(found[0].argv, ensure_ascii=False)
+    edit = Edit(exec_form, instruction.location(instruction.args_offset), instruction.location(end))
+    return Fix(Applicability.SAFE, f"Use exec form: {instruction.keyword} {exec_form}", (edit,))
+
+
+def _exec_fix(instruction: Instruction, text: str) -> Fix | None:
+    """`CMD a && b $X` -> `CMD a && exec b $X`: the last command replaces the shell, which keeps
+    expanding variables. Unsafe: what runs as PID 1 and gets signals changes on purpose."""
+    found = commands(text)
+    if not found or any(command.terminator not in ("&&", ";") for command in found[:-1]):
+        return None
+    last = found[-1]
+    if last.terminator or any(command.terminator == "(" or command.after == "(" for command in found):
+        return None
+    raw = [word.raw for command in found for word in command.words]
+    if any(("<" in word or ">" in word or "`" in word or "$(" in word) for word in raw):
+        return None
+    first = last.words[0]
+    if is_assignment(first.raw) or first.text in _NOT_EXECUTABLE:
+        return None
+    where = instruction.location(instruction.args_offset + first.start)
+    return Fix(Applicability.UNSAFE, "Start the last command with `exec`", (Edit("exec ", where, where),))
 
 
 def _third_party(service: ComposeService, built_images: set[str]) -> bool:
@@ -72,14 +122,23 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
     or, to expand variables, `CMD exec gunicorn --bind ":$PORT" app:app`.
 
     ## Fix
-    None: choose between exec form and `exec` (exec form does not expand
-    `$PORT`).
+    For a Dockerfile `CMD`/`ENTRYPOINT` in shell form. Safe where the shell
+    only splits words (`CMD python app.py` becomes `CMD ["python",
+    "app.py"]`): exec form runs the same command line. Unsafe where the
+    command relies on the shell (`$PORT`, `&&`, `;`), or where exec form
+    would change what the other instruction gets (a `CMD` beside an
+    `ENTRYPOINT`, which then receives the CMD's words): `exec` is added
+    before the last command, so the shell still expands variables and then
+    hands PID 1 to the app. None with pipes, redirections, subshells,
+    command substitution or background jobs, nor for `sh -c` in exec form,
+    compose, Kubernetes or entrypoint scripts.
     """
 
     code = "FS0903"
     name = "shell-form-entrypoint"
     severity = Severity.WARNING
     summary = "The container's main process is a shell, so SIGTERM never reaches the app"
+    fix_availability = FixAvailability.SOMETIMES
     kinds = ("dockerfile",)
     file_triggers = (b"CMD", b"ENTRYPOINT", b"cmd", b"entrypoint")
 
@@ -160,6 +219,107 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             """,
             filename="Dockerfile",
             line=2,
+            fixed="""
+            FROM python:3.12-slim
+            CMD ["gunicorn", "--bind", ":8000", "app:app"]
+            """,
+            note="the shell only splits words: exec form, a safe fix",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD python "my app.py" --name='shop web'
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            CMD ["python", "my app.py", "--name=shop web"]
+            """,
+            note="quotes only group words: still mechanical",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD gunicorn --bind ":$PORT" app:app
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            CMD exec gunicorn --bind ":$PORT" app:app
+            """,
+            unsafe=True,
+            note="$PORT needs the shell: `exec` instead of exec form, unsafe",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD python manage.py migrate && gunicorn shop.wsgi
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            CMD python manage.py migrate && exec gunicorn shop.wsgi
+            """,
+            unsafe=True,
+            note="a command list: the last command gets `exec`",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ENTRYPOINT ["tini", "--"]
+            CMD python worker.py
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            ENTRYPOINT ["tini", "--"]
+            CMD exec python worker.py
+            """,
+            unsafe=True,
+            note="beside an ENTRYPOINT exec form would change its arguments: `exec`, unsafe",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD python app.py 2>&1 | tee /tmp/app.log
+            """,
+            filename="Dockerfile",
+            note="a pipe: no fix",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ENTRYPOINT python -m shop.worker
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            ENTRYPOINT ["python", "-m", "shop.worker"]
+            """,
+            note="an ENTRYPOINT with no CMD to receive: exec form, safe",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            ENTRYPOINT python -m shop.worker
+            CMD ["--queue", "default"]
+            """,
+            filename="Dockerfile",
+            fixed="""
+            FROM python:3.12-slim
+            ENTRYPOINT exec python -m shop.worker
+            CMD ["--queue", "default"]
+            """,
+            unsafe=True,
+            note="exec form would pass the ignored CMD on as arguments: `exec`, unsafe",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            CMD FLASK_APP=shop flask run --host 0.0.0.0
+            """,
+            filename="Dockerfile",
+            note="a variable assignment before the command: no fix",
         ),
         Invalid(
             """
@@ -254,6 +414,7 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         entrypoint, cmd = dockerfile.final_command()
+        original_cmd = cmd
         if final is None:
             return
         if entrypoint is not None and entrypoint.json is None:
@@ -265,13 +426,24 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
             if instruction.json is None:
                 text = instruction.arguments.strip()
                 if text and not _ends_with_exec(text):
+                    end = len(instruction.line.rstrip())
+                    # Exec form is the same command only when nothing else reads the words.
+                    alone = (instruction is cmd and entrypoint is None) or (
+                        instruction is entrypoint and original_cmd is None
+                    )
+                    fix = None
+                    if not instruction.heredocs:
+                        fix = (_exec_form_fix(instruction, text, end) if alone else None) or _exec_fix(
+                            instruction, instruction.arguments
+                        )
                     yield self._at(
                         source,
                         instruction,
                         instruction.args_offset,
-                        len(instruction.line.rstrip()),
+                        end,
                         f"Shell-form {instruction.keyword} runs under `{shell}`, which stays PID 1 and does "
                         "not pass SIGTERM on; use exec form, or start the command with `exec`",
+                        fix=fix,
                     )
                 continue
             argv = list(instruction.json)
@@ -297,10 +469,17 @@ class ShellFormEntrypoint(FileRule, ProjectRule):
                 )
 
     def _at(
-        self, source: SourceFile, instruction: Instruction, start: int, end: int, message: str
+        self,
+        source: SourceFile,
+        instruction: Instruction,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        fix: Fix | None = None,
     ) -> Finding:
         return self.make_finding(
-            source.display_path, instruction.location(start), instruction.location(end), message
+            source.display_path, instruction.location(start), instruction.location(end), message, fix=fix
         )
 
     def check_project(self, project: ProjectModel) -> Iterator[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator
 from typing import cast
@@ -100,7 +101,10 @@ class LogFileHandler(SourceRule, FileRule):
     file-only keys; a fileConfig handler becomes `StreamHandler` with
     `args=(sys.stdout,)`; loguru and structlog sinks become `sys.stdout`.
     Behaviour changes only in where the records go. Subclasses of file
-    handlers are reported without a fix.
+    handlers are reported without a fix, and so is a file handler in a
+    module that uses an attribute only file handlers have (`doRollover()`,
+    `baseFilename`, `rotator`...): a StreamHandler would fail there with an
+    AttributeError.
     """
 
     code = "FS1101"
@@ -175,6 +179,15 @@ class LogFileHandler(SourceRule, FileRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import logging.handlers
+
+            handler = logging.handlers.RotatingFileHandler("app.log", maxBytes=1_000_000, backupCount=3)
+            handler.doRollover()
+            """,
+            note="no fix: the module uses the file handler's own API",
+        ),
         Invalid(
             """
             import logging.handlers as lh
@@ -348,6 +361,11 @@ class LogFileHandler(SourceRule, FileRule):
                 self._to_stdout(node, target, "structlog writes its output to a file")
 
     def _file_handler(self, node: cst.Call) -> None:
+        handler = self.context.qualified_name(node.func) or "FileHandler"
+        message = f"{handler.rsplit('.', 1)[1]} writes logs to a file; stream them to stdout"
+        if _file_api_used(self.context.tree):
+            self.report(node, message)  # a StreamHandler has no doRollover() or baseFilename
+            return
         fix = self.fix("Log to stdout with logging.StreamHandler(sys.stdout)")
         stream_handler = dotted(f"{fix.use_module('logging')}.StreamHandler")
         replacement = node.with_changes(
@@ -355,10 +373,7 @@ class LogFileHandler(SourceRule, FileRule):
             args=[cst.Arg(dotted(f"{fix.use_module('sys')}.stdout"))],
         )
         fix.replace(node, replacement)
-        handler = self.context.qualified_name(node.func) or "FileHandler"
-        self.report(
-            node, f"{handler.rsplit('.', 1)[1]} writes logs to a file; stream them to stdout", fix=fix
-        )
+        self.report(node, message, fix=fix)
 
     def _basic_config(self, node: cst.Call) -> None:
         filename = keyword(node, "filename")
@@ -519,6 +534,35 @@ def _ini_handler_sections(source: SourceFile) -> Iterator[dict[str, tuple[int, s
             section[entry.group(2)] = (row, value, start, start + len(value))
     if section is not None:
         yield section
+
+
+# What file handlers have and a StreamHandler lacks (FileHandler, the rotating handlers,
+# WatchedFileHandler).
+_FILE_HANDLER_API = frozenset(
+    {
+        "baseFilename",
+        "doRollover",
+        "shouldRollover",
+        "rotation_filename",
+        "rotate",
+        "namer",
+        "rotator",
+        "maxBytes",
+        "backupCount",
+        "rolloverAt",
+        "computeRollover",
+        "getFilesToDelete",
+        "reopenIfNeeded",
+        "_open",
+    }
+)
+
+
+def _file_api_used(tree: ast.Module | None) -> bool:
+    """Whether the module touches an attribute only file handlers have (unknown: True)."""
+    if tree is None:
+        return True
+    return any(isinstance(node, ast.Attribute) and node.attr in _FILE_HANDLER_API for node in ast.walk(tree))
 
 
 def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:

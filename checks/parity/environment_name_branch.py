@@ -110,7 +110,9 @@ class EnvironmentNameBranch(SourceRule):
 
     A feature flag or setting read from the environment
     (`os.environ.get("FEATURE_X") == "1"`, `DEBUG`) is not reported: that is
-    the fix. Test files are not checked.
+    the fix. Neither is a setting whose key is an upper-case word
+    (`app.config["TESTING"]`, `get_app_config("TESTING")`): a flag, not the
+    name of an environment. Test files are not checked.
 
     **The `ENVIRONMENT == "development"` idiom.** Branches whose names are
     all local-development names (`development`, `dev`, `develop`, `local`)
@@ -200,6 +202,16 @@ class EnvironmentNameBranch(SourceRule):
                 return LABELS.get(value, value)
             """,
             filename="tests/test_labels.py",
+        ),
+        Valid(
+            """
+            from CTFd.utils import get_app_config
+
+            def export(mysql):
+                if mysql and get_app_config("TESTING", default=False) is False:
+                    kill_long_queries()
+            """,
+            note="a config getter reading the TESTING flag by its key, not an environment name",
         ),
     )
     INVALID = (
@@ -291,6 +303,14 @@ class EnvironmentNameBranch(SourceRule):
             app = Flask(__name__)
             app.config.from_object("config.ProductionConfig")
             """,
+        ),
+        Invalid(
+            """
+            from shop import create_app
+
+            app = create_app("testing")
+            """,
+            note="a lower-case environment name passed to an app factory",
         ),
     )
 
@@ -388,7 +408,13 @@ class EnvironmentNameBranch(SourceRule):
                 f"The configuration class is chosen by environment name ({text}); "
                 "read settings from the environment",
             )
-        elif text.lower() in ENVIRONMENT_NAMES and _FACTORY.search(method) and method != "get":
+        # An upper-case key (`get_app_config("TESTING")`) names a setting, as in visit_Subscript.
+        elif (
+            text.lower() in ENVIRONMENT_NAMES
+            and _FACTORY.search(method)
+            and method != "get"
+            and not text.isupper()
+        ):
             self.report(
                 node,
                 f'{method}("{text}") hardcodes a named environment; configure the app from the environment',
