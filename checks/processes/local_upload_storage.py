@@ -445,8 +445,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             }
             """,
             filename="shop/settings.py",
+            files={"shop/settings_production.py": "from .settings import *\nDEBUG = False\n"},
             line=2,
-            note="the local disk as the default storage, chosen explicitly",
+            note="the local disk as the default storage, set explicitly; no settings module says otherwise",
         ),
         Invalid(
             """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 import libcst as cst
 
@@ -61,10 +60,6 @@ _SQL_READ = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 _WRITING_METHODS = frozenset({"commit", "executescript", "executemany", "backup", "create_function"})
 
 
-# `production.example.py`, `settings_sample.py`, `config.template.py`: a module to copy.
-_EXAMPLE_MODULE = re.compile(r"(^|[._-])(example|sample|template)s?([._-]|$)", re.IGNORECASE)
-
-
 class SqliteAppDatabase(SourceRule):
     """
     ## What it does
@@ -93,9 +88,7 @@ class SqliteAppDatabase(SourceRule):
     SQLite, a `SQLiteProvider` next to a `PostgresProvider`). Nor is a
     read-only SQLite file, such as a search index that a command builds: the
     function that connects only queries it (`SELECT`), with no statement or
-    method that writes. In an example settings module to copy
-    (`production.example.py`, `settings_sample.py`) the finding is a notice
-    at `info`.
+    method that writes.
 
     ## Why is this bad?
     Factor VI: persistent data lives in a stateful backing service. A SQLite
@@ -124,7 +117,8 @@ class SqliteAppDatabase(SourceRule):
     severity = Severity.WARNING
     summary = "A file-backed SQLite database is the app's store"
     test_files = (
-        "not checked; development, local and test settings and sample apps (examples/, docs/) "
+        "not checked; development, local and test settings, example settings to copy "
+        "(production.example.py) and sample apps (examples/, docs/) "
         "are out of scope too"
     )
     triggers = (
@@ -300,6 +294,13 @@ class SqliteAppDatabase(SourceRule):
             filename="shop/front/views.py",
             note="a read-only index: the request only queries it, a command builds it",
         ),
+        Valid(
+            """
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/shop/db.sqlite3"}}
+            """,
+            filename="shop/settings/production.example.py",
+            note="an example settings module an admin copies: a sample, not what runs",
+        ),
     )
     INVALID = (
         Invalid(
@@ -393,14 +394,6 @@ class SqliteAppDatabase(SourceRule):
             line=7,
             note="a request that writes to the file: not read-only",
         ),
-        Invalid(
-            """
-            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/shop/db.sqlite3"}}
-            """,
-            filename="shop/settings/production.example.py",
-            severity=Severity.INFO,
-            note="an example settings module to copy: a notice",
-        ),
     )
 
     def __init__(self) -> None:
@@ -438,18 +431,14 @@ class SqliteAppDatabase(SourceRule):
         self._servers.append({id(node) for node in self.context.stack})
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        example = _EXAMPLE_MODULE.search(PurePosixPath(self.context.relative_path).stem) is not None
         for node, what, alternative in self._pending:
             if alternative is not None and any(id(alternative) not in server for server in self._servers):
                 continue  # one engine among others: configuration chooses
-            message = (
+            self.report(
+                node,
                 f"{what} is the app's store: it lives on one process's local disk and is lost with the "
-                "container; use a database service and read its URL from the environment"
+                "container; use a database service and read its URL from the environment",
             )
-            if example:
-                self.report(node, f"{message} (an example settings module)", severity=Severity.INFO)
-            else:
-                self.report(node, message)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.context.qualified_name(node.func)
