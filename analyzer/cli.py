@@ -346,6 +346,7 @@ def _report(
         findings=findings,
         sources=result.sources,
         files_scanned=result.files_scanned,
+        templated_files=result.templated_files,
         unsafe_fixes=settings.unsafe_fixes,
         fixed=fixed,
         behaviour_changes=behaviour_changes,

@@ -229,6 +229,15 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        """The rule's findings (non-empty) once the whole project is known: a rule may lower the
+        severity of what one file could not judge alone, such as a development server in a file
+        the deployment never runs. Runs in every scan on cached and fresh findings alike, so a
+        change to another file (the Dockerfile) is seen; the editor integrations, which see one
+        file, do not run it."""
+        return findings
+
+    @classmethod
     def validate_metadata(cls) -> list[str]:
         """Problems with the rule's metadata, for the test suite."""
         problems = []
@@ -390,6 +399,13 @@ class SyntaxErrorRule(Rule):
     Reports a file that factorscan cannot parse: invalid syntax, Python 2
     code, an undecodable file, NUL bytes, or nesting too deep to analyse.
 
+    Template sources are not Python yet and are not checked at all: files
+    under a folder a template names (`{{cookiecutter.project_slug}}/`),
+    template files by suffix (`.j2`, `.jinja`), and Python that fails to
+    parse where Jinja markup is (`{% if ... %}`, `{{ cookiecutter.name }}`).
+    Dockerfiles and manifests holding Jinja markup are left unread, without a
+    warning. The summary says once how many templated files were skipped.
+
     ## Why is this bad?
     Nothing else can be checked in a file that does not parse, so its other
     findings are unknown. It usually means the file is broken, is not Python,
@@ -409,5 +425,30 @@ class SyntaxErrorRule(Rule):
     severity = Severity.ERROR
     summary = "File cannot be parsed"
     changed_by = (WHOLE_FILE,)  # the error's line is often not the line that broke the file
-    INVALID = (Invalid("print 'hello'\n"), Invalid("def f(:\n    pass\n"))
-    VALID = (Valid("print('hello')\n"),)
+    INVALID = (
+        Invalid("print 'hello'\n"),
+        Invalid("def f(:\n    pass\n"),
+        Invalid(
+            'TITLE = f"{{name}}"\ndef f(:\n    pass\n',
+            note="escaped braces in an f-string are Python: the error elsewhere is reported",
+        ),
+    )
+    VALID = (
+        Valid("print('hello')\n"),
+        Valid(
+            """
+            import os
+            {% if cookiecutter.use_celery == "y" %}
+            from celery import Celery
+            {% endif %}
+            NAME = "{{ cookiecutter.project_slug }}"
+            """,
+            filename="hooks/settings.py",
+            note="Jinja markup where the parse fails: a template",
+        ),
+        Valid(
+            "DEBUG = {{ cookiecutter.debug }\n",
+            filename="{{cookiecutter.project_slug}}/config.py",
+            note="under a folder a template names",
+        ),
+    )

@@ -84,11 +84,16 @@ def test_flake8_on_the_demo_fixture_matches_the_cli_source_findings() -> None:
     cli = run_cli(
         "--no-cache", "--format", "concise", "--select", source_rules, ".", cwd=demo
     ).stdout.splitlines()
-    # The fix markers ([*] safe, [!] unsafe) are the CLI's; flake8 lines carry none.
+    # The fix markers ([*] safe, [!] unsafe) are the CLI's; flake8 lines carry none. The CLI's
+    # review of the whole project may add why a finding is only a notice (a development run the
+    # Dockerfile never starts): flake8, which sees one file, says what the file alone says.
     python_findings = {
         line.replace(" [*]", "").replace(" [!]", "") for line in cli if line.split(":")[0].endswith(".py")
     }
-    assert {line.removeprefix("./") for line in flake8_lines} == python_findings
+    flake8_findings = {line.removeprefix("./") for line in flake8_lines}
+    assert len(flake8_findings) == len(python_findings)
+    for line in python_findings:
+        assert line in flake8_findings or line.rsplit(" (", 1)[0] in flake8_findings, line
     assert python_findings
 
 

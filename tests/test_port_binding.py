@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -236,3 +237,24 @@ def test_safe_fixes_never_expose_a_debugger_even_after_the_debug_fix(project) ->
     assert 'os.environ.get("DEBUG", "true")' in fixed
     assert result.returncode == 1
     assert "FS0702" in result.stdout
+
+
+def test_a_development_run_is_judged_again_when_only_the_dockerfile_changes(project) -> None:
+    """Per-file results come from the cache; the deployment's judgement is made in every scan."""
+    root = project(
+        {
+            "wsgi.py": 'from shop import app\n\nif __name__ == "__main__":\n    app.run(port=4000)\n',
+            "Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "wsgi.py"]\n',
+        }
+    )
+
+    def severities() -> list[str]:
+        completed = run_cli(root, "--select", "FS0701", "--format", "json", cwd=root)
+        return [finding["severity"] for finding in json.loads(completed.stdout)]
+
+    assert severities() == ["warning"]
+    (root / "Dockerfile").write_text(
+        'FROM python:3.12-slim\nCMD ["gunicorn", "wsgi:app"]\n', encoding="utf-8"
+    )
+    assert severities() == ["info"]
+    assert (root / ".factorscan_cache").is_dir()

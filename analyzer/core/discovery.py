@@ -13,6 +13,7 @@ import pathspec
 
 from factorscan.core.errors import UsageError
 from factorscan.core.settings import Settings
+from factorscan.core.templates import is_template_path
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
@@ -197,6 +198,15 @@ class Discovery:
         # cached listing can tell it is still current (adding, removing or renaming an
         # entry changes its folder's mtime).
         self.stamps = stamps
+        # Files left out because a template renders them (`{{cookiecutter.project_slug}}/...`).
+        self.templated: list[Path] = []
+
+    def _templated(self, path: str, name: str) -> bool:
+        root = str(self.root)
+        if is_template_path(_relative(path, root) if path.startswith(root + os.sep) else name):
+            self.templated.append(Path(path))
+            return True
+        return False
 
     def _stamp(self, path: str) -> None:
         if self.stamps is not None:
@@ -229,7 +239,7 @@ class Discovery:
                     ignore = _IgnoreStack()
                 for item in self._walk(str(path), ignore, str(base)):
                     found.setdefault(item.path, item)
-            elif not self.excluded(path, is_dir=False):
+            elif not self.excluded(path, is_dir=False) and not self._templated(str(path), path.name):
                 # A file named on the command line is read whatever its name:
                 # editors and pre-commit pass single files.
                 kind = file_kind(path) or "python"
@@ -274,7 +284,7 @@ class Discovery:
                 yield from self._walk(path, ignore, base)
                 continue
             kind = kind_of_name(name, parent_name)
-            if kind is not None:
+            if kind is not None and not self._templated(path, name):
                 yield DiscoveredFile(Path(path), kind)
 
 

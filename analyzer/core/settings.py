@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from factorscan.core.errors import ConfigError
+from factorscan.core.templates import has_template_markup
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,6 +162,8 @@ def read_pyproject(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{config_display(path)}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
+        if has_template_markup(path.read_text(encoding="utf-8", errors="replace")):
+            return {}  # a Jinja/cookiecutter template of a pyproject.toml: no configuration yet
         raise ConfigError(f"{config_display(path)}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{config_display(path)}: invalid TOML: not UTF-8") from None

@@ -60,6 +60,9 @@ class SourceFile:
     display_path: str
     data: bytes
     is_python: bool = True
+    # Relative to the project root, when the engine knows it ("" otherwise): what rules judge
+    # a file's purpose by (the display path may start outside the project).
+    relative_path: str = ""
 
     @cached_property
     def digest(self) -> str:

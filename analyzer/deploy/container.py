@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from factorscan.deploy.shell import (
     SHELLS,
@@ -159,6 +160,22 @@ class Process:
         if self.server == "uwsgi":
             return any(word in _UWSGI_DIE_ON_TERM for word in self.argv)
         return self.server in SIGTERM_SERVERS
+
+    def runs_file(self, relative: str) -> bool:
+        """Whether it runs or loads this project file (`python worker.py`, `-m app.worker`, `app:app`)."""
+        path = PurePosixPath(relative)
+        if self.script:
+            script = PurePosixPath(self.script.removeprefix("./"))
+            if script.is_absolute():
+                return script.name == path.name
+            return relative == str(script) or relative.endswith("/" + str(script))
+        if self.module:
+            base = self.module.replace(".", "/")
+            return any(
+                relative == candidate or relative.endswith("/" + candidate)
+                for candidate in (f"{base}.py", f"{base}/__init__.py", f"{base}/__main__.py")
+            )
+        return False
 
 
 def describe(argv: Sequence[str]) -> Process:

@@ -105,8 +105,10 @@ def check_buffer(path: Path, text: str, config: FileSettings, *, inline_noqa: bo
     `inline_noqa=False` leaves `# noqa` comments to the caller (flake8 has its own).
     """
     kind = file_kind(path) or "python"
-    source = SourceFile(path, display_path(path), encode_text(text), is_python=kind == "python")
     relative = relative_to_root(path, config.settings.project_root)
+    source = SourceFile(
+        path, display_path(path), encode_text(text), is_python=kind == "python", relative_path=relative
+    )
     result: FileResult = analyze(source, kind, relative, config.ruleset, config.settings)
     if not result.findings:
         return BufferResult(source, [], result.parsed, kind, result.errors)

@@ -159,9 +159,11 @@ _SWITCH_NAMES = re.compile(
 
 def guarded_by_configuration(context: FileContext) -> bool:
     """The visited node sits in an `if` that switches on configuration: an
-    environment lookup, `DEBUG`/`TESTING`, an environment name, or `sys.argv`
-    (`if "test" in sys.argv:`). Such a branch is the local or test fallback of
-    code that the other branch configures from the environment."""
+    environment lookup, `DEBUG`/`TESTING`, an environment name, `sys.argv`
+    (`if "test" in sys.argv:`), or a module-level name bound to an environment
+    lookup or to the operator's configuration (`X = getattr(configuration, "X",
+    None)`). Such a branch is an opt-in, or the local or test fallback of code
+    that the other branch configures from the environment."""
     stack = context.stack
     for index in range(len(stack) - 2, -1, -1):
         node = stack[index]
@@ -181,9 +183,21 @@ def _switches_on_configuration(test: cst.CSTNode, context: FileContext) -> bool:
         name = config_name(test, context) if isinstance(test, (cst.Name, cst.Attribute)) else None
         if name is not None and _SWITCH_NAMES.search(name):
             return True
+        bound = context.module_constant(test)
+        if bound is not None and (reads_environment(bound, context) or _reads_configuration(bound)):
+            return True
         if context.qualified_name(test) in ("sys.argv", "sys.modules"):
             return True
     return any(_switches_on_configuration(child, context) for child in iter_children(test))
+
+
+def _reads_configuration(node: cst.BaseExpression) -> bool:
+    """`getattr(configuration, "SESSION_FILE_PATH", None)`: a setting read by its own name
+    from a configuration object the operator writes."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "getattr"):
+        return False
+    key = FileContext.string_value(node.args[1].value) if len(node.args) >= 2 else None
+    return key is not None and _ENV_VAR.match(key) is not None
 
 
 def _in_settings_class(chain: list[cst.CSTNode], context: FileContext) -> bool:

@@ -57,6 +57,7 @@ from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile, content_digest
 from factorscan.core.suppression import PerFileIgnores, Suppressions
+from factorscan.core.templates import has_template_markup, template_markup_on_line
 from factorscan.python.imports import IMPORT_FACTS, import_facts
 from factorscan.python.traversal import FileContext, Traversal
 from factorscan.scan.project import ProjectModel
@@ -83,6 +84,8 @@ class RuleSet:
     import_facts: bool = False
     # Project rules that read a fact from each Python file's text and ast tree.
     fact_rules: list[type[ProjectRule]] = field(default_factory=list)
+    # Rules that take a last look at their findings with the whole project known (`review`).
+    reviewing_rules: list[type[Rule]] = field(default_factory=list)
     _extra_triggers: dict[type[SourceVisitor], tuple[Trigger, ...]] | None = None
 
     @classmethod
@@ -105,6 +108,8 @@ class RuleSet:
                     ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
                 ruleset.report_syntax_errors = True
+            if getattr(rule.review, "__func__", None) is not getattr(Rule.review, "__func__", None):
+                ruleset.reviewing_rules.append(rule)
         return ruleset
 
     def _add_visitor(self, visitor: type[SourceVisitor]) -> None:
@@ -144,6 +149,7 @@ class FileResult:
     errors: list[str] = field(default_factory=list)  # internal errors: exit code 2, not cached
     warnings: list[str] = field(default_factory=list)  # limits of the analysis, cached with the result
     parsed: bool = True  # False: the file does not parse (FS0001 whether or not reported)
+    templated: bool = False  # a Jinja/cookiecutter source: not Python until rendered, not checked
 
     def to_cache(self) -> dict[str, Any]:
         return {
@@ -151,6 +157,7 @@ class FileResult:
             "facts": self.facts,
             "warnings": self.warnings,
             "parsed": self.parsed,
+            "templated": self.templated,
         }
 
     @classmethod
@@ -160,6 +167,7 @@ class FileResult:
             facts=data["facts"],
             warnings=data.get("warnings", []),
             parsed=data.get("parsed", True),
+            templated=data.get("templated", False),
         )
 
 
@@ -253,6 +261,8 @@ def analyze_python(
             syntax_error = exc
         except ValueError as exc:  # e.g. surrogates the tokenizer refuses
             return _syntax_result(ruleset, source, 1, 1, f"Cannot parse: {exc}")
+    if syntax_error is not None and template_markup_on_line(text, syntax_error.lineno or 0):
+        return FileResult(parsed=False, templated=True)  # Jinja where Python fails: a template
     if tree is not None and ruleset.import_facts:
         facts[IMPORT_FACTS] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
     if tree is not None:
@@ -372,7 +382,7 @@ def _analyze_batch(batch: list[Task]) -> BatchResult:
     ruleset, settings = _worker_state
     results = []
     for path, display, relative, kind, data in batch:
-        source = SourceFile(Path(path), display, data, is_python=kind == "python")
+        source = SourceFile(Path(path), display, data, is_python=kind == "python", relative_path=relative)
         result = analyze(source, kind, relative, ruleset, settings)
         results.append((path, result.to_cache(), result.errors))
     return results, profiling.take()
@@ -469,6 +479,8 @@ class ScanResult:
     kinds: dict[str, str]  # display path -> file kind
     project: ProjectModel
     ruleset: RuleSet
+    # Jinja/cookiecutter sources left unchecked (core/templates.py): counted once in the summary.
+    templated_files: int = 0
 
 
 @dataclass
@@ -513,12 +525,15 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     warnings_out: list[str] = []
     errors: list[str] = []
 
+    templated: set[Path] = set()  # template sources left unchecked
     with profiling.phase("discovery"):
         if options.stdin is not None:
             stdin_path, stdin_data = options.stdin
             files = [DiscoveredFile(stdin_path.absolute(), _stdin_kind(stdin_path), explicit=True)]
         else:
-            files = Discovery(settings).discover(paths)
+            discovery = Discovery(settings)
+            files = discovery.discover(paths)
+            templated.update(discovery.templated)
     cache = options.memory_cache
     if cache is None and options.use_cache and options.stdin is None:
         cache_dir = cache_directory(root, settings.cache_dir, has_root_marker(root))
@@ -538,6 +553,9 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
                 continue
             data = stdin_data if options.stdin is not None else _read(item, settings, warnings_out)
             if data is None:
+                continue
+            if item.kind != "python" and _templated_text(data):
+                templated.add(item.path)  # a Dockerfile or Procfile still to be rendered
                 continue
             path = str(item.path)
             display, relative = display_path(item.path), relative_to_root(item.path, root)
@@ -567,6 +585,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     findings: list[Finding] = []
     for path, result in results.items():
         display, relative = names[path]
+        if result.templated:
+            templated.add(Path(path))
         findings.extend(result.findings)
         project.add_facts(relative, result.facts)
         if not result.findings:
@@ -581,6 +601,8 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
                     findings.extend(rule_type().check_project(project))
                 except Exception as exc:
                     errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__}")
+        with profiling.phase("reviews"):
+            findings = _reviewed(findings, ruleset, project, errors)
         warnings_out.extend(project.warnings)
     if cache is not None:
         cache.save()  # after the project rules: they may have listed the tree
@@ -601,12 +623,39 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
         # Two views of one file (the compose services of FS0903 and of the deployment model) may
         # meet the same problem: say it once.
         warnings=list(dict.fromkeys(warnings_out)),
-        files_scanned=len(set(digests) | {str(path) for path in project.paths_read()}),
+        files_scanned=len(
+            (set(digests) | {str(path) for path in project.paths_read()}) - {str(path) for path in templated}
+        ),
         sources=sources,
         kinds=kinds,
         project=project,
         ruleset=ruleset,
+        templated_files=len(templated | project.templated),
     )
+
+
+def _templated_text(data: bytes) -> bool:
+    return (b"{{" in data or b"{%" in data) and has_template_markup(data.decode("utf-8", errors="replace"))
+
+
+def _reviewed(
+    findings: list[Finding], ruleset: RuleSet, project: ProjectModel, errors: list[str]
+) -> list[Finding]:
+    """Each reviewing rule's findings, as its `review` leaves them."""
+    if not ruleset.reviewing_rules:
+        return findings
+    by_code: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    for rule_type in ruleset.reviewing_rules:
+        mine = by_code.get(rule_type.code)
+        if not mine:
+            continue
+        try:
+            by_code[rule_type.code] = rule_type.review(mine, project)
+        except Exception as exc:
+            errors.append(f"internal error: {rule_type.code} raised {type(exc).__name__} in its review")
+    return [finding for group in by_code.values() for finding in group]
 
 
 def _stdin_kind(path: Path) -> str:
@@ -617,7 +666,7 @@ def _analyze_inline(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
     for path, display, relative, kind, data in tasks:
-        source = SourceFile(Path(path), display, data, is_python=kind == "python")
+        source = SourceFile(Path(path), display, data, is_python=kind == "python", relative_path=relative)
         yield path, analyze(source, kind, relative, ruleset, settings)
         advance(1)
 

@@ -29,6 +29,7 @@ from factorscan.core.errors import UsageError
 from factorscan.core.findings import Location
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.core.templates import has_template_markup
 from factorscan.deploy.container import (
     ComposeService,
     Process,
@@ -71,6 +72,8 @@ class ProjectModel:
         self._contexts: dict[Path, BuildContext] = {}
         # Problems met while reading project files, shown as warnings.
         self.warnings: list[str] = []
+        # Dockerfiles and manifests holding template markup, left unread (core/templates.py).
+        self.templated: set[Path] = set()
 
     # -- files -------------------------------------------------------------
 
@@ -109,12 +112,15 @@ class ProjectModel:
             else:
                 source = SourceFile(path, display_path(path), data, is_python=path.suffix == ".py")
                 try:
-                    source.text  # noqa: B018 - decode now so failures surface here
+                    text = source.text
                 except SourceDecodeError as exc:
                     self.warnings.append(f"{display_path(path)}: {exc}")
                     self._sources[path] = None
                 else:
-                    self._sources[path] = source
+                    templated = not source.is_python and has_template_markup(text)
+                    if templated:
+                        self.templated.add(path)  # a Jinja/cookiecutter source: nothing to read yet
+                    self._sources[path] = None if templated else source
         return self._sources[path]
 
     # -- facts recorded by source visitors ------------------------------------

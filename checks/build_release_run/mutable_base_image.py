@@ -9,6 +9,7 @@ from factorscan.checks.base import FileRule, Invalid, Severity, Valid
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
 from factorscan.deploy.dockerfile import parse_shared
+from factorscan.deploy.purpose import is_development_descriptor
 
 # Images whose tags name a Python version: a tag without a digit (`slim`,
 # `alpine`) follows the newest Python, major upgrades included.
@@ -24,7 +25,10 @@ class MutableBaseImage(FileRule):
     variant (`python:slim`, `python:alpine`), which follow the newest Python
     release. `scratch`, earlier stages (`FROM builder`), digests
     (`@sha256:...`) and images whose reference comes from a build argument
-    without a default are not reported.
+    without a default are not reported. In a development or test Dockerfile
+    (recognised by its path: `Dockerfile.dev`, `docker/development/`,
+    `.devcontainer/`), the finding is a notice at `info`: such an image often
+    tracks the latest release on purpose, and no release is built from it.
 
     ## Why is this bad?
     Factor V: a build turns a commit into an image that a release then runs
@@ -103,10 +107,27 @@ class MutableBaseImage(FileRule):
             note="the ARG default resolves to latest",
         ),
         Invalid("FROM python:slim\n", filename="Dockerfile", note="a variant with no Python version"),
+        Invalid(
+            """
+            FROM shop/server:latest
+            USER root
+            RUN pip install -r requirements-dev.txt
+            """,
+            filename="docker/development/Dockerfile",
+            severity=Severity.INFO,
+            note="a development image that follows the released one on purpose",
+        ),
+        Invalid(
+            "FROM shop/base:latest\n",
+            filename="docker/demo/Dockerfile",
+            severity=Severity.WARNING,
+            note="a demo image is deployed: not a development one",
+        ),
     )
 
     def check_file(self, source: SourceFile) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
+        development = is_development_descriptor(source.relative_path or source.display_path)
         for stage in dockerfile.stages:
             instruction = stage.instruction
             image = stage.image
@@ -124,6 +145,15 @@ class MutableBaseImage(FileRule):
             found = instruction.words()
             start = instruction.location(found[0].start) if found else instruction.start
             end = instruction.location(found[0].end) if found else instruction.end
+            if development:
+                yield self.make_finding(
+                    source.display_path,
+                    start,
+                    end,
+                    message + " (a development image: it may follow the released one on purpose)",
+                    severity=Severity.INFO,
+                )
+                continue
             yield self.make_finding(
                 source.display_path, start, end, message + "; pin a version tag or a digest"
             )

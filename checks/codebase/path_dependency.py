@@ -173,7 +173,8 @@ class PathDependency(ProjectRule):
                 )
                 groups = _optional_groups(manifest, dependency)
                 if groups:
-                    listed = ", ".join(f"`{group.removeprefix('extra:')}`" for group in groups)
+                    names = sorted({group.removeprefix("extra:") for group in groups})
+                    listed = ", ".join(f"`{name}`" for name in names)
                     yield self.make_finding(
                         path,
                         start,

@@ -15,7 +15,9 @@ from factorscan.checks.base import (
     SourceRule,
     Valid,
 )
+from factorscan.core.findings import Finding
 from factorscan.python.codemods import env_flag, env_variable_name, keyword, string
+from factorscan.python.dev_runs import StartNotes
 from factorscan.python.env_flags import env_flag_when_unset
 from factorscan.python.env_reads import is_settings_class
 from factorscan.python.targets import (
@@ -24,6 +26,8 @@ from factorscan.python.targets import (
     environment_specific_module,
     sample_or_test_file,
 )
+from factorscan.scan.dev_runs import review_development_starts
+from factorscan.scan.project import ProjectModel
 
 
 def _case_variants(word: bytes) -> list[bytes]:
@@ -82,6 +86,12 @@ class HardcodedDebug(SourceRule):
     `DevelopmentConfig`, `TestingConfig`), `DEBUG = True` under an `if`, and
     pydantic-settings fields (already read from the environment) are left
     alone: debug is what those files are for, and no deploy runs them.
+
+    `app.run(debug=True)` that the project's deployment shows to be a
+    developer's own debug run is a notice at `info`: in a `__main__` block
+    (or `__main__.py`, or a function the block calls), or at module level,
+    when a Dockerfile, Procfile or compose file serves the app with a
+    production server (gunicorn, uvicorn, uWSGI...) and runs no such file.
 
     ## Why is this bad?
     Factor III: whether a deploy runs in debug mode is config, and varies
@@ -219,6 +229,7 @@ class HardcodedDebug(SourceRule):
             """,
             count=3,
             line=4,
+            severity=Severity.WARNING,
             fixed="""
             import os
 
@@ -294,11 +305,45 @@ class HardcodedDebug(SourceRule):
             filename="mysite/settings.py",
             note="no fix: no usual spelling of off (false, 0, empty) switches this flag off",
         ),
+        Invalid(
+            """
+            from shop import create_app
+
+            app = create_app()
+
+            if __name__ == "__main__":
+                app.run(debug=True, port=4000)
+            """,
+            filename="wsgi.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "wsgi:app"]\n'},
+            fixed="""
+            import os
+
+            from shop import create_app
+
+            app = create_app()
+
+            if __name__ == "__main__":
+                app.run(debug=os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes"), port=4000)
+            """,
+            severity=Severity.INFO,
+            note="a developer's debug run: the image serves `wsgi:app` with gunicorn",
+        ),
     )
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
+
+    @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        return review_development_starts(findings, project)
+
+    def __init__(self) -> None:
+        self._starts = StartNotes()  # debug servers that may be a developer's own run
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._starts.record(self.context)
 
     def _switched_on(self, node: cst.BaseExpression) -> bool:
         """`True`, or a flag read from the environment that is on while its variable is unset."""
@@ -394,6 +439,7 @@ class HardcodedDebug(SourceRule):
                 and not qualified.startswith(_OTHER_RUNNERS)
             ):
                 self._report(debug.value, f"{func.attr.value}(debug=True) hardcodes debug mode")
+                self._starts.note(self.context, debug.value, node)  # a debug server: maybe a developer's
         if (
             config_debug is not None
             and config_on

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.core.discovery import is_sample_path
 from factorscan.core.findings import Finding
+from factorscan.deploy.manifests import Manifest
 from factorscan.scan.project import ProjectModel
+
+
+def _pinned_output(project: ProjectModel, manifest: Manifest) -> bool:
+    """A requirements file next to `manifest` that pins every runtime name it declares, and
+    pins everything it lists: the compiled output of an input file (`requirements.in`,
+    `base_requirements.txt`) even without pip-compile's header."""
+    if manifest.kind != "requirements":
+        return False
+    names = {dep.name for dep in manifest.dependencies if dep.runtime and dep.name}
+    folder = PurePosixPath(manifest.path).parent
+    for other in project.declaring_manifests:
+        if other is manifest or other.kind != "requirements" or PurePosixPath(other.path).parent != folder:
+            continue
+        listed = [dep for dep in other.dependencies if dep.runtime]
+        if not listed or not all(dep.pinned or dep.path is not None or dep.url for dep in listed):
+            continue
+        if names <= {dep.name for dep in listed}:
+            return True
+    return False
 
 
 class UnpinnedDependencies(ProjectRule):
@@ -17,8 +38,11 @@ class UnpinnedDependencies(ProjectRule):
     versions (`flask`, `flask>=2`, `requests = "*"`) when no lock file covers
     it: poetry.lock, uv.lock, pdm.lock, Pipfile.lock, pylock.toml, a
     pip-compile or `uv pip compile` output, a requirements file with hashes,
-    or a constraints file that pins them. One finding per manifest, at its
-    first unpinned dependency.
+    or a constraints file that pins them. An input file (`requirements.in`,
+    `base_requirements.txt`) next to a requirements file that pins
+    everything it lists, every name of the input among them, is covered
+    too: that file is its compiled output, header or not. One finding per
+    manifest, at its first unpinned dependency.
 
     Development and test groups are not checked. Package metadata
     (pyproject.toml, setup.py, setup.cfg) is checked only for a project that
@@ -73,6 +97,12 @@ class UnpinnedDependencies(ProjectRule):
         ),
         Valid("pytest\nblack\n", filename="requirements-dev.txt", note="development dependencies"),
         Valid(
+            "colorama\nDjango==6.0.*\ndjango-cors-headers\n",
+            filename="base_requirements.txt",
+            files={"requirements.txt": "colorama==0.4.6\nDjango==6.0.8\ndjango-cors-headers==4.9.0\n"},
+            note="an input file next to a fully pinned requirements file that pins all its names",
+        ),
+        Valid(
             '[tool.poetry.dependencies]\npython = "^3.12"\nflask = "^3.0"\n',
             filename="pyproject.toml",
             files={
@@ -104,6 +134,12 @@ class UnpinnedDependencies(ProjectRule):
             line=5,
             note="an app installed from its package metadata, without a lock",
         ),
+        Invalid(
+            "colorama\ndjango-cors-headers\nredis\n",
+            filename="base_requirements.txt",
+            files={"requirements.txt": "colorama==0.4.6\ndjango-cors-headers==4.9.0\n"},
+            note="the pinned file next to it leaves redis out: it is not this file's output",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -121,7 +157,7 @@ class UnpinnedDependencies(ProjectRule):
         for manifest in project.declaring_manifests:
             if manifest.path not in scanned or manifest.kind == "tox" or is_sample_path(manifest.path):
                 continue
-            if manifest.locked or project.is_locked(manifest):
+            if manifest.locked or project.is_locked(manifest) or _pinned_output(project, manifest):
                 continue
             if manifest.package_metadata and (app_manifests or not project.deployed_as_app):
                 continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import libcst as cst
@@ -13,7 +12,6 @@ from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceVisitor
 from factorscan.checks.disposability._shared import SIGTERM_NAMES
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
-from factorscan.deploy.container import Process
 from factorscan.python.nodes import iter_children
 from factorscan.scan.project import ProjectModel
 
@@ -261,23 +259,6 @@ def _reachable(calls: dict[str, list[str]]) -> set[str]:
     return reached
 
 
-def _runs_file(process: Process, relative: str) -> bool:
-    """Whether a process runs or loads this project file (`python worker.py`, `-m app.worker`, `app:app`)."""
-    path = PurePosixPath(relative)
-    if process.script:
-        script = PurePosixPath(process.script.removeprefix("./"))
-        if script.is_absolute():
-            return script.name == path.name
-        return relative == str(script) or relative.endswith("/" + str(script))
-    if process.module:
-        base = process.module.replace(".", "/")
-        return any(
-            relative == candidate or relative.endswith("/" + candidate)
-            for candidate in (f"{base}.py", f"{base}/__init__.py", f"{base}/__main__.py")
-        )
-    return False
-
-
 class MissingSigtermHandler(ProjectRule):
     """
     ## What it does
@@ -484,7 +465,7 @@ class MissingSigtermHandler(ProjectRule):
             for fact in values:
                 if not fact.blocking:
                     continue
-                run_by = [process for process in processes if _runs_file(process, relative)]
+                run_by = [process for process in processes if process.runs_file(relative)]
                 if run_by and all(process.handles_sigterm for process in run_by):
                     continue
                 if not fact.main and not run_by:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import libcst as cst
 
 from factorscan.checks.base import SourceRule, Trigger
 from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding
 from factorscan.python.codemods import argument, keyword, positional
+from factorscan.python.dev_runs import StartNotes
 from factorscan.python.imports import dotted_name
 from factorscan.python.inference import Constant
 from factorscan.python.traversal import FileContext, FixBuilder
+from factorscan.scan.dev_runs import review_development_starts
+from factorscan.scan.project import ProjectModel
 
 
 @dataclass(frozen=True)
@@ -294,16 +298,45 @@ class PortBindingRule(SourceRule):
     def applies_to(cls, relative_path: str) -> bool:
         return not is_test_path(relative_path)
 
+    @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        return review_development_starts(findings, project)
+
+    def __init__(self) -> None:
+        # Reported starts that may be a developer's own run, for `review` to judge.
+        self._starts = StartNotes()
+        self._endpoint: Endpoint | None = None  # the endpoint being checked
+        self._config_setting = False  # checking a server configuration module's `bind`
+
+    def report(self, node: cst.CSTNode, message: str, **options: Any) -> None:
+        super().report(node, message, **options)
+        call = self._endpoint.call if self._endpoint is not None else None
+        self._starts.note(self.context, node, call, config=self._config_setting)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._starts.record(self.context)
+
+    def _check(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
+        try:
+            self.check_endpoint(endpoint)
+        finally:
+            self._endpoint = None
+
     def visit_Call(self, node: cst.Call) -> None:
         for endpoint in _endpoints(node, self.context):
-            self.check_endpoint(endpoint)
+            self._check(endpoint)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         """`bind = "0.0.0.0:8000"` in gunicorn/hypercorn config modules, `config.bind = [...]`."""
         for target in node.targets:
             if isinstance(target.target, cst.Name) and target.target.value == "bind":
                 if self.context.at_module_level() and _CONFIG_MODULE.search(self.context.relative_path):
-                    self._bind_value(node.value)
+                    self._config_setting = True
+                    try:
+                        self._bind_value(node.value)
+                    finally:
+                        self._config_setting = False
             elif isinstance(target.target, cst.Attribute) and target.target.attr.value == "bind":
                 self._bind_value(node.value)
 
@@ -314,7 +347,7 @@ class PortBindingRule(SourceRule):
 
     def _bind_value(self, value: cst.BaseExpression) -> None:
         for endpoint in _bind_endpoints(None, _Server(), value):
-            self.check_endpoint(endpoint)
+            self._check(endpoint)
 
     def check_endpoint(self, endpoint: Endpoint) -> None:
         raise NotImplementedError

@@ -38,6 +38,18 @@ class HardcodedPort(PortBindingRule):
     settings object is fine, and so is `app.run()` without a port in a
     `__main__` block. Port 0 (let the OS choose) is never reported.
 
+    A server start that the project's deployment shows to be a developer's
+    own run is reported as a notice at `info`: a `__main__` block
+    (`__main__.py`, or a function the block calls) or a module-level debug
+    server (`debug=True`, `reload=True`) when a Dockerfile, Procfile or
+    compose file serves the app with gunicorn, uvicorn, hypercorn, daphne,
+    granian, uWSGI or waitress and runs no such file; a server that a
+    management command or script starts, unless a declared process runs that
+    command; a gunicorn/hypercorn configuration module under `contrib/` or
+    `etc/` (a sample for installs on a host) that no Dockerfile, Procfile,
+    compose file or script names. Without such deployment files these stay
+    warnings; editors, which see one file, show them as warnings too.
+
     ## Example
     ```python
     if __name__ == "__main__":
@@ -170,6 +182,8 @@ class HardcodedPort(PortBindingRule):
                 app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "5000")), debug=False)
             """,
             line=6,
+            severity=Severity.WARNING,
+            note="no deployment says how the app is served: the `__main__` block may be it",
         ),
         Invalid(
             """
@@ -353,6 +367,105 @@ class HardcodedPort(PortBindingRule):
             filename="app/run.py",
             files={"app/__init__.py": "", "app/config.py": "PORT = 8000\n"},
             note="a first-party constant: reported without a fix",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=4000, debug=True)
+            """,
+            filename="shop/wsgi.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi:app"]\n'},
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=int(os.environ.get("PORT", "4000")), debug=True)
+            """,
+            severity=Severity.INFO,
+            note="a development run: the image serves the app with gunicorn; `__main__` never runs there",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=4000, debug=True)
+            """,
+            filename="shop/wsgi.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "shop/wsgi.py"]\n'},
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=int(os.environ.get("PORT", "4000")), debug=True)
+            """,
+            severity=Severity.WARNING,
+            note="the image runs this file: its server is the app's",
+        ),
+        Invalid(
+            """
+            import uvicorn
+
+            config = uvicorn.Config("shop.asgi:app", port=8000, reload=True)
+            uvicorn.Server(config).run()
+            """,
+            filename="shop/__main__.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "shop.asgi:app", "--port=8000"]\n'},
+            fixed="""
+            import os
+
+            import uvicorn
+
+            config = uvicorn.Config("shop.asgi:app", port=int(os.environ.get("PORT", "8000")), reload=True)
+            uvicorn.Server(config).run()
+            """,
+            severity=Severity.INFO,
+            note="`python -m shop` with reload for developers; the image runs uvicorn itself",
+        ),
+        Invalid(
+            """
+            bind = "0.0.0.0:8001"
+            workers = 5
+            """,
+            filename="contrib/gunicorn.py",
+            fixed="""
+            import os
+
+            bind = f"0.0.0.0:{os.environ.get('PORT', '8001')}"
+            workers = 5
+            """,
+            severity=Severity.INFO,
+            note="a sample configuration for a host install, which nothing in the project runs",
+        ),
+        Invalid(
+            """
+            bind = "0.0.0.0:8001"
+            workers = 5
+            """,
+            filename="contrib/gunicorn.py",
+            files={"Procfile": "web: gunicorn -c contrib/gunicorn.py shop.wsgi\n"},
+            fixed="""
+            import os
+
+            bind = f"0.0.0.0:{os.environ.get('PORT', '8001')}"
+            workers = 5
+            """,
+            severity=Severity.WARNING,
+            note="the Procfile loads it",
         ),
     )
 

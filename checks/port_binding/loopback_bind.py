@@ -29,6 +29,18 @@ class LoopbackBind(PortBindingRule):
     `websockets.serve`, gRPC ports and gunicorn/hypercorn `bind` settings
     (the same servers as FS0701).
 
+    A server start that the project's deployment shows to be a developer's
+    own run is reported as a notice at `info`: a `__main__` block
+    (`__main__.py`, or a function the block calls) or a module-level debug
+    server (`debug=True`, `reload=True`) when a Dockerfile, Procfile or
+    compose file serves the app with gunicorn, uvicorn, hypercorn, daphne,
+    granian, uWSGI or waitress and runs no such file; a server that a
+    management command or script starts, unless a declared process runs that
+    command; a gunicorn/hypercorn configuration module under `contrib/` or
+    `etc/` (a sample for installs on a host) that no Dockerfile, Procfile,
+    compose file or script names. Without such deployment files these stay
+    warnings; editors, which see one file, show them as warnings too.
+
     ## Why is this bad?
     Factor VII: the app exports its service by binding to a port, and the
     routing layer forwards requests to it from outside the process. Inside a
@@ -240,6 +252,90 @@ class LoopbackBind(PortBindingRule):
             """,
             files={"conf.py": 'HOST = "127.0.0.1"\n'},
             note="no fix: the host is set in another module, which the fix would have to rewrite",
+        ),
+        Invalid(
+            """
+            import argparse
+
+            from shop import create_app
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--port", help="Port for the debug server", default=4000)
+            args = parser.parse_args()
+            app = create_app()
+            app.run(debug=True, threaded=True, host="127.0.0.1", port=args.port)
+            """,
+            filename="serve.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop:create_app()"]\n'},
+            severity=Severity.INFO,
+            note="a debug server script: the image serves the app with gunicorn",
+        ),
+        Invalid(
+            """
+            from shop import create_app
+
+            app = create_app()
+            app.run(debug=True, host="127.0.0.1", port=4000)
+            """,
+            filename="serve.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "serve.py"]\n'},
+            severity=Severity.WARNING,
+            note="the image runs this script",
+        ),
+        Invalid(
+            """
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            from django.core.management.base import BaseCommand
+
+            class Command(BaseCommand):
+                help = "Print the webhooks this server receives"
+
+                def handle(self, *args, **options):
+                    HTTPServer(("localhost", options["port"]), BaseHTTPRequestHandler).serve_forever()
+            """,
+            filename="shop/management/commands/webhook_receiver.py",
+            unsafe=True,
+            fixed="""
+            import os
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            from django.core.management.base import BaseCommand
+
+            class Command(BaseCommand):
+                help = "Print the webhooks this server receives"
+
+                def handle(self, *args, **options):
+                    HTTPServer((os.environ.get("HOST", "0.0.0.0"), options["port"]), BaseHTTPRequestHandler).serve_forever()
+            """,  # noqa: E501 - the fixed line as --fix writes it
+            severity=Severity.INFO,
+            note="a tool a management command starts for a developer, not the app's service",
+        ),
+        Invalid(
+            """
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            from django.core.management.base import BaseCommand
+
+            class Command(BaseCommand):
+                def handle(self, *args, **options):
+                    HTTPServer(("localhost", 8080), BaseHTTPRequestHandler).serve_forever()
+            """,
+            filename="shop/management/commands/serve_hooks.py",
+            files={"Procfile": "hooks: python manage.py serve_hooks\n"},
+            unsafe=True,
+            fixed="""
+            import os
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            from django.core.management.base import BaseCommand
+
+            class Command(BaseCommand):
+                def handle(self, *args, **options):
+                    HTTPServer((os.environ.get("HOST", "0.0.0.0"), 8080), BaseHTTPRequestHandler).serve_forever()
+            """,  # noqa: E501 - the fixed line as --fix writes it
+            severity=Severity.WARNING,
+            note="the Procfile runs this command as a process of the app",
         ),
     )
 

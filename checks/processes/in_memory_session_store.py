@@ -10,7 +10,7 @@ from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
 from factorscan.python.handlers import may_define_handlers
-from factorscan.python.inference import config_assignments
+from factorscan.python.inference import config_assignments, guarded_by_configuration
 from factorscan.python.nodes import iter_children
 
 
@@ -164,7 +164,11 @@ class InMemorySessionStore(SourceRule):
     `websockets`: a socket belongs to its process), on lazy initialisation
     (`global client; client = make_client()`), and on development and test
     settings. Flask-Session's `"null"` type stores nothing, so it is not
-    reported.
+    reported. Nor is a backend set in a branch that switches on
+    configuration: an opt-in such as `if SESSION_FILE_PATH is not None:`
+    when that value comes from the environment or from the operator's
+    configuration (`getattr(configuration, "SESSION_FILE_PATH", None)`), a
+    `DEBUG` branch, or the fallback of an environment lookup.
 
     ## Why is this bad?
     Factor VI: twelve-factor processes are stateless and share nothing. The
@@ -306,6 +310,18 @@ class InMemorySessionStore(SourceRule):
             CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
             """,
         ),
+        Valid(
+            """
+            import importlib
+
+            configuration = importlib.import_module("shop.configuration")
+            SESSION_FILE_PATH = getattr(configuration, "SESSION_FILE_PATH", None)
+            if SESSION_FILE_PATH is not None:
+                SESSION_ENGINE = "django.contrib.sessions.backends.file"
+            """,
+            filename="shop/settings.py",
+            note="file sessions only when the operator's configuration asks for them",
+        ),
     )
     INVALID = (
         Invalid(
@@ -415,6 +431,16 @@ class InMemorySessionStore(SourceRule):
             SESSION_ENGINE = "django.contrib.sessions.backends.file"
             """,
             filename="shop/settings/production.py",
+        ),
+        Invalid(
+            """
+            USE_FILE_SESSIONS = True
+            if USE_FILE_SESSIONS:
+                SESSION_ENGINE = "django.contrib.sessions.backends.file"
+            """,
+            filename="shop/settings.py",
+            line=3,
+            note="a switch fixed in the code is no configuration",
         ),
     )
 
@@ -555,8 +581,8 @@ class InMemorySessionStore(SourceRule):
     # -- session and cache backends --------------------------------------------------------
 
     def _setting(self, key: str, value: cst.BaseExpression) -> None:
-        if non_production(self.context):
-            return
+        if non_production(self.context) or guarded_by_configuration(self.context):
+            return  # a development setting, or a backend the environment or operator opts into
         text = self.context.string_value(value)
         if text is None:
             return

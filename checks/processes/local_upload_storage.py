@@ -11,7 +11,7 @@ import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.checks.processes._shared import non_production, request_handler
-from factorscan.checks.processes._storage_settings import StorageSettings, storage_settings
+from factorscan.checks.processes._storage_settings import Span, StorageSettings, storage_settings
 from factorscan.checks.processes._upload_paths import (
     COPY_FUNCTIONS,
     OPEN_FUNCTIONS,
@@ -28,7 +28,6 @@ from factorscan.core.findings import Finding, Location
 from factorscan.python.codemods import argument, positional
 from factorscan.python.handlers import is_non_production_settings, may_define_handlers
 from factorscan.python.imports import dotted_name
-from factorscan.python.inference import config_assignments
 from factorscan.python.nodes import iter_children
 from factorscan.python.traversal import FileContext
 from factorscan.scan.project import ProjectModel
@@ -56,8 +55,9 @@ class StorageFact(NamedTuple):
     """What one Python file tells about uploads and where they are stored."""
 
     uploads: bool  # FileField/ImageField or request.FILES
-    remote: bool  # configures a remote storage backend
+    other_backend: bool  # a default storage other than the local disk is or may be configured
     media_root: tuple[int, int] | None  # (row, column) of a production MEDIA_ROOT
+    local_default: Span | None  # a production default storage that is the literal local backend
 
 
 class LocalUploadStorage(SourceRule, ProjectRule):
@@ -71,12 +71,25 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     written to a file. Outside handlers, it finds the same writes into
     `UPLOAD_FOLDER` / `MEDIA_ROOT`-style locations, Django `FileSystemStorage`
     set up explicitly, and, for a whole Django project, `MEDIA_ROOT` used by
-    `FileField`/`ImageField` or `request.FILES` with no remote storage backend
-    (`STORAGES` / `DEFAULT_FILE_STORAGE`) configured anywhere.
+    `FileField`/`ImageField` or `request.FILES`, or else a default storage
+    set explicitly to `FileSystemStorage`, when no settings module configures
+    another default storage (`STORAGES` / `DEFAULT_FILE_STORAGE`). A settings
+    module gets one finding: MEDIA_ROOT and the local default it goes with are
+    one problem.
 
     Files under `tempfile` locations (or `/tmp`), in-memory buffers
     (`io.BytesIO`) and log files (FS1102's concern) are not reported: the
     handler that writes a temporary file reads it back and discards it.
+
+    Storage chosen by configuration is not reported: a default backend read
+    from the environment or from the operator's configuration
+    (`env.str("DJANGO_STORAGES_DEFAULT_BACKEND", ...)`, `getattr(configuration,
+    "STORAGES", {})`), or one that a branch assigns over the local default
+    (`if BUCKET: STORAGES["default"] = {...}`), in any settings module of the
+    project; the local disk is then only the default of a single-host
+    install. For the same reason a model file field's `save(name, content)`
+    (`instance.image.save(...)`) is no local write: it goes through that
+    configured storage. Development and test settings say nothing either way.
 
     ## Why is this bad?
     Factor VI: processes are stateless and share nothing; anything that must
@@ -221,6 +234,84 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             },
             note="uploads go to S3",
         ),
+        Valid(
+            """
+            import os
+
+            MEDIA_ROOT = os.path.join(BASE_DIR, "media")
+            STORAGES = {
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+            if os.environ.get("AWS_MEDIA_BUCKET_NAME"):
+                STORAGES["default"] = {"BACKEND": "shop.core.storages.S3MediaStorage"}
+            """,
+            filename="shop/settings.py",
+            files={
+                "shop/models.py": (
+                    "from django.db import models\n\n"
+                    "class Product(models.Model):\n"
+                    "    photo = models.ImageField(upload_to='products')\n"
+                ),
+            },
+            note="the local default is replaced when the environment names a bucket",
+        ),
+        Valid(
+            """
+            MEDIA_ROOT = BASE_DIR / "media"
+            STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+            """,
+            filename="shop/settings/base.py",
+            files={
+                "shop/settings/main.py": (
+                    "import environ\n"
+                    "from .base import *\n\n"
+                    "env = environ.Env()\n"
+                    "STORAGES = {'default': {'BACKEND': env.str('DJANGO_STORAGES_DEFAULT_BACKEND', "
+                    "'django.core.files.storage.FileSystemStorage')}}\n"
+                ),
+                "shop/models.py": (
+                    "from django.db import models\n\n"
+                    "class Product(models.Model):\n"
+                    "    photo = models.ImageField(upload_to='products')\n"
+                ),
+            },
+            note="another settings module takes the storage backend from the environment",
+        ),
+        Valid(
+            """
+            import importlib
+
+            configuration = importlib.import_module("shop.configuration")
+            MEDIA_ROOT = getattr(configuration, "MEDIA_ROOT", "/opt/shop/media")
+            STORAGES = getattr(configuration, "STORAGES", {})
+            """,
+            filename="shop/settings.py",
+            files={
+                "shop/models.py": (
+                    "from django.db import models\n\n"
+                    "class Product(models.Model):\n"
+                    "    photo = models.ImageField(upload_to='products')\n"
+                ),
+            },
+            note="the storage backends come from the operator's configuration",
+        ),
+        Valid(
+            """
+            from django.http import HttpResponseRedirect
+
+            from .models import ProductImage
+
+            def thumbnail(request, pk):
+                image = ProductImage.objects.get(pk=pk)
+                thumbnail_file_name = f"{image.pk}-thumb.png"
+                thumbnail_file = render_thumbnail(image.photo)
+                image.thumbnail.save(thumbnail_file_name, thumbnail_file)
+                return HttpResponseRedirect(image.thumbnail.url)
+            """,
+            filename="shop/views.py",
+            note="a model FileField's save(name, content) goes through the configured storage",
+        ),
     )
     INVALID = (
         Invalid(
@@ -325,6 +416,56 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             line=4,
             note="a Django project storing ImageField uploads under MEDIA_ROOT, no remote storage",
         ),
+        Invalid(
+            """
+            from pathlib import Path
+
+            BASE_DIR = Path(__file__).resolve().parent.parent
+            MEDIA_ROOT = BASE_DIR / "media"
+            STORAGES = {
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            }
+            """,
+            filename="shop/settings.py",
+            files={
+                "shop/models.py": (
+                    "from django.db import models\n\n"
+                    "class Document(models.Model):\n"
+                    "    upload = models.FileField(upload_to='documents')\n"
+                ),
+            },
+            line=4,
+            note="MEDIA_ROOT and the explicit local default are one problem: one finding",
+        ),
+        Invalid(
+            """
+            STORAGES = {
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+            """,
+            filename="shop/settings.py",
+            files={"shop/settings_production.py": "from .settings import *\nDEBUG = False\n"},
+            line=2,
+            note="the local disk as the default storage, set explicitly; no settings module says otherwise",
+        ),
+        Invalid(
+            """
+            from PIL import Image
+            from flask import Flask, request
+
+            app = Flask(__name__)
+            UPLOAD_FOLDER = "/srv/uploads"
+
+            @app.post("/avatar")
+            def avatar():
+                image = Image.open(request.files["avatar"])
+                image.save(f"{UPLOAD_FOLDER}/avatar.png", "PNG")
+                return {"ok": True}
+            """,
+            line=10,
+            note="Pillow's save(path, format): a format is not file content",
+        ),
     )
 
     def __init__(self) -> None:
@@ -346,14 +487,10 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._note_binding((target.target for target in node.targets), node.value)
-        for key, value in config_assignments(node, self.context):
-            self._setting(key, value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._note_binding([node.target], node.value)
-            for key, value in config_assignments(node, self.context):
-                self._setting(key, value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
@@ -407,8 +544,6 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         qualified = context.qualified_name(node.func)
-        for key, value in config_assignments(node, context):
-            self._setting(key, value)
         if qualified in _FILE_SYSTEM_STORAGE:
             # Static files are build output collected per release, not uploads.
             static = "static" in context.relative_path or any(
@@ -469,6 +604,8 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if destination is None:
             return None
         upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
+        if not upload and _saves_content(node, self.context):
+            return None  # a model file field or a storage: the configured storage keeps it
         if upload or uploads_in_request(receiver) or self._looks_like_path(destination.value):
             return destination.value, "saves an upload" if upload else "saves a file"
         return None
@@ -530,37 +667,6 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     # -- settings and project facts -----------------------------------------------------------
 
-    def _setting(self, key: str, value: cst.BaseExpression) -> None:
-        if non_production(self.context):
-            return
-        if key == "DEFAULT_FILE_STORAGE":
-            text = self.context.string_value(value)
-            if text is not None and text.endswith("FileSystemStorage"):
-                self.report(value, "The default file storage is the local disk; use object storage")
-
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        """`STORAGES = {"default": {"BACKEND": ...}}` (Django 4.2+)."""
-        context = self.context
-        if context.string_value(node.key) != "BACKEND":
-            return
-        stack = context.stack
-        owner = stack[-3] if len(stack) >= 5 else None
-        if not isinstance(owner, cst.DictElement) or context.string_value(owner.key) != "default":
-            return
-        assignment = stack[-5]
-        targets = (
-            [target.target for target in assignment.targets]
-            if isinstance(assignment, cst.Assign)
-            else [assignment.target]
-            if isinstance(assignment, cst.AnnAssign)
-            else []
-        )
-        if not any(isinstance(target, cst.Name) and target.value == "STORAGES" for target in targets):
-            return
-        backend = context.string_value(node.value)
-        if backend is not None and backend.endswith("FileSystemStorage") and not non_production(context):
-            self.report(node.value, "The default file storage is the local disk; use object storage")
-
     @classmethod
     def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> StorageFact | None:
         if is_test_path(relative_path):
@@ -568,35 +674,65 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         uploads = _UPLOAD_USE.search(text) is not None
         settings = StorageSettings()
         if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
-            settings = storage_settings(tree)
-        media_root = settings.media_root if not is_non_production_settings(relative_path) else None
-        if not (uploads or settings.remote or media_root):
+            settings = storage_settings(tree, text)
+        if is_non_production_settings(relative_path):
+            # Development and test settings say nothing about production storage, either way.
+            settings = StorageSettings()
+        if not (uploads or settings.other_backend or settings.media_root or settings.local_default):
             return None
-        return StorageFact(uploads=uploads, remote=settings.remote, media_root=media_root)
+        return StorageFact(
+            uploads=uploads,
+            other_backend=settings.other_backend,
+            media_root=settings.media_root,
+            local_default=settings.local_default,
+        )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
-        """A Django project saving uploads under MEDIA_ROOT with no remote storage backend.
+        """Django settings keeping files on the local disk, when no settings module of the
+        project configures (or lets the environment choose) another default storage: MEDIA_ROOT
+        when the project stores uploads, else an explicit local default storage. One finding
+        per settings module.
 
         Reads the facts each Python file recorded (`file_facts`, from its text and `ast`
         tree, cached with its results): no file is libcst-parsed for this project view.
         """
         recorded = project.file_facts(self.code, StorageFact)
-        uploads = any(fact.uploads for fact in recorded.values())
-        remote = any(fact.remote for fact in recorded.values())
-        if not uploads or remote:
+        if any(fact.other_backend for fact in recorded.values()):
             return
+        uploads = any(fact.uploads for fact in recorded.values())
         for relative, fact in sorted(recorded.items()):
-            if fact.media_root is None:
-                continue
-            row, column = fact.media_root
-            yield self.make_finding(
-                project.display(project.root / relative),
-                Location(row, column),
-                Location(row, column + len("MEDIA_ROOT")),
-                "Uploaded files (FileField/ImageField, request.FILES) are stored under MEDIA_ROOT "
-                "on the local disk and no remote storage backend is configured; set "
-                'STORAGES["default"] to object storage (django-storages)',
-            )
+            path = project.display(project.root / relative)
+            if uploads and fact.media_root is not None:
+                row, column = fact.media_root
+                yield self.make_finding(
+                    path,
+                    Location(row, column),
+                    Location(row, column + len("MEDIA_ROOT")),
+                    "Uploaded files (FileField/ImageField, request.FILES) are stored under MEDIA_ROOT "
+                    "on the local disk and no remote storage backend is configured; set "
+                    'STORAGES["default"] to object storage (django-storages)',
+                )
+            elif fact.local_default is not None:
+                row, column, end_row, end_column = fact.local_default
+                yield self.make_finding(
+                    path,
+                    Location(row, column),
+                    Location(end_row, end_column),
+                    "The default file storage is the local disk; use object storage",
+                )
+
+
+def _saves_content(call: cst.Call, context: FileContext) -> bool:
+    """Django's `instance.file.save(name, content)` and `storage.save(name, content)`: the file
+    goes to the storage the settings configure, which FS0601 judges there. A second argument
+    that is a literal (werkzeug's buffer size, Pillow's format) is not content."""
+    content = argument(call, 1, "content")
+    if content is None:
+        return False
+    value = context.literal(content.value)
+    return not isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)) and not (
+        isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+    )
 
 
 _UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")

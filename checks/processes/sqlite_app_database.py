@@ -17,6 +17,7 @@ from factorscan.python.inference import (
     reads_environment,
     resolve_constant,
 )
+from factorscan.python.nodes import iter_children
 
 _SQLITE_CONNECT = frozenset(
     {
@@ -38,6 +39,27 @@ _SQLITE_URL = re.compile(r"^sqlite(\+\w+)?://(?P<path>.*)$", re.IGNORECASE)
 _MEMORY = re.compile(r"(^$|^/?:memory:|^file::memory:|mode=memory)", re.IGNORECASE)
 
 
+# A database server the code can use instead: a URL scheme or dialect (`postgresql://`,
+# `mysql+pymysql`, `scheme="postgresql"`) or a Django engine.
+_SERVER_WORDS = ("postgres", "mysql", "mariadb", "oracle", "mssql", "cockroach")
+_SERVER_DATABASE = re.compile(
+    r"^(postgres(ql)?|postgis|mysql|mariadb|oracle|mssql|cockroachdb)(\+\w+)?(://.*)?$"
+    r"|^django\.(contrib\.gis\.)?db\.backends\.(postgresql|postgis|mysql|oracle)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SERVER_DRIVERS = frozenset(
+    {"psycopg2.connect", "psycopg.connect", "pymysql.connect", "MySQLdb.connect", "asyncpg.connect"}
+)
+
+
+# SQL that changes a database, and connection methods that do.
+_SQL_WRITE = re.compile(
+    r"^\s*(insert|update|delete|replace|create|drop|alter|attach|vacuum|pragma)\b", re.IGNORECASE
+)
+_SQL_READ = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
+_WRITING_METHODS = frozenset({"commit", "executescript", "executemany", "backup", "create_function"})
+
+
 class SqliteAppDatabase(SourceRule):
     """
     ## What it does
@@ -56,6 +78,17 @@ class SqliteAppDatabase(SourceRule):
     local settings modules and config classes; a file named as a cache
     (`cache.sqlite`: a cache may live on local disk); and one-off scripts (a
     `__main__` program that is not a web app, `scripts/`, `manage.py`).
+
+    Nor is SQLite that is one choice among database engines: a branch (an
+    `if`/`else` branch, a `match` case, a conditional expression) or a class
+    holding SQLite, while the same module offers a database server outside
+    it (`postgresql://`, `mysql+pymysql`, `django.db.backends.postgresql`,
+    `psycopg2.connect`): which engine runs is then chosen by configuration
+    (`match engine:` on `DB_ENGINE`, `if not DATABASE_URL:` falling back to
+    SQLite, a `SQLiteProvider` next to a `PostgresProvider`). Nor is a
+    read-only SQLite file, such as a search index that a command builds: the
+    function that connects only queries it (`SELECT`), with no statement or
+    method that writes.
 
     ## Why is this bad?
     Factor VI: persistent data lives in a stateful backing service. A SQLite
@@ -84,7 +117,8 @@ class SqliteAppDatabase(SourceRule):
     severity = Severity.WARNING
     summary = "A file-backed SQLite database is the app's store"
     test_files = (
-        "not checked; development, local and test settings and sample apps (examples/, docs/) "
+        "not checked; development, local and test settings, example settings to copy "
+        "(production.example.py) and sample apps (examples/, docs/) "
         "are out of scope too"
     )
     triggers = (
@@ -188,6 +222,85 @@ class SqliteAppDatabase(SourceRule):
             filename="tools/load_csv.py",
             note="a one-off script",
         ),
+        Valid(
+            """
+            import os
+
+            def database_settings(data_dir):
+                engine = os.getenv("SHOP_DBENGINE", "sqlite")
+                match engine:
+                    case "sqlite":
+                        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "db.sqlite3")}
+                    case "postgresql":
+                        return {"ENGINE": "django.db.backends.postgresql", "HOST": os.getenv("SHOP_DBHOST")}
+            """,
+            filename="shop/settings/database.py",
+            note="SQLite is one case of an engine the environment chooses",
+        ),
+        Valid(
+            """
+            import os
+
+            from sqlalchemy.engine.url import URL
+
+            class ServerConfig:
+                DATABASE_URL = read_config("DATABASE_URL")
+                if not DATABASE_URL:
+                    if read_config("DATABASE_HOST") is not None:
+                        host = read_config("DATABASE_HOST")
+                        DATABASE_URL = str(URL.create(drivername="mysql+pymysql", host=host))
+                    else:
+                        DATABASE_URL = f"sqlite:///{os.path.dirname(os.path.abspath(__file__))}/shop.db"
+            """,
+            filename="shop/config.py",
+            note="the SQLite fallback of a database server the configuration names",
+        ),
+        Valid(
+            """
+            from pathlib import Path
+
+            from pydantic import BaseModel, PostgresDsn
+
+            class SQLiteProvider(BaseModel):
+                data_dir: Path
+
+                @property
+                def db_url(self) -> str:
+                    return f"sqlite:///{self.data_dir / 'shop.db'}"
+
+            class PostgresProvider(BaseModel):
+                host: str = "postgres"
+
+                @property
+                def db_url(self) -> str:
+                    return str(PostgresDsn.build(scheme="postgresql", host=self.host))
+            """,
+            filename="shop/core/db_providers.py",
+            note="SQLite is one of the database providers a setting chooses between",
+        ),
+        Valid(
+            """
+            import sqlite3
+
+            from django.conf import settings
+            from django.shortcuts import render
+
+            def docs_search(request):
+                query = "SELECT slug, title FROM docs WHERE docs MATCH ? LIMIT 8"
+                con = sqlite3.connect(settings.BASE_DIR / "search.db")
+                results = con.execute(query, (request.GET["q"],)).fetchall()
+                return render(request, "docs_search.html", {"results": results})
+            """,
+            filename="shop/front/views.py",
+            note="a read-only index: the request only queries it, a command builds it",
+        ),
+        Valid(
+            """
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/shop/db.sqlite3"}}
+            """,
+            filename="shop/settings/production.example.py",
+            note="an example settings module an admin copies: a sample, not what runs",
+        ),
     )
     INVALID = (
         Invalid(
@@ -252,7 +365,43 @@ class SqliteAppDatabase(SourceRule):
             engine = create_async_engine(f"sqlite+aiosqlite:///{app.title}.db")
             """,
         ),
+        Invalid(
+            """
+            DATABASES = {
+                "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/shop/db.sqlite3"},
+                "analytics": {"ENGINE": "django.db.backends.postgresql", "NAME": "analytics"},
+            }
+            """,
+            filename="shop/settings.py",
+            line=2,
+            note="SQLite next to a server database, both in use: no choice between them",
+        ),
+        Invalid(
+            """
+            import sqlite3
+
+            from django.conf import settings
+            from django.http import JsonResponse
+
+            def record_hit(request):
+                con = sqlite3.connect(settings.BASE_DIR / "hits.db")
+                con.execute("SELECT count(*) FROM hits")
+                con.execute("INSERT INTO hits (path) VALUES (?)", (request.path,))
+                con.commit()
+                return JsonResponse({"ok": True})
+            """,
+            filename="shop/views.py",
+            line=7,
+            note="a request that writes to the file: not read-only",
+        ),
     )
+
+    def __init__(self) -> None:
+        # SQLite findings wait for the module's end: a server database found later in the
+        # module may make them a choice. (node, what, the branch or class holding it)
+        self._pending: list[tuple[cst.CSTNode, str, cst.CSTNode | None]] = []
+        # The ancestors of each place that names a database server.
+        self._servers: list[set[int]] = []
 
     def _in_scope(self) -> bool:
         context = self.context
@@ -264,14 +413,38 @@ class SqliteAppDatabase(SourceRule):
         )
 
     def _report(self, node: cst.CSTNode, what: str) -> None:
-        self.report(
-            node,
-            f"{what} is the app's store: it lives on one process's local disk and is lost with the "
-            "container; use a database service and read its URL from the environment",
-        )
+        self._pending.append((node, what, self._alternative()))
+
+    def _alternative(self) -> cst.CSTNode | None:
+        """The innermost branch or class the visited node sits in: an `if` or conditional
+        expression's body or else part, a `match` case, a class body."""
+        stack = self.context.stack
+        for index in range(len(stack) - 2, -1, -1):
+            node, child = stack[index], stack[index + 1]
+            if isinstance(node, (cst.If, cst.IfExp)) and child is not node.test:
+                return child
+            if isinstance(node, (cst.MatchCase, cst.ClassDef)):
+                return node
+        return None
+
+    def _note_server(self) -> None:
+        self._servers.append({id(node) for node in self.context.stack})
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, what, alternative in self._pending:
+            if alternative is not None and any(id(alternative) not in server for server in self._servers):
+                continue  # one engine among others: configuration chooses
+            self.report(
+                node,
+                f"{what} is the app's store: it lives on one process's local disk and is lost with the "
+                "container; use a database service and read its URL from the environment",
+            )
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.context.qualified_name(node.func) not in _SQLITE_CONNECT:
+        qualified = self.context.qualified_name(node.func)
+        if qualified in _SERVER_DRIVERS:
+            self._note_server()
+        if qualified not in _SQLITE_CONNECT:
             return
         target = argument(node, 0, "database") or argument(node, 0, "filename")
         if target is None or reads_environment(target.value, self.context):
@@ -287,6 +460,9 @@ class SqliteAppDatabase(SourceRule):
             return
         if re.search(r"cache|tmp|temp", name, re.IGNORECASE) or not self._in_scope():
             return  # a local cache may live on the process's disk (Factor VI)
+        function = self.context.enclosing_function()
+        if function is not None and _only_reads(function):
+            return  # a read-only file (an index a command builds) holds no state of the process
         self._report(node, f"The SQLite database {name!r}" if name != "a file" else "A SQLite database file")
 
     def _is_path_expression(self, node: cst.BaseExpression) -> bool:
@@ -301,7 +477,12 @@ class SqliteAppDatabase(SourceRule):
         )
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if "sqlite" not in node.value.lower():
+        raw = node.value.lower()
+        if any(word in raw for word in _SERVER_WORDS):
+            text = node.evaluated_value
+            if isinstance(text, str) and _SERVER_DATABASE.match(text):
+                self._note_server()
+        if "sqlite" not in raw:
             return  # evaluating every string literal costs a compile() each
         text = node.evaluated_value
         if not isinstance(text, str):
@@ -324,6 +505,8 @@ class SqliteAppDatabase(SourceRule):
         first = node.parts[0] if node.parts else None
         if not isinstance(first, cst.FormattedStringText):
             return
+        if _SERVER_DATABASE.match(first.value) and "://" in first.value:
+            self._note_server()
         match = _SQLITE_URL.match(first.value)
         if match is None or ":memory:" in first.value:
             return
@@ -360,3 +543,22 @@ class SqliteAppDatabase(SourceRule):
             return
         if self._in_scope() and not is_env_default(context):
             self._report(node.value, "Django's SQLite database file")
+
+
+def _only_reads(function: cst.FunctionDef) -> bool:
+    """The function queries a database (a `SELECT`) and nothing in it writes one: no writing
+    SQL statement, no `commit()`, `executescript()`, `executemany()`..."""
+    reads = False
+    pending: list[cst.CSTNode] = [function.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if isinstance(text, str):
+                if _SQL_WRITE.match(text):
+                    return False
+                reads = reads or _SQL_READ.match(text) is not None
+        elif isinstance(node, cst.Attribute) and node.attr.value in _WRITING_METHODS:
+            return False
+        pending.extend(iter_children(node))
+    return reads

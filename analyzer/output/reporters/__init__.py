@@ -47,6 +47,7 @@ class Report:
     findings: list[Finding]
     sources: dict[str, SourceFile] = field(default_factory=dict)
     files_scanned: int = 0
+    templated_files: int = 0  # Jinja/cookiecutter sources left unchecked
     unsafe_fixes: bool = False
     fixed: int = 0
     behaviour_changes: int = 0  # how many of the applied fixes changed behaviour (unsafe ones)

@@ -110,6 +110,15 @@ def _summary(report: Report) -> str:
     return text
 
 
+def _write_templated(console: Console, report: Report) -> None:
+    if report.templated_files:
+        console.print(
+            f"{plural(report.templated_files, 'templated file')} (Jinja, cookiecutter) not checked.",
+            markup=False,
+            style="dim",
+        )
+
+
 def _all_passed(report: Report) -> str:
     text = f"All checks passed ({plural(report.files_scanned, 'file')}"
     if report.hidden_by_baseline:
@@ -156,7 +165,9 @@ def write(report: Report, stream: TextIO) -> None:
         return
     if not report.findings:
         console.print(Text(_all_passed(report), style="green"))
+        _write_templated(console, report)
         return
     console.print(_scorecard_table(report))
     console.print()
     console.print(_summary(report), markup=False)
+    _write_templated(console, report)
