@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from factorscan.deploy.container import ComposeService, parse_compose
+from factorscan.deploy.dockerfile import parse_shared as parse_dockerfile
 from factorscan.deploy.helm import RenderedChart, render_chart
 from factorscan.deploy.k8s import Container, Resource, Workload, config_keys, resource_of, workload_of
 from factorscan.deploy.kustomize import KUSTOMIZATION_NAMES, Sources, build_kustomization, split_image
@@ -81,6 +82,8 @@ THIRD_PARTY_IMAGES = frozenset(
         "pgadmin4",
     }
 )
+# Images an app's own Dockerfile may start FROM: an image built on them can still run the app.
+_GENERIC_BASES = frozenset({"alpine", "debian", "ubuntu", "busybox", "curl"})
 # Set for every container by the runtime or the image's OS: never missing from a deployment.
 PLATFORM_VARIABLES = frozenset(
     {
@@ -330,6 +333,24 @@ class DeploymentModel:
             return True
         return self.dockerfile_count == 1 and not built and last not in THIRD_PARTY_IMAGES
 
+    def service_runs_app(self, service: ComposeService, project_name: str = "") -> bool:
+        """Whether a compose service runs the app: it builds an image of the project that is not
+        a third-party server's (a `Dockerfile.nginx` FROM nginx), or runs the app's image, and its
+        command does not merely keep the container alive (a devcontainer's `sleep infinity`)."""
+        argv = service.process_argv()
+        if argv[:1] == ["sleep"] or argv[:3] == ["tail", "-f", "/dev/null"]:
+            return False
+        if service.build_context is None:
+            image = service.node.get("image") if service.node is not None else None
+            return image is not None and self.runs_app(image.text or "", project_name)
+        folder = posixpath.dirname(service.node.origin) if service.node is not None else ""
+        path = posixpath.normpath(
+            posixpath.join(folder, service.build_context, service.dockerfile or "Dockerfile")
+        )
+        text = self.read_text(path)
+        base = parse_dockerfile(text, path).root_image() if text is not None else None
+        return base is None or base.name in _GENERIC_BASES or base.name not in THIRD_PARTY_IMAGES
+
     # -- env contracts -------------------------------------------------------------------
 
     def linked_containers(self, project_name: str = "") -> list[LinkedContainer]:
@@ -357,11 +378,7 @@ class DeploymentModel:
                 self._k8s_contract(item, variant, workload, container)
                 linked.append(item)
         for service in self.compose_services:
-            image = service.node.get("image") if service.node is not None else None
-            runs_app = service.build_context is not None or (
-                image is not None and self.runs_app(image.text or "", project_name)
-            )
-            if not runs_app or service.node is None:
+            if service.node is None or not self.service_runs_app(service, project_name):
                 continue
             # Findings about the service point at its name.
             at = YamlNode(

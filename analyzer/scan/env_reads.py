@@ -14,6 +14,7 @@ then any variable may be read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import libcst as cst
@@ -114,11 +115,16 @@ class EnvReadCollector(SourceVisitor):
     )
 
     def __init__(self) -> None:
-        # node, variable, via, default node, has default, secret hint
         # node, variable, via, default node, has default, secret hint, presence test
         self.found: list[tuple[cst.CSTNode, str, str, cst.BaseExpression | None, bool, bool, bool]] = []
         self.dotenv_files: list[str | None] = []  # literal paths; None: the default `.env`
         self.passed_whole: list[cst.CSTNode] = []
+        # `environ.Env(**OTHER_SCHEME)`: defaults this file cannot see may cover any read.
+        self.open_scheme = False
+        self.field_class: dict[cst.CSTNode, str] = {}  # pydantic-settings field -> its class
+        # Keyword names a call of a class in this file passes (`*`: a `**mapping`): such a
+        # field gets its value from the code, not from the environment.
+        self.constructed: dict[str, set[str]] = {}
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -178,6 +184,11 @@ class EnvReadCollector(SourceVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         func = node.func
+        if isinstance(func, cst.Name):
+            for arg in node.args:
+                passed = "*" if arg.star == "**" else arg.keyword.value if arg.keyword else None
+                if passed:
+                    self.constructed.setdefault(func.value, set()).add(passed)
         wholesale = ("copy", "items", "keys", "values")
         if isinstance(func, cst.Attribute) and func.attr.value in wholesale and self._environ(func.value):
             self.passed_whole.append(node)
@@ -190,6 +201,9 @@ class EnvReadCollector(SourceVisitor):
             return
         for variable, _arg, default in env_scheme_entries(node, context):
             self._add(node, variable, "django-environ", default, True)
+        if any(arg.star == "**" for arg in node.args):
+            kind = env_instance_kind(node, context)
+            self.open_scheme = self.open_scheme or (kind is not None and kind[0] == "django-environ")
         read_env = (
             isinstance(func, cst.Attribute)
             and func.attr.value == "read_env"
@@ -224,6 +238,7 @@ class EnvReadCollector(SourceVisitor):
         if env_file is not None:
             self.dotenv_files.append(env_file)
         for settings_field in fields:
+            self.field_class[settings_field.target] = node.name.value
             default = settings_field.default
             has_default = default is not None or (
                 settings_field.default_arg is None
@@ -242,6 +257,13 @@ class EnvReadCollector(SourceVisitor):
                 secret_hint=settings_field.secret_type,
             )
 
+    def _passed_in(self, field: cst.CSTNode) -> bool:
+        """A settings field this file's code passes when it builds the class (`Settings(**values)`)."""
+        if field not in self.field_class:
+            return False
+        passed = self.constructed.get(self.field_class[field], set())
+        return "*" in passed or (isinstance(field, cst.Name) and field.value in passed)
+
     def reads(self) -> list[tuple[str, Read]]:
         """(variable, read) for everything found, with line numbers."""
         if not self.found:
@@ -251,7 +273,8 @@ class EnvReadCollector(SourceVisitor):
         # whole (the stdlib's webbrowser.py) still places reads elsewhere in it.
         places = context.locations({item[0] for item in self.found})
         result = []
-        for node, name, via, default, has_default, hint, presence in self.found:
+        for node, name, via, default, defaulted, hint, presence in self.found:
+            has_default = defaulted or (self.open_scheme and via == "django-environ") or self._passed_in(node)
             place = places.get(node)
             line = place[0].row if place is not None else 1
             read = Read(
@@ -269,13 +292,26 @@ class AppEnv:
     passed_whole: bool  # some code hands the whole environment on
 
     def required(self) -> dict[str, tuple[str, EnvReadFact]]:
-        """Variables every read of which needs them set: variable -> its first read."""
-        return {
-            name: reads[0]
-            for name, reads in self.reads.items()
-            if not any(read.optional for _path, read in reads)
-            and not all(r.via == "dotenv" for _p, r in reads)
-        }
+        """Variables every read of which needs them set: variable -> its first read.
+
+        Reads in maintainer scripts (`bin/release.py`, `scripts/`) require a variable only
+        when someone runs the script, never for the app to start."""
+        required = {}
+        for name, reads in self.reads.items():
+            app_reads = [(path, read) for path, read in reads if not _maintainer_script(path)]
+            if not app_reads or any(read.optional for _path, read in reads):
+                continue
+            if not all(read.via == "dotenv" for _path, read in app_reads):
+                required[name] = app_reads[0]
+        return required
+
+
+# Folders of scripts a maintainer runs by hand or from CI.
+_SCRIPT_FOLDERS = frozenset({"bin", "scripts", "script", "tools", "devtools", "dev", "ci", ".ci", ".github"})
+
+
+def _maintainer_script(path: str) -> bool:
+    return not _SCRIPT_FOLDERS.isdisjoint(PurePosixPath(path).parts[:-1])
 
 
 def app_env(project: ProjectModel) -> AppEnv:

@@ -15,6 +15,11 @@ _APP = {
     "app.py": 'import os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n'
     'LOG_LEVEL = os.environ.get("LOG_LEVEL", "info")\n',
 }
+_SETTINGS = (
+    "from pydantic_settings import BaseSettings\n\n\n"
+    "class Settings(BaseSettings):\n    DATABASE_URL: str\n    debug: bool = False\n\n\n"
+    "settings = {call}\n"
+)
 _DEPLOYMENT = """
     apiVersion: apps/v1
     kind: Deployment
@@ -104,6 +109,53 @@ class ConfigNotProvided(ProjectRule):
             files=_APP,
             note="a third-party image is not the app",
         ),
+        Valid(
+            _DEPLOYMENT,
+            filename="k8s/deployment.yaml",
+            files={
+                **_APP,
+                "app.py": "import environ\nfrom schema import DEFAULTS\n\n"
+                'env = environ.Env(DEBUG=(bool, False), **DEFAULTS)\nDATABASE_URL = env("DATABASE_URL")\n',
+            },
+            note="a django-environ scheme spread from elsewhere may give any variable a default",
+        ),
+        Valid(
+            _DEPLOYMENT,
+            filename="k8s/deployment.yaml",
+            files={**_APP, "app.py": _SETTINGS.format(call="Settings(**load_secrets())")},
+            note="a settings field the code passes in does not come from the environment",
+        ),
+        Valid(
+            """
+            services:
+              web:
+                build: .
+                environment:
+                  DATABASE_URL: postgres://db/app
+              proxy:
+                build: {context: ., dockerfile: Dockerfile.nginx}
+            """,
+            filename="compose.yaml",
+            files={**_APP, "Dockerfile.nginx": "FROM nginx:1.27\n"},
+            note="an image built FROM a third-party server's image does not run the app",
+        ),
+        Valid(
+            """
+            services:
+              workspace:
+                build: .
+                command: sleep infinity
+            """,
+            filename=".devcontainer/compose.yaml",
+            files=_APP,
+            note="a container kept alive for a developer to work in runs nothing",
+        ),
+        Valid(
+            _DEPLOYMENT + "          env: [{name: DATABASE_URL, value: postgres://db/app}]\n",
+            filename="k8s/deployment.yaml",
+            files={**_APP, "bin/release.py": 'import os\n\nTOKEN = os.environ["GITHUB_TOKEN"]\n'},
+            note="a maintainer's script requires its variables only when someone runs it",
+        ),
     )
     INVALID = (
         Invalid(_DEPLOYMENT, filename="k8s/deployment.yaml", files=_APP, line=8),
@@ -129,6 +181,30 @@ class ConfigNotProvided(ProjectRule):
             },
             line=8,
             note="the ConfigMap's keys are read from the repository: a misspelt key provides nothing",
+        ),
+        Invalid(
+            _DEPLOYMENT,
+            filename="k8s/deployment.yaml",
+            files={
+                **_APP,
+                "app.py": "import environ\n\n"
+                'env = environ.Env(DEBUG=(bool, False))\nDATABASE_URL = env("DATABASE_URL")\n',
+            },
+            line=8,
+            note="a django-environ read outside the scheme has no default",
+        ),
+        Invalid(
+            _DEPLOYMENT,
+            filename="k8s/deployment.yaml",
+            files={**_APP, "app.py": _SETTINGS.format(call="Settings(debug=True)")},
+            line=8,
+            note="a pydantic-settings field without default that the code does not pass",
+        ),
+        Invalid(
+            _DEPLOYMENT,
+            filename="k8s/deployment.yaml",
+            files={**_APP, "src/tools_client.py": 'import os\n\nTOKEN = os.environ["GITHUB_TOKEN"]\n'},
+            line=8,
         ),
     )
 
