@@ -8,7 +8,10 @@ import re
 # Words of a path (folders and file name, split at `/ . _ -`) that mark a descriptor for
 # development or tests. `demo` and `example` are not among them: a demo image is deployed.
 _DEVELOPMENT_WORDS = frozenset(
-    {"dev", "develop", "development", "devcontainer", "local", "test", "tests", "testing", "ci", "debug"}
+    {
+        *("dev", "develop", "development", "devcontainer", "local", "debug", "ci"),
+        *("test", "tests", "testing", "unittest", "unittests", "e2e"),
+    }
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding
 from factorscan.deploy.kustomize import split_image
+from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.yaml_loader import YamlNode
 from factorscan.scan.project import ProjectModel
 
@@ -32,7 +33,9 @@ class MutableDeployImage(ProjectRule):
     alone: those tools replace the reference with the exact build at deploy
     time. A compose service that is built (`build:`) names the local build,
     not something pulled, and is not reported. Digests (`@sha256:...`) and
-    templated references are never reported.
+    templated references are never reported. A compose service that runs a
+    backing service's image (`redis`, `mailpit`), not the app, and any
+    manifest for development, CI or tests, is a notice at `info`.
 
     ## Why is this bad?
     Factor V: a release is a build plus config, and it never changes. A
@@ -194,11 +197,37 @@ class MutableDeployImage(ProjectRule):
         Invalid(
             """
             services:
+              web:
+                image: registry.example.com/example:latest
+            """,
+            filename="docker-compose.yml",
+            line=3,
+            severity=Severity.WARNING,
+            note="the app's own image, named after the project",
+        ),
+        Invalid(
+            """
+            services:
               cache:
                 image: redis
             """,
             filename="docker-compose.yml",
             line=3,
+            severity=Severity.INFO,
+            note="a backing service of a compose stack is a notice",
+        ),
+        Invalid(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers: [{name: web, image: registry.example.com/web:latest}]
+            """,
+            filename="tests/e2e/pod.yaml",
+            line=5,
+            severity=Severity.INFO,
+            note="a manifest for tests is a notice",
         ),
     )
 
@@ -207,17 +236,18 @@ class MutableDeployImage(ProjectRule):
         if deployment.empty:
             return
         built = deployment.built_images
-        images: list[tuple[YamlNode, str]] = []
+        images: list[tuple[YamlNode, str, bool]] = []  # image, where, a compose backing service
         for _variant, workload in deployment.workloads():
             for container in [*workload.init_containers, *workload.containers]:
                 if container.image is not None:
-                    images.append((container.image, f"{workload.kind} `{workload.name}`"))
+                    images.append((container.image, f"{workload.kind} `{workload.name}`", False))
         for service in deployment.compose_services:
             image = service.node.get("image") if service.node is not None else None
             if image is not None and service.build_context is None:
-                images.append((image, f"compose service `{service.name}`"))
+                backing = not deployment.runs_app(image.text or "", project.root.name)
+                images.append((image, f"compose service `{service.name}`", backing))
         seen: set[tuple[str, int, int]] = set()
-        for node, where in images:
+        for node, where, backing in images:
             text = node.text or ""
             reason = mutable_reason(text)
             key = (node.origin, node.row, node.column)
@@ -227,11 +257,23 @@ class MutableDeployImage(ProjectRule):
                 continue
             seen.add(key)
             path, start, end = project.node_span(node)
+            message = (
+                f"{where} runs `{text}`, with {reason}: the image can change under the same release; "
+                "pin the tag your build made, or its digest"
+            )
+            # Notices: a local stack's backing service, or a file for development or CI.
+            notice = (
+                "a development or CI file"
+                if is_development_descriptor(node.origin)
+                else "a backing service of a compose stack, not the app's release"
+                if backing
+                else None
+            )
             yield self.make_finding(
                 path,
                 start,
                 end,
-                f"{where} runs `{text}`, with {reason}: the image can change under the same release; "
-                "pin the tag your build made, or its digest",
+                f"{message} ({notice})" if notice else message,
+                severity=Severity.INFO if notice else None,
                 fingerprint_hint=text,
             )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding
 from factorscan.deploy.k8s import config_keys, decoded_value
+from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.yaml_loader import YamlNode
 from factorscan.python.credentials import find_credentials
 from factorscan.python.secrets import (
@@ -20,6 +22,8 @@ from factorscan.python.secrets import (
 )
 from factorscan.scan.project import ProjectModel
 
+# What `secret_reason` says of a value that matches no known credential format.
+_GENERIC_REASONS = ("a URL with a password", "a secret-looking literal", "a random-looking token")
 # Build-time variables that front-end bundlers inline into public JavaScript (as in FS0305).
 _PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "REACT_APP_", "VITE_", "PUBLIC_")
 
@@ -57,6 +61,40 @@ def secret_reason(name: str, value: str, in_secret: bool, extra_names: Iterable[
     return None
 
 
+# The author's own note that a value is a default to replace: `# Default password, change it`.
+_CHANGE_NOTE = re.compile(
+    r"#.*\b(?:change|replace)\s+(?:it|me|this)\b|#.*\bdefault password\b", re.IGNORECASE
+)
+
+
+def _compose_stand_in(project: ProjectModel, value: str, node: YamlNode) -> str | None:
+    """Why a compose value that looks secret is a local stand-in, or None.
+
+    A compose file for development or CI starts throwaway services; a password
+    named after the project or one of the file's own services or images
+    (`POSTGRES_PASSWORD: paperless`, `mysql://ctfd:ctfd@db/ctfd`) is the stock
+    default of a self-contained stack; and a comment can say the value is to change.
+    Credential formats (a real key) never get here."""
+    if is_development_descriptor(node.origin):
+        return "a development or CI compose file"
+    lines = (project.deployment.read_text(node.origin) or "").splitlines()
+    if 0 < node.row <= len(lines) and _CHANGE_NOTE.search(lines[node.row - 1]):
+        return "its comment marks it as a default to change"
+    url = parse_url(value)
+    password = (url.password or "") if url is not None else value.strip()
+    stock = {project.root.name.lower()}
+    for other in project.deployment.compose_services:
+        if other.node is not None and other.node.origin == node.origin:
+            stock.add(other.name.lower())
+            if other.image:
+                stock.add(other.image.rsplit("/", 1)[-1].split(":", 1)[0].lower())
+    if url is not None and url.username:
+        stock.add(url.username.lower())
+    if password.lower() in stock:
+        return "a stock password named after the project or a service of this file"
+    return None
+
+
 def _scalars(node: YamlNode | None) -> Iterator[tuple[str, YamlNode]]:
     """(key, value) for every scalar held under a key, at any depth of a mapping."""
     stack = [node] if node is not None else []
@@ -83,6 +121,11 @@ class SecretInManifest(ProjectRule):
     literal bound to a secret-like name (in a `Secret`, also a long random
     token under any name). Placeholders stay silent, as in FS0301:
     `CHANGEME`, `${VAR}`, `{{ .Values.x }}`, `<token>`, `xxx`, empty values.
+    A compose password that is a local stand-in is a notice at `info`: in a
+    development or CI compose file (`compose.dev.yaml`, `.devcontainer/`),
+    named after the project or a service of its file
+    (`mysql://shop:shop@db/shop`), or marked by its comment as a default
+    to change. A key in a known credential format stays an error anywhere.
 
     ## Why is this bad?
     Factor III: config, and above all credentials, lives in the
@@ -191,6 +234,70 @@ class SecretInManifest(ProjectRule):
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
             """
+            services:
+              web:
+                build: .
+                environment:
+                  DATABASE_URL: mysql://shop:Tr0ub4dor-and-3@db/shop
+            """,
+            filename="docker-compose.yml",
+            line=5,
+            severity=Severity.ERROR,
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                environment:
+                  DATABASE_URL: mysql://shop:shop@db/shop
+            """,
+            filename="docker-compose.yml",
+            line=5,
+            severity=Severity.INFO,
+            note="a password equal to the user name: the stock default of a self-contained stack",
+        ),
+        Invalid(
+            """
+            services:
+              db:
+                image: postgres:16
+                environment:
+                  POSTGRES_PASSWORD: Tr0ub4dor-and-3
+            """,
+            filename="compose.dev.yaml",
+            line=5,
+            severity=Severity.INFO,
+            note="a development compose file starts throwaway services",
+        ),
+        Invalid(
+            """
+            services:
+              db:
+                image: postgres:16
+                environment:
+                  POSTGRES_PASSWORD: Tr0ub4dor-and-3  # default password, change it
+            """,
+            filename="compose.yaml",
+            line=5,
+            severity=Severity.INFO,
+            note="the author marks the value as a default to change",
+        ),
+        Invalid(
+            """
+            services:
+              web:
+                build: .
+                environment:
+                  STRIPE_API_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dc
+            """,
+            filename="compose.dev.yaml",
+            line=5,
+            severity=Severity.ERROR,
+            note="a key in a known credential format is real wherever it is written",
+        ),
+        Invalid(
+            """
             apiVersion: v1
             kind: Secret
             metadata:
@@ -297,9 +404,11 @@ class SecretInManifest(ProjectRule):
                 candidates.append(
                     (key, node.text or "", node, False, f"Helm values of `{chart.folder or '.'}`")
                 )
+        compose_values = set()  # ids of compose value nodes
         for service in deployment.compose_services:
             for name, node in service.environment_nodes.items():
                 value = service.environment.get(name, "")
+                compose_values.add(id(node))
                 candidates.append((name, value, node, False, f"compose service `{service.name}`"))
         for name, value, node, in_secret, where in candidates:
             if node.origin not in project.scanned_paths:
@@ -312,12 +421,21 @@ class SecretInManifest(ProjectRule):
                 continue
             seen.add(position)
             path, start, end = project.node_span(node)
+            message = (
+                f"`{name}` of {where} holds {reason}: everyone who can read the repository has it; "
+                "keep a placeholder here and create the value from a secret manager at deploy time"
+            )
+            stand_in = None
+            if id(node) in compose_values and reason in _GENERIC_REASONS:
+                stand_in = _compose_stand_in(project, value, node)
+            if stand_in is not None:
+                message = f"`{name}` of {where} holds {reason}, likely a local stand-in ({stand_in})"
             yield self.make_finding(
                 path,
                 start,
                 end,
-                f"`{name}` of {where} holds {reason}: everyone who can read the repository has it; "
-                "keep a placeholder here and create the value from a secret manager at deploy time",
+                message,
+                severity=Severity.INFO if stand_in is not None else None,
                 sensitive=True,
                 fingerprint_hint=name,
             )
