@@ -6,6 +6,7 @@ deployment."""
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
@@ -21,7 +22,9 @@ class DevelopmentStart(NamedTuple):
     """Where a rule reported a server start (or its debug switch) that only the deployment can
     judge. `where` is "main" (a `__main__` block, `__main__.py`, a function the block calls),
     "module" (module level, with a development flag such as `debug=True`), "admin" (a management
-    command or script) or "config" (a module-level setting of a server configuration module)."""
+    command or script), "config" (a module-level setting of a server configuration module) or
+    "devcommand" (a function that says it is for development: `def develop()`, a CLI command
+    registered as `"dev"`, a docstring "Runs a server for development")."""
 
     row: int
     column: int
@@ -61,6 +64,25 @@ def _main_block_calls(module: cst.Module) -> set[str]:
     return names
 
 
+_DEVELOPMENT_WORDS = frozenset({"dev", "develop", "development", "devserver", "debug"})
+
+
+def _development_function(function: cst.FunctionDef) -> bool:
+    """Named, registered or documented as a development command."""
+    texts = [function.name.value]
+    for decorator in function.decorators:
+        if isinstance(decorator.decorator, cst.Call):
+            texts.extend(
+                arg.value.evaluated_value
+                for arg in decorator.decorator.args
+                if isinstance(arg.value, cst.SimpleString) and isinstance(arg.value.evaluated_value, str)
+            )
+    docstring = function.get_docstring()
+    if docstring:
+        texts.append(docstring.splitlines()[0])
+    return any(not _DEVELOPMENT_WORDS.isdisjoint(re.split(r"[^a-z]+", text.lower())) for text in texts)
+
+
 def start_place(context: FileContext, call: cst.Call | None, *, config: bool = False) -> str | None:
     """Where the visited server start sits, when that may make it a development run."""
     if config:
@@ -78,6 +100,8 @@ def start_place(context: FileContext, call: cst.Call | None, *, config: bool = F
         return "main"
     if context.at_module_level() and call is not None and has_development_flag(call):
         return "module"
+    if function is not None and context.enclosing_class() is None and _development_function(function):
+        return "devcommand"
     return None
 
 

@@ -36,6 +36,8 @@ def development_reason(project: ProjectModel, relative: str, where: str) -> str 
         if any(process.runs_file(relative) or command in process.argv for process in processes):
             return None
         return "a server an admin command or script starts, not the app's service"
+    if where == "devcommand":
+        return "a server a development command starts"
     if where == "config":
         path = PurePosixPath(relative)
         if path.name in _AUTO_LOADED_CONFIGS or _SAMPLE_CONFIG_FOLDERS.isdisjoint(path.parts[:-1]):

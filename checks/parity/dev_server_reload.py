@@ -13,11 +13,13 @@ from factorscan.core.findings import Finding, Location
 from factorscan.deploy.container import Process
 from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.shell import words
+from factorscan.python.dev_runs import StartNotes
 from factorscan.python.targets import (
     environment_specific_file,
     environment_specific_module,
     sample_or_test_file,
 )
+from factorscan.scan.dev_runs import review_development_starts
 from factorscan.scan.project import ProjectModel
 
 # Server functions and the keyword that switches their reloader on.
@@ -78,7 +80,10 @@ class DevServerReload(SourceRule, ProjectRule):
     `Dockerfile.dev`, development settings modules) and tests are left
     alone. A reload switched on only when the module runs as a script
     (`if __name__ == "__main__":`) is reported at info: it matters when the
-    deploy runs the file that way.
+    deploy runs the file that way. So is one in `__main__.py` or in a
+    development command (`def develop()`, `@cli.command("dev")`, a
+    docstring that says "for development") when the deployment serves the
+    app with a server of its own.
 
     This is a rule of its own rather than part of FS1001: FS1001 reports code
     that branches on the environment's name, while this is a development
@@ -199,6 +204,50 @@ class DevServerReload(SourceRule, ProjectRule):
         ),
         Invalid(
             """
+            import click
+            import uvicorn
+
+
+            @click.command("develop")
+            def run_server():
+                uvicorn.run("shop.main:app", reload=True)
+            """,
+            filename="shop/cli.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi"]\n'},
+            line=7,
+            severity=Severity.INFO,
+            note="a development command, while the deployment serves the app with gunicorn",
+        ),
+        Invalid(
+            """
+            import click
+            import uvicorn
+
+
+            @click.command("serve")
+            def run_server():
+                uvicorn.run("shop.main:app", reload=True)
+            """,
+            filename="shop/cli.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi"]\n'},
+            line=7,
+            severity=Severity.WARNING,
+            note="a command not named for development may be what serves",
+        ),
+        Invalid(
+            """
+            import uvicorn
+
+            uvicorn.Config("shop.asgi:application", port=8000, reload=True)
+            """,
+            filename="shop/__main__.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "shop.asgi:application"]\n'},
+            line=3,
+            severity=Severity.INFO,
+            note="`python -m shop`, while the deployment serves the app with uvicorn",
+        ),
+        Invalid(
+            """
             from werkzeug.serving import run_simple
 
             from shop import app
@@ -260,6 +309,17 @@ class DevServerReload(SourceRule, ProjectRule):
     def applies_to(cls, relative_path: str) -> bool:
         return not (sample_or_test_file(relative_path) or environment_specific_file(relative_path))
 
+    @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        return review_development_starts(findings, project)
+
+    def __init__(self) -> None:
+        # Reported starts that may be a developer's own run, for `review` to judge.
+        self._starts = StartNotes()
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._starts.record(self.context)
+
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         qualified = context.qualified_name(node.func)
@@ -272,6 +332,7 @@ class DevServerReload(SourceRule, ProjectRule):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == keyword and self._true(arg.value):
                 self._report(arg, f"`{keyword}=True` starts the server with its code reloader")
+                self._starts.note(context, arg, node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if not _SERVER_CONFIG.search(self.context.relative_path) or not self.context.at_module_level():
