@@ -46,9 +46,16 @@ def development_reason(project: ProjectModel, relative: str, where: str) -> str 
             return None
         return "a sample server configuration for a host install; nothing in the project runs it"
     servers = [process for process in processes if process.server in _WEB_SERVERS]
-    if not servers or any(_runs(process, relative, where) for process in processes):
+    if any(_runs(process, relative, where) for process in processes):
         return None
-    return f"a development run: the project's deployment serves the app with {servers[0].server}"
+    if servers:
+        return f"a development run: the project's deployment serves the app with {servers[0].server}"
+    # A `__main__` block runs only when Python runs its file, and the deployment runs others.
+    scripts = [process.script or process.module for process in processes if process.is_python]
+    named = [script for script in scripts if script]
+    if where == "main" and named:
+        return f"a development run: the project's deployment runs `{named[0]}`"
+    return None
 
 
 def _runs(process: Process, relative: str, where: str) -> bool:

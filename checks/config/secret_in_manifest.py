@@ -67,6 +67,10 @@ _CHANGE_NOTE = re.compile(
 )
 
 
+# Compose variables that name a user or a database.
+_NAME_KEYS = ("_USER", "_USERNAME", "_DB", "_DATABASE", "_NAME")
+
+
 def _compose_stand_in(project: ProjectModel, value: str, node: YamlNode) -> str | None:
     """Why a compose value that looks secret is a local stand-in, or None.
 
@@ -82,16 +86,18 @@ def _compose_stand_in(project: ProjectModel, value: str, node: YamlNode) -> str 
         return "its comment marks it as a default to change"
     url = parse_url(value)
     password = (url.password or "") if url is not None else value.strip()
-    stock = {project.root.name.lower()}
-    for other in project.deployment.compose_services:
-        if other.node is not None and other.node.origin == node.origin:
-            stock.add(other.name.lower())
-            if other.image:
-                stock.add(other.image.rsplit("/", 1)[-1].split(":", 1)[0].lower())
-    if url is not None and url.username:
-        stock.add(url.username.lower())
-    if password.lower() in stock:
-        return "a stock password named after the project or a service of this file"
+    names = [project.root.name, (url.username or "") if url is not None else ""]
+    for service in project.deployment.compose_services:
+        if service.node is None or service.node.origin != node.origin:
+            continue
+        names.append(service.name)
+        names.append((service.image or "").rsplit("/", 1)[-1].split(":", 1)[0])
+        # user and database names beside the password (`POSTGRES_USER: paperless`)
+        names.extend(text for key, text in service.environment.items() if key.upper().endswith(_NAME_KEYS))
+    stock = {word for name in names for word in re.split(r"[^a-z0-9]+", name.lower()) if word}
+    words = [word for word in re.split(r"[^a-z0-9]+", password.lower()) if word]
+    if words and all(word in stock for word in words):
+        return "a stock password made of the project's, a service's or a user's name"
     return None
 
 
@@ -256,6 +262,34 @@ class SecretInManifest(ProjectRule):
             line=5,
             severity=Severity.INFO,
             note="a password equal to the user name: the stock default of a self-contained stack",
+        ),
+        Invalid(
+            """
+            services:
+              db:
+                image: postgres:16
+                environment:
+                  POSTGRES_USER: off
+                  POSTGRES_PASSWORD: off-postgres-db
+            """,
+            filename="compose.yaml",
+            line=6,
+            severity=Severity.INFO,
+            note="made of the user's, the image's and the service's names",
+        ),
+        Invalid(
+            """
+            services:
+              db:
+                image: postgres:16
+                environment:
+                  POSTGRES_USER: off
+                  POSTGRES_PASSWORD: off-k9Tq2-db
+            """,
+            filename="compose.yaml",
+            line=6,
+            severity=Severity.ERROR,
+            note="a word that names nothing in the stack makes it a real password",
         ),
         Invalid(
             """

@@ -41,6 +41,19 @@ _RELOAD_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn"})
 _SERVER_CONFIG = re.compile(r"(gunicorn|hypercorn)[\w.-]*\.py$", re.IGNORECASE)
 
 
+_MAIN_FUNCTION = """
+    import uvicorn
+
+
+    def main():
+        uvicorn.run("shop.app:app", host="0.0.0.0", reload=True)
+
+
+    if __name__ == "__main__":
+        main()
+    """
+
+
 def _development_file(relative_path: str) -> bool:
     """`Procfile.dev`, `Dockerfile.dev`, `compose.test.yaml`, and `docker-compose.override.yml`,
     which `docker compose up` adds on a developer's machine."""
@@ -83,7 +96,7 @@ class DevServerReload(SourceRule, ProjectRule):
     deploy runs the file that way. So is one in `__main__.py` or in a
     development command (`def develop()`, `@cli.command("dev")`, a
     docstring that says "for development") when the deployment serves the
-    app with a server of its own.
+    app with a server of its own or runs another file.
 
     This is a rule of its own rather than part of FS1001: FS1001 reports code
     that branches on the environment's name, while this is a development
@@ -233,6 +246,22 @@ class DevServerReload(SourceRule, ProjectRule):
             line=7,
             severity=Severity.WARNING,
             note="a command not named for development may be what serves",
+        ),
+        Invalid(
+            _MAIN_FUNCTION,
+            filename="shop/app.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "shop/main.py"]\n'},
+            line=5,
+            severity=Severity.INFO,
+            note="the function the `__main__` block calls, while the deployment runs another file",
+        ),
+        Invalid(
+            _MAIN_FUNCTION,
+            filename="shop/app.py",
+            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "shop/app.py"]\n'},
+            line=5,
+            severity=Severity.WARNING,
+            note="the deployment runs this very file",
         ),
         Invalid(
             """
