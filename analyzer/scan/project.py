@@ -601,6 +601,13 @@ class ProjectModel:
             self._contexts[dockerfile] = BuildContext.load(folder, dockerfile)
         return self._contexts[dockerfile]
 
+    def _build_contexts(self, folder: Path) -> list[Path]:
+        """`folder` and its parents up to the project's root, nearest first."""
+        folders = [folder]
+        while folders[-1] != self.root and self.root in folders[-1].parents:
+            folders.append(folders[-1].parent)
+        return folders
+
     def _find_script(self, path: Path, dockerfile: Dockerfile, program: str) -> EntrypointScript | None:
         """The file behind `/docker-entrypoint.sh`: a COPY into that path, else a shell file of that name."""
         context = path.parent
@@ -623,11 +630,14 @@ class ProjectModel:
                             path, heredoc.text, heredoc.start_row, script_ending(heredoc.text)
                         )
                     continue
-                candidate = context / source_name
-                if candidate.is_file():
-                    source = self.source(candidate)
-                    if source is not None:
-                        return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
+                # The build context is the Dockerfile's folder or, as often, a folder above
+                # it (`docker build -f docker/Dockerfile .`).
+                for folder in self._build_contexts(context):
+                    candidate = folder / source_name
+                    if candidate.is_file():
+                        source = self.source(candidate)
+                        if source is not None:
+                            return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
         shells = [item.path for item in self.files_of_kind("shell") if item.path.name == name]
         shells.sort(key=lambda item: (not item.is_relative_to(context), len(item.parts)))
         for candidate in shells:

@@ -258,6 +258,18 @@ class DevServerReload(SourceRule, ProjectRule):
         Invalid(
             _MAIN_FUNCTION,
             filename="shop/app.py",
+            files={
+                "docker/Dockerfile": "FROM python:3.12-slim\nCOPY ./shop /app/shop\n"
+                'COPY ./docker/entry.sh /app/run.sh\nENTRYPOINT ["/app/run.sh"]\n',
+                "docker/entry.sh": "#!/bin/sh\nexec python /app/shop/main.py\n",
+            },
+            line=5,
+            severity=Severity.INFO,
+            note="the entry script, copied from a build context above the Dockerfile, runs another file",
+        ),
+        Invalid(
+            _MAIN_FUNCTION,
+            filename="shop/app.py",
             files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "shop/app.py"]\n'},
             line=5,
             severity=Severity.WARNING,

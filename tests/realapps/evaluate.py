@@ -264,7 +264,7 @@ def parse_findings(repo: str, raw: Iterable[dict[str, object]], root: Path) -> l
 def scan(repo: str, commit: str, git_dir: Path, command: Sequence[str], save_dir: Path | None) -> RepoRun:
     run = RepoRun(repo, commit)
     with tempfile.TemporaryDirectory(prefix="realapps-") as tmp:
-        root = Path(tmp) / repo.split("/")[-1]  # named as a clone would be
+        root = Path(tmp) / repo.rsplit("/", maxsplit=1)[-1]  # named as a clone would be
         root.mkdir()
         run.missing = export_tree(git_dir, commit, root)
         output = Path(tmp) / "findings.json"
