@@ -529,8 +529,9 @@ _FORMAT_STAND_IN = re.compile(
 )
 # Words that make a made-up password: `user1password`, `powersync_password`.
 _PASSWORD_WORDS = ("password", "passwd")
-# "5/min", "100/hour": a rate limit.
-_RATE_VALUE = re.compile(r"^\d+\s*/\s*(?:s|sec|second|m|min|minute|h|hr|hour|d|day)s?$", re.IGNORECASE)
+# "5/min", "100/hour", django-allauth's "1/m/ip,5/m/key": a rate limit, one or several.
+_RATE = r"\d+\s*/\s*(?:s|sec|second|m|min|minute|h|hr|hour|d|day)s?(?:/\w+)?"
+_RATE_VALUE = re.compile(rf"^{_RATE}(?:\s*,\s*{_RATE})*$", re.IGNORECASE)
 
 
 def _sequential(text: str) -> bool:

@@ -39,6 +39,7 @@ __all__ = [
     "environment_specific_class",
     "environment_specific_file",
     "environment_specific_module",
+    "in_config_generator",
     "outermost_string",
     "sample_or_test_file",
     "secret_beside",
@@ -356,6 +357,29 @@ _non_production_modules: weakref.WeakKeyDictionary[FileContext, bool] = weakref.
 def sample_or_test_file(relative_path: str) -> bool:
     """Tests, docs and examples: code that is not what the project deploys."""
     return is_test_path(relative_path) or is_sample_path(relative_path)
+
+
+_CONFIG_WORDS = frozenset({"config", "configuration", "cfg", "settings"})
+
+
+def in_config_generator(context: FileContext) -> bool:
+    """Inside a command that writes a configuration file (`@cli.command() def generate_config()`,
+    "Generates a configuration file"): its values are defaults offered to whoever runs it."""
+    for node in context.stack:
+        if not isinstance(node, cst.FunctionDef) or not any(map(_is_command, node.decorators)):
+            continue
+        summary = (node.get_docstring() or "").partition("\n")[0]
+        words = re.split(r"[^a-z]+", f"{node.name.value} {summary}".lower())
+        if not _CONFIG_WORDS.isdisjoint(words):
+            return True
+    return False
+
+
+def _is_command(decorator: cst.Decorator) -> bool:
+    """`@click.command`, `@cli.command("init")`, `@app.command()` (typer)."""
+    target = decorator.decorator
+    name = dotted_name(target.func if isinstance(target, cst.Call) else target) or ""
+    return name.rsplit(".", 1)[-1] == "command"
 
 
 def environment_specific_class(name: str) -> bool:

@@ -47,6 +47,7 @@ from factorscan.python.targets import (
     binding,
     environment_specific_file,
     environment_specific_module,
+    in_config_generator,
     sample_or_test_file,
     secret_beside,
 )
@@ -210,6 +211,24 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
         return _ENDPOINT_SETTING.search(data) is not None
 
     VALID = (
+        Valid(
+            """
+            import click
+
+
+            @click.command()
+            def generate_config():
+                \"\"\"Generates a configuration file.\"\"\"
+                defaults = {
+                    "database_uri": "sqlite:///forum.sqlite",
+                    "redis_uri": "redis://localhost:6379",
+                    "mail_server": "localhost",
+                    "mail_port": 25,
+                }
+                click.echo(render(defaults))
+            """,
+            note="a command that writes a configuration file offers defaults to whoever runs it",
+        ),
         Valid(
             """
             import os
@@ -584,7 +603,7 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
         *,
         setting: bool,
     ) -> None:
-        if id(node) in self._seen:
+        if id(node) in self._seen or in_config_generator(self.context):
             return
         shown = self._acceptable(value, role)
         if shown is None:

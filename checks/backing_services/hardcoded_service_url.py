@@ -40,6 +40,7 @@ from factorscan.python.targets import (
     StringLiterals,
     binding,
     environment_specific_module,
+    in_config_generator,
     sample_or_test_file,
     secret_beside,
 )
@@ -171,6 +172,24 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     VALID = (
         Valid(
             """
+            import click
+
+
+            @click.command()
+            def generate_config():
+                \"\"\"Generates a configuration file.\"\"\"
+                defaults = {
+                    "database_uri": "sqlite:///forum.sqlite",
+                    "redis_uri": "redis://localhost:6379",
+                    "mail_server": "localhost",
+                    "mail_port": 25,
+                }
+                click.echo(render(defaults))
+            """,
+            note="a command that writes a configuration file offers defaults to whoever runs it",
+        ),
+        Valid(
+            """
             import os
 
             DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://localhost:5432/shop")
@@ -256,6 +275,30 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import click
+
+
+            @click.command()
+            def worker():
+                \"\"\"Runs the queue worker.\"\"\"
+                connect({"redis_uri": "redis://localhost:6379"})
+            """,
+            line=7,
+            fixed="""
+            import os
+
+            import click
+
+
+            @click.command()
+            def worker():
+                \"\"\"Runs the queue worker.\"\"\"
+                connect({"redis_uri": os.environ.get("REDIS_URI", "redis://localhost:6379")})
+            """,
+            note="a command that does not write configuration uses the value itself",
+        ),
         Invalid(
             """
             from sqlalchemy import create_engine
@@ -455,7 +498,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
                 self._libpq(node, value)
             return
         target = binding(context)
-        if target.docstring or target.kind == COMPARE:
+        if target.docstring or target.kind == COMPARE or in_config_generator(context):
             return
         classified = classify_url(value, service_setting(target.name) if target.name else None)
         if classified is None:

@@ -9,6 +9,7 @@ from factorscan.core.findings import Finding
 from factorscan.deploy.kustomize import split_image
 from factorscan.deploy.purpose import is_development_descriptor
 from factorscan.deploy.yaml_loader import YamlNode
+from factorscan.python.targets import sample_or_test_file
 from factorscan.scan.project import ProjectModel
 
 
@@ -35,7 +36,8 @@ class MutableDeployImage(ProjectRule):
     not something pulled, and is not reported. Digests (`@sha256:...`) and
     templated references are never reported. A compose service that runs a
     backing service's image (`redis`, `mailpit`), not the app, and any
-    manifest for development, CI or tests, is a notice at `info`.
+    manifest for development, CI or tests, or a sample under `docs/` or
+    `examples/`, is a notice at `info`.
 
     ## Why is this bad?
     Factor V: a release is a build plus config, and it never changes. A
@@ -229,6 +231,19 @@ class MutableDeployImage(ProjectRule):
             severity=Severity.INFO,
             note="a manifest for tests is a notice",
         ),
+        Invalid(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers: [{name: web, image: registry.example.com/web}]
+            """,
+            filename="docs/install/k8s/pod.yaml",
+            line=5,
+            severity=Severity.INFO,
+            note="a sample in the docs is a notice",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterator[Finding]:
@@ -265,6 +280,8 @@ class MutableDeployImage(ProjectRule):
             notice = (
                 "a development or CI file"
                 if is_development_descriptor(node.origin)
+                else "a sample in the docs or examples, not a release"
+                if sample_or_test_file(node.origin)
                 else "a backing service of a compose stack, not the app's release"
                 if backing
                 else None

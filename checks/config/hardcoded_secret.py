@@ -374,6 +374,15 @@ class HardcodedSecret(StringLiterals, SourceRule):
         ),
         Valid(
             """
+            ACCOUNT_RATE_LIMITS = {
+                "change_password": "1/m/user",
+                "reset_password": "1/m/ip,1/m/key",
+            }
+            """,
+            note="django-allauth's rate limits, per key and several at once",
+        ),
+        Valid(
+            """
             from django.contrib.auth import get_user_model
             from slack_bolt import App
 

@@ -198,6 +198,11 @@ class DevServerReload(SourceRule, ProjectRule):
             filename="gunicorn.conf.py",
         ),
         Valid(
+            'import os\n\nif os.environ.get("DEBUG") == "1":\n    reload = True\n',
+            filename="gunicorn.conf.py",
+            note="switched on by a condition: the configuration decides",
+        ),
+        Valid(
             """
             import uvicorn
 
@@ -378,6 +383,8 @@ class DevServerReload(SourceRule, ProjectRule):
     def visit_Assign(self, node: cst.Assign) -> None:
         if not _SERVER_CONFIG.search(self.context.relative_path) or not self.context.at_module_level():
             return
+        if any(isinstance(ancestor, cst.If) for ancestor in self.context.stack):
+            return  # `if env.bool("DEBUG"): reload = True`: the configuration decides
         for target in node.targets:
             if (
                 isinstance(target.target, cst.Name)

@@ -18,6 +18,7 @@ from factorscan.python.inference import (
     resolve_constant,
 )
 from factorscan.python.nodes import iter_children
+from factorscan.python.targets import in_config_generator
 
 _SQLITE_CONNECT = frozenset(
     {
@@ -149,6 +150,24 @@ class SqliteAppDatabase(SourceRule):
         )
 
     VALID = (
+        Valid(
+            """
+            import click
+
+
+            @click.command()
+            def generate_config():
+                \"\"\"Generates a configuration file.\"\"\"
+                defaults = {
+                    "database_uri": "sqlite:///forum.sqlite",
+                    "redis_uri": "redis://localhost:6379",
+                    "mail_server": "localhost",
+                    "mail_port": 25,
+                }
+                click.echo(render(defaults))
+            """,
+            note="a command that writes a configuration file offers defaults to whoever runs it",
+        ),
         Valid(
             """
             import os
@@ -410,6 +429,7 @@ class SqliteAppDatabase(SourceRule):
             or context.handlers.is_script
             or context.in_main_block()
             or guarded_by_configuration(context)
+            or in_config_generator(context)
         )
 
     def _report(self, node: cst.CSTNode, what: str) -> None:

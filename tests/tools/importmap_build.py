@@ -58,6 +58,7 @@ python-dateutil: dateutil
 pyjwt: jwt
 python-jose: jose
 python-magic: magic
+webdavclient3: webdav3
 faiss-cpu: faiss
 faiss-gpu: faiss
 djangorestframework: rest_framework
