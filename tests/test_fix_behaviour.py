@@ -56,7 +56,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("safe+set", "tricky-gunicorn-conf-bind-list"): ITEM_12 + " (both binds read $PORT)",
     ("unsafe+set", "tricky-gunicorn-conf-bind-list"): ITEM_12 + " (both binds read $PORT)",
     ("unsafe+set", "tricky-settings-classes"): ITEM_12 + " (two PASSWORD class attributes read $PASSWORD)",
-    ("unsafe", "FS0401-invalid-7"): "the listed behaviour change does not name the variable now required",
 }
 
 

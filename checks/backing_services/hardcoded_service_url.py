@@ -17,7 +17,7 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.python.codemods import env_lookup, env_variable_name
-from factorscan.python.env_reads import env_default_of, env_helper_fallback, require_variable
+from factorscan.python.env_reads import env_default_of, env_helper_fallback, read_variable, require_variable
 from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn, stock_credentials
 from factorscan.python.services import (
     DSN,
@@ -476,8 +476,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             return
         where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)
         if read is not None:
+            # The run lists this change: it names the variable that must now be set.
+            variable = read_variable(read) or "the variable"
             fix = self.fix(
-                "Require the variable: drop the default that holds a password", Applicability.UNSAFE
+                f"Require {variable}: drop the default that holds a password", Applicability.UNSAFE
             )
             message = (
                 f"The default {service.label} URL ({where}) holds a password; require the variable instead"
