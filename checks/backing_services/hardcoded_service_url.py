@@ -121,8 +121,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
     until the deploy sets the variable. With a password (`user:pw@host`, or
     `?password=`/`PWD=` in the query string), unsafe: it becomes
-    `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
-    it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
+    `os.environ["DATABASE_URL"]` (a read whose default holds it loses the
+    default) and the password leaves the code (rotate it); unset, the app
+    then stops with `KeyError: 'DATABASE_URL'`, and the run lists the change.
+    The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
     No fix when the literal is one piece of a larger value (`"...//h/" + name`,

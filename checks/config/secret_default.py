@@ -56,7 +56,8 @@ class SecretDefault(StringLiterals, SourceRule):
     Unsafe (`--unsafe-fixes`): the read loses its default, so a missing
     variable fails at start-up: `os.getenv`/`os.environ.get` become
     `os.environ["NAME"]`, `config(...)`/`env(...)` drop `default=`, a
-    pydantic field becomes required. Reads with a default in another shape
+    pydantic field becomes required. The run lists the change ("Require
+    NAME: drop the hardcoded default"). Reads with a default in another shape
     are reported without a fix.
     """
 
