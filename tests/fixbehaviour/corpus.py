@@ -212,6 +212,20 @@ TRICKY = [
         },
     ),
     _entry(
+        "log-file-next-to-the-module",
+        "FS1101",
+        {
+            "app.py": """
+        import logging
+        import os
+
+        BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+        LOG_FILE = os.path.join(BASE_DIR, "app.log")
+        logging.basicConfig(filename=LOG_FILE, level=logging.INFO)
+    """
+        },
+    ),
+    _entry(
         "flask-logger-file",
         "FS1101",
         {
