@@ -28,6 +28,7 @@ from factorscan import api
 from .fixbehaviour.corpus import corpus, fixable_rules
 from .fixbehaviour.harness import (
     Results,
+    check_listed_changes_happen,
     check_safe,
     check_unsafe,
     check_variables_set,
@@ -112,6 +113,11 @@ def test_safe_fix_variables_reach_the_program(results: Results, entry: str) -> N
 @pytest.mark.parametrize("entry", _params("unsafe"))
 def test_unsafe_fixes_change_only_what_they_list(results: Results, entry: str) -> None:
     assert check_unsafe(results, entry) == []
+
+
+@pytest.mark.parametrize("entry", _params("listed"))
+def test_unsafe_fixes_do_what_they_list(results: Results, entry: str) -> None:
+    assert check_listed_changes_happen(results, entry) == []
 
 
 @pytest.mark.parametrize("entry", _params("unsafe+set"))

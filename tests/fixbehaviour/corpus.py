@@ -212,6 +212,19 @@ TRICKY = [
         },
     ),
     _entry(
+        "environ-scheme-default-read",
+        "FS0302",
+        {
+            "settings.py": """
+        import environ
+
+        env = environ.Env(DEBUG=(bool, False), SECRET_KEY=(str, "a0b1c2d3e4f5a6b7"))
+        SECRET_KEY = env("SECRET_KEY")
+        DEBUG = env("DEBUG")
+    """
+        },
+    ),
+    _entry(
         "log-file-next-to-the-module",
         "FS1101",
         {

@@ -144,6 +144,19 @@ def compute(entries: list[Entry], workdir: Path) -> Results:
             }
             if variables:
                 runs.append((f"{variant}+set", variant, {v.name: v.value for v in variables}))
+            if variant == "unsafe":
+                # Each variable a listed change requires, left out alone: the program must need it.
+                required = listed_variables(data["changes"])
+                every = {v.name: v.value for v in variables} | {
+                    name: f"fixharness-{name.lower()}"
+                    for name in required
+                    if name not in data["variables"][variant]
+                }
+                data["required"] = required
+                runs += [
+                    (f"unsafe-{name}", "unsafe", {k: v for k, v in every.items() if k != name})
+                    for name in required
+                ]
         for run_name, variant, env in runs:
             data["runs"][run_name] = {}
             for path, kind in kinds.items():
@@ -176,6 +189,15 @@ def behaviour_changes(stderr: str) -> dict[str, list[str]]:
         if match:
             by_entry.setdefault(match.group(1), []).append(line.strip())
     return by_entry
+
+
+def listed_variables(changes: list[str]) -> list[str]:
+    """The variables that listed changes make the program require ("Read X from the
+    environment", "Require X: drop the hardcoded default")."""
+    names = re.findall(
+        r"FS\d{4} (?:Read|Require) \$?([A-Za-z_][A-Za-z0-9_]*)\b(?! the host)", "\n".join(changes)
+    )
+    return sorted(set(names) - {"the"})
 
 
 def run_jobs(jobs: list[dict]) -> dict[str, dict]:
@@ -423,3 +445,45 @@ def check_unsafe(results: Results, entry: str) -> list[str]:
                     f"{path}: {leaf} was {old!r}, is {new!r}, and no listed change explains it: {listed}"
                 )
     return problems
+
+
+def check_listed_changes_happen(results: Results, entry: str) -> list[str]:
+    """The converse: every behaviour change the run lists shows in what the program does.
+    A required variable left out alone stops the program with an error naming it; a debug
+    default, a bind or a container command listed as changed has changed."""
+    data = results.entries[entry]
+    problems = []
+    read_by_name = data["variables"].get("unsafe", {})
+    for name in data.get("required", []):
+        records = data["runs"][f"unsafe-{name}"]
+        failed = any(name in error for record in records.values() for error in _errors(record))
+        # A django-environ scheme entry (`SECRET_KEY=str`) matters only where env("SECRET_KEY") is read.
+        if not failed and name in read_by_name:
+            problems.append(f"${name} is listed as required, yet the program runs without it")
+    changed = [
+        leaf
+        for path, before in results.record(entry, "orig").items()
+        if "unsafe" in data["runs"]
+        for leaf, _, _ in difference(before, data["runs"]["unsafe"][path])[0]
+    ]
+    main = any(
+        leaf.endswith(".main")
+        for path, before in results.record(entry, "orig").items()
+        if "unsafe" in data["runs"]
+        for leaf in _changed_leaves(before, data["runs"]["unsafe"][path])
+    )
+    expectations = {
+        "FS0303": lambda: any("debug" in leaf.lower() for leaf in changed),
+        "FS0702": lambda: any("host" in leaf.lower() or "bind" in leaf.lower() for leaf in changed),
+        "FS0903": lambda: main or any(".argv[" in leaf for leaf in changed),
+    }
+    for line in data["changes"]:
+        code = line.split(" ")[1]
+        if code in expectations and not expectations[code]():
+            problems.append(f"listed, but nothing the program does changed: {line}")
+    return problems
+
+
+def _changed_leaves(before: dict, after: dict) -> list[str]:
+    old, new = leaves(before), leaves(after)
+    return [leaf for leaf in set(old) | set(new) if old.get(leaf) != new.get(leaf)]
