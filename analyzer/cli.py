@@ -53,12 +53,19 @@ def _check_parser() -> _Parser:
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to scan (default: .)")
     fixing = parser.add_argument_group("fixing")
-    fixing.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    fixing.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes in place: with no new variable set, the app behaves as before "
+        "(logs go to stdout instead of a file)",
+    )
     fixing.add_argument(
         "--unsafe-fixes",
         action="store_true",
         default=None,
-        help="also apply fixes that need new environment variables at run time",
+        help="also apply the unsafe fixes: they change behaviour on purpose (a loopback bind opens, "
+        "a debug default turns off) or need new environment variables (a secret leaves the code); "
+        "the run lists each change",
     )
     fixing.add_argument(
         "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"

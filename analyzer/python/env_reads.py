@@ -28,6 +28,7 @@ __all__ = [
     "env_instance_kind",
     "env_lookup",
     "env_scheme_entries",
+    "read_variable",
     "require_variable",
     "settings_config_value",
     "settings_fields",
@@ -416,6 +417,15 @@ def env_default_of(context: FileContext) -> EnvLookup | SettingsField | tuple[st
                 if entry is arg and default is node:
                     return (variable, arg)
     return None
+
+
+def read_variable(read: EnvLookup | SettingsField | tuple[str, cst.Arg]) -> str | None:
+    """The variable that a read from env_default_of() reads (None when its name is computed)."""
+    if isinstance(read, tuple):
+        return read[0]
+    if isinstance(read, SettingsField):
+        return read.variable
+    return read.name
 
 
 def require_variable(

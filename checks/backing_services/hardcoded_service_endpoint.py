@@ -182,9 +182,11 @@ class HardcodedServiceEndpoint(StringLiterals, SourceRule):
     ```
 
     ## Fix
-    Safe: the literal becomes `os.environ.get("REDIS_HOST", "redis")` (ports:
-    `int(os.environ.get("REDIS_PORT", "6379"))`), so nothing changes until the
-    deploy sets the variable. Names come from the setting (`DB_HOST`,
+    Safe: the literal becomes `os.environ.get("REDIS_HOST", "redis")` (an int
+    port: `int(os.environ.get("REDIS_PORT", "6379"))`; a string port stays a
+    string), so nothing changes until the deploy sets the variable. A module
+    constant passed to the client (`HOST = "db"`) is rewritten where it is
+    defined. Names come from the setting (`DB_HOST`,
     `DATABASE_HOST` for Django's `DATABASES`) or from the client (`REDIS_HOST`,
     `AWS_ENDPOINT_URL`), never reused for another value in the file.
     """

@@ -17,7 +17,7 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.python.codemods import env_lookup, env_variable_name
-from factorscan.python.env_reads import env_default_of, env_helper_fallback, require_variable
+from factorscan.python.env_reads import env_default_of, env_helper_fallback, read_variable, require_variable
 from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn, stock_credentials
 from factorscan.python.services import (
     DSN,
@@ -122,8 +122,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     `os.environ.get("DATABASE_URL", "<the old URL>")`, so nothing changes
     until the deploy sets the variable. With a password (`user:pw@host`, or
     `?password=`/`PWD=` in the query string), unsafe: it becomes
-    `os.environ["DATABASE_URL"]` and the password leaves the code (rotate
-    it). The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
+    `os.environ["DATABASE_URL"]` (a read whose default holds it loses the
+    default) and the password leaves the code (rotate it); unset, the app
+    then stops with `KeyError: 'DATABASE_URL'`, and the run lists the change.
+    The variable is named after the setting (`SQLALCHEMY_DATABASE_URI`,
     `CELERY_BROKER_URL`) or the scheme (`DATABASE_URL`, `REDIS_URL`,
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
     No fix when the literal is one piece of a larger value (`"...//h/" + name`,
@@ -519,8 +521,10 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             return
         where = ",".join(f"{host}:{port}" if port else host for host, port in url.hosts)
         if read is not None:
+            # The run lists this change: it names the variable that must now be set.
+            variable = read_variable(read) or "the variable"
             fix = self.fix(
-                "Require the variable: drop the default that holds a password", Applicability.UNSAFE
+                f"Require {variable}: drop the default that holds a password", Applicability.UNSAFE
             )
             message = (
                 f"The default {service.label} URL ({where}) holds a password; require the variable instead"

@@ -120,7 +120,8 @@ class HardcodedDebug(SourceRule):
     Unsafe: a flag read from the environment that is on while its variable
     is unset gets a default that switches it off (`"false"`, `"0"` or `""`,
     whichever the expression reads as off), so debug mode then needs the
-    variable set. No fix when no such default switches the flag off.
+    variable set; the run lists the change ("Default $DEBUG to off"). No fix
+    when no such default switches the flag off.
     """
 
     code = "FS0303"

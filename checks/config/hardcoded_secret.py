@@ -248,8 +248,10 @@ class HardcodedSecret(StringLiterals, SourceRule):
     NAME taken from the target (`SECRET_KEY`, `DATABASE_PASSWORD` for Django's
     `DATABASES`, `STRIPE_API_KEY` for `stripe.api_key`) or from the credential
     format, and never reused for another value in the file. The secret
-    disappears from the code; the app then needs the variable set. Rotate the
-    secret: it stays in the repository's history.
+    disappears from the code; the app then needs the variable set (unset, it
+    stops with `KeyError: 'NAME'` where the value is read), and the run lists
+    the change ("Read NAME from the environment"). Rotate the secret: it
+    stays in the repository's history.
     """
 
     code = "FS0301"

@@ -8,7 +8,7 @@ from factorscan.checks.base import Applicability, FixAvailability, Invalid, Seve
 from factorscan.checks.config._shared import FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.python.credentials import find_credential
-from factorscan.python.env_reads import EnvLookup, SettingsField, env_default_of, require_variable
+from factorscan.python.env_reads import SettingsField, env_default_of, read_variable, require_variable
 from factorscan.python.secrets import (
     has_real_password,
     is_secret_name,
@@ -18,14 +18,6 @@ from factorscan.python.secrets import (
 )
 from factorscan.python.services import classify_url, service_setting
 from factorscan.python.targets import StringLiterals, environment_specific_module, sample_or_test_file
-
-
-def _read_variable(read: EnvLookup | SettingsField | tuple[str, cst.Arg]) -> str | None:
-    if isinstance(read, tuple):
-        return read[0]
-    if isinstance(read, SettingsField):
-        return read.variable
-    return read.name
 
 
 class SecretDefault(StringLiterals, SourceRule):
@@ -64,7 +56,8 @@ class SecretDefault(StringLiterals, SourceRule):
     Unsafe (`--unsafe-fixes`): the read loses its default, so a missing
     variable fails at start-up: `os.getenv`/`os.environ.get` become
     `os.environ["NAME"]`, `config(...)`/`env(...)` drop `default=`, a
-    pydantic field becomes required. Reads with a default in another shape
+    pydantic field becomes required. The run lists the change ("Require
+    NAME: drop the hardcoded default"). Reads with a default in another shape
     are reported without a fix.
     """
 
@@ -244,7 +237,7 @@ class SecretDefault(StringLiterals, SourceRule):
         read = env_default_of(context)
         if read is None:
             return
-        variable = _read_variable(read)
+        variable = read_variable(read)
         if variable is None:
             return
         words = name_words(variable)

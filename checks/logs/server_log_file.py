@@ -64,11 +64,12 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     ```
 
     ## Fix
-    Safe where the value is a literal: it becomes `"-"` (stdout), in config
-    modules, Procfiles, Dockerfiles and scripts, for gunicorn, hypercorn and
-    daphne.
-    celery and uWSGI have no `-`: drop the option (celery then logs to
-    stderr). Compose files are reported without a fix.
+    Safe where the value is a literal: it becomes `"-"`, in config modules,
+    Procfiles, Dockerfiles and scripts, for gunicorn, hypercorn and daphne
+    (the access log then goes to stdout, the error log to stderr, as their
+    defaults do). celery and uWSGI have no `-`: reported without a fix (drop
+    the option; celery then logs to stderr). Compose files are reported
+    without a fix.
     """
 
     code = "FS1103"

@@ -68,9 +68,9 @@ class HardcodedPort(PortBindingRule):
     Safe: the literal becomes `int(os.environ.get("PORT", "<old>"))` (a
     string port becomes `os.environ.get("PORT", "<old>")`; in a "host:port"
     string the port part reads `PORT`), so nothing changes while `PORT` is
-    unset. A module constant is rewritten where it is defined and named after
-    itself (`ADMIN_PORT`). A port defined in another module is reported
-    without a fix.
+    unset. A metrics server's port reads `METRICS_PORT`. A module constant is
+    rewritten where it is defined and named after itself (`ADMIN_PORT`). A
+    port defined in another module is reported without a fix.
     """
 
     code = "FS0701"

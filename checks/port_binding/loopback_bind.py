@@ -67,13 +67,14 @@ class LoopbackBind(PortBindingRule):
 
     ## Fix
     Unsafe: the host becomes `os.environ.get("HOST", "0.0.0.0")` (`"::"` for
-    `::1`), so the server listens on all interfaces unless `HOST=127.0.0.1`
-    is set: a change of behaviour, on purpose. No fix is offered while the
-    module may switch a debugger on by any route (`debug=` or `use_debugger=`
-    by keyword, by position or in `**options`, `app.debug = ...`,
-    `app.config["DEBUG"] = ...`, `DEBUG = ...`), unless the value is a
-    literal `False`, `None` or `0`: opening the bind would expose Werkzeug's
-    debugger console to the network.
+    `::1`; in a "host:port" string, an f-string whose host part reads
+    `HOST`), so the server listens on all interfaces unless `HOST=127.0.0.1`
+    is set: a change of behaviour, on purpose, which the run lists. No fix
+    is offered while the module may switch a debugger on by any route
+    (`debug=` or `use_debugger=` by keyword, by position or in `**options`,
+    `app.debug = ...`, `app.config["DEBUG"] = ...`, `DEBUG = ...`), unless
+    the value is a literal `False`, `None` or `0`: opening the bind would
+    expose Werkzeug's debugger console to the network.
     """
 
     code = "FS0702"

@@ -1,0 +1,1 @@
+"""A fake Werkzeug package (see werkzeug.serving)."""
