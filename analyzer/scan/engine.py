@@ -55,7 +55,14 @@ from factorscan.core.discovery import (
 from factorscan.core.findings import Finding, Location
 from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
-from factorscan.core.source import SourceDecodeError, SourceFile, content_digest
+from factorscan.core.source import (
+    FileTooLargeError,
+    NotRegularFileError,
+    SourceDecodeError,
+    SourceFile,
+    content_digest,
+    read_regular_file,
+)
 from factorscan.core.suppression import PerFileIgnores, Suppressions
 from factorscan.core.templates import has_template_markup, template_markup_on_line
 from factorscan.python.imports import IMPORT_FACTS, import_facts
@@ -496,19 +503,19 @@ class ScanOptions:
 
 def _read(item: DiscoveredFile, settings: Settings, warnings_out: list[str]) -> bytes | None:
     try:
-        size = item.path.stat().st_size
-        if size > settings.max_file_size:
-            warnings_out.append(
-                f"{display_path(item.path)}: skipped, {size} bytes is over max-file-size "
-                f"({settings.max_file_size})"
-            )
-            return None
-        return item.path.read_bytes()
+        return read_regular_file(item.path, settings.max_file_size)
+    except FileTooLargeError as exc:
+        warnings_out.append(
+            f"{display_path(item.path)}: skipped, {exc.size} bytes is over max-file-size "
+            f"({settings.max_file_size})"
+        )
+    except NotRegularFileError:
+        warnings_out.append(f"{display_path(item.path)}: skipped, not a regular file")
     except IsADirectoryError:
-        return None
+        pass
     except OSError as exc:
         warnings_out.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
-        return None
+    return None
 
 
 @functools.cache
