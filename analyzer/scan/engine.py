@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
-import contextlib
 import functools
 import multiprocessing
 import os
@@ -53,6 +52,7 @@ from factorscan.core.discovery import (
     relative_to_root,
 )
 from factorscan.core.findings import Finding, Location
+from factorscan.core.interrupts import interrupts_held
 from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import (
@@ -372,7 +372,7 @@ Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, ki
 def _init_worker(ruleset: RuleSet, settings: Settings, profile: bool) -> None:
     global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
     _worker_state = (ruleset, settings)
-    # Ctrl-C is the parent's to handle (it cancels the pool); see _interrupts_held.
+    # Ctrl-C is the parent's to handle (it cancels the pool); see interrupts_held.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -417,7 +417,7 @@ def _run_pool(
         batches = _batches(tasks, jobs)
         try:
             for batch in batches:
-                with _interrupts_held():
+                with interrupts_held():
                     pending.add(pool.submit(_analyze_batch, batch))
                 if len(pending) >= jobs * 3:
                     done, pending = concurrent.futures.wait(
@@ -437,25 +437,6 @@ def _run_pool(
             for worker in workers:
                 worker.terminate()
             raise
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """SIGINT blocked while the pool may fork workers (it does so in `submit`).
-
-    A Ctrl-C arriving mid-fork would otherwise be raised inside an at-fork hook,
-    where Python reports and drops it, or leave the pool half started so that
-    exiting hangs on a worker; held, it is raised in the parent right after.
-    Workers inherit the blocked signal and ignore it once started.
-    """
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _collect(
