@@ -18,6 +18,7 @@ import libcst as cst
 
 from factorscan.python.codemods import argument, keyword, positional, rebuild
 from factorscan.python.codemods import env_lookup as environ_lookup
+from factorscan.python.definition_time import evaluated_at_definition
 from factorscan.python.secrets import name_words
 from factorscan.python.traversal import FileContext, FixBuilder
 
@@ -426,8 +427,11 @@ def require_variable(
     `os.getenv("X", "d")` becomes `os.environ["X"]`; `config("X", default="d")`
     and `env("X", default="d")` lose the default (both raise when unset); a
     pydantic field loses its default and becomes required; a django-environ
-    scheme entry keeps only its cast. Returns False when no rewrite applies.
+    scheme entry keeps only its cast. Returns False when no rewrite applies, and
+    for a read in a parameter or class field default, which runs at import.
     """
+    if not isinstance(read, SettingsField) and evaluated_at_definition(context):
+        return False
     if isinstance(read, tuple):
         _variable, arg = read
         value = arg.value

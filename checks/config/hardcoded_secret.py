@@ -20,8 +20,9 @@ from factorscan.checks.base import (
 from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
-from factorscan.python.codemods import env_lookup, env_variable_name
+from factorscan.python.codemods import env_variable_name
 from factorscan.python.credentials import CredentialMatch, find_credential
+from factorscan.python.definition_time import required_lookup
 from factorscan.python.env_reads import env_default_of
 from factorscan.python.nodes import iter_children
 from factorscan.python.secrets import (
@@ -249,7 +250,11 @@ class HardcodedSecret(StringLiterals, SourceRule):
     `DATABASES`, `STRIPE_API_KEY` for `stripe.api_key`) or from the credential
     format, and never reused for another value in the file. The secret
     disappears from the code; the app then needs the variable set. Rotate the
-    secret: it stays in the repository's history.
+    secret: it stays in the repository's history. A dataclass field's default
+    becomes `field(default_factory=lambda: os.environ["NAME"])`, read when an
+    instance is made; a parameter default, or a field of another kind of model
+    (pydantic, attrs), gets no fix, since the lookup would run at import and
+    fail there for every importer.
     """
 
     code = "FS0301"
@@ -523,10 +528,46 @@ class HardcodedSecret(StringLiterals, SourceRule):
                 SECRET_KEY = os.environ["SECRET_KEY"]
 
 
-            def connect(host, api_key=os.environ["API_KEY"]):
+            def connect(host, api_key="4f3c2a1b0e9d8c7b"):
                 return host, api_key
             """,
             unsafe=True,
+            note="a parameter default is evaluated at import: reported without a fix",
+        ),
+        Invalid(
+            """
+            from dataclasses import dataclass, field
+
+
+            @dataclass
+            class Client:
+                host: str
+                api_key: str = "4f3c2a1b0e9d8c7b"
+            """,
+            line=7,
+            fixed="""
+            import os
+            from dataclasses import dataclass, field
+
+
+            @dataclass
+            class Client:
+                host: str
+                api_key: str = field(default_factory=lambda: os.environ["API_KEY"])
+            """,
+            unsafe=True,
+            note="dataclass field defaults are read when an instance is made, not at import",
+        ),
+        Invalid(
+            """
+            from pydantic import BaseModel
+
+
+            class Client(BaseModel):
+                api_key: str = "4f3c2a1b0e9d8c7b"
+            """,
+            line=5,
+            note="a field of another kind of model: reported without a fix",
         ),
         Invalid(
             """
@@ -822,7 +863,8 @@ class HardcodedSecret(StringLiterals, SourceRule):
             else:
                 variable = env_variable_name(self.context, fallback, value)
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
-            fix.replace(node, env_lookup(fix, variable))
+            if not required_lookup(fix, node, variable):
+                fix = None  # a default evaluated at import: the lookup would fail there
             message += f"; read {variable} from the environment"
         self.report(node, message, fix=fix, sensitive=True, secret_text=secret_text)
 

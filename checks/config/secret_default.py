@@ -65,7 +65,9 @@ class SecretDefault(StringLiterals, SourceRule):
     variable fails at start-up: `os.getenv`/`os.environ.get` become
     `os.environ["NAME"]`, `config(...)`/`env(...)` drop `default=`, a
     pydantic field becomes required. Reads with a default in another shape
-    are reported without a fix.
+    are reported without a fix, and so are reads in a parameter default or a
+    class field's default: those run at import, where a required read would
+    fail for every importer.
     """
 
     code = "FS0302"
@@ -236,6 +238,17 @@ class SecretDefault(StringLiterals, SourceRule):
             os.environ.setdefault("GITHUB_TOKEN", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A")
             """,
             note="reported without a fix: setdefault writes the environment",
+        ),
+        Invalid(
+            """
+            import os
+
+
+            def connect(token=os.environ.get("API_TOKEN", "tok-9f8e7d6c5b4a")):
+                return token
+            """,
+            line=4,
+            note="reported without a fix: a parameter default is read at import",
         ),
     )
 
