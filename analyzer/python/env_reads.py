@@ -10,6 +10,7 @@ dj-database-url style `config()` helpers, and pydantic-settings
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -404,6 +405,11 @@ def env_default_of(context: FileContext) -> EnvLookup | SettingsField | tuple[st
             for settings_field in settings_fields(owner, context):
                 if settings_field.statement is first:
                     return settings_field
+    # `os.environ.get("X") or "default"`: the default in another shape (no argument to drop).
+    if isinstance(first, cst.BooleanOperation) and isinstance(first.operator, cst.Or) and first.right is node:
+        lookup = env_lookup(first.left, context)
+        if lookup is not None and lookup.default is None and lookup.name is not None:
+            return dataclasses.replace(lookup, default=node, default_arg=None)
     # environ.Env(SECRET_KEY=(str, "default"))
     if isinstance(first, cst.Element) and len(parents) > 3:
         tuple_node, arg, owner_call = parents[1], parents[2], parents[3]

@@ -53,7 +53,9 @@ from factorscan.python.targets import (
     StringLiterals,
     binding,
     environment_specific_module,
+    piece_of_written_text,
     sample_or_test_file,
+    written_text,
 )
 from factorscan.python.traversal import FileContext
 
@@ -86,8 +88,11 @@ _SHAPE_STEMS = (
 )
 
 
+# After the name: a closing `"]` (`config["SECRET_KEY"] = "`), an annotation, more targets
+# (`PASSWORD, USER = "`), then the operator, and a field call's `default=` (`field(default="`).
 _AFTER_STEM = re.compile(
-    rb"[\w-]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:==|!=|[:=])[ \t]*[rbuf]{0,2}['\"]"
+    rb"[\w-]*['\"]?\]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:[ \t]*,[ \t]*[\w.]{1,60}){0,8}[ \t]*"
+    rb"(?:==|!=|[:=])[ \t]*(?:[\w.]{1,40}\([ \t]*default[ \t]*=[ \t]*)?[rbuf]{0,2}['\"]"
 )
 
 
@@ -148,13 +153,15 @@ class HardcodedSecret(StringLiterals, SourceRule):
     Finds secrets written into the code: a real-looking string bound to a
     secret-like name (a variable, attribute, `app.config["SECRET_KEY"]`,
     a dict key such as Django's `DATABASES` `PASSWORD`, a keyword argument
-    such as `password=` or `api_key=`, a default argument, a comparison),
-    the password of `HTTPBasicAuth(user, pw)`, `auth=(user, pw)` and
+    such as `password=` or `api_key=`, a default argument, a comparison,
+    a dataclass or attrs `field(default=...)`, one target of tuple unpacking
+    such as `USER, PASSWORD = "u", "..."`), the password of `HTTPBasicAuth(user, pw)`, `auth=(user, pw)` and
     `pika.PlainCredentials(user, pw)`, and any string holding a known
     credential format whatever its name: AWS access keys, GitHub, GitLab,
     Slack, Stripe live, Google, SendGrid, Twilio, Sentry, OpenAI, Anthropic,
     npm and PyPI tokens, PEM private keys, JWTs and Django's
-    `django-insecure-` keys.
+    `django-insecure-` keys. A string counts whether it is plain, an
+    f-string without placeholders (`f"..."`) or pieces joined by `+`.
 
     It stays silent on placeholders (`""`, `changeme`, `xxx`, `<token>`,
     `${VAR}`, `{{ var }}`, `%(pw)s`, `example`, `dummy`, `test`, `secret`,
@@ -223,6 +230,27 @@ class HardcodedSecret(StringLiterals, SourceRule):
         return secret_name_triggers(settings.secret_names)
 
     VALID = (
+        Valid(
+            """
+            import os
+            from dataclasses import dataclass, field
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SECRET_KEY"] = "changeme"
+            USER, PASSWORD = "admin", "<password>"
+            API_TOKEN = f"{os.environ['TOKEN_PREFIX']}-9f8e7d6c5b4a3928"
+            API_KEY = "<your" + "-api-key>"
+            SECRET_KEY = os.environ["PREFIX"] + "9f8e7d6c5b4a"
+
+
+            @dataclass
+            class Client:
+                token: str = field(default="")
+            """,
+            note="placeholders in a subscript, a tuple, split or f-strings, a field default",
+        ),
         Valid(
             """
             import os
@@ -494,7 +522,9 @@ class HardcodedSecret(StringLiterals, SourceRule):
             class Client:
                 host: str
                 api_key: str = "4f3c2a1b0e9d8c7b"
+                token: str = field(default="9f8e7d6c5b4a3928", repr=False)
             """,
+            count=2,
             line=7,
             fixed="""
             import os
@@ -505,9 +535,41 @@ class HardcodedSecret(StringLiterals, SourceRule):
             class Client:
                 host: str
                 api_key: str = field(default_factory=lambda: os.environ["API_KEY"])
+                token: str = field(default_factory=lambda: os.environ["TOKEN"], repr=False)
             """,
             unsafe=True,
             note="dataclass field defaults are read when an instance is made, not at import",
+        ),
+        Invalid(
+            """
+            app.config["SECRET_KEY"] = "f3b1c9a07e2d4c58"
+            """,
+            fixed="""
+            import os
+
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+            """,
+            unsafe=True,
+            note="a config key alone in a file",
+        ),
+        Invalid(
+            """
+            USER, PASSWORD = "shop", "s3cr3t-Pass-42"
+            API_TOKEN, REGION = "tok-9f8e7d6c5b4a", "eu-west-1"
+            SECRET_KEY = f"9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+            API_KEY = "4f3c2a1b" + "0e9d8c7b"
+            """,
+            count=4,
+            fixed="""
+            import os
+
+            USER, PASSWORD = "shop", os.environ["PASSWORD"]
+            API_TOKEN, REGION = os.environ["API_TOKEN"], "eu-west-1"
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            API_KEY = os.environ["API_KEY"]
+            """,
+            unsafe=True,
+            note="tuple unpacking, an f-string without placeholders, a literal split by +",
         ),
         Invalid(
             """
@@ -649,9 +711,23 @@ class HardcodedSecret(StringLiterals, SourceRule):
     def __init__(self) -> None:
         self._stand_ins = StandIns()
 
-    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._written_text(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self._written_text(node)
+
+    def _written_text(self, node: cst.FormattedString | cst.BinaryOperation) -> None:
+        """`f"abc"` and `"abc" + "def"` are literals too: judged whole, once."""
+        value = written_text(node)
+        if value is not None and not piece_of_written_text(self.context):
+            self.on_string(node, value)
+
+    def on_string(self, node: cst.BaseExpression, value: str) -> None:
         context = self.context
         if len(value) < 3 or env_default_of(context) is not None:
+            return
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and piece_of_written_text(context):
             return
         target = binding(context)
         testing = _fixture_file(context)
@@ -773,7 +849,10 @@ class HardcodedSecret(StringLiterals, SourceRule):
             self.report(node, f"Hardcoded secret in {target.name} ({redact(value)})", sensitive=True)
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-        """A credential inside an f-string: reported, never rewritten."""
+        """A credential inside an f-string with placeholders: reported, never rewritten."""
+        parent = self.context.parent
+        if isinstance(parent, cst.FormattedString) and written_text(parent) is not None:
+            return  # no placeholders: `_written_text` judged the whole f-string
         match = find_credential(node.value)
         if match is not None and (not _fixture_file(self.context) or match.format.in_tests):
             self.report(node, f"Hardcoded {match.format.label} ({redact(match.value)})", sensitive=True)

@@ -36,7 +36,8 @@ class SecretDefault(StringLiterals, SourceRule):
     `os.environ.setdefault(...)`, django-environ and environs
     `env("API_TOKEN", default=...)` (and `environ.Env(SECRET_KEY=(str, ...))`),
     python-decouple and Starlette `config("X", default=...)`, and
-    pydantic-settings fields (`secret_key: SecretStr = "..."`). The variable
+    pydantic-settings fields (`secret_key: SecretStr = "..."`), and a read
+    followed by `or "..."` (`os.environ.get("SECRET_KEY") or "..."`). The variable
     must be secret-like by name (or typed `SecretStr`), or the default must
     match a known credential format. Placeholder defaults (`""`,
     `changeme`, `<token>`...) are fine.
@@ -148,6 +149,15 @@ class SecretDefault(StringLiterals, SourceRule):
             """,
             note="a rate limit under a name holding TOKEN",
         ),
+        Valid(
+            """
+            import os
+
+            SECRET_KEY = os.environ.get("SECRET_KEY") or "changeme"
+            API_TOKEN = os.getenv("API_TOKEN") or ""
+            """,
+            note="placeholders after `or`",
+        ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
         Invalid(
@@ -238,6 +248,15 @@ class SecretDefault(StringLiterals, SourceRule):
             os.environ.setdefault("GITHUB_TOKEN", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A")
             """,
             note="reported without a fix: setdefault writes the environment",
+        ),
+        Invalid(
+            """
+            import os
+
+            SECRET_KEY = os.environ.get("SECRET_KEY") or "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+            """,
+            line=3,
+            note="a default after `or`: reported without a fix",
         ),
         Invalid(
             """
