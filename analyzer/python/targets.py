@@ -231,7 +231,7 @@ def binding(context: FileContext) -> Binding:
     node = stack[index]
     in_sequence = False
     parent = stack[index - 1] if index else None
-    unpacked: cst.BaseAssignTargetExpression | None = None
+    unpacked: cst.BaseExpression | None = None
     # An element of a list or tuple is bound to whatever the sequence is bound to.
     if isinstance(parent, cst.Element) and index >= 2:
         in_sequence = True
@@ -354,14 +354,14 @@ def _field_default_target(
 
 def _unpacked_target(
     assign: cst.Assign, values: cst.CSTNode, element: cst.Element
-) -> cst.BaseAssignTargetExpression | None:
+) -> cst.BaseExpression | None:
     """The target an element of `a, b = x, y` goes to, when both sides have the same length."""
     if len(assign.targets) != 1 or not isinstance(values, (cst.Tuple, cst.List)):
         return None
     targets = assign.targets[0].target
     if not isinstance(targets, (cst.Tuple, cst.List)) or len(targets.elements) != len(values.elements):
         return None
-    if any(isinstance(item, (cst.StarredElement)) for item in (*targets.elements, *values.elements)):
+    if any(isinstance(item, cst.StarredElement) for item in (*targets.elements, *values.elements)):
         return None
     position = next(i for i, item in enumerate(values.elements) if item is element)
     return targets.elements[position].value
