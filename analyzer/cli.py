@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from factorscan import __version__
 from factorscan.core.errors import FactorscanError, UsageError
+from factorscan.core.interrupts import FixInterrupted
 from factorscan.output.reporters import FORMATS
 from factorscan.output.wording import plural
 
@@ -529,8 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FactorscanError as exc:
         print(f"factorscan: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("factorscan: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # After some fixed files were written, the user must know how many.
+        print(f"factorscan: {exc if isinstance(exc, FixInterrupted) else 'interrupted'}", file=sys.stderr)
         # Leave at once: the interpreter's shutdown would join a process pool torn down
         # mid-run, and concurrent.futures' exit hook can then print a traceback (a race in
         # its wake-up pipe). Files are already whole: fixes are written atomically.

@@ -63,6 +63,7 @@ def run_cli(
     cwd: Path | None = None,
     stdin: str | bytes | None = None,
     env: Mapping[str, str] | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     """`factorscan ...` in a fresh interpreter, as a user runs it."""
     words = [str(arg) for arg in args]
@@ -79,7 +80,7 @@ def run_cli(
         input=data,
         capture_output=True,
         env=environment,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     return subprocess.CompletedProcess(

@@ -273,7 +273,11 @@ class Discovery:
                 continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
+                # A FIFO, socket or device named `app.py` is never read: opening a FIFO blocks.
+                regular = is_dir or entry.is_file(follow_symlinks=False)
             except OSError:
+                continue
+            if not regular:
                 continue
             name, path = entry.name, entry.path
             if self._excluded(path, name, is_dir, base) or (

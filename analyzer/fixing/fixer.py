@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from factorscan.core.findings import Applicability, Finding
+from factorscan.core.interrupts import FixInterrupted, interrupts_held
 from factorscan.core.redact import mask_values, secret_values
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
@@ -188,13 +189,20 @@ def compute_fixes(
 
 
 def write_fixes(file_fixes: list[FileFix]) -> list[str]:
+    """Write each changed file; a Ctrl-C raises FixInterrupted, which says how many were."""
     problems = []
-    for file_fix in file_fixes:
-        if not file_fix.changed:
-            continue
-        source = file_fix.source
-        try:
-            write_atomically(Path(source.path), source.encode(file_fix.new_text), source.digest)
-        except FixWriteError as exc:
-            problems.append(f"{source.display_path}: not fixed: {exc}")
+    changed = [file_fix for file_fix in file_fixes if file_fix.changed]
+    written = 0
+    try:
+        for file_fix in changed:
+            source = file_fix.source
+            # Held over the write and its count: an interrupt lands between two files.
+            with interrupts_held():
+                try:
+                    write_atomically(Path(source.path), source.encode(file_fix.new_text), source.digest)
+                    written += 1
+                except FixWriteError as exc:
+                    problems.append(f"{source.display_path}: not fixed: {exc}")
+    except KeyboardInterrupt:
+        raise FixInterrupted(written, len(changed)) from None
     return problems

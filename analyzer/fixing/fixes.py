@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from factorscan.core.discovery import display_path
 from factorscan.core.findings import Edit, Finding, Fix
-from factorscan.core.source import SourceFile, content_digest
+from factorscan.core.source import SourceFile, content_digest, read_regular_file
 
 
 class FixWriteError(Exception):
@@ -90,16 +91,40 @@ def applicable_fixes(findings: Iterable[Finding], unsafe_fixes: bool) -> list[Fi
 # -- writing -----------------------------------------------------------------
 
 
+def _refusal(path: Path, status: os.stat_result) -> str | None:
+    """Why a rewrite by rename would do more than change the content, or None.
+
+    A rename replaces the directory entry: a symlink would become a copy, hard
+    links would be split, and a file its owner made read-only would be written.
+    """
+    if stat.S_ISLNK(status.st_mode):
+        return f"it is a symbolic link; fix its target ({display_path(path.resolve())}) instead"
+    if not stat.S_ISREG(status.st_mode):
+        return "it is not a regular file"
+    if status.st_nlink > 1:
+        return f"it has {status.st_nlink} hard links, which a rewrite would split"
+    # The mode bits too: root may write anything, but a file made read-only stays so.
+    if not status.st_mode & 0o222 or not os.access(path, os.W_OK):
+        return "it is read-only"
+    return None
+
+
 def write_atomically(path: Path, data: bytes, expected_digest: str) -> None:
     """Replace `path` with `data` unless it changed since it was read.
 
     The new content goes to a temporary file in the same directory, takes the
-    old file's mode bits, and replaces the original with one rename, so an
-    interruption leaves either the old or the new file, never half of one.
+    old file's mode bits and owner, and replaces the original with one rename,
+    so an interruption leaves either the old or the new file, never half of
+    one. Symlinks, hard-linked and read-only files are refused (`_refusal`).
     """
     try:
-        current = path.read_bytes()
-        mode = stat.S_IMODE(path.stat().st_mode)
+        status = os.lstat(path)
+        refusal = _refusal(path, status)
+        if refusal is not None:
+            raise FixWriteError(refusal)
+        current = read_regular_file(path)
+    except FixWriteError:
+        raise
     except OSError as exc:
         raise FixWriteError(f"cannot read it again: {exc.strerror or exc}") from None
     if content_digest(current) != expected_digest:
@@ -113,12 +138,27 @@ def write_atomically(path: Path, data: bytes, expected_digest: str) -> None:
             output.write(data)
             output.flush()
             os.fsync(output.fileno())
-        os.chmod(temporary, mode)
+        _keep_owner(temporary, status)
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
         os.replace(temporary, path)
     except BaseException as exc:
         # KeyboardInterrupt too: the original is intact, so only the temporary goes.
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, FixWriteError):
+            raise
         if isinstance(exc, OSError):
             raise FixWriteError(f"cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _keep_owner(temporary: Path, original: os.stat_result) -> None:
+    """Give the new file the old one's owner and group (root fixing a user's file), before
+    chmod: chown clears set-id bits. Refused when the owner cannot be kept."""
+    new = os.stat(temporary)
+    if (new.st_uid, new.st_gid) == (original.st_uid, original.st_gid) or not hasattr(os, "chown"):
+        return
+    try:
+        os.chown(temporary, original.st_uid, original.st_gid)
+    except PermissionError:
+        raise FixWriteError("it belongs to another user or group; a rewrite would change its owner") from None

@@ -10,6 +10,7 @@ dj-database-url style `config()` helpers, and pydantic-settings
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import libcst as cst
 
 from factorscan.python.codemods import argument, keyword, positional, rebuild
 from factorscan.python.codemods import env_lookup as environ_lookup
+from factorscan.python.definition_time import evaluated_at_definition
 from factorscan.python.secrets import name_words
 from factorscan.python.traversal import FileContext, FixBuilder
 
@@ -404,6 +406,11 @@ def env_default_of(context: FileContext) -> EnvLookup | SettingsField | tuple[st
             for settings_field in settings_fields(owner, context):
                 if settings_field.statement is first:
                     return settings_field
+    # `os.environ.get("X") or "default"`: the default in another shape (no argument to drop).
+    if isinstance(first, cst.BooleanOperation) and isinstance(first.operator, cst.Or) and first.right is node:
+        lookup = env_lookup(first.left, context)
+        if lookup is not None and lookup.default is None and lookup.name is not None:
+            return dataclasses.replace(lookup, default=node, default_arg=None)
     # environ.Env(SECRET_KEY=(str, "default"))
     if isinstance(first, cst.Element) and len(parents) > 3:
         tuple_node, arg, owner_call = parents[1], parents[2], parents[3]
@@ -436,8 +443,11 @@ def require_variable(
     `os.getenv("X", "d")` becomes `os.environ["X"]`; `config("X", default="d")`
     and `env("X", default="d")` lose the default (both raise when unset); a
     pydantic field loses its default and becomes required; a django-environ
-    scheme entry keeps only its cast. Returns False when no rewrite applies.
+    scheme entry keeps only its cast. Returns False when no rewrite applies, and
+    for a read in a parameter or class field default, which runs at import.
     """
+    if not isinstance(read, SettingsField) and evaluated_at_definition(context):
+        return False
     if isinstance(read, tuple):
         _variable, arg = read
         value = arg.value

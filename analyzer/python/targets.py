@@ -10,6 +10,7 @@ has a candidate literal.
 
 from __future__ import annotations
 
+import ast
 import enum
 import re
 import weakref
@@ -125,6 +126,43 @@ class StringLiterals:
         """A bytes literal."""
 
 
+def written_text(node: cst.BaseExpression) -> str | None:
+    """The text of a literal however it is written: a string, an f-string without
+    placeholders (`f"abc"`), or pieces joined by `+` (`"abc" + "def"`); else None."""
+    if isinstance(node, cst.FormattedString):
+        if not all(isinstance(part, cst.FormattedStringText) for part in node.parts):
+            return None
+        prefix = node.prefix.lower().replace("f", "")
+        if "b" in prefix:
+            return None
+        text = "".join(part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
+        text = text.replace("{{", "{").replace("}}", "}")  # what f-string escapes mean
+        quote = node.start[len(node.prefix) :]
+        try:
+            value = ast.literal_eval(f"{prefix}{quote}{text}{node.end}")
+        except (SyntaxError, ValueError):
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = written_text(node.left), written_text(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = written_text(node.left), written_text(node.right)
+        return left + right if left is not None and right is not None else None
+    return _string(node)
+
+
+def piece_of_written_text(context: FileContext) -> bool:
+    """The node being visited is one piece of a larger `written_text` literal (`"a" + "b"`,
+    `f"a" "b"`): the whole is judged once, not each piece."""
+    parent = context.parent
+    if isinstance(parent, cst.FormattedString):
+        return written_text(parent) is not None
+    if isinstance(parent, (cst.BinaryOperation, cst.ConcatenatedString)):
+        return written_text(parent) is not None
+    return False
+
+
 def _string(node: cst.BaseExpression) -> str | None:
     return FileContext.string_value(node)
 
@@ -194,12 +232,17 @@ def binding(context: FileContext) -> Binding:
     node = stack[index]
     in_sequence = False
     parent = stack[index - 1] if index else None
+    unpacked: cst.BaseExpression | None = None
     # An element of a list or tuple is bound to whatever the sequence is bound to.
     if isinstance(parent, cst.Element) and index >= 2:
         in_sequence = True
+        unpacked_element = parent
         index -= 2
         node = stack[index]
         parent = stack[index - 1] if index else None
+        # `USER, PASSWORD = "u", "pw"`: each element goes to its own target.
+        if isinstance(parent, cst.Assign) and parent.value is node:
+            unpacked = _unpacked_target(parent, node, unpacked_element)
     top_level = not context.in_function()
     if parent is None:
         return Binding(kind=OTHER, name=None)
@@ -207,6 +250,10 @@ def binding(context: FileContext) -> Binding:
         call = stack[index - 2]
         assert isinstance(call, cst.Call)
         owner = context.qualified_name(call.func) or dotted_name(call.func)
+        field = _field_default_target(call, parent, owner, stack[index - 3] if index >= 3 else None)
+        if field is not None:
+            # `token: str = field(default="...")`: the default is the attribute's value.
+            return _assignment(field, in_sequence=in_sequence, top_level=top_level)
         if parent.keyword is not None:
             return Binding(
                 kind=KEYWORD,
@@ -236,6 +283,8 @@ def binding(context: FileContext) -> Binding:
             path=(*path, key) if key is not None else (),
             top_level=top_level,
         )
+    if unpacked is not None:
+        return _assignment(unpacked, in_sequence=False, top_level=top_level)
     if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
         target = parent.targets[-1].target if isinstance(parent, cst.Assign) else parent.target
         return _assignment(target, in_sequence=in_sequence, top_level=top_level)
@@ -283,6 +332,40 @@ def _assignment(target: cst.BaseExpression, *, in_sequence: bool, top_level: boo
             top_level=top_level,
         )
     return Binding(kind=OTHER, name=None, top_level=top_level)
+
+
+# Calls whose `default=` is the value of the class attribute they declare.
+_FIELD_CALLS = frozenset(
+    {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field"}
+)
+
+
+def _field_default_target(
+    call: cst.Call, argument: cst.Arg, owner: str | None, statement: cst.CSTNode | None
+) -> cst.BaseExpression | None:
+    """The attribute `token` of `token: str = field(default=<here>)`, else None."""
+    if owner not in _FIELD_CALLS or argument.keyword is None or argument.keyword.value != "default":
+        return None
+    if isinstance(statement, cst.AnnAssign) and statement.value is call:
+        return statement.target
+    if isinstance(statement, cst.Assign) and statement.value is call and len(statement.targets) == 1:
+        return statement.targets[0].target
+    return None
+
+
+def _unpacked_target(
+    assign: cst.Assign, values: cst.CSTNode, element: cst.Element
+) -> cst.BaseExpression | None:
+    """The target an element of `a, b = x, y` goes to, when both sides have the same length."""
+    if len(assign.targets) != 1 or not isinstance(values, (cst.Tuple, cst.List)):
+        return None
+    targets = assign.targets[0].target
+    if not isinstance(targets, (cst.Tuple, cst.List)) or len(targets.elements) != len(values.elements):
+        return None
+    if any(isinstance(item, cst.StarredElement) for item in (*targets.elements, *values.elements)):
+        return None
+    position = next(i for i, item in enumerate(values.elements) if item is element)
+    return targets.elements[position].value
 
 
 def _target_name(node: cst.BaseExpression) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
-import contextlib
 import functools
 import multiprocessing
 import os
@@ -53,9 +52,17 @@ from factorscan.core.discovery import (
     relative_to_root,
 )
 from factorscan.core.findings import Finding, Location
+from factorscan.core.interrupts import interrupts_held
 from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
-from factorscan.core.source import SourceDecodeError, SourceFile, content_digest
+from factorscan.core.source import (
+    FileTooLargeError,
+    NotRegularFileError,
+    SourceDecodeError,
+    SourceFile,
+    content_digest,
+    read_regular_file,
+)
 from factorscan.core.suppression import PerFileIgnores, Suppressions
 from factorscan.core.templates import has_template_markup, template_markup_on_line
 from factorscan.python.imports import IMPORT_FACTS, import_facts
@@ -365,7 +372,7 @@ Task = tuple[str, str, str, str, bytes]  # path, display path, relative path, ki
 def _init_worker(ruleset: RuleSet, settings: Settings, profile: bool) -> None:
     global _worker_state  # noqa: PLW0603 - per-process state set once by the pool
     _worker_state = (ruleset, settings)
-    # Ctrl-C is the parent's to handle (it cancels the pool); see _interrupts_held.
+    # Ctrl-C is the parent's to handle (it cancels the pool); see interrupts_held.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -410,7 +417,7 @@ def _run_pool(
         batches = _batches(tasks, jobs)
         try:
             for batch in batches:
-                with _interrupts_held():
+                with interrupts_held():
                     pending.add(pool.submit(_analyze_batch, batch))
                 if len(pending) >= jobs * 3:
                     done, pending = concurrent.futures.wait(
@@ -430,25 +437,6 @@ def _run_pool(
             for worker in workers:
                 worker.terminate()
             raise
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """SIGINT blocked while the pool may fork workers (it does so in `submit`).
-
-    A Ctrl-C arriving mid-fork would otherwise be raised inside an at-fork hook,
-    where Python reports and drops it, or leave the pool half started so that
-    exiting hangs on a worker; held, it is raised in the parent right after.
-    Workers inherit the blocked signal and ignore it once started.
-    """
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _collect(
@@ -496,19 +484,19 @@ class ScanOptions:
 
 def _read(item: DiscoveredFile, settings: Settings, warnings_out: list[str]) -> bytes | None:
     try:
-        size = item.path.stat().st_size
-        if size > settings.max_file_size:
-            warnings_out.append(
-                f"{display_path(item.path)}: skipped, {size} bytes is over max-file-size "
-                f"({settings.max_file_size})"
-            )
-            return None
-        return item.path.read_bytes()
+        return read_regular_file(item.path, settings.max_file_size)
+    except FileTooLargeError as exc:
+        warnings_out.append(
+            f"{display_path(item.path)}: skipped, {exc.size} bytes is over max-file-size "
+            f"({settings.max_file_size})"
+        )
+    except NotRegularFileError:
+        warnings_out.append(f"{display_path(item.path)}: skipped, not a regular file")
     except IsADirectoryError:
-        return None
+        pass
     except OSError as exc:
         warnings_out.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
-        return None
+    return None
 
 
 @functools.cache

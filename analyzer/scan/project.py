@@ -28,7 +28,7 @@ from factorscan.core.discovery import (
 from factorscan.core.errors import UsageError
 from factorscan.core.findings import Location
 from factorscan.core.settings import Settings
-from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.core.source import FileTooLargeError, SourceDecodeError, SourceFile, read_regular_file
 from factorscan.core.templates import has_template_markup
 from factorscan.deploy.container import (
     ComposeService,
@@ -105,7 +105,7 @@ class ProjectModel:
         """A project file's content, or None (with a warning) when unreadable."""
         if path not in self._sources:
             try:
-                data = path.read_bytes()
+                data = read_regular_file(path)
             except OSError as exc:
                 self.warnings.append(f"{display_path(path)}: cannot read: {exc.strerror or exc}")
                 self._sources[path] = None
@@ -541,16 +541,14 @@ class ProjectModel:
         of descriptors, and each is read once by the model, which keeps the text."""
         path = os.path.normpath(os.path.join(self.root, relative_path))
         try:
-            with open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > self.settings.max_file_size:
-                    self.warnings.append(
-                        f"{display_path(Path(path))}: skipped, {size} bytes is over max-file-size "
-                        f"({self.settings.max_file_size})"
-                    )
-                    return None
-                data = handle.read()
-        except OSError:  # missing (kustomize tries folders as files), a folder, unreadable
+            data = read_regular_file(path, self.settings.max_file_size)
+        except FileTooLargeError as exc:
+            self.warnings.append(
+                f"{display_path(Path(path))}: skipped, {exc.size} bytes is over max-file-size "
+                f"({self.settings.max_file_size})"
+            )
+            return None
+        except OSError:  # missing (kustomize tries folders as files), a folder, a FIFO, unreadable
             return None
         return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", errors="replace")
 

@@ -17,6 +17,7 @@ from factorscan.checks.base import (
     matches_any,
 )
 from factorscan.python.codemods import env_lookup, env_variable_name
+from factorscan.python.definition_time import required_lookup
 from factorscan.python.env_reads import env_default_of, env_helper_fallback, read_variable, require_variable
 from factorscan.python.secrets import has_real_password, is_placeholder, parse_libpq_dsn, stock_credentials
 from factorscan.python.services import (
@@ -130,7 +131,9 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     `AMQP_URL`, `MONGODB_URI`), and never reused for another value in the file.
     No fix when the literal is one piece of a larger value (`"...//h/" + name`,
     `"...%s" % x`, `.replace(...)`): with the variable set, the program would
-    get its value spliced into the rest.
+    get its value spliced into the rest. A URL with a password in a parameter
+    default gets no fix (the required lookup would run at import); in a
+    dataclass field it becomes `field(default_factory=lambda: ...)`.
     """
 
     code = "FS0401"
@@ -279,27 +282,36 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
     INVALID = (
         Invalid(
             """
-            import click
+            import redis
 
 
-            @click.command()
-            def worker():
-                \"\"\"Runs the queue worker.\"\"\"
-                connect({"redis_uri": "redis://localhost:6379"})
+            def generate_config():
+                \"\"\"Generates a configuration file.\"\"\"
+                return redis.Redis.from_url("redis://localhost:6379")
             """,
-            line=7,
+            line=6,
             fixed="""
             import os
 
-            import click
+            import redis
 
 
-            @click.command()
-            def worker():
-                \"\"\"Runs the queue worker.\"\"\"
-                connect({"redis_uri": os.environ.get("REDIS_URI", "redis://localhost:6379")})
+            def generate_config():
+                \"\"\"Generates a configuration file.\"\"\"
+                return redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://localhost:6379"))
             """,
-            note="a command that does not write configuration uses the value itself",
+            note="not a command: the function runs inside the app, whatever its name",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+
+
+            def connect(url="postgresql://shop:Tr0ub4dor-3x@db.internal/shop"):
+                return create_engine(url)
+            """,
+            line=4,
+            note="reported without a fix: a parameter default is evaluated at import",
         ),
         Invalid(
             """
@@ -575,7 +587,8 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
         elif not (target.kind == SUBSCRIPT and (target.owner or "").endswith("environ")):
             if credentials:
                 fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
-                fix.replace(node, env_lookup(fix, variable))
+                if not required_lookup(fix, node, variable):
+                    fix = None  # a default evaluated at import: the lookup would fail there
             else:
                 fix = self.fix(f"Read {variable} from the environment, defaulting to this URL")
                 fix.replace(node, env_lookup(fix, variable, node))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import libcst as cst
 
@@ -17,13 +16,14 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
+from factorscan.checks.config._secret_context import StandIns, credential_slot
 from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
-from factorscan.python.codemods import env_lookup, env_variable_name
+from factorscan.python.codemods import env_variable_name
 from factorscan.python.credentials import CredentialMatch, find_credential
+from factorscan.python.definition_time import required_lookup
 from factorscan.python.env_reads import env_default_of
-from factorscan.python.nodes import iter_children
 from factorscan.python.secrets import (
     has_real_password,
     is_placeholder,
@@ -45,7 +45,6 @@ from factorscan.python.services import (
 from factorscan.python.targets import (
     ATTRIBUTE,
     COMPARE,
-    DICT,
     KEYWORD,
     OTHER,
     POSITIONAL,
@@ -54,7 +53,9 @@ from factorscan.python.targets import (
     StringLiterals,
     binding,
     environment_specific_module,
+    piece_of_written_text,
     sample_or_test_file,
+    written_text,
 )
 from factorscan.python.traversal import FileContext
 
@@ -87,37 +88,12 @@ _SHAPE_STEMS = (
 )
 
 
+# After the name: a closing `"]` (`config["SECRET_KEY"] = "`), an annotation, more targets
+# (`PASSWORD, USER = "`), then the operator, and a field call's `default=` (`field(default="`).
 _AFTER_STEM = re.compile(
-    rb"[\w-]*['\"]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:==|!=|[:=])[ \t]*[rbuf]{0,2}['\"]"
+    rb"[\w-]*['\"]?\]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:[ \t]*,[ \t]*[\w.]{1,60}){0,8}[ \t]*"
+    rb"(?:==|!=|[:=])[ \t]*(?:[\w.]{1,40}\([ \t]*default[ \t]*=[ \t]*)?[rbuf]{0,2}['\"]"
 )
-
-
-# Where a well-known API takes a password positionally: qualified name ->
-# (argument index, variable name).
-_POSITIONAL_CREDENTIALS = {
-    "requests.auth.HTTPBasicAuth": (1, "HTTP_PASSWORD"),
-    "requests.auth.HTTPDigestAuth": (1, "HTTP_PASSWORD"),
-    "requests.auth.HTTPProxyAuth": (1, "PROXY_PASSWORD"),
-    "requests.HTTPBasicAuth": (1, "HTTP_PASSWORD"),
-    "httpx.BasicAuth": (1, "HTTP_PASSWORD"),
-    "httpx.DigestAuth": (1, "HTTP_PASSWORD"),
-    "aiohttp.BasicAuth": (1, "HTTP_PASSWORD"),
-    "aiohttp.helpers.BasicAuth": (1, "HTTP_PASSWORD"),
-    "pika.PlainCredentials": (1, "RABBITMQ_PASSWORD"),
-    "pika.credentials.PlainCredentials": (1, "RABBITMQ_PASSWORD"),
-    "jwt.encode": (1, "JWT_SECRET_KEY"),
-    "jwt.decode": (1, "JWT_SECRET_KEY"),
-    "itsdangerous.URLSafeTimedSerializer": (0, "SECRET_KEY"),
-    "itsdangerous.URLSafeSerializer": (0, "SECRET_KEY"),
-    "itsdangerous.TimedSerializer": (0, "SECRET_KEY"),
-    "itsdangerous.Serializer": (0, "SECRET_KEY"),
-    "itsdangerous.TimestampSigner": (0, "SECRET_KEY"),
-    "itsdangerous.Signer": (0, "SECRET_KEY"),
-}
-
-
-# Keywords that take a (user, password) pair.
-_AUTH_PAIR_KEYWORDS = frozenset({"auth", "basic_auth", "http_auth", "proxy_auth"})
 
 
 def _package_prefix(qualified: str | None, context: FileContext) -> str:
@@ -133,25 +109,6 @@ def _package_prefix(qualified: str | None, context: FileContext) -> str:
 def _strong(value: str) -> bool:
     """Long enough and mixed enough to be a credential rather than a word."""
     return len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-
-
-# A field name: letters and underscores, camelCase allowed, no digits (`api_url`, `jsonKeyFile`).
-_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*$")
-
-
-def _dict_keys(node: cst.Dict, context: FileContext) -> list[str]:
-    """Every string key of a dict display and of the dict displays inside it."""
-    keys: list[str] = []
-    pending: list[cst.CSTNode] = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.DictElement):
-            key = context.string_value(current.key)
-            if key is not None:
-                keys.append(key)
-        if isinstance(current, (cst.Dict, cst.DictElement, cst.List, cst.Tuple, cst.Element)):
-            pending.extend(iter_children(current))
-    return keys
 
 
 def _fixture_file(context: FileContext) -> bool:
@@ -196,13 +153,15 @@ class HardcodedSecret(StringLiterals, SourceRule):
     Finds secrets written into the code: a real-looking string bound to a
     secret-like name (a variable, attribute, `app.config["SECRET_KEY"]`,
     a dict key such as Django's `DATABASES` `PASSWORD`, a keyword argument
-    such as `password=` or `api_key=`, a default argument, a comparison),
-    the password of `HTTPBasicAuth(user, pw)`, `auth=(user, pw)` and
+    such as `password=` or `api_key=`, a default argument, a comparison,
+    a dataclass or attrs `field(default=...)`, one target of tuple unpacking
+    such as `USER, PASSWORD = "u", "..."`), the password of `HTTPBasicAuth(user, pw)`, `auth=(user, pw)` and
     `pika.PlainCredentials(user, pw)`, and any string holding a known
     credential format whatever its name: AWS access keys, GitHub, GitLab,
     Slack, Stripe live, Google, SendGrid, Twilio, Sentry, OpenAI, Anthropic,
     npm and PyPI tokens, PEM private keys, JWTs and Django's
-    `django-insecure-` keys.
+    `django-insecure-` keys. A string counts whether it is plain, an
+    f-string without placeholders (`f"..."`) or pieces joined by `+`.
 
     It stays silent on placeholders (`""`, `changeme`, `xxx`, `<token>`,
     `${VAR}`, `{{ var }}`, `%(pw)s`, `example`, `dummy`, `test`, `secret`,
@@ -251,7 +210,11 @@ class HardcodedSecret(StringLiterals, SourceRule):
     disappears from the code; the app then needs the variable set (unset, it
     stops with `KeyError: 'NAME'` where the value is read), and the run lists
     the change ("Read NAME from the environment"). Rotate the secret: it
-    stays in the repository's history.
+    stays in the repository's history. A dataclass field's default
+    becomes `field(default_factory=lambda: os.environ["NAME"])`, read when an
+    instance is made; a parameter default, or a field of another kind of model
+    (pydantic, attrs), gets no fix, since the lookup would run at import and
+    fail there for every importer.
     """
 
     code = "FS0301"
@@ -269,6 +232,27 @@ class HardcodedSecret(StringLiterals, SourceRule):
         return secret_name_triggers(settings.secret_names)
 
     VALID = (
+        Valid(
+            """
+            import os
+            from dataclasses import dataclass, field
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SECRET_KEY"] = "changeme"
+            USER, PASSWORD = "admin", "<password>"
+            API_TOKEN = f"{os.environ['TOKEN_PREFIX']}-9f8e7d6c5b4a3928"
+            API_KEY = "<your" + "-api-key>"
+            SECRET_KEY = os.environ["PREFIX"] + "9f8e7d6c5b4a"
+
+
+            @dataclass
+            class Client:
+                token: str = field(default="")
+            """,
+            note="placeholders in a subscript, a tuple, split or f-strings, a field default",
+        ),
         Valid(
             """
             import os
@@ -534,10 +518,101 @@ class HardcodedSecret(StringLiterals, SourceRule):
                 SECRET_KEY = os.environ["SECRET_KEY"]
 
 
-            def connect(host, api_key=os.environ["API_KEY"]):
+            def connect(host, api_key="4f3c2a1b0e9d8c7b"):
                 return host, api_key
             """,
             unsafe=True,
+            note="a parameter default is evaluated at import: reported without a fix",
+        ),
+        Invalid(
+            """
+            from dataclasses import dataclass, field
+
+            import requests
+
+
+            @dataclass
+            class Client:
+                host: str
+                api_key: str = "4f3c2a1b0e9d8c7b"
+                token: str = field(default="9f8e7d6c5b4a3928", repr=False)
+
+
+            def fetch():
+                client = Client(host="https://api.example.com")
+                return requests.get(client.host, auth=(client.api_key, client.token))
+            """,
+            count=2,
+            line=9,
+            fixed="""
+            import os
+            from dataclasses import dataclass, field
+
+            import requests
+
+
+            @dataclass
+            class Client:
+                host: str
+                api_key: str = field(default_factory=lambda: os.environ["API_KEY"])
+                token: str = field(default_factory=lambda: os.environ["TOKEN"], repr=False)
+
+
+            def fetch():
+                client = Client(host="https://api.example.com")
+                return requests.get(client.host, auth=(client.api_key, client.token))
+            """,
+            unsafe=True,
+            note="dataclass field defaults are read when an instance is made, not at import",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SECRET_KEY"] = "f3b1c9a07e2d4c58"
+            """,
+            line=4,
+            fixed="""
+            import os
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+            """,
+            unsafe=True,
+            note="a config key alone in a file",
+        ),
+        Invalid(
+            """
+            USER, PASSWORD = "shop", "s3cr3t-Pass-42"
+            API_TOKEN, REGION = "tok-9f8e7d6c5b4a", "eu-west-1"
+            SECRET_KEY = f"9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+            API_KEY = "4f3c2a1b" + "0e9d8c7b"
+            """,
+            count=4,
+            fixed="""
+            import os
+
+            USER, PASSWORD = "shop", os.environ["PASSWORD"]
+            API_TOKEN, REGION = os.environ["API_TOKEN"], "eu-west-1"
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            API_KEY = os.environ["API_KEY"]
+            """,
+            unsafe=True,
+            note="tuple unpacking, an f-string without placeholders, a literal split by +",
+        ),
+        Invalid(
+            """
+            from pydantic import BaseModel
+
+
+            class Client(BaseModel):
+                api_key: str = "4f3c2a1b0e9d8c7b"
+            """,
+            line=5,
+            note="a field of another kind of model: reported without a fix",
         ),
         Invalid(
             """
@@ -666,11 +741,25 @@ class HardcodedSecret(StringLiterals, SourceRule):
     )
 
     def __init__(self) -> None:
-        self._around: dict[tuple[int, str], Counter[str | None]] = {}
+        self._stand_ins = StandIns()
 
-    def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._written_text(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self._written_text(node)
+
+    def _written_text(self, node: cst.FormattedString | cst.BinaryOperation) -> None:
+        """`f"abc"` and `"abc" + "def"` are literals too: judged whole, once."""
+        value = written_text(node)
+        if value is not None and not piece_of_written_text(self.context):
+            self.on_string(node, value)
+
+    def on_string(self, node: cst.BaseExpression, value: str) -> None:
         context = self.context
         if len(value) < 3 or env_default_of(context) is not None:
+            return
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and piece_of_written_text(context):
             return
         target = binding(context)
         testing = _fixture_file(context)
@@ -685,9 +774,11 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if testing or target.docstring:
             return
-        fallback = self._credential_slot(target)
+        fallback = credential_slot(self.context, target)
         if fallback is not None:
-            if looks_like_secret_value(value, "password") and not self._stand_in(node, value, target):
+            if looks_like_secret_value(value, "password") and not self._stand_ins.holds(
+                self.context, value, target
+            ):
                 message = f"Hardcoded credential ({redact(value)})"
                 self._report(node, value, target, message, fallback, named_by_target=False)
             return
@@ -697,83 +788,11 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if target.kind == COMPARE and not _strong(value):
             return  # `token == "not"`: parsers compare tokens with words
-        if looks_like_secret_value(value, target.name) and not self._stand_in(node, value, target):
+        if looks_like_secret_value(value, target.name) and not self._stand_ins.holds(
+            self.context, value, target
+        ):
             message = f"Hardcoded secret in {target.name} ({redact(value)})"
             self._report(node, value, target, message, env_name(target.name))
-
-    def _stand_in(self, node: cst.BaseExpression, value: str, target: Binding) -> bool:
-        """A user name in the password's place, or a field name: asked last, as both look
-        around the literal; what they read of a container is kept per container node."""
-        return self._echoes_user(value, target) or self._field_name(value, target)
-
-    def _strings_of(self, container: cst.CSTNode, kind: str) -> Counter[str | None]:
-        """The string values (`kind` "values") or keys ("keys") a call or dict display holds."""
-        key = (id(container), kind)
-        found = self._around.get(key)
-        if found is None:
-            if kind == "keys":
-                assert isinstance(container, cst.Dict)
-                found = Counter[str | None](_dict_keys(container, self.context))
-            elif isinstance(container, cst.Call):
-                found = Counter(self.context.string_value(arg.value) for arg in container.args)
-            else:
-                assert isinstance(container, cst.Dict)
-                elements = [e for e in container.elements if isinstance(e, cst.DictElement)]
-                found = Counter(self.context.string_value(e.value) for e in elements)
-            self._around[key] = found
-        return found
-
-    def _echoes_user(self, value: str, target: Binding) -> bool:
-        """`create_user("admin", password="admin")`, `{"USER": "shop", "PASSWORD": "shop"}`: a
-        password equal to another value of its call or dict is the user name, as seed data and
-        fixture users have it."""
-        if target.call is not None:
-            container: cst.CSTNode = target.call
-        elif target.kind == DICT and isinstance(self.context.stack[-3], cst.Dict):
-            container = self.context.stack[-3]
-        else:
-            return False
-        return self._strings_of(container, "values")[value] > 1  # the password itself is one
-
-    def _field_name(self, value: str, target: Binding) -> bool:
-        """`"secret": ["password", "api_url"]` in a config schema: names of the fields that hold
-        secrets. A list of bare names, or a name that is a key of the same dict display."""
-        if not _FIELD_NAME.match(value):
-            return False
-        stack = self.context.stack
-        if target.in_sequence and isinstance(stack[-3], (cst.List, cst.Tuple, cst.Set)):
-            return all(
-                _FIELD_NAME.match(self.context.string_value(element.value) or "")
-                for element in stack[-3].elements
-            )
-        holder = next((a for a in reversed(stack[:-1]) if isinstance(a, cst.Dict)), None)
-        return holder is not None and value in self._strings_of(holder, "keys")
-
-    def _credential_slot(self, target: Binding) -> str | None:
-        """The variable for a password passed where an API takes one positionally."""
-        if target.kind == POSITIONAL and target.call is not None and target.position is not None:
-            qualified = self.context.qualified_name(target.call.func)
-            known = _POSITIONAL_CREDENTIALS.get(qualified or "")
-            if known is not None and known[0] == target.position and not target.in_sequence:
-                return known[1]
-            func = target.call.func
-            if (
-                qualified is None
-                and isinstance(func, cst.Attribute)
-                and func.attr.value == "login"
-                and target.position == 1
-                and len(target.call.args) == 2
-            ):
-                return "LOGIN_PASSWORD"
-        if target.kind == KEYWORD and target.in_sequence and target.name in _AUTH_PAIR_KEYWORDS:
-            sequence = self.context.stack[-3]
-            if (
-                isinstance(sequence, cst.Tuple)
-                and len(sequence.elements) == 2
-                and sequence.elements[1].value is self.context.stack[-1]
-            ):
-                return "HTTP_PASSWORD"
-        return None
 
     def _url(
         self,
@@ -833,7 +852,8 @@ class HardcodedSecret(StringLiterals, SourceRule):
             else:
                 variable = env_variable_name(self.context, fallback, value)
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
-            fix.replace(node, env_lookup(fix, variable))
+            if not required_lookup(fix, node, variable):
+                fix = None  # a default evaluated at import: the lookup would fail there
             message += f"; read {variable} from the environment"
         self.report(node, message, fix=fix, sensitive=True, secret_text=secret_text)
 
@@ -861,7 +881,10 @@ class HardcodedSecret(StringLiterals, SourceRule):
             self.report(node, f"Hardcoded secret in {target.name} ({redact(value)})", sensitive=True)
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-        """A credential inside an f-string: reported, never rewritten."""
+        """A credential inside an f-string with placeholders: reported, never rewritten."""
+        parent = self.context.parent
+        if isinstance(parent, cst.FormattedString) and written_text(parent) is not None:
+            return  # no placeholders: `_written_text` judged the whole f-string
         match = find_credential(node.value)
         if match is not None and (not _fixture_file(self.context) or match.format.in_tests):
             self.report(node, f"Hardcoded {match.format.label} ({redact(match.value)})", sensitive=True)

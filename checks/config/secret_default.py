@@ -28,7 +28,8 @@ class SecretDefault(StringLiterals, SourceRule):
     `os.environ.setdefault(...)`, django-environ and environs
     `env("API_TOKEN", default=...)` (and `environ.Env(SECRET_KEY=(str, ...))`),
     python-decouple and Starlette `config("X", default=...)`, and
-    pydantic-settings fields (`secret_key: SecretStr = "..."`). The variable
+    pydantic-settings fields (`secret_key: SecretStr = "..."`), and a read
+    followed by `or "..."` (`os.environ.get("SECRET_KEY") or "..."`). The variable
     must be secret-like by name (or typed `SecretStr`), or the default must
     match a known credential format. Placeholder defaults (`""`,
     `changeme`, `<token>`...) are fine.
@@ -58,7 +59,9 @@ class SecretDefault(StringLiterals, SourceRule):
     `os.environ["NAME"]`, `config(...)`/`env(...)` drop `default=`, a
     pydantic field becomes required. The run lists the change ("Require
     NAME: drop the hardcoded default"). Reads with a default in another shape
-    are reported without a fix.
+    are reported without a fix, and so are reads in a parameter default or a
+    class field's default: those run at import, where a required read would
+    fail for every importer.
     """
 
     code = "FS0302"
@@ -138,6 +141,15 @@ class SecretDefault(StringLiterals, SourceRule):
             THROTTLE_RATES = {"login": os.getenv("SHOP_TOKEN_THROTTLE_RATE", "5/min")}
             """,
             note="a rate limit under a name holding TOKEN",
+        ),
+        Valid(
+            """
+            import os
+
+            SECRET_KEY = os.environ.get("SECRET_KEY") or "changeme"
+            API_TOKEN = os.getenv("API_TOKEN") or ""
+            """,
+            note="placeholders after `or`",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -229,6 +241,26 @@ class SecretDefault(StringLiterals, SourceRule):
             os.environ.setdefault("GITHUB_TOKEN", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A")
             """,
             note="reported without a fix: setdefault writes the environment",
+        ),
+        Invalid(
+            """
+            import os
+
+            SECRET_KEY = os.environ.get("SECRET_KEY") or "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+            """,
+            line=3,
+            note="a default after `or`: reported without a fix",
+        ),
+        Invalid(
+            """
+            import os
+
+
+            def connect(token=os.environ.get("API_TOKEN", "tok-9f8e7d6c5b4a")):
+                return token
+            """,
+            line=4,
+            note="reported without a fix: a parameter default is read at import",
         ),
     )
 

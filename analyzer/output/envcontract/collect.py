@@ -23,7 +23,7 @@ import libcst as cst
 from factorscan.core.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
 from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
-from factorscan.core.source import SourceDecodeError, SourceFile
+from factorscan.core.source import SourceDecodeError, SourceFile, read_regular_file
 from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.credentials import find_credential
 from factorscan.python.secrets import has_real_password, is_secret_name, looks_random, name_words, parse_url
@@ -241,7 +241,7 @@ def collect(paths: list[Path], settings: Settings) -> Contract:
         if item.kind != "python":
             continue
         try:
-            data = item.path.read_bytes()
+            data = read_regular_file(item.path)
         except OSError as exc:
             problems.append(f"{display_path(item.path)}: cannot read: {exc.strerror or exc}")
             continue
