@@ -243,13 +243,20 @@ def codes_for(module: Path) -> list[str]:
     own = _CODE.findall(module.read_text(encoding="utf-8"))
     if own:
         return own
-    helper = module.stem
-    codes: list[str] = []
-    for sibling in sorted(module.parent.glob("*.py")):
-        text = sibling.read_text(encoding="utf-8")
-        if re.search(rf"\bfrom \.{helper} import|\bimport .*\b{helper}\b|\.{helper}\b", text):
-            codes += _CODE.findall(text)
+    codes = [code for user in users_of(module) for code in _CODE.findall(user.read_text(encoding="utf-8"))]
     return sorted(set(codes))
+
+
+def users_of(module: Path) -> list[Path]:
+    """The modules of a helper's package that import it (its constants feed their class bodies,
+    so a mutant of the helper reloads them too)."""
+    helper = module.stem
+    return [
+        sibling
+        for sibling in sorted(module.parent.glob("*.py"))
+        if sibling != module
+        and re.search(rf"\bfrom \.{helper} import|\.{helper}\b", sibling.read_text(encoding="utf-8"))
+    ]
 
 
 def test_files_naming(codes: list[str]) -> list[Path]:
@@ -503,6 +510,7 @@ def mutate_module(module: Path, site: Path, examples_only: bool, limit: int | No
     _import_from(site)
     covered = _lines_run_by(site, target, cases)
     name = _module_name(module)
+    users = [] if _CODE.search(source) else users_of(module)
     spans = _enclosing_lines(source)
     in_functions = _function_lines(source)
     case_seconds = 2.0
@@ -519,6 +527,8 @@ def mutate_module(module: Path, site: Path, examples_only: bool, limit: int | No
 
             def run_reaching(reaching: list = reaching, mutant: Mutant = mutant) -> None:
                 _load_mutant(name, mutant.source, str(target))
+                for user in users:
+                    _load_mutant(_module_name(user), user.read_text(encoding="utf-8"), str(user))
                 for case in reaching:
                     _run_case(case)
 
