@@ -93,7 +93,7 @@ class SecretDefault(StringLiterals, SourceRule):
     )
     sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
 
-    VALID = (
+    VALID = (  # noqa: FS0301 - a planted Django key, in a test settings example
         Valid(
             """
             import os
