@@ -608,6 +608,8 @@ def main(argv: list[str] | None = None) -> int:
             for mutant in mutants(module.read_text(encoding="utf-8")):
                 print(f"{module}:{mutant.line}: {mutant.description}")
         return 0
+    # A terminated run still removes its package copy (the forked children leave by os._exit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     # One copy for the whole run: the first module imports it, and every mutant forks from there.
     with tempfile.TemporaryDirectory(prefix="factorscan-mutate-") as tmp:
         site = _package_copy(Path(tmp))
