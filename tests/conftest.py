@@ -12,12 +12,25 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+_CI_EXAMPLES = 25
 # `pytest --hypothesis-profile=thorough` for long local runs; CI uses "ci".
-settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=_CI_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile("ci")
+
+
+def examples(ci_count: int) -> int:
+    """A test's own example count, given for the ci profile and scaled by the loaded one.
+
+    A test that needs more or fewer examples than the profile's default still follows
+    `--hypothesis-profile` (thorough: 40 times as many).
+    """
+    return max(1, ci_count * settings.default.max_examples // _CI_EXAMPLES)
+
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from factorscan.deploy.dockerfile import Dockerfile, expand, parse
 
+from .conftest import examples
+
 
 def dockerfile(text: str) -> Dockerfile:
     return parse(textwrap.dedent(text).lstrip("\n"))
@@ -357,7 +359,7 @@ def test_binary_and_empty_input() -> None:
     assert parsed.issues  # reported, not raised
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("FROMRUNCMD <-\"'[]{}$\\`#=:\n\tEOFabc")), max_size=200))
 def test_parser_never_raises(text: str) -> None:
     parsed = parse(text)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,13 +128,37 @@ def test_unreadable_and_vanished_files(project) -> None:
     assert "/proc/self/mem: cannot read" in stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+# Linux capabilities that let root read a file whatever its mode (linux/capability.h).
+_CAP_DAC_OVERRIDE = 1
+_CAP_DAC_READ_SEARCH = 2
+_PR_CAPBSET_DROP = 24
+
+
+def _without_file_read_override() -> None:
+    """In the child, before exec: root keeps its uid but loses the right to ignore file modes."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
 def test_permission_denied(project) -> None:
+    """CI runs as root, which reads any file: the scan runs there without that capability."""
     root = project({"ok.py": HANDLER, "secret.py": HANDLER})
     (root / "secret.py").chmod(0)
-    _, findings, stderr = scan_json(root)
-    assert by_file(findings) == {"ok.py": ["FS1101"]}
-    assert "secret.py: cannot read: Permission denied" in stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "factorscan", "--format", "json", "--no-cache"],
+        cwd=root,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_without_file_read_override if os.geteuid() == 0 else None,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert by_file(json.loads(result.stdout)) == {"ok.py": ["FS1101"]}
+    assert "secret.py: cannot read: Permission denied" in result.stderr
 
 
 def test_paths_with_spaces_and_non_ascii_names(project) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -15,6 +16,7 @@ import yaml
 
 from factorscan.checks import all_rules
 from factorscan.checks.base import SourceRule
+from factorscan.output.reporters import REPOSITORY_URL
 
 from .conftest import FIXTURES, REPO, run_cli, write_project
 
@@ -136,22 +138,38 @@ def test_pre_commit_manifest_is_valid() -> None:
         assert not pattern.search(name), name
 
 
-def _committed_repo(root: Path) -> bool:
-    """pre-commit try-repo installs the hooks from the repository's committed files."""
-    if not (root / ".git").exists() or shutil.which("git") is None:
-        return False
-    listed = subprocess.run(
-        ["git", "ls-files", "--error-unmatch", ".pre-commit-hooks.yaml"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
-    return listed.returncode == 0
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    "__pycache__",
+    "*.egg-info",
+    "build",
+    "dist",
+    ".factorscan_cache",
+    ".*_cache",
+    ".venv",
+    ".coverage*",
+)
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+
+
+def _hook_repository(tmp_path: Path) -> Path:
+    """This source tree, committed in a fresh repository: try-repo installs committed files.
+
+    Made from the files on disk, so the test checks the code under test, and runs the same
+    from a git clone, a worktree or an unpacked sdist.
+    """
+    hooks = tmp_path / "factorscan-repo"
+    shutil.copytree(REPO, hooks, ignore=_NOT_SOURCE)
+    subprocess.run([*GIT, "init", "-q"], cwd=hooks, check=True)
+    subprocess.run([*GIT, "add", "."], cwd=hooks, check=True)
+    subprocess.run([*GIT, "commit", "-q", "-m", "factorscan"], cwd=hooks, check=True)
+    return hooks
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _committed_repo(REPO), reason="needs the factorscan git repository")
 def test_pre_commit_try_repo_checks_and_fixes(tmp_path: Path) -> None:
+    hooks = _hook_repository(tmp_path)
     app = tmp_path / "app"
     write_project(
         app,
@@ -161,10 +179,9 @@ def test_pre_commit_try_repo_checks_and_fixes(tmp_path: Path) -> None:
             "README.md": "not checked\n",
         },
     )
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
-    subprocess.run([*git, "init", "-q"], cwd=app, check=True)
-    subprocess.run([*git, "add", "."], cwd=app, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "app"], cwd=app, check=True)
+    subprocess.run([*GIT, "init", "-q"], cwd=app, check=True)
+    subprocess.run([*GIT, "add", "."], cwd=app, check=True)
+    subprocess.run([*GIT, "commit", "-q", "-m", "app"], cwd=app, check=True)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
 
     def try_repo(hook: str) -> subprocess.CompletedProcess[str]:
@@ -174,7 +191,7 @@ def test_pre_commit_try_repo_checks_and_fixes(tmp_path: Path) -> None:
                 "-m",
                 "pre_commit",
                 "try-repo",
-                str(REPO),
+                str(hooks),
                 hook,
                 "--all-files",
                 "--color",
@@ -259,7 +276,12 @@ def test_action_scan_step_runs_in_each_mode(tmp_path: Path) -> None:
     shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m factorscan "$@"\n')
     shim.chmod(0o755)
     reviewdog = bin_dir / "reviewdog"
-    reviewdog.write_text(f"#!/bin/sh\ncat > {shlex.quote(str(tmp_path / 'rdjson.json'))}\n")
+    # The stand-in reviewdog records its arguments and the report it was piped.
+    reviewdog.write_text(
+        "#!/bin/sh\n"
+        f"printf '%s\\n' \"$@\" > {shlex.quote(str(tmp_path / 'reviewdog.args'))}\n"
+        f"cat > {shlex.quote(str(tmp_path / 'rdjson.json'))}\n"
+    )
     reviewdog.chmod(0o755)
     for mode, expected_code in (("sarif", 0), ("annotations", 1), ("reviewdog", 0)):
         outputs = tmp_path / f"{mode}.out"
@@ -287,7 +309,37 @@ def test_action_scan_step_runs_in_each_mode(tmp_path: Path) -> None:
             assert result.stdout.startswith("::warning file=app.py,line=2,")
             assert summary.read_text().startswith("## factorscan")
         else:
-            assert '"suggestions"' in (tmp_path / "rdjson.json").read_text()
+            assert (tmp_path / "reviewdog.args").read_text().split() == [
+                "-f=rdjson",
+                "-name=factorscan",
+                "-reporter=github-pr-review",
+                "-filter-mode=added",
+                "-fail-level=any",
+            ]
+            report = json.loads((tmp_path / "rdjson.json").read_text())
+            assert report == {
+                "source": {"name": "factorscan", "url": REPOSITORY_URL},
+                "diagnostics": [
+                    {
+                        "location": {
+                            "path": "app.py",
+                            "range": {"start": {"line": 2, "column": 5}, "end": {"line": 2, "column": 33}},
+                        },
+                        "severity": "WARNING",
+                        "code": {
+                            "value": "FS1101",
+                            "url": f"{REPOSITORY_URL}/blob/main/docs/rules/FS1101.md",
+                        },
+                        "suggestions": [
+                            {
+                                "range": {"start": {"line": 2}, "end": {"line": 2}},
+                                "text": "import sys\nh = logging.StreamHandler(sys.stdout)",
+                            }
+                        ],
+                        "message": "FileHandler writes logs to a file; stream them to stdout",
+                    }
+                ],
+            }
 
 
 def _editor_setups() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Property tests: no crash on any program; fixes re-parse, stick and are idempotent.
 
 CI runs a moderate number of examples; `--hypothesis-profile=thorough` runs
-many more locally.
+many more locally. Every count follows the profile: a test with its own count
+gives it for the ci profile through `conftest.examples`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import hypothesmith
@@ -20,6 +23,8 @@ from factorscan import api
 from factorscan.checks import all_rules
 from factorscan.checks.base import Invalid, SourceRule
 from factorscan.core.settings import Settings
+
+from .conftest import examples
 
 SETTINGS = Settings(project_root=Path.cwd())
 _SOURCE_LINES = re.compile(r"\r\n|\r|\n")
@@ -59,7 +64,9 @@ def _splice(prelude: str, snippet: str) -> str:
 
 @pytest.mark.parametrize(("rule", "example"), SNIPPETS)
 @given(prelude=hypothesmith.from_grammar(start="file_input"))
-@settings(max_examples=10, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=examples(10), suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+)
 def test_fixes_on_spliced_programs(rule: type[SourceRule], example: Invalid, prelude: str) -> None:
     code = _splice(prelude, example.code)
     try:
@@ -132,3 +139,39 @@ def test_crlf_and_lf_give_the_same_findings_and_fixes_keep_crlf(
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_raises(text: str) -> None:
     check(text)
+
+
+def _example_count(test) -> int:
+    # What @settings gave the test; hypothesis keeps it on the wrapped function.
+    return test._hypothesis_internal_use_settings.max_examples
+
+
+def test_every_example_count_follows_the_profile() -> None:
+    """`--hypothesis-profile=thorough` raises the tests that set their own count too."""
+    from .test_dockerfile import test_parser_never_raises
+
+    per_ci_example = settings.default.max_examples / 25
+    assert _example_count(test_fixes_on_spliced_programs) == int(10 * per_ci_example)
+    assert _example_count(test_parser_never_raises) == int(300 * per_ci_example)
+    if per_ci_example == 1:  # under ci: the same check, run under thorough
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                "--hypothesis-profile=thorough",
+                f"{__file__}::test_every_example_count_follows_the_profile",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            cwd=Path(__file__).parents[1],
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "1 passed" in result.stdout

@@ -89,7 +89,7 @@ class SecretDefault(StringLiterals, SourceRule):
     )
     sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential-format defaults only
 
-    VALID = (
+    VALID = (  # noqa: FS0301 - a planted Django key, in a test settings example
         Valid(
             """
             import os
@@ -150,6 +150,41 @@ class SecretDefault(StringLiterals, SourceRule):
             API_TOKEN = os.getenv("API_TOKEN") or ""
             """,
             note="placeholders after `or`",
+        ),
+        Valid(
+            """
+            import os
+
+            DATABASE_URL = os.getenv("DATABASE_URL", "postgres://app:Dsn-Pass-4242@db.internal/app")
+            """,
+            note="a backing-service URL with a password is FS0401's",
+        ),
+        Valid(
+            """
+            import os
+
+            SECRET_KEY = os.getenv("SECRET_KEY", "django-insecure-7x#q2m!v9@k$w3z^e8r&t5y")
+            """,
+            filename="tests/settings.py",
+            note="a credential format that test settings may hold (FS0301's in_tests=False formats)",
+        ),
+        Valid(
+            """
+            import os
+
+            SECRET_KEY = os.getenv("SECRET_KEY", "https://vault.internal/v1/secret/Xk9mQ2wLp8")
+            """,
+            note="a URL holding no password and no credential, even under a secret's name",
+        ),
+        Valid(
+            """
+            import os
+
+            DB_PASSWORD = os.getenv("DB_PASSWORD", "postgres://app:Dsn-Pass-4242@db.internal/app")
+            PREFIX = os.getenv("PREFIX", "APP")
+            TOKEN = os.getenv(PREFIX + "_TOKEN", "t0k3n-8f7e6d5c")
+            """,
+            note="a service URL under a secret's name is FS0401's too; a computed name is not judged",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -255,12 +290,125 @@ class SecretDefault(StringLiterals, SourceRule):
             """
             import os
 
+            REPO_URL = os.getenv(
+                "REPO_URL", "https://x-access-token:ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A@github.com/o/r.git"
+            )
+            """,
+            fixed="""
+            import os
+
+            REPO_URL = os.environ["REPO_URL"]
+            """,
+            unsafe=True,
+            note="a URL that is no backing service, holding a credential",
+        ),
+        Invalid(
+            """
+            import os
+
 
             def connect(token=os.environ.get("API_TOKEN", "tok-9f8e7d6c5b4a")):
                 return token
             """,
             line=4,
             note="reported without a fix: a parameter default is read at import",
+        ),
+        Invalid(
+            """
+            import os
+
+            HOOK = os.getenv("HOOK", "https://api.example.com/hook?token=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A")
+            """,
+            fixed="""
+            import os
+
+            HOOK = os.environ["HOOK"]
+            """,
+            unsafe=True,
+            note="a credential in a URL's query, with no password in it",
+        ),
+        Invalid(
+            """
+            import os
+
+            API_TOKEN = os.environ.pop("API_TOKEN", "t0k3n-8f7e6d5c")
+            """,
+            note="reported without a fix: pop also removes the variable",
+        ),
+        Invalid(
+            """
+            from environ import Env
+
+            env = Env()
+            API_TOKEN = env("API_TOKEN", default="t0k3n-8f7e6d5c")
+            """,
+            fixed="""
+            from environ import Env
+
+            env = Env()
+            API_TOKEN = env("API_TOKEN")
+            """,
+            unsafe=True,
+            note="django-environ imported by name",
+        ),
+        Invalid(
+            """
+            import environ
+
+            env = environ.FileAwareEnv()
+            API_TOKEN = env("API_TOKEN", default="t0k3n-8f7e6d5c")
+            """,
+            fixed="""
+            import environ
+
+            env = environ.FileAwareEnv()
+            API_TOKEN = env("API_TOKEN")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            from starlette.config import Config
+
+            config = Config(".env")
+            SECRET_KEY = config("SECRET_KEY", default="t0k3n-8f7e6d5c")
+            """,
+            fixed="""
+            from starlette.config import Config
+
+            config = Config(".env")
+            SECRET_KEY = config("SECRET_KEY")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            import os
+
+            API_TOKEN = os.environ.get("API_TOKEN", "t0k3n-8f7e6d5c")
+            """,
+            fixed="""
+            import os
+
+            API_TOKEN = os.environ["API_TOKEN"]
+            """,
+            unsafe=True,
+            note="each trigger has an example that only it lets through",
+        ),
+        Invalid(
+            """
+            import environs
+
+            env = environs.Env()
+            API_TOKEN = env.str("API_TOKEN", "t0k3n-8f7e6d5c")
+            """,
+            fixed="""
+            import environs
+
+            env = environs.Env()
+            API_TOKEN = env.str("API_TOKEN")
+            """,
+            unsafe=True,
         ),
     )
 

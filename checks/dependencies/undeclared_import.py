@@ -122,6 +122,22 @@ class UndeclaredImport(ProjectRule):
     VALID = (
         Valid(
             """
+            import requests
+            """,
+            filename="noxfile.py",
+            files={
+                "requirements.txt": "flask==3.1.0\n",
+                "app.py": "import flask\n",
+                "fabfile.py": "import boto3\n",
+                "dodo.py": "import redis\n",
+                "docs/conf.py": "import numpy\n",
+                "tests/test_app.py": "import responses\n",
+            },
+            note="tooling files (noxfile.py, fabfile.py, dodo.py, docs/conf.py); tests while no dev "
+            "dependency is declared",
+        ),
+        Valid(
+            """
             import flask
             import yaml
             from PIL import Image
@@ -239,6 +255,26 @@ class UndeclaredImport(ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import yaml
+            """,
+            filename="app/conf.py",
+            files={
+                "pyproject.toml": """
+                [project]
+                name = "shop"
+                version = "1.0"
+                dependencies = ["flask==3.1.0"]
+
+                [project.optional-dependencies]
+                test = ["pytest==8.3.3"]
+                """,
+                "tests/test_app.py": "import pytest\nimport responses\n",
+            },
+            count=2,
+            note="a conf.py outside docs/ is app code; with a dev group declared, tests are checked too",
+        ),
         Invalid(
             """
             import flask

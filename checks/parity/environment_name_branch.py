@@ -213,7 +213,18 @@ class EnvironmentNameBranch(SourceRule):
             """,
             note="a config getter reading the TESTING flag by its key, not an environment name",
         ),
+        Valid(
+            """
+            import logging
+            import os
+
+            logging.info("Running in %s" % os.environ["APP_ENV"])
+            banner = "environment: " + os.environ["APP_ENV"]
+            """,
+            note="an environment name in a message, not in a module path",
+        ),
     )
+
     INVALID = (
         Invalid(
             """
@@ -283,6 +294,28 @@ class EnvironmentNameBranch(SourceRule):
             """,
             filename="shop/wsgi.py",
             note="a settings module chosen by environment name",
+        ),
+        Invalid(
+            """
+            import os
+
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings." + os.environ["APP_ENV"])
+            """,
+            filename="shop/wsgi.py",
+            line=3,
+            note="the module path built by concatenation",
+        ),
+        Invalid(
+            """
+            import importlib
+            import os
+
+            APP_ENV = os.getenv("APP_ENV", "dev")
+            settings = importlib.import_module("config.%s" % APP_ENV)
+            legacy = importlib.import_module("config.%s" % (APP_ENV,))
+            """,
+            count=2,
+            note="the module path built by %-formatting, with one value or a tuple",
         ),
         Invalid(
             """

@@ -82,6 +82,20 @@ class HardcodedPort(PortBindingRule):
     VALID = (
         Valid(
             """
+            import uvicorn
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=0)
+                app.run(port=65536)
+                uvicorn.run(app, port="auto")
+            """,
+            note="0 (any free port), past 65535 and a word are no fixed port",
+        ),
+        Valid(
+            """
             import os
             from flask import Flask
 
@@ -162,6 +176,34 @@ class HardcodedPort(PortBindingRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import uvicorn
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=1)
+                app.run(port=65535)
+                uvicorn.run(app, port="8000")
+            """,
+            fixed="""
+            import os
+
+            import uvicorn
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(port=int(os.environ.get("PORT", "1")))
+                app.run(port=int(os.environ.get("PORT", "65535")))
+                uvicorn.run(app, port=os.environ.get("PORT", "8000"))
+            """,
+            count=3,
+            note="the first and last ports, and a port given as a string (its fix keeps it a string)",
+        ),
         Invalid(
             """
             from flask import Flask

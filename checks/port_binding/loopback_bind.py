@@ -95,6 +95,22 @@ class LoopbackBind(PortBindingRule):
     VALID = (
         Valid(
             """
+            import uvicorn
+            from shop import settings
+
+            HEALTH_URL = "http://localhost:8000/health"
+            uvicorn.run("main:app", host="0.0.0.0")
+            uvicorn.run("main:app", host=settings.host)
+            """,
+            filename="main.py",
+            note="all interfaces, and a host that cannot be resolved, in a file the prefilter lets through",
+        ),
+        Valid(
+            'bind = "0.0.0.0:8000"  # not localhost: reachable from other containers\n',
+            filename="gunicorn.conf.py",
+        ),
+        Valid(
+            """
             import os
             import uvicorn
 
@@ -132,6 +148,59 @@ class LoopbackBind(PortBindingRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import uvicorn
+
+            uvicorn.run("main:app", host="::1")
+            """,
+            filename="main.py",
+            fixed="""
+            import os
+
+            import uvicorn
+
+            uvicorn.run("main:app", host=os.environ.get("HOST", "::"))
+            """,
+            unsafe=True,
+            note="IPv6 loopback: the fix defaults to all IPv6 interfaces",
+        ),
+        Invalid(
+            'bind = "[::1]:8000"\n',
+            filename="gunicorn.conf.py",
+            fixed="""
+            import os
+
+            bind = f"{os.environ.get('HOST', '[::]')}:8000"
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            import asyncio
+
+            from conf import HOST
+
+
+            async def main(handle):
+                server = await asyncio.start_server(handle, HOST, 8888)
+                await server.serve_forever()
+            """,
+            filename="server.py",
+            files={"conf.py": 'HOST = "127.0.0.1"\n'},
+            note="the host set in another module; no fix, as the constant is not in this file",
+        ),
+        Invalid(
+            """
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            from conf import HOST
+
+            HTTPServer((HOST, 8080), BaseHTTPRequestHandler).serve_forever()
+            """,
+            filename="server.py",
+            files={"conf.py": 'HOST = "127.0.0.1"\n'},
+        ),
         Invalid(
             """
             import uvicorn

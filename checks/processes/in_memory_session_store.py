@@ -226,6 +226,21 @@ class InMemorySessionStore(SourceRule):
     VALID = (
         Valid(
             """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            PLUGINS = []
+
+
+            @app.on_event("startup")
+            def load_plugins():
+                PLUGINS.append("audit")
+            """,
+            filename="app/main.py",
+            note="a startup hook fills module state once per process: only request handlers count",
+        ),
+        Valid(
+            """
             from flask import Flask, abort
 
             app = Flask(__name__)
