@@ -44,11 +44,33 @@ class FixBuilder:
         self.replacements: list[tuple[cst.CSTNode, cst.CSTNode | str]] = []
         # What follows `import ` in each import the fix adds: `os`, `os as _os`.
         self.required_modules: list[str] = []
+        # Statement lines the fix deletes, with their indentation and trailing comment.
+        self.removed_lines: list[cst.SimpleStatementLine] = []
         self.declined = False  # no rewrite can keep its promise: report without a fix
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode | str) -> FixBuilder:
         self.replacements.append((old, new))
         self.context.note_statement(old)
+        return self
+
+    def remove_statement(self) -> FixBuilder:
+        """Delete the statement being visited (a block it would leave empty gets `pass`).
+
+        Comment lines above it stay. A line holding other statements (`a; b`)
+        cannot lose one of them cleanly, so the fix is declined there.
+        """
+        stack = self.context.stack
+        lines = [i for i, node in enumerate(stack) if isinstance(node, cst.SimpleStatementLine)]
+        index = lines[-1] if lines else -1
+        line = stack[index] if index > 0 else None
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            self.declined = True
+            return self
+        block = stack[index - 1]
+        if isinstance(block, cst.IndentedBlock) and len(block.body) == 1:
+            return self.replace(line.body[0], "pass")
+        self.removed_lines.append(line)
+        self.context.note_statement(line)
         return self
 
     def use_module(self, module: str) -> str:
@@ -308,6 +330,7 @@ class FileContext:
                 wanted.add(pending.secret)
             if pending.fix is not None:
                 wanted.update(old for old, _ in pending.fix.replacements)
+                wanted.update(pending.fix.removed_lines)
                 for module_name in pending.fix.required_modules:
                     if module_name not in insertions:
                         insertions[module_name] = import_insertion(self.module, module_name)
@@ -382,6 +405,12 @@ class FileContext:
             edits.append(
                 Edit(content, self.source.location(span.outer_start), self.source.location(span.outer_end))
             )
+        for line in builder.removed_lines:
+            span = spans.get(line)
+            if span is None:
+                return None
+            row = self.source.location(span.start).row
+            edits.append(Edit("", Location(row, 1), self.source.location(span.outer_end)))
         for module_name in builder.required_modules:
             anchor, before, template = insertions[module_name]
             if anchor is None:
