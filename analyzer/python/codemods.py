@@ -29,9 +29,8 @@ def dotted(name: str) -> cst.Name | cst.Attribute:
     return node
 
 
-def string(value: str, like: cst.BaseExpression | None = None) -> cst.SimpleString:
-    """A string literal, quoted like `like` when it is a plain string."""
-    quote = '"'
+def string(value: str, like: cst.BaseExpression | None = None, quote: str = '"') -> cst.SimpleString:
+    """A string literal, quoted like `like` when it is a plain string, else with `quote`."""
     if isinstance(like, cst.SimpleString) and like.quote in ("'", '"') and like.prefix == "":
         quote = like.quote
     if quote in value or "\\" in value or "\n" in value:
@@ -89,6 +88,57 @@ def rebuild(
     return result
 
 
+def first_argument_only(args: Sequence[cst.Arg], value: cst.BaseExpression) -> list[cst.Arg]:
+    """`args` reduced to one positional `value` in the first argument's place.
+
+    The first argument's own comment stays beside the new value, and the
+    layout before the closing parenthesis (newline and indentation) is the
+    old last argument's; comments of the dropped arguments go with them.
+    """
+    if not args or any(arg.star for arg in args):
+        return [cst.Arg(value)]
+    first, last = args[0], args[-1]
+    new = first.with_changes(
+        value=value,
+        keyword=None,
+        equal=cst.MaybeSentinel.DEFAULT,
+        whitespace_after_arg=last.whitespace_after_arg,
+    )
+    if isinstance(last.comma, cst.Comma):
+        before = (
+            first.comma.whitespace_before
+            if isinstance(first.comma, cst.Comma)
+            else last.comma.whitespace_before
+        )
+        after = _keep_comment(first.comma, last.comma.whitespace_after)
+        return [
+            new.with_changes(comma=last.comma.with_changes(whitespace_before=before, whitespace_after=after))
+        ]
+    if isinstance(first.comma, cst.Comma) and len(args) > 1:
+        # No trailing comma: the closing layout sits after the last argument.
+        return [
+            new.with_changes(
+                comma=cst.MaybeSentinel.DEFAULT,
+                whitespace_after_arg=_keep_comment(first.comma, last.whitespace_after_arg),
+            )
+        ]
+    return [new]
+
+
+def _keep_comment(
+    comma: cst.Comma | cst.MaybeSentinel, closing: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
+    """`closing` (what ends the argument list), carrying the comment that followed `comma`."""
+    if (
+        isinstance(comma, cst.Comma)
+        and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+        and comma.whitespace_after.first_line.comment is not None
+        and isinstance(closing, cst.ParenthesizedWhitespace)
+    ):
+        return closing.with_changes(first_line=comma.whitespace_after.first_line)
+    return closing
+
+
 def dict_key(element: cst.BaseDictElement) -> str | None:
     if isinstance(element, cst.DictElement):
         return FileContext.string_value(element.key)
@@ -109,17 +159,17 @@ def env_lookup(
     the second keeps the old literal as the default (safe fixes).
     """
     environ = dotted(f"{fix.use_module('os')}.environ")
+    name = string(variable, quote=fix.context.quote)
     if default is None:
-        return cst.Subscript(value=environ, slice=[cst.SubscriptElement(cst.Index(string(variable)))])
+        return cst.Subscript(value=environ, slice=[cst.SubscriptElement(cst.Index(name))])
     return cst.Call(
-        func=cst.Attribute(value=environ, attr=cst.Name("get")),
-        args=[cst.Arg(string(variable)), cst.Arg(default)],
+        func=cst.Attribute(value=environ, attr=cst.Name("get")), args=[cst.Arg(name), cst.Arg(default)]
     )
 
 
 def int_env_lookup(fix: FixBuilder, variable: str, default: int) -> cst.BaseExpression:
     """`int(os.environ.get("PORT", "5000"))`."""
-    lookup = env_lookup(fix, variable, string(str(default)))
+    lookup = env_lookup(fix, variable, string(str(default), quote=fix.context.quote))
     return cst.Call(func=cst.Name("int"), args=[cst.Arg(lookup)])
 
 
@@ -130,9 +180,11 @@ def env_flag(fix: FixBuilder, variable: str, default: bool) -> cst.BaseExpressio
     variable is unset.
     """
     environ = f"{fix.use_module('os')}.environ"
+    q = fix.context.quote
     fallback = "true" if default else "false"
+    truthy = ", ".join(f"{q}{word}{q}" for word in ("1", "true", "yes"))
     return cst.parse_expression(
-        f'{environ}.get({string(variable).value}, "{fallback}").lower() in ("1", "true", "yes")'
+        f"{environ}.get({string(variable, quote=q).value}, {q}{fallback}{q}).lower() in ({truthy})"
     )
 
 

@@ -583,7 +583,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
             fixed="""
             import os
 
-            SECRET_KEY = os.environ["SECRET_KEY"]
+            SECRET_KEY = os.environ['SECRET_KEY']
             """,
             unsafe=True,
         ),

@@ -27,7 +27,16 @@ from factorscan.checks.logs._shared import (
 )
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
-from factorscan.python.codemods import argument, dict_key, dotted, is_std_stream, keyword, rebuild, string
+from factorscan.python.codemods import (
+    argument,
+    dict_key,
+    dotted,
+    first_argument_only,
+    is_std_stream,
+    keyword,
+    rebuild,
+    string,
+)
 from factorscan.python.traversal import FileContext
 
 # dictConfig handler keys that only mean something for files.
@@ -203,7 +212,6 @@ class LogFileHandler(SourceRule, FileRule):
             """,
             fixed="""
             import logging
-            import logging.handlers as lh
             import sys
 
             handler = logging.StreamHandler(sys.stdout)
@@ -222,7 +230,7 @@ class LogFileHandler(SourceRule, FileRule):
             \"\"\"Logging setup.\"\"\"
             import logging
             import sys
-            from logging import FileHandler, getLogger
+            from logging import getLogger
 
             log = getLogger(__name__)
             log.addHandler(logging.StreamHandler(sys.stdout))
@@ -348,7 +356,6 @@ class LogFileHandler(SourceRule, FileRule):
             app.logger.info("started")
             """,
             fixed="""
-            import logging
             from flask import Flask
 
             app = Flask(__name__)
@@ -463,7 +470,7 @@ class LogFileHandler(SourceRule, FileRule):
         stream_handler = dotted(f"{fix.use_module('logging')}.StreamHandler")
         replacement = node.with_changes(
             func=stream_handler,
-            args=[cst.Arg(dotted(f"{fix.use_module('sys')}.stdout"))],
+            args=first_argument_only(node.args, dotted(f"{fix.use_module('sys')}.stdout")),
         )
         fix.replace(node, replacement)
         self.report(node, message, fix=fix)
