@@ -81,7 +81,8 @@ THIRD_PARTY_IMAGES = frozenset(
         "pgadmin4",
     }
 )
-# Set for every container by the runtime or the image's OS: never missing from a deployment.
+# Set for every container by the runtime or the image's OS: never missing from a deployment,
+# and never a name a fix may give to the app's own setting.
 PLATFORM_VARIABLES = frozenset(
     {
         "HOSTNAME",
@@ -89,6 +90,7 @@ PLATFORM_VARIABLES = frozenset(
         "PATH",
         "PWD",
         "USER",
+        "SHELL",
         "TERM",
         "LANG",
         "SHLVL",

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import libcst as cst
 
+from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.traversal import FileContext, FixBuilder
 
 _Element = TypeVar("_Element", cst.Arg, cst.DictElement, cst.Element)
@@ -212,7 +213,8 @@ def _names_in_use(context: FileContext) -> dict[str, list[object]]:
 
 
 def env_variable_name(context: FileContext, name: str, value: object = None, *, setting: bool = False) -> str:
-    """The environment variable a moved value reads, unique within the file.
+    """The environment variable a moved value reads, unique within the file and never
+    one the platform sets for itself (`HOSTNAME` becomes `APP_HOSTNAME`).
 
     `setting`: the name is that of a setting (`SECRET_KEY`, a config key), so
     every place that sets it reads the same variable. Otherwise a name
@@ -221,6 +223,8 @@ def env_variable_name(context: FileContext, name: str, value: object = None, *, 
     the moved value and is only compared, never stored beyond the scan of
     this file.
     """
+    if name in PLATFORM_VARIABLES:
+        name = f"APP_{name}"  # $HOSTNAME, $PWD... are the platform's, not the app's
     taken = _names_in_use(context)
     if setting:
         taken.setdefault(name, []).append(_SETTING)
