@@ -96,3 +96,96 @@ def test_a_host_constant_that_client_code_uses_keeps_its_value(project) -> None:
     )
     assert completed.stdout.strip() == "http://127.0.0.1:5000/health"
 
+
+def _introduced(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, str]]:
+    """(variable, file) for every environment read the fix added."""
+    reads = []
+    for name, text in after.items():
+        old = _reads(before.get(name, ""))
+        reads.extend((variable, name) for variable in _reads(text) if variable not in old)
+    return reads
+
+
+def test_two_servers_on_different_ports_read_different_variables(project) -> None:
+    source = """
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        import uvicorn
+
+        admin = HTTPServer(("0.0.0.0", 8081), BaseHTTPRequestHandler)
+        threading.Thread(target=admin.serve_forever).start()
+        uvicorn.run("main:app", host="0.0.0.0", port=8000)
+        """
+    fixed = _fix(project, {"app.py": source}, ["FS0701"])["app.py"]
+    reads = _reads(fixed)
+    assert len(reads) == 2
+    assert len(set(reads)) == 2
+    assert "PORT" in reads
+
+
+def test_a_bind_list_reads_each_port_once(project) -> None:
+    files = {
+        "Procfile": "web: gunicorn -c gunicorn.conf.py shop.wsgi\n",
+        "gunicorn.conf.py": 'bind = ["127.0.0.1:8000", "127.0.0.1:8001"]\n',
+    }
+    fixed = _fix(project, files, ["FS07"])["gunicorn.conf.py"]
+    reads = _reads(fixed.replace("{", "(").replace("}", ")"))
+    ports = [variable for variable in reads if "PORT" in variable]
+    assert len(ports) == 2
+    assert len(set(ports)) == 2, fixed
+
+
+def test_settings_of_different_classes_read_different_variables(project) -> None:
+    source = """
+        class RedisConfig:
+            PASSWORD = "Tr0ub4dor-3x-redis-42"
+
+
+        class PostgresConfig:
+            PASSWORD = "Tr0ub4dor-3x-postgres-42"
+
+
+        class MailSettings:
+            PASSWORD = "Tr0ub4dor-3x-mail-42"
+        """
+    fixed = _fix(project, {"app.py": source}, ["FS0301"])["app.py"]
+    assert sorted(_reads(fixed)) == ["MAIL_PASSWORD", "POSTGRES_PASSWORD", "REDIS_PASSWORD"]
+
+
+def test_one_setting_in_environment_classes_reads_one_variable(project) -> None:
+    source = """
+        class ProductionConfig:
+            SECRET_KEY = "Tr0ub4dor-3x-prod-key-42"
+
+
+        class StagingConfig:
+            SECRET_KEY = "Tr0ub4dor-3x-staging-key-42"
+        """
+    fixed = _fix(project, {"app.py": source}, ["FS0301"])["app.py"]
+    assert _reads(fixed) == ["SECRET_KEY", "SECRET_KEY"]
+
+
+def test_one_value_gets_one_name(project) -> None:
+    source = """
+        import requests
+
+        API_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+        requests.get("https://api.github.com/user", headers={"Authorization": "ghp_abcdefghijklmnopqrstuvwxyz0123456789"})
+        """
+    fixed = _fix(project, {"app.py": source}, ["FS0301"])["app.py"]
+    reads = _reads(fixed)
+    assert len(reads) == 2
+    assert len(set(reads)) == 1, reads
+
+
+@pytest.mark.parametrize("key", ["2fa secret", "api-key (v2)", "1"])
+def test_variable_names_are_valid_shell_names(project, key: str) -> None:
+    source = f"""
+        CONFIG = {{"{key}": "Tr0ub4dor-3x-sekret-42", "password": "Tr0ub4dor-3x-other-42"}}
+        """
+    fixed = _fix(project, {"app.py": source}, ["FS0301"])["app.py"]
+    reads = _reads(fixed)
+    assert reads
+    for variable in reads:
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable), variable

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import libcst as cst
 
 from factorscan.deploy.deployment import PLATFORM_VARIABLES
+from factorscan.python.secrets import name_words
 from factorscan.python.traversal import FileContext, FixBuilder
 
 _Element = TypeVar("_Element", cst.Arg, cst.DictElement, cst.Element)
@@ -198,44 +200,111 @@ _EXISTING_READ = re.compile(
 )
 _UNKNOWN = object()
 _SETTING = object()
-_taken: weakref.WeakKeyDictionary[FileContext, dict[str, list[object]]] = weakref.WeakKeyDictionary()
 
 
-def _names_in_use(context: FileContext) -> dict[str, list[object]]:
-    taken = _taken.get(context)
-    if taken is None:
-        taken = {}
+@dataclass
+class _FileNames:
+    """The variables a file reads or its fixes gave out, with the values they stand for."""
+
+    taken: dict[str, list[object]] = field(default_factory=dict)
+    by_value: dict[object, str] = field(default_factory=dict)  # distinctive values (secrets, URLs) -> name
+
+
+_names: weakref.WeakKeyDictionary[FileContext, _FileNames] = weakref.WeakKeyDictionary()
+
+
+def _names_in_use(context: FileContext) -> _FileNames:
+    names = _names.get(context)
+    if names is None:
+        names = _FileNames()
         for match in _EXISTING_READ.finditer(context.source.text):
             default = match.group("default")
-            taken.setdefault(match.group("name"), []).append(_UNKNOWN if default is None else default)
-        _taken[context] = taken
-    return taken
+            names.taken.setdefault(match.group("name"), []).append(_UNKNOWN if default is None else default)
+        _names[context] = names
+    return names
 
 
-def env_variable_name(context: FileContext, name: str, value: object = None, *, setting: bool = False) -> str:
-    """The environment variable a moved value reads, unique within the file and never
-    one the platform sets for itself (`HOSTNAME` becomes `APP_HOSTNAME`).
+# Class-name words that say which environment or what kind of class, not which service:
+# `ProductionConfig.SECRET_KEY` and `StagingConfig.SECRET_KEY` are one setting.
+_PLAIN_CLASS_WORDS = frozenset(
+    {
+        "config", "configuration", "configs", "settings", "setting", "conf", "base", "default", "defaults",
+        "common", "shared", "app", "application", "main", "core", "options", "params", "env", "environment",
+        "production", "prod", "development", "dev", "devel", "develop", "local", "test", "tests", "testing",
+        "staging", "stage", "ci", "debug", "qa", "live", "docker", "heroku",
+    }
+)  # fmt: skip
+
+
+def _class_prefix(context: FileContext) -> str:
+    """`REDIS` for a setting in `class RedisConfig:`'s body; empty for environment classes."""
+    enclosing = context.enclosing_class()
+    if enclosing is None or context.in_function():
+        return ""
+    words = name_words(enclosing.name.value)
+    return "_".join(word.upper() for word in words if word not in _PLAIN_CLASS_WORDS)
+
+
+def shell_name(name: str, qualifier: str = "APP") -> str:
+    """`name` as a valid shell variable name: letters, digits, underscores, no leading digit."""
+    cleaned = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", name)).strip("_").upper()
+    if not cleaned:
+        return qualifier
+    if cleaned[0].isdigit():
+        # `2_FA_SECRET` -> `APP_2FA_SECRET`: a digit joins the word it counts.
+        joined = re.sub(r"(?<=\d)_(?=[A-Z])", "", cleaned)
+        return f"{qualifier}_{joined}"
+    return cleaned
+
+
+def env_variable_name(
+    context: FileContext,
+    name: str,
+    value: object = None,
+    *,
+    setting: bool = False,
+    distinctive: bool = False,
+    qualifier: str = "",
+) -> str:
+    """The environment variable a moved value reads: a valid shell name, unique within the
+    file, never one the platform sets for itself (`HOSTNAME` becomes `APP_HOSTNAME`).
 
     `setting`: the name is that of a setting (`SECRET_KEY`, a config key), so
-    every place that sets it reads the same variable. Otherwise a name
-    already read or given to a different value gets a numeric suffix
-    (`REDIS_URL_2`); the same value keeps the same name. `value` identifies
-    the moved value and is only compared, never stored beyond the scan of
-    this file.
+    every place that sets it reads the same variable; in the body of a class
+    named after a service (`RedisConfig`) it is prefixed with it
+    (`REDIS_PASSWORD`), while environment classes (`ProductionConfig`) share
+    the plain name. Otherwise a name already read or given to a different
+    value gets a numeric suffix (`REDIS_URL_2`); the same value keeps the same
+    name. `distinctive`: the value identifies one thing (a secret, a URL), so
+    wherever it appears it reads the variable it got first. `qualifier`
+    starts a name that would start with a digit (the dict's own name for a
+    key such as "2fa secret"). `value` is only compared, never stored beyond
+    the scan of this file.
     """
+    names = _names_in_use(context)
+    if distinctive and value is not None and value in names.by_value:
+        return names.by_value[value]
+    prefix = _class_prefix(context) if setting else ""
+    name = shell_name(name, qualifier or prefix or "APP")
+    if prefix and not (name == prefix or name.startswith(f"{prefix}_")):
+        name = f"{prefix}_{name}"
     if name in PLATFORM_VARIABLES:
         name = f"APP_{name}"  # $HOSTNAME, $PWD... are the platform's, not the app's
-    taken = _names_in_use(context)
+    taken = names.taken
     if setting:
         taken.setdefault(name, []).append(_SETTING)
-        return name
-    candidate, number = name, 1
-    while True:
-        users = taken.get(candidate)
-        if not users:
-            taken[candidate] = [value if value is not None else _UNKNOWN]
-            return candidate
-        if value is not None and all(user == value for user in users):
-            return candidate
-        number += 1
-        candidate = f"{name}_{number}"
+        chosen = name
+    else:
+        chosen, number = name, 1
+        while True:
+            users = taken.get(chosen)
+            if not users:
+                taken[chosen] = [value if value is not None else _UNKNOWN]
+                break
+            if value is not None and all(user == value for user in users):
+                break
+            number += 1
+            chosen = f"{name}_{number}"
+    if distinctive and value is not None:
+        names.by_value[value] = chosen
+    return chosen

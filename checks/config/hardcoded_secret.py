@@ -162,16 +162,21 @@ def _fixture_file(context: FileContext) -> bool:
 def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
     """The environment variable a secret moves to, named after its target."""
     name = target.name or ""
+    # One secret reads one variable wherever it appears; a key such as "2fa secret" is
+    # qualified by its dict's name (CONFIG_2FA_SECRET).
+    qualifier = env_name(target.path[-2]) if len(target.path) > 1 else ""
     django = django_variable(target.path)
     if django is not None:
-        return env_variable_name(context, django, setting=True)
+        return env_variable_name(context, django, value, setting=True, distinctive=True, qualifier=qualifier)
     if target.setting and not target.in_sequence:
         variable = env_name(name)
         if target.kind == ATTRIBUTE and target.owner:
             prefix = _package_prefix(context.imports.bindings.get(target.owner.split(".")[0]), context)
             if prefix and not variable.startswith(prefix):
                 variable = f"{prefix}_{variable}"
-        return env_variable_name(context, variable, setting=True)
+        return env_variable_name(
+            context, variable, value, setting=True, distinctive=True, qualifier=qualifier
+        )
     if target.kind == KEYWORD and target.call is not None and name:
         qualified = context.qualified_name(target.call.func)
         spec = CLIENTS.get(qualified or "")
@@ -186,8 +191,10 @@ def secret_variable(context: FileContext, target: Binding, value: str, fallback:
             prefix = _package_prefix(qualified, context)
             if prefix and not variable.startswith(prefix):
                 variable = f"{prefix}_{variable}"
-        return env_variable_name(context, variable, value)
-    return env_variable_name(context, env_name(name) or fallback, value)
+        return env_variable_name(context, variable, value, distinctive=True, qualifier=qualifier)
+    return env_variable_name(
+        context, env_name(name) or fallback, value, distinctive=True, qualifier=qualifier
+    )
 
 
 class HardcodedSecret(StringLiterals, SourceRule):
@@ -247,7 +254,13 @@ class HardcodedSecret(StringLiterals, SourceRule):
     Unsafe (`--unsafe-fixes`): the literal becomes `os.environ["NAME"]`, with
     NAME taken from the target (`SECRET_KEY`, `DATABASE_PASSWORD` for Django's
     `DATABASES`, `STRIPE_API_KEY` for `stripe.api_key`) or from the credential
-    format, and never reused for another value in the file. The secret
+    format, and never reused for another value in the file. A setting in a
+    class named after a service is prefixed with it (`REDIS_PASSWORD` in
+    `RedisConfig`), while classes for environments (`ProductionConfig`) share
+    the plain name; the same secret in two places reads one variable; a key
+    that is not a valid shell name is made one (`"2fa secret"` in `CONFIG`
+    reads `CONFIG_2FA_SECRET`); and a name the platform sets (`HOSTNAME`,
+    `PWD`) gets an `APP_` prefix. The secret
     disappears from the code; the app then needs the variable set. Rotate the
     secret: it stays in the repository's history.
     """
@@ -402,6 +415,60 @@ class HardcodedSecret(StringLiterals, SourceRule):
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
+        Invalid(
+            """
+            class RedisConfig:
+                PASSWORD = "Tr0ub4dor-3x-redis-42"
+
+            class MailSettings:
+                PASSWORD = "Tr0ub4dor-3x-mail-42"
+            """,
+            fixed="""
+            import os
+
+            class RedisConfig:
+                PASSWORD = os.environ["REDIS_PASSWORD"]
+
+            class MailSettings:
+                PASSWORD = os.environ["MAIL_PASSWORD"]
+            """,
+            unsafe=True,
+            count=2,
+            note="settings of classes named after services read variables named after them",
+        ),
+        Invalid(
+            """
+            class ProductionConfig:
+                SECRET_KEY = "Tr0ub4dor-3x-prod-key-42"
+
+            class StagingConfig:
+                SECRET_KEY = "Tr0ub4dor-3x-staging-key-42"
+            """,
+            fixed="""
+            import os
+
+            class ProductionConfig:
+                SECRET_KEY = os.environ["SECRET_KEY"]
+
+            class StagingConfig:
+                SECRET_KEY = os.environ["SECRET_KEY"]
+            """,
+            unsafe=True,
+            count=2,
+            note="one setting in classes for environments reads one variable",
+        ),
+        Invalid(
+            """
+            CONFIG = {"2fa secret": "Tr0ub4dor-3x-totp-42"}
+            """,
+            fixed="""
+            import os
+
+            CONFIG = {"2fa secret": os.environ["CONFIG_2FA_SECRET"]}
+            """,
+            unsafe=True,
+            note="a valid shell name, qualified by the dict's name",
+        ),
         Invalid(
             """
             SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -818,9 +885,11 @@ class HardcodedSecret(StringLiterals, SourceRule):
             if named_by_target and target.name:
                 variable = secret_variable(self.context, target, value, fallback)
             elif target.setting and target.name and not target.in_sequence:
-                variable = env_variable_name(self.context, env_name(target.name), setting=True)
+                variable = env_variable_name(
+                    self.context, env_name(target.name), value, setting=True, distinctive=True
+                )
             else:
-                variable = env_variable_name(self.context, fallback, value)
+                variable = env_variable_name(self.context, fallback, value, distinctive=True)
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
             fix.replace(node, env_lookup(fix, variable))
             message += f"; read {variable} from the environment"

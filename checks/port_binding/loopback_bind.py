@@ -16,7 +16,7 @@ from factorscan.checks.port_binding._shared import (
     env_get_code,
     variable_for,
 )
-from factorscan.python.codemods import env_lookup, string
+from factorscan.python.codemods import env_lookup, env_variable_name, string
 from factorscan.python.debug_mode import debugger_may_be_on
 from factorscan.python.inference import resolve_constant
 from factorscan.python.traversal import FileContext
@@ -415,8 +415,9 @@ class LoopbackBind(PortBindingRule):
             self.report(endpoint.node, message)
             return
         default = "[::]" if "::" in host else "0.0.0.0"
-        fix = self.fix(f"Read the host from $HOST, defaulting to {default}", Applicability.UNSAFE)
-        bind.host = env_get_code(fix, "HOST", default, bind.quote)
+        variable = env_variable_name(self.context, "HOST", default)
+        fix = self.fix(f"Read the host from ${variable}, defaulting to {default}", Applicability.UNSAFE)
+        bind.host = env_get_code(fix, variable, default, bind.quote)
         fix.replace(endpoint.node, bind.render(self.context.module))
         self.report(endpoint.node, message, fix=fix)
 
