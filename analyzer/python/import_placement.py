@@ -40,8 +40,14 @@ def _imported_module(node: cst.Import | cst.ImportFrom) -> str:
     return dotted_name(node.module) if node.module is not None else ""  # type: ignore[return-value]
 
 
+def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        return statement.leading_lines
+    return ()
+
+
 def _comments(statement: cst.BaseStatement) -> Iterator[str]:
-    for line in statement.leading_lines:
+    for line in _leading_lines(statement):
         if line.comment is not None:
             yield line.comment.value
     if isinstance(statement, cst.SimpleStatementLine) and statement.trailing_whitespace.comment is not None:
@@ -69,7 +75,7 @@ class Insertion(NamedTuple):
 
 def _leading_blank_lines(statement: cst.BaseStatement) -> int:
     count = 0
-    for line in statement.leading_lines:
+    for line in _leading_lines(statement):
         if line.comment is not None:
             break
         count += 1
@@ -194,11 +200,11 @@ def remove_unused_imports(before: str, after: str) -> str:
         if kept_statement is not statement:
             changed = True
         if kept_statement is None:
-            carried.extend(statement.leading_lines)  # comments above a removed import stay
+            carried.extend(_leading_lines(statement))  # comments above a removed import stay
             continue
         if carried:
             kept_statement = kept_statement.with_changes(
-                leading_lines=[*carried, *kept_statement.leading_lines]
+                leading_lines=[*carried, *_leading_lines(kept_statement)]
             )
             carried = []
         body.append(kept_statement)
