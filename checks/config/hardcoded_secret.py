@@ -17,6 +17,7 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
+from factorscan.checks.config._secret_names import secret_variable
 from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
@@ -34,16 +35,12 @@ from factorscan.python.secrets import (
     secret_name_triggers,
 )
 from factorscan.python.services import (
-    CLIENTS,
-    SERVICES,
     classify_url,
-    django_variable,
     env_name,
     meaningful,
     service_setting,
 )
 from factorscan.python.targets import (
-    ATTRIBUTE,
     COMPARE,
     DICT,
     KEYWORD,
@@ -120,16 +117,6 @@ _POSITIONAL_CREDENTIALS = {
 _AUTH_PAIR_KEYWORDS = frozenset({"auth", "basic_auth", "http_auth", "proxy_auth"})
 
 
-def _package_prefix(qualified: str | None, context: FileContext) -> str:
-    """`OPENAI` for `openai.OpenAI`; empty for builtins and local names."""
-    if not qualified or qualified.startswith(("builtins.", ".")):
-        return ""
-    package = qualified.split(".", 1)[0]
-    if package not in {target.split(".", 1)[0] for target in context.imports.bindings.values()}:
-        return ""
-    return env_name(package)
-
-
 def _strong(value: str) -> bool:
     """Long enough and mixed enough to be a credential rather than a word."""
     return len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
@@ -157,44 +144,6 @@ def _dict_keys(node: cst.Dict, context: FileContext) -> list[str]:
 def _fixture_file(context: FileContext) -> bool:
     """Tests, samples and settings for development, tests or CI: their secrets are fixtures."""
     return sample_or_test_file(context.relative_path) or environment_specific_module(context)
-
-
-def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
-    """The environment variable a secret moves to, named after its target."""
-    name = target.name or ""
-    # One secret reads one variable wherever it appears; a key such as "2fa secret" is
-    # qualified by its dict's name (CONFIG_2FA_SECRET).
-    qualifier = env_name(target.path[-2]) if len(target.path) > 1 else ""
-    django = django_variable(target.path)
-    if django is not None:
-        return env_variable_name(context, django, value, setting=True, distinctive=True, qualifier=qualifier)
-    if target.setting and not target.in_sequence:
-        variable = env_name(name)
-        if target.kind == ATTRIBUTE and target.owner:
-            prefix = _package_prefix(context.imports.bindings.get(target.owner.split(".")[0]), context)
-            if prefix and not variable.startswith(prefix):
-                variable = f"{prefix}_{variable}"
-        return env_variable_name(
-            context, variable, value, setting=True, distinctive=True, qualifier=qualifier
-        )
-    if target.kind == KEYWORD and target.call is not None and name:
-        qualified = context.qualified_name(target.call.func)
-        spec = CLIENTS.get(qualified or "")
-        variable = env_name(name)
-        if spec is not None:
-            prefix = SERVICES[spec.service].prefix
-            if name_words(name)[-1] in ("password", "passwd", "pwd"):
-                variable = f"{prefix}_PASSWORD"
-            elif not variable.startswith(f"{prefix}_"):
-                variable = f"{prefix}_{variable}"
-        elif not variable.startswith("AWS_"):
-            prefix = _package_prefix(qualified, context)
-            if prefix and not variable.startswith(prefix):
-                variable = f"{prefix}_{variable}"
-        return env_variable_name(context, variable, value, distinctive=True, qualifier=qualifier)
-    return env_variable_name(
-        context, env_name(name) or fallback, value, distinctive=True, qualifier=qualifier
-    )
 
 
 class HardcodedSecret(StringLiterals, SourceRule):
