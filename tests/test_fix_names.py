@@ -63,12 +63,15 @@ def test_a_fix_never_reads_a_variable_the_platform_sets(project, source: str, se
 def test_a_host_constant_that_client_code_uses_keeps_its_value(project) -> None:
     source = """
         import urllib.request
-
-        from flask import Flask
+        from wsgiref.simple_server import make_server
 
         HOST = "127.0.0.1"
         PORT = 5000
-        app = Flask(__name__)
+
+
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return [b"ok"]
 
 
         def health_url():
@@ -80,7 +83,7 @@ def test_a_host_constant_that_client_code_uses_keeps_its_value(project) -> None:
 
 
         if __name__ == "__main__":
-            app.run(host=HOST, port=PORT)
+            make_server(HOST, PORT, app).serve_forever()
         """
     root = project({"app.py": textwrap.dedent(source)})
     api.fix([root], select=["FS07"], unsafe=True)
