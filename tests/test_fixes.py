@@ -61,8 +61,7 @@ def test_all_fixes_of_a_file_compose_and_import_once(project) -> None:
         ),
         pytest.param(
             "from __future__ import annotations\nfrom logging import FileHandler\nh = FileHandler('a')\n",
-            "from __future__ import annotations\nimport logging\nimport sys\nfrom logging import FileHandler\n"
-            "h = logging.StreamHandler(sys.stdout)\n",
+            "from __future__ import annotations\nimport logging\nimport sys\nh = logging.StreamHandler(sys.stdout)\n",
             id="before-stdlib-from-imports",
         ),
         pytest.param(
@@ -71,9 +70,9 @@ def test_all_fixes_of_a_file_compose_and_import_once(project) -> None:
             id="alphabetical-among-stdlib",
         ),
         pytest.param(
-            "#!/usr/bin/env python\n# Copyright header\nfrom loguru import logger\nlogger.add('x.log')\n",
+            "#!/usr/bin/env python\n# Copyright header\nfrom loguru import logger\nlogger.remove()\nlogger.add('x.log')\n",
             "#!/usr/bin/env python\n# Copyright header\nimport sys\n\nfrom loguru import logger\n"
-            "logger.add(sys.stdout)\n",
+            "logger.remove()\nlogger.add(sys.stdout)\n",
             id="new-stdlib-section-after-header",
         ),
         pytest.param(

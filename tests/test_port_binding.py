@@ -116,7 +116,7 @@ def test_existing_os_alias_and_shared_constant(project) -> None:
     assert _codes(root) == [("serve.py", 8, "FS0701"), ("serve.py", 11, "FS0701")]
     _fix_twice(root)
     fixed = (root / "serve.py").read_text()
-    assert 'PORT = int(_os.environ.get("PORT", "8000"))\n' in fixed
+    assert "PORT = int(_os.environ.get('PORT', '8000'))\n" in fixed  # the file's quotes
     assert "import os\n" not in fixed
     assert fixed.count("port=PORT") == 2
     assert _codes(root) == []
@@ -127,7 +127,7 @@ def test_existing_os_alias_and_shared_constant(project) -> None:
     [
         pytest.param(
             "httpd = HTTPServer(('localhost', 8080), Handler)",
-            'httpd = HTTPServer((os.environ.get("HOST", \'0.0.0.0\'), int(os.environ.get("PORT", "8080"))), Handler)',
+            "httpd = HTTPServer((os.environ.get('HOST', '0.0.0.0'), int(os.environ.get('PORT', '8080'))), Handler)",
             id="address-tuple",
         ),
         pytest.param(

@@ -84,7 +84,8 @@ THIRD_PARTY_IMAGES = frozenset(
 )
 # Images an app's own Dockerfile may start FROM: an image built on them can still run the app.
 _GENERIC_BASES = frozenset({"alpine", "debian", "ubuntu", "busybox", "curl"})
-# Set for every container by the runtime or the image's OS: never missing from a deployment.
+# Set for every container by the runtime or the image's OS: never missing from a deployment,
+# and never a name a fix may give to the app's own setting.
 PLATFORM_VARIABLES = frozenset(
     {
         "HOSTNAME",
@@ -92,6 +93,7 @@ PLATFORM_VARIABLES = frozenset(
         "PATH",
         "PWD",
         "USER",
+        "SHELL",
         "TERM",
         "LANG",
         "SHLVL",

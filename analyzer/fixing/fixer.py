@@ -21,6 +21,7 @@ from factorscan.core.redact import mask_values, secret_values
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
 from factorscan.fixing.fixes import FixWriteError, apply_fixes, select_fixes, write_atomically
+from factorscan.python.import_placement import remove_unused_imports
 from factorscan.scan.engine import RuleSet, ScanResult, analyze, filter_suppressed
 from factorscan.scan.project import ProjectModel
 
@@ -101,7 +102,12 @@ class _FileFixer:
             candidates = _applicable(remaining, unsafe) if self.kind == "python" else []
             if not applied or not candidates:
                 break
-        return FileFix(original, current.text, fixed) if fixed else None
+        if not fixed:
+            return None
+        text = current.text
+        if self.kind == "python":
+            text = remove_unused_imports(original.text, text)
+        return FileFix(original, text, fixed)
 
     def _round(
         self, source: SourceFile, candidates: list[Finding]

@@ -1,9 +1,12 @@
 """Small helpers over libcst nodes that need no file context: children in source
-order, string literal values, the `if __name__ == "__main__":` test."""
+order, string literal values, the `if __name__ == "__main__":` test, the file's
+quote style."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import tokenize
 from collections.abc import Iterator
 
 import libcst as cst
@@ -93,3 +96,20 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
         right = string_value(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+def preferred_quote(text: str) -> str:
+    """`'` when most single-line plain strings of `text` use it, else `"`."""
+    counts = {"'": 0, '"': 0}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.STRING:
+                continue
+            body = token.string.lstrip("rRbBuU")
+            if body[:3] in ("'''", '"""'):
+                continue  # docstrings are written with double quotes whatever the style
+            if body[:1] in counts:
+                counts[body[0]] += 1
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return "'" if counts["'"] > counts['"'] else '"'

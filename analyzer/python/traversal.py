@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Applicability, Edit, Finding, Fix, Location, Severity
@@ -25,10 +26,10 @@ from factorscan.core.redact import string_contents
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
 from factorscan.python.handlers import Handler, HandlerIndex
-from factorscan.python.import_placement import import_insertion
+from factorscan.python.import_placement import Insertion, import_insertion
 from factorscan.python.imports import ImportTable, collect_module_scope, dotted_name
 from factorscan.python.name_bindings import ModuleNames
-from factorscan.python.nodes import child_fields, is_main_guard, string_value
+from factorscan.python.nodes import child_fields, is_main_guard, preferred_quote, string_value
 
 if TYPE_CHECKING:
     from factorscan.checks.base import SourceRule, SourceVisitor
@@ -42,13 +43,39 @@ class FixBuilder:
         self.message = message
         self.applicability = applicability
         self.replacements: list[tuple[cst.CSTNode, cst.CSTNode | str]] = []
+        # The indentation of the blocks around each replaced node, so a new node spanning
+        # several lines is written at its block's depth (spaces or tabs, as the file has them).
+        self.indents: dict[cst.CSTNode, tuple[str, ...]] = {}
         # What follows `import ` in each import the fix adds: `os`, `os as _os`.
         self.required_modules: list[str] = []
+        # Statement lines the fix deletes, with their indentation and trailing comment.
+        self.removed_lines: list[cst.SimpleStatementLine] = []
         self.declined = False  # no rewrite can keep its promise: report without a fix
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode | str) -> FixBuilder:
         self.replacements.append((old, new))
+        self.indents[old] = self.context.block_indents()
         self.context.note_statement(old)
+        return self
+
+    def remove_statement(self) -> FixBuilder:
+        """Delete the statement being visited (a block it would leave empty gets `pass`).
+
+        Comment lines above it stay. A line holding other statements (`a; b`)
+        cannot lose one of them cleanly, so the fix is declined there.
+        """
+        stack = self.context.stack
+        lines = [i for i, node in enumerate(stack) if isinstance(node, cst.SimpleStatementLine)]
+        index = lines[-1] if lines else -1
+        line = stack[index] if index > 0 else None
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            self.declined = True
+            return self
+        block = stack[index - 1]
+        if isinstance(block, cst.IndentedBlock) and len(block.body) == 1:
+            return self.replace(line.body[0], "pass")
+        self.removed_lines.append(line)
+        self.context.note_statement(line)
         return self
 
     def use_module(self, module: str) -> str:
@@ -118,6 +145,7 @@ class FileContext:
         self._pending: list[_Pending] = []
         self._handlers: HandlerIndex | None = None
         self._module_names: ModuleNames | None = None
+        self._quote: str | None = None
 
     # -- the file -------------------------------------------------------------
 
@@ -173,6 +201,22 @@ class FileContext:
         return found
 
     # -- where we are -----------------------------------------------------------
+
+    def block_indents(self) -> tuple[str, ...]:
+        """The indentation each enclosing block adds, outermost first."""
+        default = self.module.default_indent
+        return tuple(
+            (node.indent if node.indent is not None else default)
+            for node in self.stack
+            if isinstance(node, cst.IndentedBlock)
+        )
+
+    @property
+    def quote(self) -> str:
+        """The quote most of the file's plain strings use: new strings follow it."""
+        if self._quote is None:
+            self._quote = preferred_quote(self.source.text)
+        return self._quote
 
     @property
     def parent(self) -> cst.CSTNode | None:
@@ -301,17 +345,18 @@ class FileContext:
         if not self._pending:
             return []
         wanted: set[cst.CSTNode] = set()
-        insertions: dict[str, tuple[cst.CSTNode | None, bool, str]] = {}
+        insertions: dict[str, Insertion] = {}
         for pending in self._pending:
             wanted.add(pending.node)
             if pending.secret is not None:
                 wanted.add(pending.secret)
             if pending.fix is not None:
                 wanted.update(old for old, _ in pending.fix.replacements)
+                wanted.update(pending.fix.removed_lines)
                 for module_name in pending.fix.required_modules:
                     if module_name not in insertions:
                         insertions[module_name] = import_insertion(self.module, module_name)
-        for anchor, _, _ in insertions.values():
+        for anchor, *_ in insertions.values():
             if anchor is not None:
                 wanted.add(anchor)
                 self._statement_of[anchor] = anchor  # import anchors are top-level statements
@@ -369,7 +414,7 @@ class FileContext:
         self,
         builder: FixBuilder,
         spans: dict[cst.CSTNode, Span],
-        insertions: dict[str, tuple[cst.CSTNode | None, bool, str]],
+        insertions: dict[str, Insertion],
     ) -> Fix | None:
         if builder.declined:
             return None
@@ -378,21 +423,37 @@ class FileContext:
             span = spans.get(old)
             if span is None:
                 return None
-            content = new if isinstance(new, str) else self.module.code_for_node(new)
+            content = new if isinstance(new, str) else self._code(new, builder.indents.get(old, ()))
             edits.append(
                 Edit(content, self.source.location(span.outer_start), self.source.location(span.outer_end))
             )
+        for line in builder.removed_lines:
+            span = spans.get(line)
+            if span is None:
+                return None
+            row = self.source.location(span.start).row
+            edits.append(Edit("", Location(row, 1), self.source.location(span.outer_end)))
         for module_name in builder.required_modules:
-            anchor, before, template = insertions[module_name]
+            anchor, before, template, skip_lines = insertions[module_name]
             if anchor is None:
-                offset = 0
+                location = self.source.location(0)
+            elif before:
+                start = self.source.location(spans[anchor].outer_start)
+                location = Location(start.row + skip_lines, 1)
             else:
-                anchor_span = spans[anchor]
-                offset = anchor_span.outer_start if before else anchor_span.outer_end
+                location = self.source.location(spans[anchor].outer_end)
             content = template.replace("\n", self.module.default_newline)
-            location = self.source.location(offset)
             edits.append(Edit(content, location, location))
         return Fix(builder.applicability, builder.message, tuple(sorted(edits, key=_edit_order)))
+
+    def _code(self, node: cst.CSTNode, indents: tuple[str, ...]) -> str:
+        """`node`'s code with its continuation lines indented as the blocks around it."""
+        state = CodegenState(
+            default_indent=self.module.default_indent, default_newline=self.module.default_newline
+        )
+        state.indent_tokens.extend(indents)
+        node._codegen(state)
+        return "".join(state.tokens)
 
 
 def _edit_order(edit: Edit) -> tuple[Location, Location, str]:

@@ -571,8 +571,8 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             if celery is not None:
                 return env_variable_name(context, celery, setting=True)
         if name and meaningful(name):
-            return env_variable_name(context, env_name(name), value)
-        return env_variable_name(context, service.url_name, value)
+            return env_variable_name(context, env_name(name), value, distinctive=True)
+        return env_variable_name(context, service.url_name, value, distinctive=True)
 
     def _report(
         self, node: cst.BaseExpression, target: Binding, variable: str, message: str, password: str | None

@@ -1,6 +1,6 @@
-"""FS0301's reading of what surrounds a literal: API slots that take a password, and the
-stand-ins (a user name in the password's place, field names in a config schema) that
-look like secrets but are not."""
+"""FS0301's reading of what surrounds a literal: the name shapes its prefilter lets through,
+API slots that take a password, and the stand-ins (a user name in the password's place,
+field names in a config schema) that look like secrets but are not."""
 
 from __future__ import annotations
 
@@ -12,6 +12,43 @@ import libcst as cst
 from factorscan.python.nodes import iter_children
 from factorscan.python.targets import DICT, KEYWORD, POSITIONAL, Binding
 from factorscan.python.traversal import FileContext
+
+# A secret-like name counts only directly followed by `=`, `==` or `:` and a string
+# literal (`PASSWORD = "`, `password="`, `"api_key": "`, `secret: SecretStr = "`):
+# the only shapes the rule reports by name, so files that merely mention
+# tokens (tokenizers, `test_pass_stmt`) are not parsed for it. Checked at each
+# stem with an anchored match: one unanchored regex over the file costs more
+# than parsing it.
+SHAPE_STEMS = (
+    b"pass",
+    b"pwd",
+    b"secret",
+    b"token",
+    b"credential",
+    b"creds",
+    b"authorization",
+    b"api_key",
+    b"apikey",
+    b"api-key",
+    b"access_key",
+    b"accesskey",
+    b"private_key",
+    b"privatekey",
+    b"signing_key",
+    b"encryption_key",
+    b"auth_key",
+    b"client_key",
+    b"app_key",
+)
+
+
+# After the name: a closing `"]` (`config["SECRET_KEY"] = "`), an annotation, more targets
+# (`PASSWORD, USER = "`), then the operator, and a field call's `default=` (`field(default="`).
+AFTER_STEM = re.compile(
+    rb"[\w-]*['\"]?\]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:[ \t]*,[ \t]*[\w.]{1,60}){0,8}[ \t]*"
+    rb"(?:==|!=|[:=])[ \t]*(?:[\w.]{1,40}\([ \t]*default[ \t]*=[ \t]*)?[rbuf]{0,2}['\"]"
+)
+
 
 # Where a well-known API takes a password positionally: qualified name ->
 # (argument index, variable name).

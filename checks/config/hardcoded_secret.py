@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from factorscan.checks.base import (
@@ -16,7 +14,8 @@ from factorscan.checks.base import (
     Trigger,
     Valid,
 )
-from factorscan.checks.config._secret_context import StandIns, credential_slot
+from factorscan.checks.config._secret_context import AFTER_STEM, SHAPE_STEMS, StandIns, credential_slot
+from factorscan.checks.config._secret_names import secret_variable
 from factorscan.checks.config._shared import CREDENTIAL_SHAPES, FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.core.settings import Settings
@@ -34,18 +33,13 @@ from factorscan.python.secrets import (
     secret_name_triggers,
 )
 from factorscan.python.services import (
-    CLIENTS,
-    SERVICES,
     classify_url,
-    django_variable,
     env_name,
     meaningful,
     service_setting,
 )
 from factorscan.python.targets import (
-    ATTRIBUTE,
     COMPARE,
-    KEYWORD,
     OTHER,
     POSITIONAL,
     SUBSCRIPT,
@@ -59,52 +53,6 @@ from factorscan.python.targets import (
 )
 from factorscan.python.traversal import FileContext
 
-# A secret-like name counts only directly followed by `=`, `==` or `:` and a string
-# literal (`PASSWORD = "`, `password="`, `"api_key": "`, `secret: SecretStr = "`):
-# the only shapes the rule reports by name, so files that merely mention
-# tokens (tokenizers, `test_pass_stmt`) are not parsed for it. Checked at each
-# stem with an anchored match: one unanchored regex over the file costs more
-# than parsing it.
-_SHAPE_STEMS = (
-    b"pass",
-    b"pwd",
-    b"secret",
-    b"token",
-    b"credential",
-    b"creds",
-    b"authorization",
-    b"api_key",
-    b"apikey",
-    b"api-key",
-    b"access_key",
-    b"accesskey",
-    b"private_key",
-    b"privatekey",
-    b"signing_key",
-    b"encryption_key",
-    b"auth_key",
-    b"client_key",
-    b"app_key",
-)
-
-
-# After the name: a closing `"]` (`config["SECRET_KEY"] = "`), an annotation, more targets
-# (`PASSWORD, USER = "`), then the operator, and a field call's `default=` (`field(default="`).
-_AFTER_STEM = re.compile(
-    rb"[\w-]*['\"]?\]?[ \t]*(?::[ \t]*[\w\[\]., |]{1,60}?)?(?:[ \t]*,[ \t]*[\w.]{1,60}){0,8}[ \t]*"
-    rb"(?:==|!=|[:=])[ \t]*(?:[\w.]{1,40}\([ \t]*default[ \t]*=[ \t]*)?[rbuf]{0,2}['\"]"
-)
-
-
-def _package_prefix(qualified: str | None, context: FileContext) -> str:
-    """`OPENAI` for `openai.OpenAI`; empty for builtins and local names."""
-    if not qualified or qualified.startswith(("builtins.", ".")):
-        return ""
-    package = qualified.split(".", 1)[0]
-    if package not in {target.split(".", 1)[0] for target in context.imports.bindings.values()}:
-        return ""
-    return env_name(package)
-
 
 def _strong(value: str) -> bool:
     """Long enough and mixed enough to be a credential rather than a word."""
@@ -114,37 +62,6 @@ def _strong(value: str) -> bool:
 def _fixture_file(context: FileContext) -> bool:
     """Tests, samples and settings for development, tests or CI: their secrets are fixtures."""
     return sample_or_test_file(context.relative_path) or environment_specific_module(context)
-
-
-def secret_variable(context: FileContext, target: Binding, value: str, fallback: str) -> str:
-    """The environment variable a secret moves to, named after its target."""
-    name = target.name or ""
-    django = django_variable(target.path)
-    if django is not None:
-        return env_variable_name(context, django, setting=True)
-    if target.setting and not target.in_sequence:
-        variable = env_name(name)
-        if target.kind == ATTRIBUTE and target.owner:
-            prefix = _package_prefix(context.imports.bindings.get(target.owner.split(".")[0]), context)
-            if prefix and not variable.startswith(prefix):
-                variable = f"{prefix}_{variable}"
-        return env_variable_name(context, variable, setting=True)
-    if target.kind == KEYWORD and target.call is not None and name:
-        qualified = context.qualified_name(target.call.func)
-        spec = CLIENTS.get(qualified or "")
-        variable = env_name(name)
-        if spec is not None:
-            prefix = SERVICES[spec.service].prefix
-            if name_words(name)[-1] in ("password", "passwd", "pwd"):
-                variable = f"{prefix}_PASSWORD"
-            elif not variable.startswith(f"{prefix}_"):
-                variable = f"{prefix}_{variable}"
-        elif not variable.startswith("AWS_"):
-            prefix = _package_prefix(qualified, context)
-            if prefix and not variable.startswith(prefix):
-                variable = f"{prefix}_{variable}"
-        return env_variable_name(context, variable, value)
-    return env_variable_name(context, env_name(name) or fallback, value)
 
 
 class HardcodedSecret(StringLiterals, SourceRule):
@@ -206,15 +123,21 @@ class HardcodedSecret(StringLiterals, SourceRule):
     Unsafe (`--unsafe-fixes`): the literal becomes `os.environ["NAME"]`, with
     NAME taken from the target (`SECRET_KEY`, `DATABASE_PASSWORD` for Django's
     `DATABASES`, `STRIPE_API_KEY` for `stripe.api_key`) or from the credential
-    format, and never reused for another value in the file. The secret
-    disappears from the code; the app then needs the variable set (unset, it
-    stops with `KeyError: 'NAME'` where the value is read), and the run lists
-    the change ("Read NAME from the environment"). Rotate the secret: it
-    stays in the repository's history. A dataclass field's default
-    becomes `field(default_factory=lambda: os.environ["NAME"])`, read when an
-    instance is made; a parameter default, or a field of another kind of model
-    (pydantic, attrs), gets no fix, since the lookup would run at import and
-    fail there for every importer.
+    format, and never reused for another value in the file. A setting in a
+    class named after a service is prefixed with it (`REDIS_PASSWORD` in
+    `RedisConfig`), while classes for environments (`ProductionConfig`) share
+    the plain name; the same secret in two places reads one variable; a key
+    that is not a valid shell name is made one (`"2fa secret"` in `CONFIG`
+    reads `CONFIG_2FA_SECRET`); and a name the platform sets (`HOSTNAME`,
+    `PWD`) gets an `APP_` prefix. The secret disappears from the code; the
+    app then needs the variable set (unset, it stops with `KeyError: 'NAME'`
+    where the value is read), and the run lists the change ("Read NAME from
+    the environment"). Rotate the secret: it stays in the repository's
+    history. A dataclass field's default becomes
+    `field(default_factory=lambda: os.environ["NAME"])`, read when an
+    instance is made; a parameter default, or a field of another kind of
+    model (pydantic, attrs), gets no fix, since the lookup would run at
+    import and fail there for every importer.
     """
 
     code = "FS0301"
@@ -224,7 +147,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
     fix_availability = FixAvailability.SOMETIMES
     test_files = TEST_FILES_NOTE
     # Credential formats and shapes, or a secret-like name bound to a string literal.
-    triggers = (*FORMAT_TRIGGERS, *CREDENTIAL_SHAPES, StemTrigger(_SHAPE_STEMS, _AFTER_STEM))
+    triggers = (*FORMAT_TRIGGERS, *CREDENTIAL_SHAPES, StemTrigger(SHAPE_STEMS, AFTER_STEM))
     sample_triggers = FORMAT_TRIGGERS  # tests and examples: credential formats only
 
     @classmethod
@@ -397,6 +320,60 @@ class HardcodedSecret(StringLiterals, SourceRule):
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
+        Invalid(
+            """
+            class RedisConfig:
+                PASSWORD = "Tr0ub4dor-3x-redis-42"
+
+            class MailSettings:
+                PASSWORD = "Tr0ub4dor-3x-mail-42"
+            """,
+            fixed="""
+            import os
+
+            class RedisConfig:
+                PASSWORD = os.environ["REDIS_PASSWORD"]
+
+            class MailSettings:
+                PASSWORD = os.environ["MAIL_PASSWORD"]
+            """,
+            unsafe=True,
+            count=2,
+            note="settings of classes named after services read variables named after them",
+        ),
+        Invalid(
+            """
+            class ProductionConfig:
+                SECRET_KEY = "Tr0ub4dor-3x-prod-key-42"
+
+            class StagingConfig:
+                SECRET_KEY = "Tr0ub4dor-3x-staging-key-42"
+            """,
+            fixed="""
+            import os
+
+            class ProductionConfig:
+                SECRET_KEY = os.environ["SECRET_KEY"]
+
+            class StagingConfig:
+                SECRET_KEY = os.environ["SECRET_KEY"]
+            """,
+            unsafe=True,
+            count=2,
+            note="one setting in classes for environments reads one variable",
+        ),
+        Invalid(
+            """
+            CONFIG = {"2fa secret": "Tr0ub4dor-3x-totp-42"}
+            """,
+            fixed="""
+            import os
+
+            CONFIG = {"2fa secret": os.environ["CONFIG_2FA_SECRET"]}
+            """,
+            unsafe=True,
+            note="a valid shell name, qualified by the dict's name",
+        ),
         Invalid(
             """
             SECRET_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -669,7 +646,7 @@ class HardcodedSecret(StringLiterals, SourceRule):
             fixed="""
             import os
 
-            SECRET_KEY = os.environ["SECRET_KEY"]
+            SECRET_KEY = os.environ['SECRET_KEY']
             """,
             unsafe=True,
         ),
@@ -848,9 +825,11 @@ class HardcodedSecret(StringLiterals, SourceRule):
             if named_by_target and target.name:
                 variable = secret_variable(self.context, target, value, fallback)
             elif target.setting and target.name and not target.in_sequence:
-                variable = env_variable_name(self.context, env_name(target.name), setting=True)
+                variable = env_variable_name(
+                    self.context, env_name(target.name), value, setting=True, distinctive=True
+                )
             else:
-                variable = env_variable_name(self.context, fallback, value)
+                variable = env_variable_name(self.context, fallback, value, distinctive=True)
             fix = self.fix(f"Read {variable} from the environment", Applicability.UNSAFE)
             if not required_lookup(fix, node, variable):
                 fix = None  # a default evaluated at import: the lookup would fail there

@@ -27,7 +27,16 @@ from factorscan.checks.logs._shared import (
 )
 from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
-from factorscan.python.codemods import argument, dict_key, dotted, is_std_stream, keyword, rebuild, string
+from factorscan.python.codemods import (
+    argument,
+    dict_key,
+    dotted,
+    first_argument_only,
+    is_std_stream,
+    keyword,
+    rebuild,
+    string,
+)
 from factorscan.python.traversal import FileContext
 
 # dictConfig handler keys that only mean something for files.
@@ -100,7 +109,13 @@ class LogFileHandler(SourceRule, FileRule):
     `logging.StreamHandler` with `"stream": "ext://sys.stdout"` and loses its
     file-only keys; a fileConfig handler becomes `StreamHandler` with
     `args=(sys.stdout,)`; loguru and structlog sinks become `sys.stdout`.
-    Behaviour changes only in where the records go. Subclasses of file
+    Where a console handler already exists the file one goes and nothing
+    replaces it, so each line is written once: a file handler on a Flask
+    app's `app.logger` (Flask's default handler streams to stderr) is
+    removed, or becomes a `logging.NullHandler()` when it is a variable; a
+    loguru file sink is removed unless the module removes loguru's default
+    stderr sink (`logger.remove()`). Behaviour changes only in where the
+    records go. Subclasses of file
     handlers are reported without a fix, and so is a file handler in a
     module that uses an attribute only file handlers have (`doRollover()`,
     `baseFilename`, `rotator`...): a StreamHandler would fail there with an
@@ -197,7 +212,6 @@ class LogFileHandler(SourceRule, FileRule):
             """,
             fixed="""
             import logging
-            import logging.handlers as lh
             import sys
 
             handler = logging.StreamHandler(sys.stdout)
@@ -216,7 +230,7 @@ class LogFileHandler(SourceRule, FileRule):
             \"\"\"Logging setup.\"\"\"
             import logging
             import sys
-            from logging import FileHandler, getLogger
+            from logging import getLogger
 
             log = getLogger(__name__)
             log.addHandler(logging.StreamHandler(sys.stdout))
@@ -277,14 +291,98 @@ class LogFileHandler(SourceRule, FileRule):
             import sys
             from loguru import logger
 
+            logger.remove()
             logger.add("logs/app.log", rotation="10 MB", retention="7 days", level="INFO")
             """,
             fixed="""
             import sys
             from loguru import logger
 
+            logger.remove()
             logger.add(sys.stdout, level="INFO")
             """,
+            note="the default sink was removed: the file sink becomes stdout",
+        ),
+        Invalid(
+            """
+            from loguru import logger
+
+            logger.add("logs/app.log", rotation="10 MB")
+            logger.info("started")
+            """,
+            fixed="""
+            from loguru import logger
+
+            logger.info("started")
+            """,
+            note="loguru's default stderr sink stays: a stdout sink would repeat each line",
+        ),
+        Invalid(
+            """
+            from loguru import logger
+
+            sink_id = logger.add("logs/app.log")
+            """,
+            note="no fix: the sink's id is used",
+        ),
+        Invalid(
+            """
+            import logging
+            from flask import Flask
+
+            app = Flask(__name__)
+            handler = logging.FileHandler("app.log")
+            handler.setLevel(logging.INFO)
+            app.logger.addHandler(handler)
+            """,
+            fixed="""
+            import logging
+            from flask import Flask
+
+            app = Flask(__name__)
+            handler = logging.NullHandler()
+            handler.setLevel(logging.INFO)
+            app.logger.addHandler(handler)
+            """,
+            note="Flask's default handler already streams to stderr: nothing replaces the file",
+        ),
+        Invalid(
+            """
+            import logging
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.logger.addHandler(logging.FileHandler("app.log"))
+            app.logger.info("started")
+            """,
+            fixed="""
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.logger.info("started")
+            """,
+        ),
+        Invalid(
+            """
+            import logging
+            from flask import Flask
+            from flask.logging import default_handler
+
+            app = Flask(__name__)
+            app.logger.removeHandler(default_handler)
+            app.logger.addHandler(logging.FileHandler("app.log"))
+            """,
+            fixed="""
+            import logging
+            import sys
+            from flask import Flask
+            from flask.logging import default_handler
+
+            app = Flask(__name__)
+            app.logger.removeHandler(default_handler)
+            app.logger.addHandler(logging.StreamHandler(sys.stdout))
+            """,
+            note="Flask's default handler is gone: the file handler becomes a stdout one",
         ),
         Invalid(
             """
@@ -366,14 +464,53 @@ class LogFileHandler(SourceRule, FileRule):
         if _file_api_used(self.context.tree):
             self.report(node, message)  # a StreamHandler has no doRollover() or baseFilename
             return
+        if self._flask_logger_handler(node, message):
+            return
         fix = self.fix("Log to stdout with logging.StreamHandler(sys.stdout)")
         stream_handler = dotted(f"{fix.use_module('logging')}.StreamHandler")
         replacement = node.with_changes(
             func=stream_handler,
-            args=[cst.Arg(dotted(f"{fix.use_module('sys')}.stdout"))],
+            args=first_argument_only(node.args, dotted(f"{fix.use_module('sys')}.stdout")),
         )
         fix.replace(node, replacement)
         self.report(node, message, fix=fix)
+
+    def _flask_logger_handler(self, node: cst.Call, message: str) -> bool:
+        """A file handler added to a Flask app's logger, which keeps its own stderr handler.
+
+        A StreamHandler(sys.stdout) beside Flask's default handler would write
+        every record twice, so the file handler goes and nothing takes its
+        place: an inline `app.logger.addHandler(FileHandler(...))` is deleted,
+        a handler variable becomes a `NullHandler` (its setLevel/setFormatter
+        calls keep working). Reports and returns True when that applies.
+        """
+        context = self.context
+        if _default_handler_touched(context.source.text):
+            return False
+        stack = context.stack
+        inline = (
+            len(stack) >= 4
+            and isinstance(stack[-2], cst.Arg)
+            and isinstance(stack[-3], cst.Call)
+            and isinstance(stack[-4], cst.Expr)
+            and _adds_to_flask_logger(stack[-3], context)
+        )
+        if inline:
+            fix = self.fix("Flask's app.logger already streams to stderr: remove the file handler")
+            self.report(node, message, fix=fix.remove_statement())
+            return True
+        assign = stack[-2] if len(stack) >= 2 else None
+        if not (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+            and _handler_added_to_flask_logger(assign.targets[0].target.value, context)
+        ):
+            return False
+        fix = self.fix("Flask's app.logger already streams to stderr: the file handler becomes a NullHandler")
+        fix.replace(node, node.with_changes(func=dotted(f"{fix.use_module('logging')}.NullHandler"), args=[]))
+        self.report(node, message, fix=fix)
+        return True
 
     def _basic_config(self, node: cst.Call) -> None:
         filename = keyword(node, "filename")
@@ -417,6 +554,10 @@ class LogFileHandler(SourceRule, FileRule):
         )
         if not file_sink and not (has_file_options and not is_std_stream(sink.value, self.context)):
             return
+        if not _loguru_default_sink_removed(self.context.tree):
+            # loguru's default sink already writes to stderr: a stdout sink would repeat every line.
+            self._drop_loguru_sink(node, sink)
+            return
         fix = self.fix("Send loguru output to sys.stdout")
         index = node.args.index(sink)
         drop = {
@@ -427,6 +568,15 @@ class LogFileHandler(SourceRule, FileRule):
         new_sink = sink.with_changes(value=dotted(f"{fix.use_module('sys')}.stdout"))
         fix.replace(node, node.with_changes(args=rebuild(node.args, replace={index: new_sink}, drop=drop)))
         self.report(sink.value, "loguru writes logs to a file; stream them to stdout", fix=fix)
+
+    def _drop_loguru_sink(self, node: cst.Call, sink: cst.Arg) -> None:
+        message = "loguru writes logs to a file; its default sink already streams them to stderr"
+        parent = self.context.parent
+        if not isinstance(parent, cst.Expr):
+            self.report(sink.value, message)  # the sink's id is used: it cannot simply go
+            return
+        fix = self.fix("Remove the file sink: loguru's default sink already writes to stderr")
+        self.report(sink.value, message, fix=fix.remove_statement())
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         for base in node.bases:
@@ -563,6 +713,81 @@ def _file_api_used(tree: ast.Module | None) -> bool:
     if tree is None:
         return True
     return any(isinstance(node, ast.Attribute) and node.attr in _FILE_HANDLER_API for node in ast.walk(tree))
+
+
+def _loguru_default_sink_removed(tree: ast.Module | None) -> bool:
+    """`logger.remove()`, `logger.remove(0)` or `logger.configure(handlers=...)` somewhere in the module."""
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr == "remove" and (
+            not node.args or (isinstance(node.args[0], ast.Constant) and node.args[0].value == 0)
+        ):
+            return True
+        if node.func.attr == "configure" and any(keyword.arg == "handlers" for keyword in node.keywords):
+            return True
+    return False
+
+
+def _default_handler_touched(text: str) -> bool:
+    """The module removes or replaces Flask's default handler, so the console has no other sink."""
+    return "default_handler" in text or "removeHandler" in text or "logger.handlers" in text
+
+
+def _is_flask_app(node: cst.BaseExpression, context: FileContext) -> bool:
+    """`current_app`, or a name the module binds to `Flask(...)`."""
+    if context.qualified_name(node) == "flask.current_app":
+        return True
+    return isinstance(node, cst.Name) and node.value in _flask_app_names(context)
+
+
+def _flask_app_names(context: FileContext) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(context.tree) if context.tree is not None else ():
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            try:
+                func = cst.parse_expression(ast.unparse(node.value.func))
+            except cst.ParserSyntaxError:
+                continue
+            if context.qualified_name(func) == "flask.Flask":
+                names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return names
+
+
+def _adds_to_flask_logger(call: cst.Call, context: FileContext) -> bool:
+    """`app.logger.addHandler(...)` on a Flask app."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "addHandler"
+        and isinstance(func.value, cst.Attribute)
+        and func.value.attr.value == "logger"
+        and _is_flask_app(func.value.value, context)
+    )
+
+
+def _handler_added_to_flask_logger(handler: str, context: FileContext) -> bool:
+    """Whether the module passes the variable `handler` to a Flask app's `logger.addHandler`."""
+    if context.tree is None or (not _flask_app_names(context) and "current_app" not in context.source.text):
+        return False
+    for node in ast.walk(context.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "addHandler"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == handler
+        ):
+            try:
+                call = cst.parse_expression(ast.unparse(node))
+            except cst.ParserSyntaxError:
+                continue
+            if isinstance(call, cst.Call) and _adds_to_flask_logger(call, context):
+                return True
+    return False
 
 
 def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:

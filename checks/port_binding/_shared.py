@@ -12,6 +12,7 @@ import libcst as cst
 from factorscan.checks.base import SourceRule, Trigger
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
+from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.codemods import argument, keyword, positional
 from factorscan.python.dev_runs import StartNotes
 from factorscan.python.imports import dotted_name
@@ -354,10 +355,11 @@ class PortBindingRule(SourceRule):
 
 
 def variable_for(constant: Constant, node: cst.BaseExpression, fallback: str, word: str) -> str:
-    """The environment variable to read: the constant's own name (`ADMIN_PORT`) when it names one."""
+    """The environment variable to read: the constant's own name (`ADMIN_PORT`) when it names one
+    that the platform does not set for itself (`HOSTNAME` is the container's name)."""
     name = dotted_name(node)
     if constant.node is not None and constant.node is not node and name is not None:
         last = name.rsplit(".", 1)[-1]
-        if re.match(r"^[A-Z][A-Z0-9_]*$", last) and word in last:
+        if re.match(r"^[A-Z][A-Z0-9_]*$", last) and word in last and last not in PLATFORM_VARIABLES:
             return last
     return fallback

@@ -10,7 +10,7 @@ from factorscan.checks.port_binding._shared import (
     env_get_code,
     variable_for,
 )
-from factorscan.python.codemods import env_lookup, int_env_lookup, string
+from factorscan.python.codemods import env_lookup, env_variable_name, int_env_lookup, string
 from factorscan.python.inference import resolve_constant
 
 
@@ -69,7 +69,10 @@ class HardcodedPort(PortBindingRule):
     string port becomes `os.environ.get("PORT", "<old>")`; in a "host:port"
     string the port part reads `PORT`), so nothing changes while `PORT` is
     unset. A metrics server's port reads `METRICS_PORT`. A module constant is
-    rewritten where it is defined and named after itself (`ADMIN_PORT`). A
+    rewritten where it is defined and named after itself (`ADMIN_PORT`),
+    unless the platform sets that name for itself. A second server on another
+    port in the same file, or the second port of a bind list, reads its own
+    variable (`PORT_2`), never the first one's. A
     port defined in another module is reported without a fix.
     """
 
@@ -268,6 +271,27 @@ class HardcodedPort(PortBindingRule):
             """,
             line=7,
             note="a module constant is fixed where it is defined",
+        ),
+        Invalid(
+            """
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            import uvicorn
+
+            admin = HTTPServer(("0.0.0.0", 8081), BaseHTTPRequestHandler)
+            uvicorn.run("main:app", host="0.0.0.0", port=8000)
+            """,
+            fixed="""
+            import os
+            from http.server import BaseHTTPRequestHandler, HTTPServer
+
+            import uvicorn
+
+            admin = HTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8081"))), BaseHTTPRequestHandler)
+            uvicorn.run("main:app", host="0.0.0.0", port=int(os.environ.get("PORT_2", "8000")))
+            """,
+            count=2,
+            note="a second server on another port reads its own variable",
         ),
         Invalid(
             """
@@ -522,6 +546,9 @@ class HardcodedPort(PortBindingRule):
         if constant is None or not _is_port(constant.value):
             return
         variable = variable_for(constant, endpoint.node, endpoint.server.port_variable, "PORT")
+        if constant.node is not None:
+            # A second server on another port gets its own variable (PORT_2), never a shared one.
+            variable = env_variable_name(self.context, variable, str(constant.value))
         where = f" (set in {constant.origin})" if constant.origin else ""
         message = f"The server port is fixed at {constant.value}{where}; read it from ${variable}"
         if constant.node is None:
@@ -538,11 +565,12 @@ class HardcodedPort(PortBindingRule):
         bind = Bind.parse(endpoint.node)
         if bind is None or not isinstance(bind.port, str) or not _is_port(bind.port):
             return
-        fix = self.fix(f"Read the port from $PORT, defaulting to {bind.port}")
-        bind.port = env_get_code(fix, "PORT", bind.port, bind.quote)
+        variable = env_variable_name(self.context, "PORT", bind.port)  # each port of a bind list its own
+        fix = self.fix(f"Read the port from ${variable}, defaulting to {bind.port}")
+        bind.port = env_get_code(fix, variable, bind.port, bind.quote)
         fix.replace(endpoint.node, bind.render(self.context.module))
         self.report(
-            endpoint.node, "The server binds to a port fixed in the code; read it from $PORT", fix=fix
+            endpoint.node, f"The server binds to a port fixed in the code; read it from ${variable}", fix=fix
         )
 
 

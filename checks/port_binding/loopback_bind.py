@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import ClassVar
+
+import libcst as cst
 
 from factorscan.checks.base import Applicability, FixAvailability, Invalid, Severity, Trigger, Valid
 from factorscan.checks.port_binding._shared import (
@@ -13,9 +16,10 @@ from factorscan.checks.port_binding._shared import (
     env_get_code,
     variable_for,
 )
-from factorscan.python.codemods import env_lookup, string
+from factorscan.python.codemods import env_lookup, env_variable_name, string
 from factorscan.python.debug_mode import debugger_may_be_on
 from factorscan.python.inference import resolve_constant
+from factorscan.python.traversal import FileContext
 
 _LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.IGNORECASE)
 
@@ -69,9 +73,13 @@ class LoopbackBind(PortBindingRule):
     Unsafe: the host becomes `os.environ.get("HOST", "0.0.0.0")` (`"::"` for
     `::1`; in a "host:port" string, an f-string whose host part reads
     `HOST`), so the server listens on all interfaces unless `HOST=127.0.0.1`
-    is set: a change of behaviour, on purpose, which the run lists. No fix
-    is offered while the module may switch a debugger on by any route
-    (`debug=` or `use_debugger=` by keyword, by position or in `**options`,
+    is set: a change of behaviour, on purpose, which the run lists. A module
+    constant is rewritten where it is bound, unless other code reads it too
+    (a client's URL): then only the server's argument changes and the
+    constant keeps its value. A constant named after a variable the platform
+    sets (`HOSTNAME` is the container's name) reads `HOST` instead. No fix is
+    offered while the module may switch a debugger on by any route (`debug=`
+    or `use_debugger=` by keyword, by position or in `**options`,
     `app.debug = ...`, `app.config["DEBUG"] = ...`, `DEBUG = ...`), unless
     the value is a literal `False`, `None` or `0`: opening the bind would
     expose Werkzeug's debugger console to the network.
@@ -276,6 +284,32 @@ class LoopbackBind(PortBindingRule):
         ),
         Invalid(
             """
+            import asyncio
+
+            HOSTNAME = "127.0.0.1"
+            HEALTH_URL = f"http://{HOSTNAME}:8888/health"
+
+            async def main(handle):
+                server = await asyncio.start_server(handle, HOSTNAME, 8888)
+                await server.serve_forever()
+            """,
+            fixed="""
+            import asyncio
+            import os
+
+            HOSTNAME = "127.0.0.1"
+            HEALTH_URL = f"http://{HOSTNAME}:8888/health"
+
+            async def main(handle):
+                server = await asyncio.start_server(handle, os.environ.get("HOST", "0.0.0.0"), 8888)
+                await server.serve_forever()
+            """,
+            line=7,
+            unsafe=True,
+            note="client code reads the constant too: only the bind opens; never $HOSTNAME",
+        ),
+        Invalid(
+            """
             from flask import Flask
 
             app = Flask(__name__)
@@ -434,7 +468,9 @@ class LoopbackBind(PortBindingRule):
             return
         default = "::" if "::" in constant.value else "0.0.0.0"
         fix = self.fix(f"Read the host from ${variable}, defaulting to {default}", Applicability.UNSAFE)
-        fix.replace(constant.node, env_lookup(fix, variable, string(default, constant.node)))
+        # A constant that other code reads too (a client's URL) keeps its value: only the bind opens.
+        target = endpoint.node if _read_elsewhere(endpoint.node, self.context) else constant.node
+        fix.replace(target, env_lookup(fix, variable, string(default, constant.node)))
         self.report(endpoint.node, message, fix=fix)
 
     def _bind(self, endpoint: Endpoint) -> None:
@@ -449,7 +485,20 @@ class LoopbackBind(PortBindingRule):
             self.report(endpoint.node, message)
             return
         default = "[::]" if "::" in host else "0.0.0.0"
-        fix = self.fix(f"Read the host from $HOST, defaulting to {default}", Applicability.UNSAFE)
-        bind.host = env_get_code(fix, "HOST", default, bind.quote)
+        variable = env_variable_name(self.context, "HOST", default)
+        fix = self.fix(f"Read the host from ${variable}, defaulting to {default}", Applicability.UNSAFE)
+        bind.host = env_get_code(fix, variable, default, bind.quote)
         fix.replace(endpoint.node, bind.render(self.context.module))
         self.report(endpoint.node, message, fix=fix)
+
+
+def _read_elsewhere(node: cst.BaseExpression, context: FileContext) -> bool:
+    """Whether the module constant `node` names is read more than once in the module."""
+    if not isinstance(node, cst.Name) or context.tree is None:
+        return False
+    reads = sum(
+        1
+        for child in ast.walk(context.tree)
+        if isinstance(child, ast.Name) and child.id == node.value and isinstance(child.ctx, ast.Load)
+    )
+    return reads > 1
