@@ -43,20 +43,14 @@ from .fixbehaviour.programs import programs, snippets
 CORPUS = corpus()
 # Failures the harness found that other branches of issue 15 are fixing: strict, so
 # that each one is noticed (and removed from here) when its fix lands.
-ITEM_10 = "issue 15 item 10 (being fixed on another branch): a stdout handler added beside a console handler duplicates every line"
-ITEM_12 = "issue 15 item 12 (being fixed on another branch): two different values get one variable"
+ITEM_10 = "issue 15 item 10, still open for this shape: a stdout handler added beside a console handler duplicates every line"
 KNOWN: dict[tuple[str, str], str] = {
-    ("safe", "FS1101-invalid-5"): ITEM_10 + " (loguru's default stderr sink stays)",
-    ("unsafe", "FS1101-invalid-5"): ITEM_10 + " (loguru's default stderr sink stays)",
     ("safe", "tricky-flask-logger-file"): ITEM_10 + " (Flask's own stderr handler)",
     ("unsafe", "tricky-flask-logger-file"): ITEM_10 + " (Flask's own stderr handler)",
     ("safe", "tricky-logging-already-on-stderr"): ITEM_10 + " (the root logger's stderr handler)",
     ("unsafe", "tricky-logging-already-on-stderr"): ITEM_10 + " (the root logger's stderr handler)",
     ("safe", "tricky-dictconfig-with-console"): ITEM_10 + " (dictConfig's console handler)",
     ("unsafe", "tricky-dictconfig-with-console"): ITEM_10 + " (dictConfig's console handler)",
-    ("safe+set", "tricky-gunicorn-conf-bind-list"): ITEM_12 + " (both binds read $PORT)",
-    ("unsafe+set", "tricky-gunicorn-conf-bind-list"): ITEM_12 + " (both binds read $PORT)",
-    ("unsafe+set", "tricky-settings-classes"): ITEM_12 + " (two PASSWORD class attributes read $PASSWORD)",
 }
 
 

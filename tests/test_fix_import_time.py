@@ -81,23 +81,23 @@ def test_a_parameter_default_gets_no_fix_that_fails_at_import(project, select: s
         pytest.param(
             "from dataclasses import dataclass, field\n\n\n"
             '@dataclass\nclass Client:\n    host: str\n    api_key: str = "sk-9f8e7d6c5b4a3928"\n',
-            "API_KEY",
-            '    api_key: str = field(default_factory=lambda: os.environ["API_KEY"])\n',
+            "CLIENT_API_KEY",
+            '    api_key: str = field(default_factory=lambda: os.environ["CLIENT_API_KEY"])\n',
             id="field-imported",
         ),
         pytest.param(
             "from dataclasses import dataclass\n\n\n"
             '@dataclass\nclass Client:\n    host: str\n    api_key: str = "sk-9f8e7d6c5b4a3928"\n',
-            "API_KEY",
-            '    api_key: str = dataclasses.field(default_factory=lambda: os.environ["API_KEY"])\n',
+            "CLIENT_API_KEY",
+            '    api_key: str = dataclasses.field(default_factory=lambda: os.environ["CLIENT_API_KEY"])\n',
             id="field-not-imported",
         ),
         pytest.param(
             "import dataclasses\n\n\n"
             "@dataclasses.dataclass(frozen=True)\nclass Client:\n    host: str\n"
             '    api_key: str = "sk-9f8e7d6c5b4a3928"\n',
-            "API_KEY",
-            '    api_key: str = dataclasses.field(default_factory=lambda: os.environ["API_KEY"])\n',
+            "CLIENT_API_KEY",
+            '    api_key: str = dataclasses.field(default_factory=lambda: os.environ["CLIENT_API_KEY"])\n',
             id="module-import",
         ),
     ],

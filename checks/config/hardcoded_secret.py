@@ -531,8 +531,8 @@ class HardcodedSecret(StringLiterals, SourceRule):
             @dataclass
             class Client:
                 host: str
-                api_key: str = field(default_factory=lambda: os.environ["API_KEY"])
-                token: str = field(default_factory=lambda: os.environ["TOKEN"], repr=False)
+                api_key: str = field(default_factory=lambda: os.environ["CLIENT_API_KEY"])
+                token: str = field(default_factory=lambda: os.environ["CLIENT_TOKEN"], repr=False)
 
 
             def fetch():

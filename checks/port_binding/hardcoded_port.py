@@ -201,8 +201,8 @@ class HardcodedPort(PortBindingRule):
 
             if __name__ == "__main__":
                 app.run(port=int(os.environ.get("PORT", "1")))
-                app.run(port=int(os.environ.get("PORT", "65535")))
-                uvicorn.run(app, port=os.environ.get("PORT", "8000"))
+                app.run(port=int(os.environ.get("PORT_2", "65535")))
+                uvicorn.run(app, port=os.environ.get("PORT_3", "8000"))
             """,
             count=3,
             note="the first and last ports, and a port given as a string (its fix keeps it a string)",

@@ -45,3 +45,6 @@ class Env:
     @classmethod
     def read_env(cls, *args, **kwargs) -> None:
         return None
+
+
+FileAwareEnv = Env

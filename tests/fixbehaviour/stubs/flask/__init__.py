@@ -1,8 +1,7 @@
 """A fake Flask: records the effective host, port, debugger and reloader of `app.run()`."""
 
-import logging
+import logging as std_logging  # `flask.logging`, once imported, takes the name `logging` here
 import os
-import sys
 
 from _fixharness import module_getattr, record
 
@@ -45,13 +44,15 @@ class Flask:
         self.config["SECRET_KEY"] = value
 
     @property
-    def logger(self) -> logging.Logger:
+    def logger(self) -> std_logging.Logger:
         # As Flask: the app's logger gets a stderr handler unless one already handles its level.
-        logger = logging.getLogger(self.name)
+        logger = std_logging.getLogger(self.name)
         if self._logger is None:
             self._logger = logger
             if not logger.hasHandlers():
-                logger.addHandler(logging.StreamHandler(sys.stderr))
+                from flask.logging import default_handler
+
+                logger.addHandler(default_handler)
         return logger
 
     def route(self, *args, **kwargs):

@@ -1,0 +1,1 @@
+"""A fake Starlette: only `starlette.config`."""
