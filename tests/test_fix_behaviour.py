@@ -45,10 +45,6 @@ CORPUS = corpus()
 # that each one is noticed (and removed from here) when its fix lands.
 ITEM_10 = "issue 15 item 10, still open for this shape: a stdout handler added beside a console handler duplicates every line"
 KNOWN: dict[tuple[str, str], str] = {
-    ("safe", "tricky-flask-logger-file"): ITEM_10 + " (Flask's own stderr handler)",
-    ("unsafe", "tricky-flask-logger-file"): ITEM_10 + " (Flask's own stderr handler)",
-    ("safe", "tricky-logging-already-on-stderr"): ITEM_10 + " (the root logger's stderr handler)",
-    ("unsafe", "tricky-logging-already-on-stderr"): ITEM_10 + " (the root logger's stderr handler)",
     ("safe", "tricky-dictconfig-with-console"): ITEM_10 + " (dictConfig's console handler)",
     ("unsafe", "tricky-dictconfig-with-console"): ITEM_10 + " (dictConfig's console handler)",
 }

@@ -113,7 +113,8 @@ class LogFileHandler(SourceRule, FileRule):
     replaces it, so each line is written once: a file handler on a Flask
     app's `app.logger` (Flask's default handler streams to stderr) is
     removed, or becomes a `logging.NullHandler()` when it is a variable; a
-    loguru file sink is removed unless the module removes loguru's default
+    file handler added inline to a logger the module also gives a
+    `StreamHandler` is removed; a loguru file sink is removed unless the module removes loguru's default
     stderr sink (`logger.remove()`). Behaviour changes only in where the
     records go. Subclasses of file
     handlers are reported without a fix, and so is a file handler in a
@@ -194,6 +195,42 @@ class LogFileHandler(SourceRule, FileRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import logging
+            import sys
+
+            root = logging.getLogger()
+            root.addHandler(logging.StreamHandler(sys.stderr))
+            root.addHandler(logging.FileHandler("app.log"))
+            """,
+            line=6,
+            fixed="""
+            import logging
+            import sys
+
+            root = logging.getLogger()
+            root.addHandler(logging.StreamHandler(sys.stderr))
+            """,
+            note="the logger already streams to stderr: a stdout handler would print every record twice",
+        ),
+        Invalid(
+            """
+            import logging
+
+            root = logging.getLogger()
+            root.addHandler(logging.FileHandler("app.log"))
+            """,
+            line=4,
+            fixed="""
+            import logging
+            import sys
+
+            root = logging.getLogger()
+            root.addHandler(logging.StreamHandler(sys.stdout))
+            """,
+            note="no stream handler beside it: the file handler becomes one",
+        ),
         Invalid(
             """
             import logging.handlers
@@ -488,15 +525,20 @@ class LogFileHandler(SourceRule, FileRule):
         if _default_handler_touched(context.source.text):
             return False
         stack = context.stack
-        inline = (
-            len(stack) >= 4
+        added = (
+            stack[-3]
+            if len(stack) >= 4
             and isinstance(stack[-2], cst.Arg)
             and isinstance(stack[-3], cst.Call)
             and isinstance(stack[-4], cst.Expr)
-            and _adds_to_flask_logger(stack[-3], context)
+            else None
         )
-        if inline:
+        if added is not None and _adds_to_flask_logger(added, context):
             fix = self.fix("Flask's app.logger already streams to stderr: remove the file handler")
+            self.report(node, message, fix=fix.remove_statement())
+            return True
+        if added is not None and _logger_streams_elsewhere(added, context):
+            fix = self.fix("The logger already has a stream handler: remove the file handler")
             self.report(node, message, fix=fix.remove_statement())
             return True
         assign = stack[-2] if len(stack) >= 2 else None
@@ -754,6 +796,27 @@ def _flask_app_names(context: FileContext) -> set[str]:
             if context.qualified_name(func) == "flask.Flask":
                 names.update(target.id for target in node.targets if isinstance(target, ast.Name))
     return names
+
+
+def _logger_streams_elsewhere(call: cst.Call, context: FileContext) -> bool:
+    """`root.addHandler(FileHandler(...))` where the module also gives `root` a
+    StreamHandler: a stdout handler in the file's place would print every record twice."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "addHandler") or context.tree is None:
+        return False
+    receiver = context.module.code_for_node(func.value)
+    for node in ast.walk(context.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "addHandler"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Call)
+            and ast.unparse(node.args[0].func).rsplit(".", 1)[-1] == "StreamHandler"
+            and ast.unparse(node.func.value) == receiver
+        ):
+            return True
+    return False
 
 
 def _adds_to_flask_logger(call: cst.Call, context: FileContext) -> bool:
