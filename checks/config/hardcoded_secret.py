@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from factorscan.checks.base import (
@@ -40,6 +42,7 @@ from factorscan.python.services import (
 )
 from factorscan.python.targets import (
     COMPARE,
+    DICT,
     OTHER,
     POSITIONAL,
     SUBSCRIPT,
@@ -52,6 +55,9 @@ from factorscan.python.targets import (
     written_text,
 )
 from factorscan.python.traversal import FileContext
+
+# One lower-case word: what a mapping keyed by field names holds (a CSS class, a widget type).
+_PLAIN_WORD = re.compile(r"[a-z]+")
 
 
 def _strong(value: str) -> bool:
@@ -289,6 +295,14 @@ class HardcodedSecret(StringLiterals, SourceRule):
             }
             """,
             note="django-allauth's rate limits, per key and several at once",
+        ),
+        Valid(
+            """
+            css_classes = {}
+            css_classes["password"] = "input"
+            WIDGETS = {"password": "hidden"}
+            """,
+            note="one lower-case word under a field's name is a label (a CSS class, a widget type)",
         ),
         Valid(
             """
@@ -765,6 +779,8 @@ class HardcodedSecret(StringLiterals, SourceRule):
             return
         if target.kind == COMPARE and not _strong(value):
             return  # `token == "not"`: parsers compare tokens with words
+        if target.kind in (SUBSCRIPT, DICT) and _PLAIN_WORD.fullmatch(value):
+            return  # `css_classes["password"] = "input"`: a label stored under a field's name
         if looks_like_secret_value(value, target.name) and not self._stand_ins.holds(
             self.context, value, target
         ):
