@@ -120,6 +120,12 @@ def test_new_strings_follow_the_files_quotes(project) -> None:
             "handler = logging.StreamHandler(sys.stdout)\nassert issubclass(FileHandler, logging.Handler)\n",
             id="still-used-elsewhere",
         ),
+        pytest.param(
+            "import logging\n\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+            'app.logger.addHandler(logging.FileHandler("flask.log"))\n',
+            "from flask import Flask\n\napp = Flask(__name__)\n",
+            id="first-statement-removed",
+        ),
     ],
 )
 def test_imports_the_fix_leaves_unused_are_removed(project, source: str, expected: str) -> None:

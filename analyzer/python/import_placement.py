@@ -191,7 +191,8 @@ def remove_unused_imports(before: str, after: str) -> str:
     body: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
     changed = False
-    for statement in module.body:
+    first_removed = False
+    for index, statement in enumerate(module.body):
         node = _import_statement(statement)
         if node is None or (isinstance(node, cst.ImportFrom) and not isinstance(node.names, Sequence)):
             kept_statement: cst.BaseStatement | None = statement
@@ -200,12 +201,14 @@ def remove_unused_imports(before: str, after: str) -> str:
         if kept_statement is not statement:
             changed = True
         if kept_statement is None:
+            first_removed = first_removed or index == 0
             carried.extend(_leading_lines(statement))  # comments above a removed import stay
             continue
-        if carried:
-            kept_statement = kept_statement.with_changes(
-                leading_lines=[*carried, *_leading_lines(kept_statement)]
-            )
+        if carried or (first_removed and not body):
+            lines = [*carried, *_leading_lines(kept_statement)]
+            while first_removed and not body and lines and lines[0].comment is None:
+                lines.pop(0)  # the module's first statement went: no blank lines open the file
+            kept_statement = kept_statement.with_changes(leading_lines=lines)
             carried = []
         body.append(kept_statement)
     if not changed:
