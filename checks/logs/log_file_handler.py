@@ -805,18 +805,24 @@ def _logger_streams_elsewhere(call: cst.Call, context: FileContext) -> bool:
     if not (isinstance(func, cst.Attribute) and func.attr.value == "addHandler") or context.tree is None:
         return False
     receiver = context.module.code_for_node(func.value)
-    for node in ast.walk(context.tree):
+    return any(
+        isinstance(handler, ast.Call)
+        and ast.unparse(handler.func).rsplit(".", 1)[-1] == "StreamHandler"
+        and ast.unparse(logger) == receiver
+        for logger, handler in _added_handlers(context.tree)
+    )
+
+
+def _added_handlers(tree: ast.Module) -> Iterator[tuple[ast.expr, ast.expr]]:
+    """(logger, handler) of every `logger.addHandler(handler)` call in the module."""
+    for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "addHandler"
             and len(node.args) == 1
-            and isinstance(node.args[0], ast.Call)
-            and ast.unparse(node.args[0].func).rsplit(".", 1)[-1] == "StreamHandler"
-            and ast.unparse(node.func.value) == receiver
         ):
-            return True
-    return False
+            yield node.func.value, node.args[0]
 
 
 def _adds_to_flask_logger(call: cst.Call, context: FileContext) -> bool:
@@ -835,17 +841,10 @@ def _handler_added_to_flask_logger(handler: str, context: FileContext) -> bool:
     """Whether the module passes the variable `handler` to a Flask app's `logger.addHandler`."""
     if context.tree is None or (not _flask_app_names(context) and "current_app" not in context.source.text):
         return False
-    for node in ast.walk(context.tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "addHandler"
-            and len(node.args) == 1
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == handler
-        ):
+    for logger, added in _added_handlers(context.tree):
+        if isinstance(added, ast.Name) and added.id == handler:
             try:
-                call = cst.parse_expression(ast.unparse(node))
+                call = cst.parse_expression(f"{ast.unparse(logger)}.addHandler({handler})")
             except cst.ParserSyntaxError:
                 continue
             if isinstance(call, cst.Call) and _adds_to_flask_logger(call, context):

@@ -41,6 +41,17 @@ _RELOAD_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn"})
 _SERVER_CONFIG = re.compile(r"(gunicorn|hypercorn)[\w.-]*\.py$", re.IGNORECASE)
 
 
+# A server started by a CLI command, and an image that serves the app with gunicorn.
+_CLI_SERVER = """
+    import click
+    import uvicorn
+
+
+    @click.command("{command}")
+    def run_server():
+        uvicorn.run("shop.main:app", reload=True)
+    """
+_GUNICORN_IMAGE = {"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi"]\n'}
 _MAIN_FUNCTION = """
     import uvicorn
 
@@ -221,33 +232,17 @@ class DevServerReload(SourceRule, ProjectRule):
             line=3,
         ),
         Invalid(
-            """
-            import click
-            import uvicorn
-
-
-            @click.command("develop")
-            def run_server():
-                uvicorn.run("shop.main:app", reload=True)
-            """,
+            _CLI_SERVER.format(command="develop"),
             filename="shop/cli.py",
-            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi"]\n'},
+            files=_GUNICORN_IMAGE,
             line=7,
             severity=Severity.INFO,
             note="a development command, while the deployment serves the app with gunicorn",
         ),
         Invalid(
-            """
-            import click
-            import uvicorn
-
-
-            @click.command("serve")
-            def run_server():
-                uvicorn.run("shop.main:app", reload=True)
-            """,
+            _CLI_SERVER.format(command="serve"),
             filename="shop/cli.py",
-            files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi"]\n'},
+            files=_GUNICORN_IMAGE,
             line=7,
             severity=Severity.WARNING,
             note="a command not named for development may be what serves",
