@@ -259,7 +259,7 @@ class MutableDeployImage(ProjectRule):
         for service in deployment.compose_services:
             image = service.node.get("image") if service.node is not None else None
             if image is not None and service.build_context is None:
-                backing = not deployment.runs_app(image.text or "", project.root.name)
+                backing = not deployment.service_runs_app(service, project.root.name)
                 images.append((image, f"compose service `{service.name}`", backing))
         seen: set[tuple[str, int, int]] = set()
         for node, where, backing in images:
