@@ -161,13 +161,6 @@ class ImportTable:
                 return None
         return f"{qualified}.{rest}" if rest else qualified
 
-    def local_name_for(self, qualified: str) -> str | None:
-        """A module-level local name already bound to `qualified`, if any."""
-        for local, target in self.module_level.items():
-            if target == qualified and self.bindings.get(local) == qualified:
-                return local
-        return None
-
 
 def collect_module_scope(module: cst.Module, table: ImportTable) -> None:
     """Fill `table` from module-level statements before the rules' traversal.
