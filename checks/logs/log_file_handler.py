@@ -18,6 +18,12 @@ from factorscan.checks.base import (
     SourceRule,
     Valid,
 )
+from factorscan.checks.logs._loggers import (
+    adds_to_flask_logger,
+    default_handler_touched,
+    handler_added_to,
+    logger_streams_elsewhere,
+)
 from factorscan.checks.logs._shared import (
     CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
@@ -276,6 +282,67 @@ class LogFileHandler(SourceRule, FileRule):
         Invalid(
             """
             import logging
+            import sys
+
+            log = logging.getLogger(__name__)
+            log.addHandler(logging.FileHandler("/var/log/app.log"))
+            root = logging.getLogger()
+            root.addHandler(logging.StreamHandler(sys.stderr))
+            """,
+            line=5,
+            fixed="""
+            import logging
+            import sys
+
+            log = logging.getLogger(__name__)
+            root = logging.getLogger()
+            root.addHandler(logging.StreamHandler(sys.stderr))
+            """,
+            note="the records reach the streaming root logger: a stdout handler would print them twice",
+        ),
+        Invalid(
+            """
+            import logging
+
+            logging.basicConfig(level=logging.INFO)
+            handler = logging.FileHandler("worker.log")
+            logging.getLogger("worker").addHandler(handler)
+            """,
+            line=4,
+            fixed="""
+            import logging
+
+            logging.basicConfig(level=logging.INFO)
+            handler = logging.NullHandler()
+            logging.getLogger("worker").addHandler(handler)
+            """,
+            note="basicConfig() makes the root logger stream; the handler variable becomes a NullHandler",
+        ),
+        Invalid(
+            """
+            import logging
+            import sys
+
+            audit = logging.getLogger("audit")
+            audit.propagate = False
+            audit.addHandler(logging.FileHandler("audit.log"))
+            logging.getLogger().addHandler(logging.StreamHandler(sys.stderr))
+            """,
+            line=6,
+            fixed="""
+            import logging
+            import sys
+
+            audit = logging.getLogger("audit")
+            audit.propagate = False
+            audit.addHandler(logging.StreamHandler(sys.stdout))
+            logging.getLogger().addHandler(logging.StreamHandler(sys.stderr))
+            """,
+            note="the logger does not propagate: its file handler becomes its stream",
+        ),
+        Invalid(
+            """
+            import logging
 
             logging.basicConfig(
                 filename="app.log",
@@ -501,7 +568,7 @@ class LogFileHandler(SourceRule, FileRule):
         if _file_api_used(self.context.tree):
             self.report(node, message)  # a StreamHandler has no doRollover() or baseFilename
             return
-        if self._flask_logger_handler(node, message):
+        if self._handler_already_streamed(node, message):
             return
         fix = self.fix("Log to stdout with logging.StreamHandler(sys.stdout)")
         stream_handler = dotted(f"{fix.use_module('logging')}.StreamHandler")
@@ -512,17 +579,19 @@ class LogFileHandler(SourceRule, FileRule):
         fix.replace(node, replacement)
         self.report(node, message, fix=fix)
 
-    def _flask_logger_handler(self, node: cst.Call, message: str) -> bool:
-        """A file handler added to a Flask app's logger, which keeps its own stderr handler.
+    def _handler_already_streamed(self, node: cst.Call, message: str) -> bool:
+        """A file handler added to a logger whose records already reach a stream: a Flask
+        app's logger (its own stderr handler), a logger the module gives a StreamHandler,
+        or one that propagates to a root logger that streams.
 
-        A StreamHandler(sys.stdout) beside Flask's default handler would write
-        every record twice, so the file handler goes and nothing takes its
-        place: an inline `app.logger.addHandler(FileHandler(...))` is deleted,
-        a handler variable becomes a `NullHandler` (its setLevel/setFormatter
-        calls keep working). Reports and returns True when that applies.
+        A StreamHandler(sys.stdout) beside that stream would write every record
+        twice, so the file handler goes and nothing takes its place: an inline
+        `log.addHandler(FileHandler(...))` is deleted, a handler variable becomes a
+        `NullHandler` (its setLevel/setFormatter calls keep working).
+        Reports and returns True when that applies.
         """
         context = self.context
-        if _default_handler_touched(context.source.text):
+        if default_handler_touched(context.source.text):
             return False
         stack = context.stack
         added = (
@@ -533,12 +602,12 @@ class LogFileHandler(SourceRule, FileRule):
             and isinstance(stack[-4], cst.Expr)
             else None
         )
-        if added is not None and _adds_to_flask_logger(added, context):
+        if added is not None and adds_to_flask_logger(added, context):
             fix = self.fix("Flask's app.logger already streams to stderr: remove the file handler")
             self.report(node, message, fix=fix.remove_statement())
             return True
-        if added is not None and _logger_streams_elsewhere(added, context):
-            fix = self.fix("The logger already has a stream handler: remove the file handler")
+        if added is not None and logger_streams_elsewhere(added, context):
+            fix = self.fix("The logger's records already reach a stream: remove the file handler")
             self.report(node, message, fix=fix.remove_statement())
             return True
         assign = stack[-2] if len(stack) >= 2 else None
@@ -546,10 +615,16 @@ class LogFileHandler(SourceRule, FileRule):
             isinstance(assign, cst.Assign)
             and len(assign.targets) == 1
             and isinstance(assign.targets[0].target, cst.Name)
-            and _handler_added_to_flask_logger(assign.targets[0].target.value, context)
         ):
             return False
-        fix = self.fix("Flask's app.logger already streams to stderr: the file handler becomes a NullHandler")
+        handler = assign.targets[0].target.value
+        if handler_added_to(handler, context, adds_to_flask_logger):
+            reason = "Flask's app.logger already streams to stderr"
+        elif handler_added_to(handler, context, logger_streams_elsewhere):
+            reason = "The logger's records already reach a stream"
+        else:
+            return False
+        fix = self.fix(f"{reason}: the file handler becomes a NullHandler")
         fix.replace(node, node.with_changes(func=dotted(f"{fix.use_module('logging')}.NullHandler"), args=[]))
         self.report(node, message, fix=fix)
         return True
@@ -770,85 +845,6 @@ def _loguru_default_sink_removed(tree: ast.Module | None) -> bool:
             return True
         if node.func.attr == "configure" and any(keyword.arg == "handlers" for keyword in node.keywords):
             return True
-    return False
-
-
-def _default_handler_touched(text: str) -> bool:
-    """The module removes or replaces Flask's default handler, so the console has no other sink."""
-    return "default_handler" in text or "removeHandler" in text or "logger.handlers" in text
-
-
-def _is_flask_app(node: cst.BaseExpression, context: FileContext) -> bool:
-    """`current_app`, or a name the module binds to `Flask(...)`."""
-    if context.qualified_name(node) == "flask.current_app":
-        return True
-    return isinstance(node, cst.Name) and node.value in _flask_app_names(context)
-
-
-def _flask_app_names(context: FileContext) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(context.tree) if context.tree is not None else ():
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            try:
-                func = cst.parse_expression(ast.unparse(node.value.func))
-            except cst.ParserSyntaxError:
-                continue
-            if context.qualified_name(func) == "flask.Flask":
-                names.update(target.id for target in node.targets if isinstance(target, ast.Name))
-    return names
-
-
-def _logger_streams_elsewhere(call: cst.Call, context: FileContext) -> bool:
-    """`root.addHandler(FileHandler(...))` where the module also gives `root` a
-    StreamHandler: a stdout handler in the file's place would print every record twice."""
-    func = call.func
-    if not (isinstance(func, cst.Attribute) and func.attr.value == "addHandler") or context.tree is None:
-        return False
-    receiver = context.module.code_for_node(func.value)
-    return any(
-        isinstance(handler, ast.Call)
-        and ast.unparse(handler.func).rsplit(".", 1)[-1] == "StreamHandler"
-        and ast.unparse(logger) == receiver
-        for logger, handler in _added_handlers(context.tree)
-    )
-
-
-def _added_handlers(tree: ast.Module) -> Iterator[tuple[ast.expr, ast.expr]]:
-    """(logger, handler) of every `logger.addHandler(handler)` call in the module."""
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "addHandler"
-            and len(node.args) == 1
-        ):
-            yield node.func.value, node.args[0]
-
-
-def _adds_to_flask_logger(call: cst.Call, context: FileContext) -> bool:
-    """`app.logger.addHandler(...)` on a Flask app."""
-    func = call.func
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "addHandler"
-        and isinstance(func.value, cst.Attribute)
-        and func.value.attr.value == "logger"
-        and _is_flask_app(func.value.value, context)
-    )
-
-
-def _handler_added_to_flask_logger(handler: str, context: FileContext) -> bool:
-    """Whether the module passes the variable `handler` to a Flask app's `logger.addHandler`."""
-    if context.tree is None or (not _flask_app_names(context) and "current_app" not in context.source.text):
-        return False
-    for logger, added in _added_handlers(context.tree):
-        if isinstance(added, ast.Name) and added.id == handler:
-            try:
-                call = cst.parse_expression(f"{ast.unparse(logger)}.addHandler({handler})")
-            except cst.ParserSyntaxError:
-                continue
-            if isinstance(call, cst.Call) and _adds_to_flask_logger(call, context):
-                return True
     return False
 
 

@@ -284,7 +284,9 @@ def _probe_logs(workdir: Path, sandbox: Path, capture: Path, probes: dict) -> di
         *sorted(
             name
             for name, logger in logging.Logger.manager.loggerDict.items()
-            if isinstance(logger, logging.Logger) and logger.handlers
+            # every logger the program made, not only those with handlers: one whose
+            # file handler a fix removed still reaches the console through its parents
+            if isinstance(logger, logging.Logger)
         ),
     ]
     for name in loggers:
