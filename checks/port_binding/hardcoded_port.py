@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from factorscan.checks.base import FixAvailability, Invalid, Severity, Valid
+from factorscan.checks.port_binding._listening import binds_by_option, gunicorn_config_path, linked_process
 from factorscan.checks.port_binding._shared import (
     Bind,
     Endpoint,
@@ -10,8 +14,14 @@ from factorscan.checks.port_binding._shared import (
     env_get_code,
     variable_for,
 )
+from factorscan.core.findings import Finding
 from factorscan.python.codemods import env_lookup, env_variable_name, int_env_lookup, string
 from factorscan.python.inference import resolve_constant
+from factorscan.scan.project import ProjectModel
+
+# Descriptors at the root of platforms that hand the app its port in $PORT (Heroku and the
+# platforms that read its app.json or heroku.yml, App Engine, Render), besides a Procfile.
+_PORT_ASSIGNING_FILES = ("app.json", "heroku.yml", "app.yaml", "render.yaml")
 
 
 class HardcodedPort(PortBindingRule):
@@ -533,7 +543,95 @@ class HardcodedPort(PortBindingRule):
             severity=Severity.WARNING,
             note="the Procfile loads it",
         ),
+        Invalid(
+            """
+            bind = "[::]:8000"
+            workers = 2
+            """,
+            filename="gunicorn.conf.py",
+            files={"compose.yaml": "services:\n  web:\n    build: .\n    command: gunicorn shop.wsgi\n"},
+            fixed="""
+            import os
+
+            bind = f"[::]:{os.environ.get('PORT', '8000')}"
+            workers = 2
+            """,
+            severity=Severity.INFO,
+            note="the port of the container compose runs, which no platform assigns",
+        ),
+        Invalid(
+            """
+            bind = "[::]:8000"
+            workers = 2
+            """,
+            filename="gunicorn.conf.py",
+            files={
+                "compose.yaml": "services:\n  web:\n    build: .\n    command: gunicorn shop.wsgi\n",
+                "app.json": '{"name": "shop"}',
+            },
+            fixed="""
+            import os
+
+            bind = f"[::]:{os.environ.get('PORT', '8000')}"
+            workers = 2
+            """,
+            severity=Severity.WARNING,
+            note="app.json: the project also deploys where the platform assigns $PORT",
+        ),
+        Invalid(
+            """
+            bind = "[::]:8000"
+            workers = 2
+            """,
+            filename="gunicorn.conf.py",
+            files={
+                "compose.yaml": "services:\n  web:\n    build: .\n    command: gunicorn -b :8000 shop.wsgi\n"
+            },
+            fixed="""
+            import os
+
+            bind = f"[::]:{os.environ.get('PORT', '8000')}"
+            workers = 2
+            """,
+            severity=Severity.WARNING,
+            note="the container's command line binds the port, not this module",
+        ),
+        Invalid(
+            """
+            bind = "[::]:8000"
+            workers = 2
+            """,
+            filename="gunicorn.conf.py",
+            files={
+                "compose.yaml": (
+                    "services:\n  web:\n    build: .\n    command: gunicorn shop.wsgi\n"
+                    "    environment:\n      PORT: '8000'\n"
+                )
+            },
+            fixed="""
+            import os
+
+            bind = f"[::]:{os.environ.get('PORT', '8000')}"
+            workers = 2
+            """,
+            severity=Severity.WARNING,
+            note="the container is given $PORT, which the module ignores",
+        ),
     )
+
+    @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        findings = super().review(findings, project)
+        pinned = _container_port_configs(project)
+        reviewed = []
+        for finding in findings:
+            label = pinned.get(project.relative(Path(finding.path).absolute()))
+            if label is None or finding.severity is Severity.INFO:
+                reviewed.append(finding)
+                continue
+            reason = f"the port {label} is wired to inside its container; nothing here assigns $PORT"
+            reviewed.append(replace(finding, severity=Severity.INFO, message=f"{finding.message} ({reason})"))
+        return reviewed
 
     def check_endpoint(self, endpoint: Endpoint) -> None:
         if endpoint.kind == "port":
@@ -580,3 +678,31 @@ def _is_port(value: int | str) -> bool:
             return False
         value = int(value)
     return 0 < value < 65536
+
+
+def _container_port_configs(project: ProjectModel) -> dict[str, str]:
+    """gunicorn configuration modules whose `bind` is the port of a compose service or
+    Kubernetes container that runs the app, with the container's label. Inside a container
+    the port is the image's contract with its orchestrator, not something a platform assigns,
+    unless the container is given $PORT or the project also deploys to a platform that sets it."""
+    deployment = project.deployment
+    if (
+        deployment.empty
+        or project.tree_files_of_kind("procfile")
+        or any((project.root / name).is_file() for name in _PORT_ASSIGNING_FILES)
+    ):
+        return {}
+    configs: dict[str, str] = {}
+    for linked in deployment.linked_containers(project.root.name):
+        process = linked_process(project, linked)
+        if (
+            process is None
+            or process.server != "gunicorn"
+            or binds_by_option(process)
+            or "PORT" in linked.provided
+        ):
+            continue
+        path = gunicorn_config_path(project, process)
+        if path is not None:
+            configs.setdefault(project.relative(path.absolute()), linked.label)
+    return configs
