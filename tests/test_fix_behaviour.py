@@ -41,13 +41,9 @@ from .fixbehaviour.harness import (
 from .fixbehaviour.programs import programs, snippets
 
 CORPUS = corpus()
-# Failures the harness found that other branches of issue 15 are fixing: strict, so
-# that each one is noticed (and removed from here) when its fix lands.
-ITEM_10 = "issue 15 item 10, still open for this shape: a stdout handler added beside a console handler duplicates every line"
-KNOWN: dict[tuple[str, str], str] = {
-    ("safe", "tricky-dictconfig-with-console"): ITEM_10 + " (dictConfig's console handler)",
-    ("unsafe", "tricky-dictconfig-with-console"): ITEM_10 + " (dictConfig's console handler)",
-}
+# Failures the harness found that are not fixed yet, each with its reason: strict, so that
+# each one is noticed (and removed from here) when its fix lands. None today.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="session")

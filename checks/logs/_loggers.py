@@ -1,6 +1,7 @@
-"""Which loggers a module's records reach: the handlers it adds, the root logger they
-propagate to, Flask's own app.logger. FS1101 asks before it swaps a file handler for a
-stdout one, which would print a record twice where a stream already carries it."""
+"""What FS1101 asks of a logging setup before it fixes a file handler: which streams the
+records already reach (the handlers a module adds, the root logger they propagate to, Flask's
+own app.logger, a dictConfig's console handler), since a stdout handler beside one prints every
+record twice; whether the module uses a file handler's own API; a fileConfig file's handlers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Callable, Iterator
 
 import libcst as cst
 
+from factorscan.core.source import SourceFile
+from factorscan.python.nodes import string_value
 from factorscan.python.traversal import FileContext
 
 
@@ -150,4 +153,164 @@ def handler_added_to(
                 continue
             if isinstance(call, cst.Call) and logger_test(call, context):
                 return True
+    return False
+
+
+# What dictConfig itself reads from a handler entry; every other key is a keyword of the class.
+_DICT_CONFIG_HANDLER_KEYS = frozenset({"class", "level", "formatter", "filters"})
+
+
+def dict_config_stream_reach(stack: list[cst.CSTNode]) -> str | None:
+    """For a dictConfig handler entry (the last node of `stack`, inside the config's
+    "handlers"): "all" when every logger that lists it also reaches a stream handler (its
+    own, or the root logger's by propagation), "some", or "none"; None when the entry sits
+    in no config this can read, or no logger lists it."""
+    if len(stack) < 5:
+        return None
+    entry, handlers, section, config = stack[-2], stack[-3], stack[-4], stack[-5]
+    if not (
+        isinstance(entry, cst.DictElement)
+        and isinstance(handlers, cst.Dict)
+        and isinstance(section, cst.DictElement)
+        and string_value(section.key) == "handlers"
+        and isinstance(config, cst.Dict)
+    ):
+        return None
+    name = string_value(entry.key)
+    streams = {
+        handler
+        for handler, definition in _string_keyed(handlers).items()
+        if isinstance(definition, cst.Dict) and _is_stream_handler(definition)
+    }
+    loggers = _dict_config_loggers(config)
+    root_streams = bool(streams.intersection(loggers.get("", ((), True))[0]))
+    reach = [
+        bool(streams.intersection(listed)) or (logger != "" and propagates and root_streams)
+        for logger, (listed, propagates) in loggers.items()
+        if name in listed
+    ]
+    if not reach:
+        return None
+    return "all" if all(reach) else "some" if any(reach) else "none"
+
+
+def dict_config_handler_keys(definition: cst.Dict) -> list[int]:
+    """Indexes of the keys a handler entry passes to its class (filename, maxBytes, ...)."""
+    return [
+        index
+        for index, element in enumerate(definition.elements)
+        if isinstance(element, cst.DictElement) and string_value(element.key) not in _DICT_CONFIG_HANDLER_KEYS
+    ]
+
+
+def _dict_config_loggers(config: cst.Dict) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """logger name ("" for root) -> (the handlers it lists, whether it propagates)."""
+    top = _string_keyed(config)
+    entries = [("", top.get("root"))]
+    named = top.get("loggers")
+    if isinstance(named, cst.Dict):
+        entries.extend(_string_keyed(named).items())
+    loggers = {}
+    for logger, definition in entries:
+        if not isinstance(definition, cst.Dict):
+            continue
+        fields = _string_keyed(definition)
+        listed = fields.get("handlers")
+        names = (
+            tuple(text for element in listed.elements if (text := string_value(element.value)) is not None)
+            if isinstance(listed, (cst.List, cst.Tuple))
+            else ()
+        )
+        propagate = fields.get("propagate")
+        loggers[logger] = (names, not (isinstance(propagate, cst.Name) and propagate.value == "False"))
+    return loggers
+
+
+def _is_stream_handler(definition: cst.Dict) -> bool:
+    """A handler entry that writes to the console: a StreamHandler (or rich's) on no file."""
+    fields = _string_keyed(definition)
+    kind = string_value(fields["class"]) if "class" in fields else None
+    if kind is None or not kind.endswith(("StreamHandler", "RichHandler")):
+        return False
+    stream = fields.get("stream")
+    return stream is None or (string_value(stream) or "").startswith("ext://sys.std")
+
+
+def _string_keyed(node: cst.Dict) -> dict[str, cst.BaseExpression]:
+    return {
+        key: element.value
+        for element in node.elements
+        if isinstance(element, cst.DictElement) and (key := string_value(element.key)) is not None
+    }
+
+
+_INI_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
+
+
+_INI_ENTRY = re.compile(r"^(?P<key>\s*(class|args|kwargs)\s*[=:]\s*)(?P<value>.*?)\s*$")
+
+
+def ini_handler_sections(source: SourceFile) -> Iterator[dict[str, tuple[int, str, int, int]]]:
+    """[handler_x] sections: key -> (row, value, start column, end column), 1-based."""
+    section: dict[str, tuple[int, str, int, int]] | None = None
+    for row, line in enumerate(source.text.splitlines(), start=1):
+        header = _INI_SECTION.match(line)
+        if header:
+            if section is not None:
+                yield section
+            section = {} if header.group("name").strip().startswith("handler_") else None
+            continue
+        if section is None:
+            continue
+        entry = _INI_ENTRY.match(line)
+        if entry:
+            start = len(entry.group("key")) + 1
+            value = entry.group("value")
+            section[entry.group(2)] = (row, value, start, start + len(value))
+    if section is not None:
+        yield section
+
+
+# What file handlers have and a StreamHandler lacks (FileHandler, the rotating handlers,
+# WatchedFileHandler).
+_FILE_HANDLER_API = frozenset(
+    {
+        "baseFilename",
+        "doRollover",
+        "shouldRollover",
+        "rotation_filename",
+        "rotate",
+        "namer",
+        "rotator",
+        "maxBytes",
+        "backupCount",
+        "rolloverAt",
+        "computeRollover",
+        "getFilesToDelete",
+        "reopenIfNeeded",
+        "_open",
+    }
+)
+
+
+def file_api_used(tree: ast.Module | None) -> bool:
+    """Whether the module touches an attribute only file handlers have (unknown: True)."""
+    if tree is None:
+        return True
+    return any(isinstance(node, ast.Attribute) and node.attr in _FILE_HANDLER_API for node in ast.walk(tree))
+
+
+def loguru_default_sink_removed(tree: ast.Module | None) -> bool:
+    """`logger.remove()`, `logger.remove(0)` or `logger.configure(handlers=...)` somewhere in the module."""
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr == "remove" and (
+            not node.args or (isinstance(node.args[0], ast.Constant) and node.args[0].value == 0)
+        ):
+            return True
+        if node.func.attr == "configure" and any(keyword.arg == "handlers" for keyword in node.keywords):
+            return True
     return False

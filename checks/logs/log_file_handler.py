@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import cast
 
 import libcst as cst
@@ -21,8 +19,13 @@ from factorscan.checks.base import (
 from factorscan.checks.logs._loggers import (
     adds_to_flask_logger,
     default_handler_touched,
+    dict_config_handler_keys,
+    dict_config_stream_reach,
+    file_api_used,
     handler_added_to,
+    ini_handler_sections,
     logger_streams_elsewhere,
+    loguru_default_sink_removed,
 )
 from factorscan.checks.logs._shared import (
     CONFIG_CLASS_NAMES,
@@ -392,6 +395,77 @@ class LogFileHandler(SourceRule, FileRule):
         ),
         Invalid(
             """
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.FileHandler", "filename": "django.log", "level": "INFO"},
+                },
+                "root": {"handlers": ["console", "file"], "level": "INFO"},
+                "loggers": {"django": {"handlers": ["file"], "level": "INFO"}},
+            }
+            """,
+            filename="settings.py",
+            fixed="""
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.NullHandler", "level": "INFO"},
+                },
+                "root": {"handlers": ["console", "file"], "level": "INFO"},
+                "loggers": {"django": {"handlers": ["file"], "level": "INFO"}},
+            }
+            """,
+            line=5,
+            note="the root logger streams, and django propagates to it: the file handler"
+            " becomes a NullHandler, where a stdout one would print every record twice",
+        ),
+        Invalid(
+            """
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.FileHandler", "filename": "audit.log"},
+                },
+                "root": {"handlers": ["console", "file"]},
+                "loggers": {"audit": {"handlers": ["file"], "propagate": False}},
+            }
+            """,
+            filename="settings.py",
+            line=5,
+            note="no fix: a stdout handler prints root's records twice, a NullHandler loses audit's",
+        ),
+        Invalid(
+            """
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.FileHandler", "filename": "audit.log"},
+                },
+                "root": {"handlers": ["console"]},
+                "loggers": {"audit": {"handlers": ["file"], "propagate": False}},
+            }
+            """,
+            filename="settings.py",
+            fixed="""
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+                },
+                "root": {"handlers": ["console"]},
+                "loggers": {"audit": {"handlers": ["file"], "propagate": False}},
+            }
+            """,
+            line=5,
+            note="the only logger that uses it does not propagate to the console: it becomes a stream",
+        ),
+        Invalid(
+            """
             import sys
             from loguru import logger
 
@@ -565,7 +639,7 @@ class LogFileHandler(SourceRule, FileRule):
     def _file_handler(self, node: cst.Call) -> None:
         handler = self.context.qualified_name(node.func) or "FileHandler"
         message = f"{handler.rsplit('.', 1)[1]} writes logs to a file; stream them to stdout"
-        if _file_api_used(self.context.tree):
+        if file_api_used(self.context.tree):
             self.report(node, message)  # a StreamHandler has no doRollover() or baseFilename
             return
         if self._handler_already_streamed(node, message):
@@ -671,7 +745,7 @@ class LogFileHandler(SourceRule, FileRule):
         )
         if not file_sink and not (has_file_options and not is_std_stream(sink.value, self.context)):
             return
-        if not _loguru_default_sink_removed(self.context.tree):
+        if not loguru_default_sink_removed(self.context.tree):
             # loguru's default sink already writes to stderr: a stdout sink would repeat every line.
             self._drop_loguru_sink(node, sink)
             return
@@ -719,6 +793,25 @@ class LogFileHandler(SourceRule, FileRule):
         if not all(isinstance(element, cst.DictElement) for element in node.elements):
             self.report(class_element.value, message)  # `**base` entries: no safe rewrite
             return
+        reach = dict_config_stream_reach(self.context.stack)
+        if reach == "some":
+            # A stdout handler prints twice for the loggers that stream already; nothing
+            # in its place loses the records of those that do not.
+            self.report(class_element.value, message)
+            return
+        if reach == "all":
+            fix = self.fix("The loggers that use it already stream: the handler becomes a NullHandler")
+            null = {
+                class_index: class_element.with_changes(
+                    value=string("logging.NullHandler", class_element.value)
+                )
+            }
+            elements = cast(list[cst.DictElement], list(node.elements))
+            rebuilt = rebuild(elements, replace=null, drop=set(dict_config_handler_keys(node)))
+            self.report(
+                class_element.value, message, fix=fix.replace(node, node.with_changes(elements=rebuilt))
+            )
+            return
         fix = self.fix("Stream to stdout: logging.StreamHandler with ext://sys.stdout")
         replace: dict[int, cst.DictElement] = {
             class_index: class_element.with_changes(
@@ -746,7 +839,7 @@ class LogFileHandler(SourceRule, FileRule):
     # -- fileConfig ini files -------------------------------------------------
 
     def check_file(self, source: SourceFile) -> Iterable[Finding]:
-        for section in _ini_handler_sections(source):
+        for section in ini_handler_sections(source):
             class_line = section.get("class")
             if class_line is None:
                 continue
@@ -774,78 +867,6 @@ class LogFileHandler(SourceRule, FileRule):
             yield self.make_finding(
                 source.display_path, Location(row, start), Location(row, end), message, fix=fix
             )
-
-
-_INI_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
-
-
-_INI_ENTRY = re.compile(r"^(?P<key>\s*(class|args|kwargs)\s*[=:]\s*)(?P<value>.*?)\s*$")
-
-
-def _ini_handler_sections(source: SourceFile) -> Iterator[dict[str, tuple[int, str, int, int]]]:
-    """[handler_x] sections: key -> (row, value, start column, end column), 1-based."""
-    section: dict[str, tuple[int, str, int, int]] | None = None
-    for row, line in enumerate(source.text.splitlines(), start=1):
-        header = _INI_SECTION.match(line)
-        if header:
-            if section is not None:
-                yield section
-            section = {} if header.group("name").strip().startswith("handler_") else None
-            continue
-        if section is None:
-            continue
-        entry = _INI_ENTRY.match(line)
-        if entry:
-            start = len(entry.group("key")) + 1
-            value = entry.group("value")
-            section[entry.group(2)] = (row, value, start, start + len(value))
-    if section is not None:
-        yield section
-
-
-# What file handlers have and a StreamHandler lacks (FileHandler, the rotating handlers,
-# WatchedFileHandler).
-_FILE_HANDLER_API = frozenset(
-    {
-        "baseFilename",
-        "doRollover",
-        "shouldRollover",
-        "rotation_filename",
-        "rotate",
-        "namer",
-        "rotator",
-        "maxBytes",
-        "backupCount",
-        "rolloverAt",
-        "computeRollover",
-        "getFilesToDelete",
-        "reopenIfNeeded",
-        "_open",
-    }
-)
-
-
-def _file_api_used(tree: ast.Module | None) -> bool:
-    """Whether the module touches an attribute only file handlers have (unknown: True)."""
-    if tree is None:
-        return True
-    return any(isinstance(node, ast.Attribute) and node.attr in _FILE_HANDLER_API for node in ast.walk(tree))
-
-
-def _loguru_default_sink_removed(tree: ast.Module | None) -> bool:
-    """`logger.remove()`, `logger.remove(0)` or `logger.configure(handlers=...)` somewhere in the module."""
-    if tree is None:
-        return False
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        if node.func.attr == "remove" and (
-            not node.args or (isinstance(node.args[0], ast.Constant) and node.args[0].value == 0)
-        ):
-            return True
-        if node.func.attr == "configure" and any(keyword.arg == "handlers" for keyword in node.keywords):
-            return True
-    return False
 
 
 def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:

@@ -265,11 +265,12 @@ def _handler_probe(probe: str) -> bool:
     return probe.rsplit(".", 1)[-1].startswith("handler#")
 
 
-def _loggers_deliver(probes: dict[str, dict]) -> bool:
-    """Every logger still puts its records somewhere: a handler the fix emptied or removed
-    (a file handler beside Flask's own stderr one) loses nothing the app logs."""
-    loggers = [places for probe, places in probes.items() if not _handler_probe(probe)]
-    return bool(loggers) and all(loggers)
+def _loggers_deliver(before: dict[str, dict], after: dict[str, dict]) -> bool:
+    """Every logger that put its records somewhere still does: a handler the fix emptied or
+    removed (a file handler beside Flask's own stderr one) loses nothing the app logs. A
+    logger that delivered nothing before (one a dictConfig disabled) is no loss."""
+    loggers = [probe for probe, places in before.items() if places and not _handler_probe(probe)]
+    return bool(loggers) and all(after.get(probe) for probe in loggers)
 
 
 def log_problems(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
@@ -287,7 +288,7 @@ def log_problems(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
             problems.append(
                 f"log probe {probe}: reaches the console {console_new} times (before: {console_old}): {new}"
             )
-        if old and not new and not (_handler_probe(probe) and _loggers_deliver(after)):
+        if old and not new and not (_handler_probe(probe) and _loggers_deliver(before, after)):
             problems.append(f"log probe {probe}: its records are lost (before: {old})")
     return problems
 

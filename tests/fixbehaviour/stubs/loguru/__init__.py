@@ -10,13 +10,25 @@ import sys
 from _fixharness import record
 
 
+class SinkId:
+    """What `add` returns: a handle for `remove`. Loguru's own is an int that counts the sinks
+    added so far, so a fix that drops one sink renumbers the rest; the program can only hand
+    it back, so the harness does not compare it as data."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"SinkId({self.number})"
+
+
 class _Logger:
     def __init__(self) -> None:
         self._sinks = {0: sys.stderr}
         self._next = 1
 
-    def add(self, sink, **kwargs) -> int:
-        handler_id = self._next
+    def add(self, sink, **kwargs) -> SinkId:
+        handler_id = SinkId(self._next)
         self._next += 1
         self._sinks[handler_id] = sink
         record("loguru.add", sink=str(sink) if isinstance(sink, str) else sink, options=kwargs)
