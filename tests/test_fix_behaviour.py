@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from factorscan import api
 
@@ -115,7 +115,25 @@ def test_unsafe_fix_variables_reach_the_program(results: Results, entry: str) ->
 POOL = snippets(frozenset(name for _, name in KNOWN))
 
 
+# Programs the random draws found failing, replayed on every run.
+_PROPAGATES_TO_STREAMING_ROOT = (
+    ["FS1101-invalid-4", "FS1101-invalid-0"],
+    "from logging import FileHandler, getLogger\n\nif True:\n    log = getLogger(__name__)\n\n"
+    'if True:\n    log.addHandler(FileHandler("/var/log/app.log"))\n\nimport logging\n\nimport sys\n\n'
+    "if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.StreamHandler(sys.stderr))\n\n"
+    'if True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
+)
+_LOGURU_SINK_IDS = (
+    ["FS1101-invalid-11", "FS1101-invalid-12"],
+    'from loguru import logger\n\nif True:\n    logger.add("logs/app.log", rotation="10 MB")\n\n'
+    'if True:\n    logger.info("started")\n\nfrom loguru import logger\n\n'
+    'if True:\n    sink_id = logger.add("logs/app.log")\n',
+)
+
+
 @given(program=programs(POOL))
+@example(program=_PROPAGATES_TO_STREAMING_ROOT)
+@example(program=_LOGURU_SINK_IDS)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""
