@@ -170,7 +170,7 @@ def test_diff_base_uncommitted_edit_and_pure_rename(repo: Path) -> None:
     )
     code, lines = _concise(repo, "--diff-base", "main", ".")
     assert [line.split(": ")[:2] for line in lines] == [
-        ["gunicorn.conf.py:1:12", "FS1103 [*] errorlog writes server logs to a file; use '-' for stdout"]
+        ["gunicorn.conf.py:1:12", "FS1103 [*] errorlog writes server logs to a file; use '-' for stderr"]
     ]
     assert code == 1
 

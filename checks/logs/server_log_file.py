@@ -200,11 +200,13 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
                 value = self.context.string_value(node.value)
                 if value is None or value.strip() in STDOUT_STREAMS or not value.strip():
                     continue
-                fix = self.fix("Log to stdout: '-'")
+                # gunicorn's '-' is stdout for the access log and stderr for the error log
+                stream = "stdout" if target.target.value == "accesslog" else "stderr"
+                fix = self.fix(f"Log to {stream}: '-'")
                 fix.replace(node.value, string("-", node.value))
                 self.report(
                     node.value,
-                    f"{target.target.value} writes server logs to a file; use '-' for stdout",
+                    f"{target.target.value} writes server logs to a file; use '-' for {stream}",
                     fix=fix,
                 )
 
