@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.checks.base import FileRule, Invalid, Severity, SourceRule, Valid
 from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding
+from factorscan.core.source import SourceFile
 from factorscan.deploy.system_tools import PROCESS_STARTERS
+from factorscan.deploy.uwsgi import uwsgi_options
 from factorscan.python.codemods import argument, is_std_stream
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
@@ -101,7 +105,11 @@ def _backgrounds_app(words: list[str]) -> bool:
     return any(_APP_PROGRAMS.match(word) for word in rest[:2])
 
 
-class SelfDaemonizing(SourceRule):
+# uWSGI options that write the master's PID to a file.
+_UWSGI_PIDFILES = frozenset({"pidfile", "pidfile2", "safe-pidfile", "safe-pidfile2"})
+
+
+class SelfDaemonizing(SourceRule, FileRule):
     """
     ## What it does
     Finds an app that turns itself into a daemon: python-daemon's
@@ -109,6 +117,7 @@ class SelfDaemonizing(SourceRule):
     (`os.fork()` with `os.setsid()` in the same function), PID files
     (`open("app.pid", "w")`, writing `os.getpid()` to a file, `PIDLockFile`,
     `pid.PidFile`), gunicorn configuration modules with `daemon = True` or a
+    `pidfile`, uWSGI ini files whose `[uwsgi]` section sets `daemonize` or a
     `pidfile`, and launches of the app in the background with `nohup` or a
     trailing `&` from `subprocess` or `os.system`.
 
@@ -165,11 +174,26 @@ class SelfDaemonizing(SourceRule):
         b'&"',
     )
 
+    kinds = ("ini",)
+    file_triggers = (b"daemonize", b"pidfile")
+
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not is_test_path(relative_path)
 
     VALID = (
+        Valid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            master = true
+
+            [supervisord]
+            pidfile = /tmp/supervisord.pid
+            """,
+            filename="uwsgi.ini",
+            note="a uWSGI that stays in the foreground; another program's section",
+        ),
         Valid(
             """
             import os
@@ -213,6 +237,17 @@ class SelfDaemonizing(SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            daemonize = /var/log/uwsgi.log
+            pidfile = /tmp/shop.pid
+            """,
+            filename="uwsgi.ini",
+            count=2,
+            line=3,
+        ),
         Invalid(
             """
             import daemon
@@ -279,6 +314,16 @@ class SelfDaemonizing(SourceRule):
             count=2,
         ),
     )
+
+    def check_file(self, source: SourceFile) -> Iterator[Finding]:
+        for option in uwsgi_options(source):
+            if option.key in ("daemonize", "daemonize2") and option.value:
+                message = f"uWSGI {option.key} detaches the server from its process manager"
+            elif option.key in _UWSGI_PIDFILES and option.value:
+                message = f"uWSGI {option.key} writes a PID file"
+            else:
+                continue
+            yield self.make_finding(source.display_path, option.start, option.end, message)
 
     def __init__(self) -> None:
         self._forking: set[cst.FunctionDef | None] = set()

@@ -27,6 +27,7 @@ from factorscan.core.source import SourceFile
 from factorscan.deploy.container import ComposeService, describe, parse_compose, parse_procfile
 from factorscan.deploy.dockerfile import parse_shared
 from factorscan.deploy.shell import commands
+from factorscan.deploy.uwsgi import uwsgi_options
 from factorscan.python.codemods import string
 from factorscan.scan.project import ProjectModel
 
@@ -39,9 +40,11 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     server command lines in Procfiles, Dockerfile `CMD`/`ENTRYPOINT`,
     compose `command:` and shell scripts that send logs to a file: gunicorn and hypercorn
     `--access-logfile`, `--error-logfile`, `--log-file`; daphne
-    `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; and uvicorn or
-    gunicorn `--log-config` naming a JSON or YAML logging config with file
-    handlers (ini configs are FS1101's).
+    `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; uWSGI ini
+    files whose `[uwsgi]` section sets `logto`, `logto2`, or a `logger` or
+    `req-logger` of `file:`; and uvicorn or gunicorn `--log-config` naming a
+    JSON or YAML logging config with file handlers (ini logging configs are
+    FS1101's).
 
     ## Why is this bad?
     Factor XI: the server's access and error logs are part of the app's
@@ -68,7 +71,8 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     Procfiles, Dockerfiles and scripts, for gunicorn, hypercorn and daphne
     (the access log then goes to stdout, the error log to stderr, as their
     defaults do). celery and uWSGI have no `-`: reported without a fix (drop
-    the option; celery then logs to stderr). Compose files are reported
+    the option; celery then logs to stderr). In a uWSGI ini file the line
+    goes, and uWSGI logs to stderr, its default. Compose files are reported
     without a fix.
     """
 
@@ -78,9 +82,9 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     summary = "The app server writes its logs to a file"
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"accesslog", b"errorlog")
-    kinds = ("dockerfile", "procfile", "compose", "shell")
+    kinds = ("dockerfile", "procfile", "compose", "shell", "ini")
     # --log-config is for the project half, which the example test also checks against these.
-    file_triggers = (b"logfile", b"log-file", b"--access-log", b"--logto", b"--log-config")
+    file_triggers = (b"logfile", b"log-file", b"--access-log", b"logto", b"--log-config", b"file:")
 
     VALID = (
         Valid('accesslog = "-"\nerrorlog = "-"\n', filename="gunicorn.conf.py"),
@@ -107,8 +111,39 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             filename="gunicorn.conf.py",
             note="not a module-level setting",
         ),
+        Valid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            logger = stdio
+            req-logger = file:%(log_dir)/requests.log
+
+            [supervisord]
+            logto = /var/log/supervisord.log
+            """,
+            filename="uwsgi.ini",
+            note="uWSGI's stdio logger; a placeholder path; another program's section",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            http-socket = :8000
+            logto = /var/log/uwsgi/shop.log
+            req_logger = file:/var/log/uwsgi/requests.log
+            """,
+            filename="uwsgi.ini",
+            count=2,
+            line=4,
+            fixed="""
+            [uwsgi]
+            module = shop.wsgi:application
+            http-socket = :8000
+            """,
+            note="the lines go: uWSGI then logs to stderr",
+        ),
         Invalid(
             """
             bind = "0.0.0.0:8000"
@@ -213,6 +248,9 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
 
     def check_file(self, source: SourceFile) -> Iterator[Finding]:
+        if file_kind(source.path) == "ini":
+            yield from self._uwsgi_ini(source)
+            return
         for tokens, fixable in _command_tokens(source):
             process = describe([token.text for token in tokens])
             options = _LOG_FILE_OPTIONS.get(process.server or "")
@@ -247,6 +285,26 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
                     + (" with `-`" if process.server in _DASH_SERVERS else " (drop the option)"),
                     fix=fix,
                 )
+
+    def _uwsgi_ini(self, source: SourceFile) -> Iterator[Finding]:
+        for option in uwsgi_options(source):
+            to_file = option.key in ("logto", "logto2") or (
+                option.key in ("logger", "req-logger") and option.value.split(":", 1)[0] == "file"
+            )
+            if not to_file or not option.value or "$" in option.value or "%(" in option.value:
+                continue
+            fix = Fix(
+                Applicability.SAFE,
+                f"Remove `{option.key}`: uWSGI logs to stderr",
+                (Edit("", source.location(option.line_start), source.location(option.line_end)),),
+            )
+            yield self.make_finding(
+                source.display_path,
+                option.start,
+                option.end,
+                f"uWSGI {option.key} writes logs to a file; drop it so uWSGI logs to stderr",
+                fix=fix,
+            )
 
     def check_project(self, project: ProjectModel) -> Iterator[Finding]:
         for declared in project.processes:
