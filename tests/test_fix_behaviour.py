@@ -130,10 +130,18 @@ _LOGURU_SINK_IDS = (
     'if True:\n    sink_id = logger.add("logs/app.log")\n',
 )
 
+_FLASK_LOGGER_BY_NAME = (
+    ["FS0301-invalid-4", "FS1101-invalid-4"],
+    "from flask import Flask\n\nif True:\n    app = Flask(__name__)\n\n"
+    "from logging import FileHandler, getLogger\n\nif True:\n    log = getLogger(__name__)\n\n"
+    'if True:\n    log.addHandler(FileHandler("/var/log/app.log"))\n',
+)
+
 
 @given(program=programs(POOL))
 @example(program=_PROPAGATES_TO_STREAMING_ROOT)
 @example(program=_LOGURU_SINK_IDS)
+@example(program=_FLASK_LOGGER_BY_NAME)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""

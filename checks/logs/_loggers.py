@@ -29,7 +29,12 @@ def is_flask_app(node: cst.BaseExpression, context: FileContext) -> bool:
 
 
 def flask_app_names(context: FileContext) -> set[str]:
-    names: set[str] = set()
+    return {name for name, _ in _flask_apps(context)}
+
+
+def _flask_apps(context: FileContext) -> list[tuple[str, str]]:
+    """(variable, import name as written) of each `app = Flask(__name__)` in the module."""
+    apps = []
     for node in ast.walk(context.tree) if context.tree is not None else ():
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             try:
@@ -37,8 +42,30 @@ def flask_app_names(context: FileContext) -> set[str]:
             except cst.ParserSyntaxError:
                 continue
             if context.qualified_name(func) == "flask.Flask":
-                names.update(target.id for target in node.targets if isinstance(target, ast.Name))
-    return names
+                import_name = ast.unparse(node.value.args[0]) if node.value.args else ""
+                apps.extend(
+                    (target.id, import_name) for target in node.targets if isinstance(target, ast.Name)
+                )
+    return apps
+
+
+def _is_flask_logger_by_name(logger: str, context: FileContext) -> bool:
+    """`getLogger(__name__)` (or a name bound to it) in a module that makes `Flask(__name__)`:
+    Flask's app.logger is the logger named after the app's import name."""
+    import_names = {name for _, name in _flask_apps(context) if name}
+    if not import_names or context.tree is None:
+        return False
+    values = [logger] + [
+        ast.unparse(node.value)
+        for node in ast.walk(context.tree)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
+    ]
+    return any(
+        (call := re.fullmatch(r"(?:[\w.]+\.)?getLogger\((?P<name>.+)\)", value)) is not None
+        and call.group("name") in import_names
+        for value in values
+    )
 
 
 def logger_streams_elsewhere(call: cst.Call, context: FileContext) -> bool:
@@ -128,15 +155,13 @@ def added_handlers(tree: ast.Module) -> Iterator[tuple[ast.expr, ast.expr]]:
 
 
 def adds_to_flask_logger(call: cst.Call, context: FileContext) -> bool:
-    """`app.logger.addHandler(...)` on a Flask app."""
+    """`app.logger.addHandler(...)` on a Flask app, or on the logger named after it."""
     func = call.func
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "addHandler"
-        and isinstance(func.value, cst.Attribute)
-        and func.value.attr.value == "logger"
-        and is_flask_app(func.value.value, context)
-    )
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "addHandler"):
+        return False
+    if isinstance(func.value, cst.Attribute) and func.value.attr.value == "logger":
+        return is_flask_app(func.value.value, context)
+    return _is_flask_logger_by_name(context.module.code_for_node(func.value), context)
 
 
 def handler_added_to(

@@ -206,6 +206,27 @@ class LogFileHandler(SourceRule, FileRule):
     INVALID = (
         Invalid(
             """
+            from logging import FileHandler, getLogger
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            log = getLogger(__name__)
+            log.addHandler(FileHandler("/var/log/app.log"))
+            """,
+            line=7,
+            fixed="""
+            from logging import getLogger
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            log = getLogger(__name__)
+            """,
+            note="the logger named after the app is Flask's app.logger, which streams to stderr",
+        ),
+        Invalid(
+            """
             import logging
             import sys
 
