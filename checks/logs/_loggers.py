@@ -11,7 +11,10 @@ from collections.abc import Callable, Iterator
 
 import libcst as cst
 
+from factorscan.checks.logs._shared import CONFIG_CLASS_NAMES
+from factorscan.core.findings import Applicability, Edit, Fix, Location
 from factorscan.core.source import SourceFile
+from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
 from factorscan.python.nodes import string_value
 from factorscan.python.traversal import FileContext
 
@@ -339,3 +342,56 @@ def loguru_default_sink_removed(tree: ast.Module | None) -> bool:
         if node.func.attr == "configure" and any(keyword.arg == "handlers" for keyword in node.keywords):
             return True
     return False
+
+
+def config_file_handlers(source: SourceFile) -> Iterator[tuple[Location, Location, str, Fix | None]]:
+    """(start, end, message, fix) of each file handler of a logging config file: a YAML
+    dictConfig (reported without a fix) or a fileConfig ini file."""
+    if source.path.suffix in (".yaml", ".yml"):
+        for kind in _yaml_file_handlers(source):
+            handler = (kind.text or "").rsplit(".", 1)[-1]
+            end = kind.end_column if kind.end_row == kind.row else kind.column + 1
+            message = f"Logging config handler uses {handler}, which writes to a file; stream to stdout"
+            yield Location(kind.row, kind.column), Location(kind.row, end), message, None
+        return
+    for section in ini_handler_sections(source):
+        class_line = section.get("class")
+        if class_line is None or class_line[1] not in CONFIG_CLASS_NAMES:
+            continue
+        row, value, start, end = class_line
+        edits = [Edit("StreamHandler", Location(row, start), Location(row, end))]
+        args_line = section.get("args")
+        if args_line is not None:
+            args_row, _, args_start, args_end = args_line
+            edits.append(Edit("(sys.stdout,)", Location(args_row, args_start), Location(args_row, args_end)))
+        kwargs_line = section.get("kwargs")
+        if kwargs_line is not None:
+            edits.append(Edit("", Location(kwargs_line[0], 1), Location(kwargs_line[0] + 1, 1)))
+        fix = Fix(
+            Applicability.SAFE,
+            "Stream to stdout: class=StreamHandler, args=(sys.stdout,)",
+            tuple(sorted(edits, key=lambda e: e.location)),
+        )
+        handler = value.rsplit(".", 1)[-1]
+        message = f"fileConfig handler uses {handler}, which writes to a file; stream to stdout"
+        yield Location(row, start), Location(row, end), message, fix
+
+
+def _yaml_file_handlers(source: SourceFile) -> Iterator[YamlNode]:
+    """The `class:` nodes of the file handlers of a YAML logging config (a mapping with
+    `version:` and `handlers:`, as `dictConfig` reads it). Nothing for other YAML."""
+    for document in _yaml_documents(source.text):
+        handlers = document.get("handlers")
+        if document.get("version") is None or handlers is None:
+            continue
+        for definition in handlers.mapping.values():
+            kind = definition.get("class")
+            if kind is not None and kind.text in CONFIG_CLASS_NAMES:
+                yield kind
+
+
+def _yaml_documents(text: str) -> list[YamlNode]:
+    try:
+        return load_documents(text)
+    except YamlError:
+        return []

@@ -44,3 +44,18 @@ def is_open_call(node: cst.BaseExpression, context: FileContext) -> bool:
     if context.qualified_name(node.func) in OPEN_FUNCTIONS:
         return True
     return isinstance(node.func, cst.Attribute) and node.func.attr.value == "open"
+
+
+def is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
+    """A string, f-string, Path(...) or os.path.join(...): a file, not a stream."""
+    if isinstance(node, cst.FormattedString):
+        return True
+    text = context.string_value(node)
+    if text is not None:
+        return text not in STDOUT_STREAMS
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        return True  # BASE_DIR / "logs" / "app.log"
+    if isinstance(node, cst.Call):
+        name = context.qualified_name(node.func) or ""
+        return name in PATH_TYPES or name in ("os.path.join", "os.path.abspath")
+    return False

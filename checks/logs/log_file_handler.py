@@ -8,7 +8,6 @@ from typing import cast
 import libcst as cst
 
 from factorscan.checks.base import (
-    Applicability,
     FileRule,
     FixAvailability,
     Invalid,
@@ -18,23 +17,22 @@ from factorscan.checks.base import (
 )
 from factorscan.checks.logs._loggers import (
     adds_to_flask_logger,
+    config_file_handlers,
     default_handler_touched,
     dict_config_handler_keys,
     dict_config_stream_reach,
     file_api_used,
     handler_added_to,
-    ini_handler_sections,
     logger_streams_elsewhere,
     loguru_default_sink_removed,
 )
 from factorscan.checks.logs._shared import (
     CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
-    PATH_TYPES,
-    STDOUT_STREAMS,
     is_open_call,
+    is_path_expression,
 )
-from factorscan.core.findings import Edit, Finding, Fix, Location
+from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
 from factorscan.python.codemods import (
     argument,
@@ -46,7 +44,6 @@ from factorscan.python.codemods import (
     rebuild,
     string,
 )
-from factorscan.python.traversal import FileContext
 
 # dictConfig handler keys that only mean something for files.
 _FILE_ONLY_KEYS = frozenset(
@@ -74,10 +71,6 @@ _LOGURU_FILE_ARGS = frozenset(
 )
 
 
-def _handler_class_name(value: str) -> bool:
-    return value in CONFIG_CLASS_NAMES
-
-
 class LogFileHandler(SourceRule, FileRule):
     """
     ## What it does
@@ -85,7 +78,8 @@ class LogFileHandler(SourceRule, FileRule):
     (`RotatingFileHandler`, `TimedRotatingFileHandler`, `WatchedFileHandler`,
     through any import alias), `logging.basicConfig(filename=...)`,
     `dictConfig` dicts and Django `LOGGING` settings whose handler class is a
-    file handler, `fileConfig` ini files with file handlers, loguru
+    file handler, YAML logging configs (`version:` and `handlers:`) and
+    `fileConfig` ini files with file handlers, loguru
     `logger.add("app.log")`, structlog `WriteLoggerFactory(file=open(...))`,
     and `StreamHandler(open(...))`.
 
@@ -145,10 +139,32 @@ class LogFileHandler(SourceRule, FileRule):
         b"loguru",
         b"structlog",
     )
-    kinds = ("ini",)
-    file_triggers = (b"[handler_",)
+    kinds = ("ini", "yaml")
+    file_triggers = (b"[handler_", b"FileHandler")
 
     VALID = (
+        Valid(
+            """
+            version: 1
+            handlers:
+              console:
+                class: logging.StreamHandler
+                stream: ext://sys.stdout
+            root:
+              handlers: [console]
+            """,
+            filename="logging.yaml",
+            note="a YAML logging config that streams",
+        ),
+        Valid(
+            """
+            handlers:
+              audit:
+                class: logging.FileHandler
+            """,
+            filename="alerts.yaml",
+            note="no `version:`: not a logging config",
+        ),
         Valid(
             """
             import logging
@@ -204,6 +220,20 @@ class LogFileHandler(SourceRule, FileRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            version: 1
+            handlers:
+              file:
+                class: logging.handlers.RotatingFileHandler
+                filename: /var/log/app.log
+            root:
+              handlers: [file]
+            """,
+            filename="config/logging.yaml",
+            line=4,
+            note="a YAML config for dictConfig; reported without a fix",
+        ),
         Invalid(
             """
             from logging import FileHandler, getLogger
@@ -759,7 +789,7 @@ class LogFileHandler(SourceRule, FileRule):
         sink = argument(node, 0, "sink")
         if sink is None:
             return
-        file_sink = _is_path_expression(sink.value, self.context)
+        file_sink = is_path_expression(sink.value, self.context)
         has_file_options = any(
             arg.keyword is not None and arg.keyword.value in ("rotation", "retention", "compression")
             for arg in node.args
@@ -803,7 +833,7 @@ class LogFileHandler(SourceRule, FileRule):
         for index, element in enumerate(node.elements):
             if dict_key(element) == "class" and isinstance(element, cst.DictElement):
                 value = self.context.string_value(element.value)
-                if value is not None and _handler_class_name(value):
+                if value is not None and value in CONFIG_CLASS_NAMES:
                     class_index = index
         if class_index is None:
             return
@@ -860,46 +890,5 @@ class LogFileHandler(SourceRule, FileRule):
     # -- fileConfig ini files -------------------------------------------------
 
     def check_file(self, source: SourceFile) -> Iterable[Finding]:
-        for section in ini_handler_sections(source):
-            class_line = section.get("class")
-            if class_line is None:
-                continue
-            row, value, start, end = class_line
-            if not _handler_class_name(value):
-                continue
-            edits = [Edit("StreamHandler", Location(row, start), Location(row, end))]
-            args_line = section.get("args")
-            if args_line is not None:
-                args_row, _, args_start, args_end = args_line
-                edits.append(
-                    Edit("(sys.stdout,)", Location(args_row, args_start), Location(args_row, args_end))
-                )
-            kwargs_line = section.get("kwargs")
-            if kwargs_line is not None:
-                kwargs_row = kwargs_line[0]
-                edits.append(Edit("", Location(kwargs_row, 1), Location(kwargs_row + 1, 1)))
-            fix = Fix(
-                Applicability.SAFE,
-                "Stream to stdout: class=StreamHandler, args=(sys.stdout,)",
-                tuple(sorted(edits, key=lambda e: e.location)),
-            )
-            handler = value.rsplit(".", 1)[-1]
-            message = f"fileConfig handler uses {handler}, which writes to a file; stream to stdout"
-            yield self.make_finding(
-                source.display_path, Location(row, start), Location(row, end), message, fix=fix
-            )
-
-
-def _is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
-    """A string, f-string, Path(...) or os.path.join(...): a file, not a stream."""
-    if isinstance(node, cst.FormattedString):
-        return True
-    text = context.string_value(node)
-    if text is not None:
-        return text not in STDOUT_STREAMS
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-        return True  # BASE_DIR / "logs" / "app.log"
-    if isinstance(node, cst.Call):
-        name = context.qualified_name(node.func) or ""
-        return name in PATH_TYPES or name in ("os.path.join", "os.path.abspath")
-    return False
+        for start, end, message, fix in config_file_handlers(source):
+            yield self.make_finding(source.display_path, start, end, message, fix=fix)
