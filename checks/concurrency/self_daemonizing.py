@@ -12,8 +12,8 @@ from factorscan.checks.base import FileRule, Invalid, Severity, SourceRule, Vali
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
+from factorscan.deploy.ini_options import uwsgi_options
 from factorscan.deploy.system_tools import PROCESS_STARTERS
-from factorscan.deploy.uwsgi import uwsgi_options
 from factorscan.python.codemods import argument, is_std_stream
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children

@@ -26,8 +26,8 @@ from factorscan.core.findings import Edit, Finding, Fix, Location
 from factorscan.core.source import SourceFile
 from factorscan.deploy.container import ComposeService, describe, parse_compose, parse_procfile
 from factorscan.deploy.dockerfile import parse_shared
+from factorscan.deploy.ini_options import supervisord_programs, uwsgi_options
 from factorscan.deploy.shell import commands
-from factorscan.deploy.uwsgi import uwsgi_options
 from factorscan.python.codemods import string
 from factorscan.scan.project import ProjectModel
 
@@ -42,7 +42,9 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     `--access-logfile`, `--error-logfile`, `--log-file`; daphne
     `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; uWSGI ini
     files whose `[uwsgi]` section sets `logto`, `logto2`, or a `logger` or
-    `req-logger` of `file:`; and uvicorn or gunicorn `--log-config` naming a
+    `req-logger` of `file:`; supervisord programs that run the app with a
+    `stdout_logfile` or `stderr_logfile` other than `/dev/stdout` (`AUTO`
+    included: a file under `childlogdir`); and uvicorn or gunicorn `--log-config` naming a
     JSON or YAML logging config with file handlers (ini logging configs are
     FS1101's).
 
@@ -85,6 +87,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     kinds = ("dockerfile", "procfile", "compose", "shell", "ini")
     # --log-config is for the project half, which the example test also checks against these.
     file_triggers = (b"logfile", b"log-file", b"--access-log", b"logto", b"--log-config", b"file:")
+    # (`stdout_logfile` of supervisord is among "logfile")
 
     VALID = (
         Valid('accesslog = "-"\nerrorlog = "-"\n', filename="gunicorn.conf.py"),
@@ -124,8 +127,39 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             filename="uwsgi.ini",
             note="uWSGI's stdio logger; a placeholder path; another program's section",
         ),
+        Valid(
+            """
+            [program:web]
+            command=gunicorn shop.wsgi:application --bind 0.0.0.0:8000
+            stdout_logfile=/dev/stdout
+            stdout_logfile_maxbytes=0
+            stderr_logfile=/dev/stderr ; the container's own stream
+            stderr_logfile_maxbytes=0
+
+            [program:nginx]
+            command=nginx -g "daemon off;"
+            stdout_logfile=/var/log/nginx.log
+            """,
+            filename="supervisord.conf",
+            note="the app's output goes to the container's streams; nginx is not the app",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            [supervisord]
+            nodaemon=true
+
+            [program:web]
+            command=gunicorn shop.wsgi:application --bind 0.0.0.0:8000
+            stdout_logfile=/var/log/web.log
+            stderr_logfile=AUTO
+            """,
+            filename="deploy/supervisord.conf",
+            count=2,
+            line=6,
+            note="a file path, and AUTO: a file under childlogdir",
+        ),
         Invalid(
             """
             [uwsgi]
@@ -250,6 +284,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     def check_file(self, source: SourceFile) -> Iterator[Finding]:
         if file_kind(source.path) == "ini":
             yield from self._uwsgi_ini(source)
+            yield from self._supervisord_ini(source)
             return
         for tokens, fixable in _command_tokens(source):
             process = describe([token.text for token in tokens])
@@ -284,6 +319,27 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
                     f"{process.server} {option} writes logs to a file; send them to stdout"
                     + (" with `-`" if process.server in _DASH_SERVERS else " (drop the option)"),
                     fix=fix,
+                )
+
+    def _supervisord_ini(self, source: SourceFile) -> Iterator[Finding]:
+        """A supervisord program that runs the app and keeps its output in a log file."""
+        for name, options in supervisord_programs(source).items():
+            command = next((option.value for option in options if option.key == "command"), "")
+            process = describe(command.split())
+            if not process.is_python:
+                continue
+            for option in options:
+                if option.key not in ("stdout-logfile", "stderr-logfile"):
+                    continue
+                if option.value.upper() == "NONE" or option.value.startswith(_CONSOLE_DEVICES):
+                    continue
+                key = option.key.replace("-", "_")
+                yield self.make_finding(
+                    source.display_path,
+                    option.start,
+                    option.end,
+                    f"supervisord keeps the output of program {name} in a file; "
+                    f"set {key}=/dev/stdout and {key}_maxbytes=0",
                 )
 
     def _uwsgi_ini(self, source: SourceFile) -> Iterator[Finding]:
@@ -342,6 +398,10 @@ _LOG_FILE_OPTIONS = {
     "celery": frozenset({"--logfile", "-f"}),
     "uwsgi": frozenset({"--logto", "--logto2", "--daemonize"}),
 }
+
+
+# Where supervisord's program output reaches the container's own streams.
+_CONSOLE_DEVICES = ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2", "/proc/self/fd/1", "/proc/1/fd/1")
 
 
 # Servers for which `-` means stdout.
