@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
@@ -105,7 +106,52 @@ def _mutates_a_module_container(data: bytes) -> bool:
     return False
 
 
-# A cache falls back on a miss (Factor VI allows it); connections belong to their process.
+def _read_as_data(tree: ast.Module, name: str) -> bool:
+    """`name` returned whole, or through list()/sorted()/.values()..., or counted by len()
+    anywhere but in a comparison (`if len(cache) > 1000:` bounds a cache)."""
+    bounds = {
+        id(call)
+        for compare in ast.walk(tree)
+        if isinstance(compare, ast.Compare)
+        for call in ast.walk(compare)
+        if isinstance(call, ast.Call)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Return) and node.value is not None and _whole(node.value, name):
+            return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "len"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == name
+            and id(node) not in bounds
+        ):
+            return True
+    return False
+
+
+def _whole(value: ast.expr, name: str) -> bool:
+    """`name`, `name.values()`, `list(name)`, `{"items": name}`, `[x for x in name]`..."""
+    if isinstance(value, ast.Name):
+        return value.id == name
+    if isinstance(value, ast.Call):
+        if isinstance(value.func, ast.Attribute) and value.func.attr in ("values", "items", "keys", "copy"):
+            return _whole(value.func.value, name)
+        return any(_whole(argument, name) for argument in value.args)
+    if isinstance(value, ast.Dict):
+        return any(_whole(item, name) for item in value.values if item is not None)
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return any(_whole(item, name) for item in value.elts)
+    if isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return any(_whole(generator.iter, name) for generator in value.generators)
+    return False
+
+
+# A cache falls back on a miss (Factor VI allows it) unless it is read as data; connections
+# belong to their process.
+_CACHE_NAME = re.compile(r"cache|memo|lru", re.IGNORECASE)
 _EXEMPT_NAME = re.compile(
     r"cache|memo|lru|conn|client|socket|(^|_)ws(_|$)|peer|subscriber|listener|waiter|watcher|connected",
     re.IGNORECASE,
@@ -160,7 +206,8 @@ class InMemorySessionStore(SourceRule):
     Stays silent on state nobody writes per request (a module-level dict of
     constants read in handlers, a registry filled at import time), on
     containers named as caches (a cache falls back on a miss, which Factor VI
-    allows), on connection registries (`clients`, `connections`,
+    allows; but one the module returns whole or counts outside a size bound
+    is the data itself, and is reported), on connection registries (`clients`, `connections`,
     `websockets`: a socket belongs to its process), on lazy initialisation
     (`global client; client = make_client()`), and on development and test
     settings. Flask-Session's `"null"` type stores nothing, so it is not
@@ -337,8 +384,64 @@ class InMemorySessionStore(SourceRule):
             filename="shop/settings.py",
             note="file sessions only when the operator's configuration asks for them",
         ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            _render_cache = {}
+
+            @app.get("/page/<name>")
+            def page(name):
+                if len(_render_cache) > 1000:
+                    _render_cache.clear()
+                if name not in _render_cache:
+                    _render_cache[name] = render(name)
+                return _render_cache[name]
+            """,
+            note="a bounded cache, read only by key: it falls back on a miss",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            import time
+
+            from flask import Flask, jsonify
+
+            app = Flask(__name__)
+            _presence_cache = {}
+
+            @app.post("/presence/<user>")
+            def seen(user):
+                _presence_cache[user] = time.time()
+                return "", 204
+
+            @app.get("/online")
+            def online():
+                return jsonify(sorted(_presence_cache))
+            """,
+            line=10,
+            note="named as a cache, but a handler returns it whole: it is the data, per process",
+        ),
+        Invalid(
+            """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            session_cache = {}
+
+            @app.post("/login/{user}")
+            async def login(user: str):
+                session_cache[user] = {"user": user}
+
+            @app.get("/stats")
+            async def stats():
+                return {"signed_in": len(session_cache)}
+            """,
+            line=8,
+            note="a handler counts it",
+        ),
         Invalid(
             """
             from flask import Blueprint, session
@@ -465,13 +568,14 @@ class InMemorySessionStore(SourceRule):
         self._reported: set[tuple[int, str]] = set()
         self._cache_sessions: list[cst.BaseExpression] = []
         self._local_cache: str | None = None
+        self._caches_read: dict[str, bool] = {}  # cache name -> read as data in the module
 
     # -- mutations in handlers -----------------------------------------------------------
 
     def _container(self, node: cst.BaseExpression) -> str | None:
         """The name of a module-level mutable container `node` is built on."""
         base = _base_name(node)
-        if base is None or _EXEMPT_NAME.search(base.value):
+        if base is None or (_EXEMPT_NAME.search(base.value) and not self._cache_read_as_data(base.value)):
             return None
         value = self.context.module_constant(base)
         if value is None or not self._is_mutable(value):
@@ -480,6 +584,16 @@ class InMemorySessionStore(SourceRule):
         if function is not None and base.value in self._local_names(function):
             return None
         return base.value
+
+    def _cache_read_as_data(self, name: str) -> bool:
+        """A container named as a cache that the module reads as data: returns it whole
+        (`return _cache`, `return list(_cache.values())`) or counts it outside a size bound
+        (`{"online": len(_cache)}`). A cache that only falls back on a miss is exempt."""
+        if not _CACHE_NAME.search(name) or self.context.tree is None:
+            return False
+        if name not in self._caches_read:
+            self._caches_read[name] = _read_as_data(self.context.tree, name)
+        return self._caches_read[name]
 
     def _is_mutable(self, value: cst.BaseExpression) -> bool:
         if isinstance(value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)):
