@@ -137,11 +137,19 @@ _FLASK_LOGGER_BY_NAME = (
     'if True:\n    log.addHandler(FileHandler("/var/log/app.log"))\n',
 )
 
+_CHILD_AND_ROOT_FILES = (
+    ["FS1101-invalid-5", "FS1101-invalid-2"],
+    "from logging import FileHandler, getLogger\n\nif True:\n    log = getLogger(__name__)\n\n"
+    'if True:\n    log.addHandler(FileHandler("/var/log/app.log"))\n\nimport logging\n\n'
+    'if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
+)
+
 
 @given(program=programs(POOL))
 @example(program=_PROPAGATES_TO_STREAMING_ROOT)
 @example(program=_LOGURU_SINK_IDS)
 @example(program=_FLASK_LOGGER_BY_NAME)
+@example(program=_CHILD_AND_ROOT_FILES)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""

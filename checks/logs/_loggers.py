@@ -96,9 +96,16 @@ def streams(logger: str, tree: ast.Module) -> bool:
     )
 
 
+# Handler classes that stream once the fix has run: a file handler becomes a StreamHandler.
+_STREAMS_AFTER_FIX = frozenset(
+    {"StreamHandler", "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"}
+)
+
+
 def root_streams(tree: ast.Module) -> bool:
-    """The root logger streams: basicConfig() without handlers= (a filename= one
-    becomes stream=sys.stdout under the fix), or a StreamHandler added to it."""
+    """The root logger streams once the module's file handlers are fixed: basicConfig()
+    without handlers= (a filename= one becomes stream=sys.stdout), or a StreamHandler or a
+    file handler (which becomes a stdout stream) added to it inline."""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
@@ -107,8 +114,10 @@ def root_streams(tree: ast.Module) -> bool:
         ):
             return True
     return any(
-        is_root_logger(ast.unparse(logger), tree) and streams(ast.unparse(logger), tree)
-        for logger, _ in added_handlers(tree)
+        isinstance(handler, ast.Call)
+        and ast.unparse(handler.func).rsplit(".", 1)[-1] in _STREAMS_AFTER_FIX
+        and is_root_logger(ast.unparse(logger), tree)
+        for logger, handler in added_handlers(tree)
     )
 
 
