@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
+from pathlib import Path
 
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.inference import config_assignments, guarded_by_configuration
 from factorscan.python.nodes import iter_children
+from factorscan.scan.module_graph import ModuleGraph
+from factorscan.scan.project import ProjectModel
 
 
 def _base_name(node: cst.BaseExpression) -> cst.Name | None:
@@ -149,6 +154,19 @@ def _whole(value: ast.expr, name: str) -> bool:
     return False
 
 
+# Module-level containers named for per-user state, and the bytes that may bind one.
+_USER_STATE_NAME = re.compile(
+    r"(^|_)(sessions?|carts?|baskets?|presence|online|tokens?|users?|visitors?|logins?|signed_in|logged_in)(_|$)",
+    re.IGNORECASE,
+)
+_USER_STORE_BYTES = re.compile(
+    rb"^_*\w*(session|cart|basket|presence|online|token|user|visitor|login)\w*\s*(:[^=\n]*)?=\s*"
+    rb"(\{|\[|set\(|dict\(|[\w.]*(defaultdict|OrderedDict|deque|Counter)\()",
+    re.MULTILINE | re.IGNORECASE,
+)
+_NAMED_STATE = "named for per-user state"
+
+
 # A cache falls back on a miss (Factor VI allows it) unless it is read as data; connections
 # belong to their process.
 _CACHE_NAME = re.compile(r"cache|memo|lru", re.IGNORECASE)
@@ -195,6 +213,10 @@ class InMemorySessionStore(SourceRule):
       annotated, such as `_sessions: dict[str, dict] = {}`) mutated inside a
       request handler: item assignment, `del`, `.append/.add/.update/
       .setdefault/.pop/...`;
+    - such containers named for per-user state (`carts`, `sessions`,
+      `presence`, `online_users`, `tokens`...) mutated by any other function
+      of a module that web code imports, directly or through up to three
+      modules (at info when no web code imports it);
     - module globals rebound from a handler through `global` (`hits += 1`);
     - session and cache backends in process memory or on local disk:
       Flask-Session `SESSION_TYPE = "filesystem"`, Django
@@ -260,7 +282,7 @@ class InMemorySessionStore(SourceRule):
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
-        if super().triggered_by(data):
+        if super().triggered_by(data) or _USER_STORE_BYTES.search(data):
             return True
         if not may_define_handlers(data):
             return False
@@ -269,6 +291,24 @@ class InMemorySessionStore(SourceRule):
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not is_test_path(relative_path)
+
+    @classmethod
+    def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
+        """A named store outside handlers stays a warning only where web code reaches it."""
+        if not any(_NAMED_STATE in finding.message for finding in findings):
+            return findings
+        graph = project.derived("module graph", lambda: ModuleGraph(project))
+        reviewed = []
+        for finding in findings:
+            relative = project.relative(Path(finding.path).absolute())
+            if _NAMED_STATE in finding.message and not graph.reached_by_web(relative):
+                finding = replace(  # noqa: PLW2901
+                    finding,
+                    severity=Severity.INFO,
+                    message=f"{finding.message} (no web code imports the module)",
+                )
+            reviewed.append(finding)
+        return reviewed
 
     VALID = (
         Valid(
@@ -401,8 +441,65 @@ class InMemorySessionStore(SourceRule):
             """,
             note="a bounded cache, read only by key: it falls back on a miss",
         ),
+        Valid(
+            """
+            ONLINE_STATUSES = ["away", "busy"]
+            ONLINE_STATUSES.append("offline")
+            users = {}
+
+            def count_users():
+                return len(users)
+            """,
+            filename="shop/presence.py",
+            note="filled at import, and only read by the module's functions",
+        ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            DB_USER = "app"
+
+            def setup_database():
+                global DB_USER
+                DB_USER = read_user_from_vault()
+            """,
+            note="a rebound global outside handlers is a setting, even when named for users",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            carts = {}
+
+            def add_item(user_id, item):
+                carts.setdefault(user_id, []).append(item)
+            """,
+            filename="shop/cart.py",
+            files={
+                "shop/__init__.py": "",
+                "shop/web.py": (
+                    "from flask import Flask\n\nfrom .cart import add_item\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/cart/<int:user>/<item>")\ndef add(user, item):\n    add_item(user, item)\n'
+                    '    return ""\n'
+                ),
+            },
+            line=4,
+            severity=Severity.WARNING,
+            note="a helper, not a handler, mutates a store named for per-user state, and web code imports it",
+        ),
+        Invalid(
+            """
+            active_sessions = set()
+
+            def remember(session_id):
+                active_sessions.add(session_id)
+            """,
+            filename="tools/sessions.py",
+            line=4,
+            severity=Severity.INFO,
+            note="no web code imports the module: a notice",
+        ),
         Invalid(
             """
             import time
@@ -632,6 +729,7 @@ class InMemorySessionStore(SourceRule):
     def _report_mutation(self, node: cst.CSTNode, name: str, how: str) -> None:
         handler = request_handler(self.context)
         if handler is None:
+            self._report_named_store(node, name, how)
             return
         key = (id(handler.function), name)
         if key in self._reported:
@@ -641,6 +739,22 @@ class InMemorySessionStore(SourceRule):
             node,
             f"Request handler `{handler.name}` {how} `{name}`: state kept in process memory is lost on "
             "restart and not shared with other processes; keep it in a backing service (Redis, a database)",
+        )
+
+    def _report_named_store(self, node: cst.CSTNode, name: str, how: str) -> None:
+        """A function that is not a handler mutates a container named for per-user state;
+        `review` keeps it a warning when web code imports the module."""
+        function = self.context.enclosing_function()
+        if function is None or how.startswith("rebinds") or not _USER_STATE_NAME.search(name):
+            return  # a rebound global is a setting computed once (`POSTGRES_USER`), not a store
+        key = (id(function), name)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.report(
+            node,
+            f"`{function.name.value}` {how} `{name}`, {_NAMED_STATE}: kept in process memory, it is lost on "
+            "restart and differs between processes; keep it in a backing service (Redis, a database)",
         )
 
     def visit_Call(self, node: cst.Call) -> None:
