@@ -144,12 +144,21 @@ _CHILD_AND_ROOT_FILES = (
     'if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
 )
 
+_ROOT_FILE_BESIDE_BASIC_CONFIG = (
+    ["FS1101-invalid-8", "FS1101-invalid-3"],
+    "import logging\n\nif True:\n    logging.basicConfig(level=logging.INFO)\n\n"
+    'if True:\n    handler = logging.FileHandler("worker.log")\n\n'
+    'if True:\n    logging.getLogger("worker").addHandler(handler)\n\n'
+    'if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
+)
+
 
 @given(program=programs(POOL))
 @example(program=_PROPAGATES_TO_STREAMING_ROOT)
 @example(program=_LOGURU_SINK_IDS)
 @example(program=_FLASK_LOGGER_BY_NAME)
 @example(program=_CHILD_AND_ROOT_FILES)
+@example(program=_ROOT_FILE_BESIDE_BASIC_CONFIG)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""

@@ -79,11 +79,11 @@ def logger_streams_elsewhere(call: cst.Call, context: FileContext) -> bool:
     if not (isinstance(func, cst.Attribute) and func.attr.value == "addHandler") or context.tree is None:
         return False
     receiver = context.module.code_for_node(func.value)
-    return streams(receiver, context.tree) or (
-        not is_root_logger(receiver, context.tree)
-        and not propagation_off(receiver, context.tree)
-        and root_streams(context.tree)
-    )
+    if streams(receiver, context.tree):
+        return True
+    if is_root_logger(receiver, context.tree):
+        return _basic_config_streams(context.tree)
+    return not propagation_off(receiver, context.tree) and root_streams(context.tree)
 
 
 def streams(logger: str, tree: ast.Module) -> bool:
@@ -106,18 +106,24 @@ def root_streams(tree: ast.Module) -> bool:
     """The root logger streams once the module's file handlers are fixed: basicConfig()
     without handlers= (a filename= one becomes stream=sys.stdout), or a StreamHandler or a
     file handler (which becomes a stdout stream) added to it inline."""
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and ast.unparse(node.func).rsplit(".", 1)[-1] == "basicConfig"
-            and not any(keyword.arg == "handlers" for keyword in node.keywords)
-        ):
-            return True
+    if _basic_config_streams(tree):
+        return True
     return any(
         isinstance(handler, ast.Call)
         and ast.unparse(handler.func).rsplit(".", 1)[-1] in _STREAMS_AFTER_FIX
         and is_root_logger(ast.unparse(logger), tree)
         for logger, handler in added_handlers(tree)
+    )
+
+
+def _basic_config_streams(tree: ast.Module) -> bool:
+    """The module calls basicConfig() without handlers=: it gives the root logger a stream
+    (a filename= one too, once the fix makes it stream=sys.stdout)."""
+    return any(
+        isinstance(node, ast.Call)
+        and ast.unparse(node.func).rsplit(".", 1)[-1] == "basicConfig"
+        and not any(keyword.arg == "handlers" for keyword in node.keywords)
+        for node in ast.walk(tree)
     )
 
 
