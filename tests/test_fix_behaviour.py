@@ -152,6 +152,15 @@ _ROOT_FILE_BESIDE_BASIC_CONFIG = (
     'if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
 )
 
+_ROOT_WRITTEN_TWO_WAYS = (
+    ["FS1101-invalid-9", "FS1101-invalid-3"],
+    'import logging\n\nimport sys\n\nif True:\n    audit = logging.getLogger("audit")\n\n'
+    "if True:\n    audit.propagate = False\n\n"
+    'if True:\n    audit.addHandler(logging.FileHandler("audit.log"))\n\n'
+    "if True:\n    logging.getLogger().addHandler(logging.StreamHandler(sys.stderr))\n\n"
+    'if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
+)
+
 
 @given(program=programs(POOL))
 @example(program=_PROPAGATES_TO_STREAMING_ROOT)
@@ -159,6 +168,7 @@ _ROOT_FILE_BESIDE_BASIC_CONFIG = (
 @example(program=_FLASK_LOGGER_BY_NAME)
 @example(program=_CHILD_AND_ROOT_FILES)
 @example(program=_ROOT_FILE_BESIDE_BASIC_CONFIG)
+@example(program=_ROOT_WRITTEN_TWO_WAYS)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""

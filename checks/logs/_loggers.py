@@ -87,13 +87,31 @@ def logger_streams_elsewhere(call: cst.Call, context: FileContext) -> bool:
 
 
 def streams(logger: str, tree: ast.Module) -> bool:
-    """The module adds a StreamHandler to the logger written `logger`."""
+    """The module adds a StreamHandler to the logger written `logger`, however it writes
+    that logger (`root` and `logging.getLogger()` are one)."""
+    wanted = _logger_identity(logger, tree)
     return any(
         isinstance(handler, ast.Call)
         and ast.unparse(handler.func).rsplit(".", 1)[-1] == "StreamHandler"
-        and ast.unparse(added_to) == logger
+        and _logger_identity(ast.unparse(added_to), tree) == wanted
         for added_to, handler in added_handlers(tree)
     )
+
+
+def _logger_identity(logger: str, tree: ast.Module) -> str:
+    """ "root" for the root logger, `getLogger:<argument>` for a named one (called inline or
+    bound to a name once), else the expression as written."""
+    if is_root_logger(logger, tree):
+        return "root"
+    bound = [
+        ast.unparse(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
+    ]
+    written = bound[0] if len(bound) == 1 else logger
+    call = re.fullmatch(r"(?:[\w.]+\.)?getLogger\((?P<name>.+)\)", written)
+    return f"getLogger:{call.group('name')}" if call is not None else logger
 
 
 # Handler classes that stream once the fix has run: a file handler becomes a StreamHandler.
