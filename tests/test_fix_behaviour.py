@@ -161,6 +161,15 @@ _ROOT_WRITTEN_TWO_WAYS = (
     'if True:\n    root = logging.getLogger()\n\nif True:\n    root.addHandler(logging.FileHandler("app.log"))\n',
 )
 
+_TWO_FILE_HANDLERS_ON_ONE_LOGGER = (
+    ["FS1101-invalid-19", "FS1101-invalid-20"],
+    "import logging\n\nfrom flask import Flask\n\nif True:\n    app = Flask(__name__)\n\n"
+    'if True:\n    app.logger.addHandler(logging.FileHandler("app.log"))\n\n'
+    'if True:\n    app.logger.info("started")\n\nfrom flask.logging import default_handler\n\n'
+    "if True:\n    app = Flask(__name__)\n\nif True:\n    app.logger.removeHandler(default_handler)\n\n"
+    'if True:\n    app.logger.addHandler(logging.FileHandler("app.log"))\n',
+)
+
 
 @given(program=programs(POOL))
 @example(program=_PROPAGATES_TO_STREAMING_ROOT)
@@ -169,6 +178,7 @@ _ROOT_WRITTEN_TWO_WAYS = (
 @example(program=_CHILD_AND_ROOT_FILES)
 @example(program=_ROOT_FILE_BESIDE_BASIC_CONFIG)
 @example(program=_ROOT_WRITTEN_TWO_WAYS)
+@example(program=_TWO_FILE_HANDLERS_ON_ONE_LOGGER)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""

@@ -114,10 +114,12 @@ def _logger_identity(logger: str, tree: ast.Module) -> str:
     return f"getLogger:{call.group('name')}" if call is not None else logger
 
 
-# Handler classes that stream once the fix has run: a file handler becomes a StreamHandler.
-_STREAMS_AFTER_FIX = frozenset(
-    {"StreamHandler", "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"}
+# File handler classes (as called, without their module) that the fix turns into streams.
+_FILE_HANDLER_CLASSES = frozenset(
+    {"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"}
 )
+# Handler classes that stream once the fix has run.
+_STREAMS_AFTER_FIX = _FILE_HANDLER_CLASSES | {"StreamHandler"}
 
 
 def root_streams(tree: ast.Module) -> bool:
@@ -132,6 +134,41 @@ def root_streams(tree: ast.Module) -> bool:
         and is_root_logger(ast.unparse(logger), tree)
         for logger, handler in added_handlers(tree)
     )
+
+
+def earlier_file_handler(call: cst.Call, context: FileContext) -> bool:
+    """`log.addHandler(FileHandler(...))` where an earlier statement adds a file handler to the
+    same logger inline: that one becomes the logger's stdout stream, so this one goes (two
+    would print every record twice)."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or context.tree is None:
+        return False
+    identity = _logger_identity(context.module.code_for_node(func.value), context.tree)
+    for other in _add_handler_calls(context.module):
+        if other is call:
+            return False
+        other_func = other.func
+        assert isinstance(other_func, cst.Attribute)
+        handler = other.args[0].value if other.args else None
+        if (
+            isinstance(handler, cst.Call)
+            and context.module.code_for_node(handler.func).rsplit(".", 1)[-1] in _FILE_HANDLER_CLASSES
+            and _logger_identity(context.module.code_for_node(other_func.value), context.tree) == identity
+        ):
+            return True
+    return False
+
+
+def _add_handler_calls(node: cst.CSTNode) -> Iterator[cst.Call]:
+    """Every `x.addHandler(...)` call below `node`, in the order of the source."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "addHandler"
+    ):
+        yield node
+    for child in node.children:
+        yield from _add_handler_calls(child)
 
 
 def _basic_config_streams(tree: ast.Module) -> bool:

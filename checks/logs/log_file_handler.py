@@ -21,6 +21,7 @@ from factorscan.checks.logs._loggers import (
     default_handler_touched,
     dict_config_handler_keys,
     dict_config_stream_reach,
+    earlier_file_handler,
     file_api_used,
     handler_added_to,
     logger_streams_elsewhere,
@@ -716,8 +717,7 @@ class LogFileHandler(SourceRule, FileRule):
         Reports and returns True when that applies.
         """
         context = self.context
-        if default_handler_touched(context.source.text):
-            return False
+        flask_streams = not default_handler_touched(context.source.text)
         stack = context.stack
         added = (
             stack[-3]
@@ -727,7 +727,11 @@ class LogFileHandler(SourceRule, FileRule):
             and isinstance(stack[-4], cst.Expr)
             else None
         )
-        if added is not None and adds_to_flask_logger(added, context):
+        if added is not None and earlier_file_handler(added, context):
+            fix = self.fix("An earlier file handler of this logger becomes its stream: remove this one")
+            self.report(node, message, fix=fix.remove_statement())
+            return True
+        if added is not None and flask_streams and adds_to_flask_logger(added, context):
             fix = self.fix("Flask's app.logger already streams to stderr: remove the file handler")
             self.report(node, message, fix=fix.remove_statement())
             return True
@@ -743,7 +747,7 @@ class LogFileHandler(SourceRule, FileRule):
         ):
             return False
         handler = assign.targets[0].target.value
-        if handler_added_to(handler, context, adds_to_flask_logger):
+        if flask_streams and handler_added_to(handler, context, adds_to_flask_logger):
             reason = "Flask's app.logger already streams to stderr"
         elif handler_added_to(handler, context, logger_streams_elsewhere):
             reason = "The logger's records already reach a stream"
