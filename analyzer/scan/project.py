@@ -641,7 +641,9 @@ class ProjectModel:
             if copy.from_stage is not None or copy.from_image is not None or len(copy.sources) != 1:
                 continue
             inside = _path_inside(program, copy.destination)
-            for folder in self._build_contexts(context) if inside else ():
+            if inside is None:
+                continue
+            for folder in self._build_contexts(context):
                 candidate = Path(os.path.normpath(folder / copy.sources[0] / inside))
                 source = self.source(candidate) if candidate.is_file() else None
                 if source is not None:

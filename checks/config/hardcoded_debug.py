@@ -455,7 +455,9 @@ class HardcodedDebug(SourceRule):
     def _report_flag(self, node: cst.BaseExpression) -> None:
         flag = env_flag_when_unset(node, self.context)
         if flag is None:
-            variable = helper_flag_on(node, self.context) if isinstance(node, cst.Call) else None
+            if not isinstance(node, cst.Call):
+                return
+            variable = helper_flag_on(node, self.context)
             if variable is not None:
                 helper = self.context.module.code_for_node(node.func)
                 message = (
