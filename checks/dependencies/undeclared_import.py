@@ -92,12 +92,14 @@ class UndeclaredImport(ProjectRule):
     file pins gets an info-level finding: the import works today, but an
     upgrade of the declaring package may drop or break it.
 
-    App code (not tests, samples, `scripts/`, `tools/`, `docs/` or
-    development settings) that imports at module level, under no `if`, a
-    distribution declared only in development or test groups (`dev`,
-    `[project.optional-dependencies] test`, requirements-dev.txt), or one
-    that only such a distribution brings, is reported as a warning: a
-    production install leaves it out.
+    App code (not tests, samples, `scripts/`, `tools/`, `dev/`, `docs/`,
+    management commands or development settings) that imports at module
+    level, under no `if`, a distribution declared only in development or
+    test groups (`dev`, `[project.optional-dependencies] test`,
+    requirements-dev.txt) that no Dockerfile installs is reported as a
+    warning: a production install leaves it out. A package that only such
+    a distribution seems to bring stays a notice that says so: what is
+    known of each distribution's requirements is partial.
 
     An import that runs only when the configuration selects one option
     (`if SECRET_PROVIDER == "metatron-secret":`, a comparison of an
@@ -287,11 +289,12 @@ class UndeclaredImport(ProjectRule):
             files={
                 "pyproject.toml": _DEVELOPMENT_MANIFEST,
                 "scripts/seed.py": "import factory\n",
+                "shop/management/commands/seed.py": "import factory\n",
                 "shop/settings/dev.py": "import factory\n",
                 "tests/test_app.py": "import factory\nimport pytest_flask\n",
             },
-            note="development-only distributions under a test, in a function, in scripts/, development "
-            "settings and tests",
+            note="development-only distributions under a test, in a function, in scripts/, a management "
+            "command, development settings and tests",
         ),
     )
     INVALID = (
@@ -390,7 +393,8 @@ class UndeclaredImport(ProjectRule):
             filename="shop/seed.py",
             files={"pyproject.toml": _DEVELOPMENT_MANIFEST},
             count=2,
-            note="app code importing a test-only distribution, and one only a test-only distribution brings",
+            note="app code importing a test-only distribution (a warning), and one only a test-only "
+            "distribution brings (a notice)",
         ),
     )
 
@@ -419,8 +423,9 @@ class UndeclaredImport(ProjectRule):
                         and provider in development
                         and _always_runs(fact)
                         and resolver.declared_provider(module, runtime_declared) is None
+                        and resolver.declared_provider(module, image.keys()) is None
                     ):
-                        yield self._development_only(project, relative, fact, module, declared_as=provider)
+                        yield self._development_only(project, relative, fact, module, provider)
                     continue
                 if _provided(resolver, module, project.image_pinned(relative)):
                     continue
@@ -445,14 +450,15 @@ class UndeclaredImport(ProjectRule):
                         f"{what} is installed only by `pip install` in {dockerfile}:{install.line}, "
                         f"not declared in a manifest ({manifests})"
                     )
-                elif via is not None and app_code and _always_runs(fact) and transitive[via] in development:
-                    yield self._development_only(project, relative, fact, module, parent=transitive[via])
-                    continue
                 elif via is not None:
                     severity = Severity.INFO
+                    parent = transitive[via]
+                    # What our table knows of requirements is partial (extras, deep chains): a
+                    # package that seems to come only with a development one stays a notice.
+                    kind = " (declared only for development)" if app_code and parent in development else ""
                     message = (
                         f"{what} is imported directly but only installed as a dependency of "
-                        f"`{transitive[via]}`; declare it, or an upgrade of `{transitive[via]}` may drop it"
+                        f"`{parent}`{kind}; declare it, or an upgrade of `{parent}` may drop it"
                     )
                 elif resolver.declared_provider(module, locked) is not None:
                     severity = Severity.INFO
@@ -478,47 +484,36 @@ class UndeclaredImport(ProjectRule):
                 )
 
     def _development_only(
-        self,
-        project: ProjectModel,
-        relative: str,
-        fact: ImportFact,
-        module: str,
-        *,
-        declared_as: str | None = None,
-        parent: str | None = None,
+        self, project: ProjectModel, relative: str, fact: ImportFact, module: str, provider: str
     ) -> Finding:
-        """App code importing what only a development install has: a warning whatever the import."""
+        """App code importing at start what only a development install has."""
         resolver = project.import_resolver
         shown = _shown(module, resolver.namespaces)
-        what = _describe(shown, resolver.named_distribution(module))
-        if declared_as is not None:
-            why = f"is declared only for development ({_development_groups(project, declared_as)})"
-        else:
-            why = (
-                f"is only installed as a dependency of `{parent}`, declared only for development "
-                f"({_development_groups(project, parent or '')})"
-            )
+        distribution = resolver.named_distribution(module)
         start, end = span(fact)
         return self.make_finding(
             project.display(project.root / relative),
             start,
             end,
-            f"{what} is imported by app code but {why}: a production install leaves it out; "
+            f"{_describe(shown, distribution)} is imported by app code but is declared only for development "
+            f"({_development_groups(project, provider)}): a production install leaves it out; "
             "declare it as a runtime dependency",
             severity=Severity.WARNING,
-            fingerprint_hint=resolver.named_distribution(module) or shown,
+            fingerprint_hint=distribution or shown,
         )
 
 
 # Folders of code that production does not run: scripts for maintainers, CI, benchmarks, docs.
-_DEVELOPMENT_FOLDERS = frozenset({"scripts", "tools", "ci", ".github", "benchmarks", "docs", "doc"})
+_DEVELOPMENT_FOLDERS = frozenset({"scripts", "tools", "ci", ".github", "benchmarks", "docs", "doc", "dev"})
 
 
 def _app_code(relative: str) -> bool:
-    """Code a production install runs: not tests, samples, maintainers' scripts or development settings."""
+    """Code a production install runs whenever it starts: not tests, samples, maintainers' scripts,
+    development settings, or management commands (imported only when run: `seed_demo_data`)."""
     folders = relative.split("/")[:-1]
     return not (
-        is_test_path(relative)
+        folders[-2:] == ["management", "commands"]
+        or is_test_path(relative)
         or is_sample_path(relative)
         or is_non_production_settings_path(relative)
         or any(folder in _DEVELOPMENT_FOLDERS for folder in folders)

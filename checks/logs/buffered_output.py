@@ -81,6 +81,16 @@ def _script_sets_it(project: ProjectModel, dockerfile: Path) -> bool:
     return script is not None and _SCRIPT_SETS_IT.search(script.text) is not None
 
 
+# A Python command anywhere in an entrypoint script (`python3 tests/x.py`, `gunicorn ...`).
+_PYTHON_COMMAND = re.compile(r"(?m)^[^#\n]*\b(?:python[\d.]*|gunicorn|uvicorn|celery|\S+\.py)\b")
+
+
+def _script_runs_python(project: ProjectModel, dockerfile: Path) -> bool:
+    """The entrypoint script runs Python before it execs its last program (`exec echo done`)."""
+    script = project.entrypoint_scripts.get(dockerfile)
+    return script is not None and _PYTHON_COMMAND.search(script.text) is not None
+
+
 class BufferedOutput(ProjectRule):
     """
     ## What it does
@@ -255,6 +265,22 @@ class BufferedOutput(ProjectRule):
             """,
             note="an entrypoint script without an extension that execs a Python server",
         ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY docker/run-tests.sh /run-tests.sh
+            CMD ["/run-tests.sh"]
+            """,
+            filename="Dockerfile",
+            files={"docker/run-tests.sh": "#!/bin/sh\npython3 tests/smoke.py\nexec echo done\n"},
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            COPY docker/run-tests.sh /run-tests.sh
+            CMD ["/run-tests.sh"]
+            """,
+            note="a script that runs Python before it execs another program",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -264,9 +290,10 @@ class BufferedOutput(ProjectRule):
         for path in dockerfiles:
             source = project.source(path)
             if source is not None and not _script_sets_it(project, path):
-                yield from self._check(source, _scripted_process(project, path))
+                scripted = _scripted_process(project, path)
+                yield from self._check(source, scripted, _script_runs_python(project, path))
 
-    def _check(self, source: SourceFile, scripted: Process | None) -> Iterable[Finding]:
+    def _check(self, source: SourceFile, scripted: Process | None, runs_python: bool) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):
@@ -281,7 +308,9 @@ class BufferedOutput(ProjectRule):
         if not python_image:
             return
         process = scripted or dockerfile_process(dockerfile)
-        if process is not None and (process.unbuffered or _runs_another_program(process)):
+        if process is not None and (
+            process.unbuffered or (_runs_another_program(process) and not runs_python)
+        ):
             return
         instruction = final.instruction
         rows = source.lines
