@@ -72,8 +72,7 @@ def _scripted_process(project: ProjectModel, dockerfile: Path) -> Process | None
     script = project.entrypoint_scripts.get(dockerfile)
     if script is None or script.ending.process is None:
         return None
-    declared = (item for item in project.processes if item.origin == "dockerfile")
-    return next((item.process for item in declared if item.path == dockerfile), None)
+    return next((item.process for item in project.processes if item.path == dockerfile), None)
 
 
 def _script_sets_it(project: ProjectModel, dockerfile: Path) -> bool:
@@ -197,8 +196,21 @@ class BufferedOutput(ProjectRule):
             ENTRYPOINT ["/app/bin/start"]
             """,
             filename="Dockerfile",
-            files={"bin/start": '#!/bin/sh\nset -e\nexec nginx -g "daemon off;"\n'},
-            note="an entrypoint script that execs a server that is not Python",
+            files={
+                "bin/start": '#!/bin/sh\nset -e\nexec nginx -g "daemon off;"\n',
+                "Procfile": "web: gunicorn shop.wsgi\n",
+            },
+            note="an entrypoint script that execs a server that is not Python (a Procfile beside it)",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            ENTRYPOINT ["/app/bin/worker"]
+            """,
+            filename="Dockerfile",
+            files={"bin/worker": "#!/bin/sh\nexec python -u worker.py\n"},
+            note="an entrypoint script that execs `python -u`",
         ),
         Valid(
             """
@@ -280,6 +292,24 @@ class BufferedOutput(ProjectRule):
             CMD ["/run-tests.sh"]
             """,
             note="a script that runs Python before it execs another program",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            ENTRYPOINT ["/app/bin/run"]
+            CMD ["gunicorn", "shop.wsgi"]
+            """,
+            filename="Dockerfile",
+            files={"bin/run": '#!/bin/sh\nset -e\nexec "$@"\n'},
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            COPY . /app
+            ENTRYPOINT ["/app/bin/run"]
+            CMD ["gunicorn", "shop.wsgi"]
+            """,
+            note="an entrypoint script that execs the CMD it is given: a Python server",
         ),
     )
 
