@@ -200,3 +200,50 @@ def test_one_finding_per_client_call(project) -> None:
         ("jobs.py", 3, "FS0401"),
         ("jobs.py", 4, "FS0402"),
     }
+
+
+# Identifiers seen in the real-app corpus, the standard library and installed packages whose
+# words end in `pass` or `pwd` without naming a secret (issue 16 item 8).
+_NOT_GLUED_SECRETS = (
+    "PASSAGE",
+    "BYPASS",
+    "COMPASS",
+    "PASSTHROUGH",
+    "SPWD",
+    "OLDPWD",
+    "GIT_ASKPASS",
+    "SURROGATEPASS",
+    "LOWPASS",
+    "BANDPASS_FILTER",
+    "GETPASS",
+    "MINIPASS",
+    "XPASSED",
+    "NPASS",
+    "MULTIPASS",
+    "BUYPASS",
+    "PROXYPASS",
+    "NOPASS",
+    "PASSENGER",
+)
+
+
+def test_short_stems_glued_to_an_owner_and_words_that_merely_hold_the_letters(project) -> None:
+    lines = [f'{name} = "Xk9mQ2-{index}wLp8"' for index, name in enumerate(_NOT_GLUED_SECRETS)]
+    lines += [
+        f'{name}_SETTING = os.getenv("{name}", "Nw7Rt4-{index}Yp2Q")'
+        for index, name in enumerate(_NOT_GLUED_SECRETS)
+    ]
+    first = len(lines) + 2
+    lines += [
+        'APP_DBPASS = "Tr0ub4dor-3x"',
+        'MAILPASS = os.getenv("MAILPASS", "Wint3r-is-c0ming")',
+        'REDISPWD = os.environ.get("REDISPWD", "r3dis-Pwd-77")',
+        'ROOT_PWD, ADMINPASS = "r00t-Pwd-12", "adm1n-Pass-34"',
+    ]
+    root = project({"app.py": "import os\n" + "\n".join(lines) + "\n"})
+    assert _findings(root, ("FS0301", "FS0302")) == {
+        ("app.py", first, "FS0301"),
+        ("app.py", first + 1, "FS0302"),
+        ("app.py", first + 2, "FS0302"),
+        ("app.py", first + 3, "FS0301"),
+    }

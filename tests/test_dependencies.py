@@ -646,3 +646,62 @@ def test_transitive_parent_does_not_depend_on_hash_order(tmp_path: Path) -> None
         )
         messages.add(tuple(sorted(finding["message"] for finding in json.loads(result.stdout))))
     assert len(messages) == 1, messages
+
+
+def test_app_code_importing_development_only_dependencies(project) -> None:
+    """Issue 16 item 10: a dev/test-only distribution imported by app code at module level is a
+    warning; transitive imports stay notices naming the runtime parent when there is one, and
+    saying so when the parent is development-only; tests, maintainers' scripts, management
+    commands, development settings, images that install it and imports under a test are left
+    alone."""
+    root = project(
+        {
+            "pyproject.toml": """
+            [project]
+            name = "shop"
+            version = "1.0"
+            dependencies = ["flask==3.1.0"]
+
+            [project.optional-dependencies]
+            test = ["pytest-flask==1.3.0", "factory-boy==3.3.1"]
+            postgres = ["psycopg2==2.9.10"]
+
+            [dependency-groups]
+            dev = ["django-debug-toolbar==4.4.6"]
+            """,
+            "shop/views.py": """
+            import factory
+            import pluggy
+            import psycopg2
+            from werkzeug.exceptions import NotFound
+
+            if DEBUG:
+                import debug_toolbar
+
+
+            def seed():
+                import factory
+            """,
+            "scripts/seed.py": "import factory\n",
+            "shop/management/commands/seed.py": "import factory\n",
+            "shop/settings/dev.py": "import debug_toolbar\n",
+            "tests/test_views.py": "import factory\nimport pytest_flask\n",
+            "worker/Dockerfile": "FROM python:3.12\nRUN pip install . minio==7.2.20\nCOPY . .\n",
+            "worker/tasks.py": "import minio\n",
+            "requirements-dev.txt": "minio==7.2.20\n",
+        }
+    )
+    result = api.check([root], select=["FS0201"])
+    assert not result.errors, result.errors
+    found = [
+        (Path(f.path).relative_to(root.resolve()).as_posix(), f.location.row, f.severity.value, f.message)
+        for f in result.findings
+    ]
+    assert [item[:3] for item in found] == [
+        ("shop/views.py", 1, "warning"),
+        ("shop/views.py", 2, "info"),
+        ("shop/views.py", 4, "info"),
+    ]
+    assert "declared only for development (`test` in pyproject.toml)" in found[0][3]
+    assert "dependency of `pytest-flask` (declared only for development)" in found[1][3]
+    assert "only installed as a dependency of `flask`;" in found[2][3]

@@ -231,6 +231,9 @@ class ImportFact:
     # The configuration test the import runs under (`SECRET_PROVIDER == "metatron-secret"`),
     # or "" when it runs whatever the configuration says.
     condition: str = ""
+    # Under an `if` or `match` (any test): runs only when the test holds, as a debug-only
+    # `if settings.DEBUG: import debug_toolbar` does.
+    branch: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -362,7 +365,13 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
         return _utf8_column_to_chars(line, byte_offset) + 1
 
     def visit(
-        nodes: list[ast.stmt], optional: bool, type_checking: bool, module_level: bool, condition: str = ""
+        nodes: list[ast.stmt],
+        optional: bool,
+        type_checking: bool,
+        module_level: bool,
+        *,
+        condition: str = "",
+        branch: bool = False,
     ) -> None:
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -389,6 +398,7 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
                             module_level,
                             names,
                             condition,
+                            branch,
                         )
                     )
             elif isinstance(node, _TRY_TYPES):
@@ -396,26 +406,31 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
                 guarded = optional or any(_catches_import_error(h) for h in node.handlers)
                 # The fallback in the handler and the `else:` that runs only when the
                 # guarded import worked are optional too.
-                visit(node.body, guarded, type_checking, module_level, condition)
+                visit(node.body, guarded, type_checking, module_level, condition=condition, branch=branch)
                 for handler in node.handlers:
-                    visit(handler.body, guarded, type_checking, module_level, condition)
-                visit(node.orelse, guarded, type_checking, module_level, condition)
-                visit(node.finalbody, optional, type_checking, module_level, condition)
+                    visit(
+                        handler.body, guarded, type_checking, module_level, condition=condition, branch=branch
+                    )
+                visit(node.orelse, guarded, type_checking, module_level, condition=condition, branch=branch)
+                visit(
+                    node.finalbody, optional, type_checking, module_level, condition=condition, branch=branch
+                )
             elif isinstance(node, ast.If):
                 checking = type_checking or _is_type_checking(node.test)
                 conditional = optional or _is_optional_guard(node.test)
                 # The branch of one configured option; an `else:` is what runs by default.
                 selected = condition or _configuration_test(node.test)
-                visit(node.body, conditional, checking, module_level, selected)
-                visit(node.orelse, conditional, type_checking, module_level, condition)
+                visit(node.body, conditional, checking, module_level, condition=selected, branch=True)
+                visit(node.orelse, conditional, type_checking, module_level, condition=condition, branch=True)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                visit(node.body, optional, type_checking, False, condition)
+                visit(node.body, optional, type_checking, False, condition=condition, branch=branch)
             elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
-                visit(node.body, optional, type_checking, module_level, condition)
-                visit(getattr(node, "orelse", []), optional, type_checking, module_level, condition)
+                visit(node.body, optional, type_checking, module_level, condition=condition, branch=branch)
+                orelse = getattr(node, "orelse", [])
+                visit(orelse, optional, type_checking, module_level, condition=condition, branch=branch)
             elif sys.version_info >= (3, 10) and isinstance(node, ast.Match):
                 for case in node.cases:
-                    visit(case.body, optional, type_checking, module_level, condition)
+                    visit(case.body, optional, type_checking, module_level, condition=condition, branch=True)
 
     visit(tree.body, False, False, True)
     return facts

@@ -332,12 +332,13 @@ def _literal_value(node: cst.BaseExpression, context: FileContext) -> int | str 
     return context.string_value(node)
 
 
-def _imported_constant(qualified: str, context: FileContext) -> Constant | None:
+def _imported_modules(qualified: str, context: FileContext) -> tuple[list[Path], str]:
+    """The project files that may hold the module of an imported `qualified` name, and the name."""
     stripped = qualified.lstrip(".")
     level = len(qualified) - len(stripped)
     parts = stripped.split(".")
     if len(parts) < 2 and not level:
-        return None
+        return [], ""
     root = context.settings.project_root.resolve()
     here = Path(context.source.path).resolve().parent
     module_parts, name = parts[:-1], parts[-1]
@@ -348,13 +349,61 @@ def _imported_constant(qualified: str, context: FileContext) -> Constant | None:
         bases = [base]
     else:
         bases = [here, root, root / "src"]
-    for base in bases:
-        path = _module_file(base, module_parts)
-        if path is not None and _inside(path, root):
-            found = _lookup(path, name, root, depth=3)
-            if found is not None:
-                value, origin = found
-                return Constant(value, None, origin)
+    paths = [_module_file(base, module_parts) for base in bases]
+    return [path for path in paths if path is not None and _inside(path, root)], name
+
+
+def _imported_constant(qualified: str, context: FileContext) -> Constant | None:
+    paths, name = _imported_modules(qualified, context)
+    root = context.settings.project_root.resolve()
+    for path in paths:
+        found = _lookup(path, name, root, depth=3)
+        if found is not None:
+            value, origin = found
+            return Constant(value, None, origin)
+    return None
+
+
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.Assign
+
+
+def _binds(target: ast.expr, name: str) -> bool:
+    return isinstance(target, ast.Name) and target.id == name
+
+
+def _top_level_definition(tree: ast.Module, name: str) -> Definition | None:
+    """The one top-level `def name` or `name = ...` of a module (None when bound otherwise or twice)."""
+    found: list[ast.stmt] = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound = statement.name == name
+        elif isinstance(statement, ast.Assign):
+            bound = any(_binds(target, name) for target in statement.targets)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            bound = any((alias.asname or alias.name) == name for alias in statement.names)
+        else:
+            bound = isinstance(statement, ast.AnnAssign) and _binds(statement.target, name)
+        if bound:
+            found.append(statement)
+    only = found[0] if len(found) == 1 else None
+    return only if isinstance(only, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign)) else None
+
+
+def project_definition(node: cst.BaseExpression, context: FileContext) -> Definition | None:
+    """Where a name used here is defined by the project: a top-level function or assignment of
+    this module, or of the first-party module it is imported from (`from .env import env_bool`),
+    read with `ast` as imported constants are."""
+    if not isinstance(node, cst.Name):
+        return None
+    qualified = context.qualified_name(node)
+    if qualified is None or qualified == node.value:
+        return _top_level_definition(context.tree, node.value) if context.tree is not None else None
+    paths, name = _imported_modules(qualified, context)
+    for path in paths:
+        tree = _parse(path)
+        found = _top_level_definition(tree, name) if tree is not None else None
+        if found is not None:
+            return found
     return None
 
 

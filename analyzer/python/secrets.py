@@ -326,6 +326,20 @@ _BOOLEAN_PREFIXES = frozenset(
 _REFERENCE_WORDS = frozenset(
     {"env", "envvar", "var", "variable", "url", "uri", "path", "route", "slug", "endpoint"}
 )
+# Owners a short stem is glued to (`DBPASS`, `MAILPASS`, `REDISPWD`): only these, as the
+# letters end many words that are no secret (`bypass`, `compass`, `lowpass`, `getpass`, `spwd`).
+_GLUED_OWNERS = frozenset(
+    {
+        *("db", "database", "sql", "mysql", "mariadb", "postgres", "pg", "psql", "mssql", "oracle"),
+        *("mongo", "mongodb", "redis", "ldap", "amqp", "rabbit", "rabbitmq", "mq", "broker", "kafka"),
+        *("elastic", "es", "influx", "neo4j", "couchdb", "vault", "registry", "minio"),
+        *("mail", "email", "smtp", "imap", "pop", "ftp", "sftp", "ssh", "vnc", "wifi", "vpn"),
+        *("admin", "root", "user", "superuser", "sudo", "master", "guest", "login", "account"),
+        *("app", "api", "auth", "web", "bot", "client", "server", "service", "svc", "http", "basic"),
+        *("key", "keystore", "store", "truststore", "cert", "jks", "p12", "pfx", "my", "require"),
+    }
+)
+_GLUED_STEMS = ("pass", "pwd")
 # Shell and CI variables that only look secret: PWD is the working directory.
 _NOT_SECRET_NAMES = frozenset({"pwd", "oldpwd", "pass", "bypass"})
 # nginx's proxy_pass, uwsgi_pass, fastcgi_pass... name the upstream a request is passed to.
@@ -347,6 +361,8 @@ def _word_is_secret(words: Sequence[str], index: int) -> bool:
         return previous in _KEY_QUALIFIERS
     if word.endswith("key") and word[:-3] in _KEY_QUALIFIERS:
         return True  # apikey, secretkey, privatekey
+    if any(word.endswith(stem) and word[: -len(stem)] in _GLUED_OWNERS for stem in _GLUED_STEMS):
+        return True  # dbpass, mailpass, redispwd
     return any(word.endswith(strong) and len(word) > len(strong) for strong in _STRONG_WORDS) and not (
         word.startswith(("token", "secret")) or word.endswith("tokens")
     )

@@ -636,6 +636,18 @@ class ProjectModel:
                         source = self.source(candidate)
                         if source is not None:
                             return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
+        for copy in dockerfile.copies(dockerfile.stages_reaching_final()):
+            # `COPY . /app` then `/app/bin/start`: the script is `bin/start` of the copied folder.
+            if copy.from_stage is not None or copy.from_image is not None or len(copy.sources) != 1:
+                continue
+            inside = _path_inside(program, copy.destination)
+            if inside is None:
+                continue
+            for folder in self._build_contexts(context):
+                candidate = Path(os.path.normpath(folder / copy.sources[0] / inside))
+                source = self.source(candidate) if candidate.is_file() else None
+                if source is not None:
+                    return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
         shells = [item.path for item in self.files_of_kind("shell") if item.path.name == name]
         shells.sort(key=lambda item: (not item.is_relative_to(context), len(item.parts)))
         for candidate in shells:
@@ -673,6 +685,17 @@ _MANIFEST_INSTALLS = {
     ("pdm", "install"),
     ("pdm", "sync"),
 }
+
+
+def _path_inside(program: str, folder: str) -> str | None:
+    """`bin/start` for `/app/bin/start` in `/app` (or `./bin/start` in `.`), else None; only
+    for a path to a program that is not Python (`./manage.py` is no shell script)."""
+    if "/" not in program or program.endswith(".py"):
+        return None
+    if folder in (".", "./"):
+        return None if program.startswith("/") else program.removeprefix("./") or None
+    prefix = folder.rstrip("/") + "/"
+    return program[len(prefix) :] or None if program.startswith(prefix) else None
 
 
 def _installs_a_manifest(argv: list[str]) -> bool:

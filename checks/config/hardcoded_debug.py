@@ -18,7 +18,7 @@ from factorscan.checks.base import (
 from factorscan.core.findings import Finding
 from factorscan.python.codemods import env_flag, env_variable_name, keyword, string
 from factorscan.python.dev_runs import StartNotes
-from factorscan.python.env_flags import env_flag_when_unset
+from factorscan.python.env_flags import env_flag_when_unset, helper_flag_on
 from factorscan.python.env_reads import is_settings_class
 from factorscan.python.targets import (
     environment_specific_class,
@@ -64,6 +64,25 @@ _OTHER_RUNNERS = ("asyncio.", "trio.", "anyio.", "unittest.", "subprocess.", "uv
 
 
 _DEBUG_NAMES = frozenset({"DEBUG", "FLASK_DEBUG"})
+
+
+# A project's own environment helpers, for the examples.
+_HELPERS = """\
+import os
+
+import environ
+
+env = environ.Env()
+FEATURES = {}
+
+
+def env_bool(name, default=False):
+    return os.environ.get(name, str(default)).lower() in ("1", "true", "yes")
+
+
+def feature(name, default=False):
+    return FEATURES.get(name, default)
+"""
 
 
 def _is_true(node: cst.BaseExpression) -> bool:
@@ -136,6 +155,12 @@ class HardcodedDebug(SourceRule):
         re.compile(rb"DEBUG['\"]\s*\]\s*=\s*True\b"),  # app.config["DEBUG"] = True
         # DEBUG = os.environ.get("DEBUG", "true") ...: a flag that may default to on
         Guarded(rb"(?i:debug)['\"\]]*\s*(?::[^=\n]*)?=[^\n]*(?:environ|getenv)", b"environ", b"getenv"),
+        # DEBUG = env_bool("DEBUG", "True"), env.bool("DEBUG", default=True): a helper's default
+        Guarded(
+            rb"(?i:debug)['\"\]]*\s*(?::[^=\n]*)?=\s*[\w.]+\("
+            rb"(?:[^\n]*(?:\bTrue\b|['\"](?i:true|1|yes|on)['\"])|\s*['\"]\w*(?i:debug)['\"]\s*\))",
+            *_case_variants(b"ebug"),
+        ),
     )
 
     VALID = (
@@ -201,6 +226,27 @@ class HardcodedDebug(SourceRule):
                 "shop/qa.py": '"""Test settings: the suite runs against SQLite."""\n\nDEBUG = True\n',
             },
             note="settings for unit tests and CI, by name or by header",
+        ),
+        Valid(
+            """
+            import os
+
+            from myproject.env import feature
+            from toolkit import env_bool
+
+
+            def get_bool(name, default=False):
+                return os.getenv(name, str(default)).lower() == "true"
+
+
+            DEBUG = get_bool("DEBUG")
+            FLASK_DEBUG = get_bool("FLASK_DEBUG", "false")
+            DEBUG = env_bool("DEBUG", "True")
+            DEBUG = feature("DEBUG", True)
+            """,
+            filename="myproject/settings.py",
+            files={"myproject/__init__.py": "", "myproject/env.py": _HELPERS},
+            note="helpers defaulting to off, one the project does not define, one that reads no environment",
         ),
     )
     INVALID = (
@@ -330,6 +376,44 @@ class HardcodedDebug(SourceRule):
             severity=Severity.INFO,
             note="a developer's debug run: the image serves `wsgi:app` with gunicorn",
         ),
+        Invalid(
+            """
+            import os
+
+            from myproject.env import env, env_bool
+
+
+            def get_bool(name, default=True):
+                return os.getenv(name, str(default)).lower() == "true"
+
+
+            DEBUG = env_bool("DEBUG", "True")
+            FLASK_DEBUG = get_bool("FLASK_DEBUG")
+            app.run(debug=env.bool("APP_DEBUG", default=True))
+            """,
+            filename="myproject/settings.py",
+            files={"myproject/__init__.py": "", "myproject/env.py": _HELPERS},
+            count=3,
+            line=10,
+            note="first-party helpers that read the variable they are given; an Env object of the project",
+        ),
+        Invalid(
+            """
+            import environ
+
+            env = environ.Env()
+            DEBUG = env.bool("DEBUG", default=True)
+            """,
+            filename="mysite/settings.py",
+            fixed="""
+            import environ
+
+            env = environ.Env()
+            DEBUG = env.bool("DEBUG", default="")
+            """,
+            unsafe=True,
+            note="django-environ's bool with its default on",
+        ),
     )
 
     @classmethod
@@ -353,7 +437,9 @@ class HardcodedDebug(SourceRule):
         if isinstance(node, (cst.Name, cst.Integer, cst.SimpleString)):
             return False  # the common case, without looking for environment reads
         flag = env_flag_when_unset(node, self.context)
-        return flag is not None and flag.on_when_unset
+        if flag is not None:
+            return flag.on_when_unset
+        return isinstance(node, cst.Call) and helper_flag_on(node, self.context) is not None
 
     def _report(self, node: cst.BaseExpression, message: str) -> None:
         if environment_specific_module(self.context):
@@ -369,6 +455,15 @@ class HardcodedDebug(SourceRule):
     def _report_flag(self, node: cst.BaseExpression) -> None:
         flag = env_flag_when_unset(node, self.context)
         if flag is None:
+            if not isinstance(node, cst.Call):
+                return
+            variable = helper_flag_on(node, self.context)
+            if variable is not None:
+                helper = self.context.module.code_for_node(node.func)
+                message = (
+                    f"Debug mode is on while ${variable} is unset ({helper}'s default); default it to off"
+                )
+                self.report(node, message)
             return
         variable = flag.lookup.name or "the variable"
         message = f"Debug mode is on while ${variable} is unset; default it to off"

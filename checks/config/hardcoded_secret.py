@@ -199,8 +199,9 @@ class HardcodedSecret(StringLiterals, SourceRule):
             SECRET_KEY_ENV_VAR = "SECRET_KEY"
             password_hint = "Use at least 12 characters"
             PASSWORD_RESET_TIMEOUT = 3600
+            COMPASS, SPWD = "Nw7Rt4-Yp2Q", "Hy5Tb2-Rk9L"
             """,
-            note="id-like names and values that are not secrets",
+            note="id-like names, words that merely end in pass or pwd, and values that are not secrets",
         ),
         Valid(
             """
@@ -387,6 +388,19 @@ class HardcodedSecret(StringLiterals, SourceRule):
             """,
             unsafe=True,
             note="a valid shell name, qualified by the dict's name",
+        ),
+        Invalid(
+            """
+            MAILPASS, REDISPWD = "Wint3r-is-c0ming", "r3dis-Pwd-77"
+            """,
+            fixed="""
+            import os
+
+            MAILPASS, REDISPWD = os.environ["MAILPASS"], os.environ["REDISPWD"]
+            """,
+            unsafe=True,
+            count=2,
+            note="a short stem glued to what it opens",
         ),
         Invalid(
             """

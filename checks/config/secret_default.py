@@ -8,7 +8,13 @@ from factorscan.checks.base import Applicability, FixAvailability, Invalid, Seve
 from factorscan.checks.config._shared import FORMAT_TRIGGERS, TEST_FILES_NOTE
 from factorscan.core.redact import redact
 from factorscan.python.credentials import find_credential
-from factorscan.python.env_reads import SettingsField, env_default_of, read_variable, require_variable
+from factorscan.python.env_reads import (
+    EnvLookup,
+    SettingsField,
+    env_default_of,
+    read_variable,
+    require_variable,
+)
 from factorscan.python.secrets import (
     has_real_password,
     is_secret_name,
@@ -18,6 +24,29 @@ from factorscan.python.secrets import (
 )
 from factorscan.python.services import classify_url, service_setting
 from factorscan.python.targets import StringLiterals, environment_specific_module, sample_or_test_file
+from factorscan.python.traversal import FileContext
+
+
+def _holds_read(node: cst.CSTNode, read: EnvLookup) -> bool:
+    """The read itself, or `os.getenv("X") or "..."` around it."""
+    return node is read.node or (isinstance(node, cst.BooleanOperation) and node.left is read.node)
+
+
+def _holder_name(context: FileContext, read: object) -> str | None:
+    """The dict key or keyword a read is stored under (`"PASSWORD": os.getenv("X", "...")`,
+    `connect(password=os.getenv(...))`), which names the value when the variable does not."""
+    if not isinstance(read, EnvLookup):
+        return None
+    stack = context.stack
+    index = next((i for i in range(len(stack) - 2, 0, -1) if _holds_read(stack[i], read)), None)
+    if index is None:
+        return None
+    value, parent = stack[index], stack[index - 1]
+    if isinstance(parent, cst.DictElement) and parent.value is value:
+        return context.string_value(parent.key)
+    if isinstance(parent, cst.Arg) and parent.value is value and parent.keyword is not None:
+        return parent.keyword.value
+    return None
 
 
 class SecretDefault(StringLiterals, SourceRule):
@@ -185,6 +214,20 @@ class SecretDefault(StringLiterals, SourceRule):
             TOKEN = os.getenv(PREFIX + "_TOKEN", "t0k3n-8f7e6d5c")
             """,
             note="a service URL under a secret's name is FS0401's too; a computed name is not judged",
+        ),
+        Valid(
+            """
+            import os
+
+            COMPASS = os.getenv("COMPASS", "Nw7Rt4-Yp2Q")
+            DATABASES = {
+                "default": {
+                    "HOST": os.getenv("DB_CRED", "Tr0ub4dor-3x"),
+                    "PASSWORD": os.getenv("PAPERLESS_DBPASS", "paperless"),
+                }
+            }
+            """,
+            note="a word ending in pass; a key that names no secret; a default that is a word of the name",
         ),
     )
     INVALID = (  # noqa: FS0301 - the examples plant fake credentials on purpose
@@ -410,6 +453,23 @@ class SecretDefault(StringLiterals, SourceRule):
             """,
             unsafe=True,
         ),
+        Invalid(
+            """
+            import os
+
+            APP_DBPASS = os.getenv("APP_DBPASS", "Wint3r-is-c0ming")
+            DATABASES = {"default": {"USER": "shop", "PASSWORD": os.getenv("DB_CRED", "Tr0ub4dor-3x")}}
+            """,
+            count=2,
+            fixed="""
+            import os
+
+            APP_DBPASS = os.environ["APP_DBPASS"]
+            DATABASES = {"default": {"USER": "shop", "PASSWORD": os.environ["DB_CRED"]}}
+            """,
+            unsafe=True,
+            note="a short stem glued to what it opens; the dict key names the secret",
+        ),
     )
 
     def on_string(self, node: cst.SimpleString | cst.ConcatenatedString, value: str) -> None:
@@ -436,8 +496,12 @@ class SecretDefault(StringLiterals, SourceRule):
             shown = redact(match.value)
         else:
             secret_typed = isinstance(read, SettingsField) and read.secret_type
-            named = secret_typed or is_secret_name(variable, context.settings.secret_names)
-            if fixtures or not named or not looks_like_secret_value(value, variable):
+            holder = _holder_name(context, read)
+            named = secret_typed or any(
+                is_secret_name(name, context.settings.secret_names) for name in (variable, holder) if name
+            )
+            judged = all(looks_like_secret_value(value, name) for name in (variable, holder) if name)
+            if fixtures or not named or not judged:
                 return
             shown = redact(value)
         fix = self.fix(f"Require {variable}: drop the hardcoded default", Applicability.UNSAFE)

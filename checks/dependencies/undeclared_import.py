@@ -7,9 +7,9 @@ from pathlib import PurePosixPath
 
 from factorscan.checks.base import MANIFESTS, Invalid, ProjectRule, Severity, Valid
 from factorscan.checks.dependencies._shared import imported_modules, span, third_party_imports
-from factorscan.core.discovery import is_test_path
+from factorscan.core.discovery import is_non_production_settings_path, is_sample_path, is_test_path
 from factorscan.core.findings import Finding
-from factorscan.deploy.manifests import Manifest
+from factorscan.deploy.manifests import Manifest, is_dev_group
 from factorscan.python.importmap import ImportResolver, transitive_closure
 from factorscan.python.imports import ImportFact
 from factorscan.scan.project import ProjectModel
@@ -34,6 +34,18 @@ def _describe(shown: str, distribution: str | None) -> str:
     if distribution is None or distribution.replace("-", "_") == shown.lower():
         return f"`{shown}`"
     return f"`{shown}` (distribution `{distribution}`)"
+
+
+# A manifest declaring test-only distributions, for the examples.
+_DEVELOPMENT_MANIFEST = """
+[project]
+name = "shop"
+version = "1.0"
+dependencies = ["flask==3.1.0"]
+
+[project.optional-dependencies]
+test = ["pytest-flask==1.3.0", "factory-boy==3.3.1"]
+"""
 
 
 class UndeclaredImport(ProjectRule):
@@ -79,6 +91,15 @@ class UndeclaredImport(ProjectRule):
     it (werkzeug under flask, modelcluster under wagtail) or that only a lock
     file pins gets an info-level finding: the import works today, but an
     upgrade of the declaring package may drop or break it.
+
+    App code (not tests, samples, `scripts/`, `tools/`, `dev/`, `docs/`,
+    management commands or development settings) that imports at module
+    level, under no `if`, a distribution declared only in development or
+    test groups (`dev`, `[project.optional-dependencies] test`,
+    requirements-dev.txt) that no Dockerfile installs is reported as a
+    warning: a production install leaves it out. A package that only such
+    a distribution seems to bring stays a notice that says so: what is
+    known of each distribution's requirements is partial.
 
     An import that runs only when the configuration selects one option
     (`if SECRET_PROVIDER == "metatron-secret":`, a comparison of an
@@ -253,6 +274,28 @@ class UndeclaredImport(ProjectRule):
             },
             note="pinned by the pip install of a manifest-less image that copies in these tests",
         ),
+        Valid(
+            """
+            import flask
+
+            if DEBUG:
+                import factory
+
+
+            def seed():
+                import factory
+            """,
+            filename="shop/app.py",
+            files={
+                "pyproject.toml": _DEVELOPMENT_MANIFEST,
+                "scripts/seed.py": "import factory\n",
+                "shop/management/commands/seed.py": "import factory\n",
+                "shop/settings/dev.py": "import factory\n",
+                "tests/test_app.py": "import factory\nimport pytest_flask\n",
+            },
+            note="development-only distributions under a test, in a function, in scripts/, a management "
+            "command, development settings and tests",
+        ),
     )
     INVALID = (
         Invalid(
@@ -342,6 +385,17 @@ class UndeclaredImport(ProjectRule):
             line=4,
             note="imported only for one configured option (info, naming the condition)",
         ),
+        Invalid(
+            """
+            import factory
+            import pluggy
+            """,
+            filename="shop/seed.py",
+            files={"pyproject.toml": _DEVELOPMENT_MANIFEST},
+            count=2,
+            note="app code importing a test-only distribution (a warning), and one only a test-only "
+            "distribution brings (a notice)",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -354,12 +408,24 @@ class UndeclaredImport(ProjectRule):
         # App code names a runtime dependency as the parent when one brings the package in.
         runtime = {**everything, **transitive_closure(resolver, project.runtime_names)}
         locked = project.locked_names - declared
+        development = _development_distributions(project)
+        runtime_declared = declared - development
         for relative, facts in _group_by_file(third_party_imports(project)):
             manifests = _manifest_names(project.declaring_manifests, relative)
             reported: set[str] = set()
             transitive = everything if is_test_path(relative) else runtime
+            app_code = _app_code(relative)
             for fact, module in _expand(facts, resolver.namespaces):
-                if resolver.declared_provider(module, declared) is not None:
+                provider = resolver.declared_provider(module, declared)
+                if provider is not None:
+                    if (
+                        app_code
+                        and provider in development
+                        and _always_runs(fact)
+                        and resolver.declared_provider(module, runtime_declared) is None
+                        and resolver.declared_provider(module, image.keys()) is None
+                    ):
+                        yield self._development_only(project, relative, fact, module, provider)
                     continue
                 if _provided(resolver, module, project.image_pinned(relative)):
                     continue
@@ -386,9 +452,13 @@ class UndeclaredImport(ProjectRule):
                     )
                 elif via is not None:
                     severity = Severity.INFO
+                    parent = transitive[via]
+                    # What our table knows of requirements is partial (extras, deep chains): a
+                    # package that seems to come only with a development one stays a notice.
+                    kind = " (declared only for development)" if app_code and parent in development else ""
                     message = (
                         f"{what} is imported directly but only installed as a dependency of "
-                        f"`{transitive[via]}`; declare it, or an upgrade of `{transitive[via]}` may drop it"
+                        f"`{parent}`{kind}; declare it, or an upgrade of `{parent}` may drop it"
                     )
                 elif resolver.declared_provider(module, locked) is not None:
                     severity = Severity.INFO
@@ -412,6 +482,66 @@ class UndeclaredImport(ProjectRule):
                     severity=severity,
                     fingerprint_hint=distribution or shown,
                 )
+
+    def _development_only(
+        self, project: ProjectModel, relative: str, fact: ImportFact, module: str, provider: str
+    ) -> Finding:
+        """App code importing at start what only a development install has."""
+        resolver = project.import_resolver
+        shown = _shown(module, resolver.namespaces)
+        distribution = resolver.named_distribution(module)
+        start, end = span(fact)
+        return self.make_finding(
+            project.display(project.root / relative),
+            start,
+            end,
+            f"{_describe(shown, distribution)} is imported by app code but is declared only for development "
+            f"({_development_groups(project, provider)}): a production install leaves it out; "
+            "declare it as a runtime dependency",
+            severity=Severity.WARNING,
+            fingerprint_hint=distribution or shown,
+        )
+
+
+# Folders of code that production does not run: scripts for maintainers, CI, benchmarks, docs.
+_DEVELOPMENT_FOLDERS = frozenset({"scripts", "tools", "ci", ".github", "benchmarks", "docs", "doc", "dev"})
+
+
+def _app_code(relative: str) -> bool:
+    """Code a production install runs whenever it starts: not tests, samples, maintainers' scripts,
+    development settings, or management commands (imported only when run: `seed_demo_data`)."""
+    folders = relative.split("/")[:-1]
+    return not (
+        folders[-2:] == ["management", "commands"]
+        or is_test_path(relative)
+        or is_sample_path(relative)
+        or is_non_production_settings_path(relative)
+        or any(folder in _DEVELOPMENT_FOLDERS for folder in folders)
+    )
+
+
+def _always_runs(fact: ImportFact) -> bool:
+    """A module-level import that no test selects (`if settings.DEBUG: import debug_toolbar` is one)."""
+    return fact.module_level and not (fact.branch or fact.optional or fact.condition)
+
+
+def _development_distributions(project: ProjectModel) -> frozenset[str]:
+    """Distributions declared only in development or test groups (`dev`, `test`, an extra named so)."""
+    development = {dependency.name for dependency in project.dependencies if is_dev_group(dependency.group)}
+    elsewhere = {dependency.name for dependency in project.dependencies if not is_dev_group(dependency.group)}
+    return frozenset(development - elsewhere)
+
+
+def _development_groups(project: ProjectModel, name: str) -> str:
+    """Where a development-only distribution is declared: `dev` in pyproject.toml, requirements-dev.txt."""
+    places = sorted(
+        {
+            f"`{dependency.group.removeprefix('extra:')}` in {dependency.manifest}"
+            for dependency in project.dependencies
+            if dependency.name == name
+        }
+    )
+    return ", ".join(places[:2]) + (f" and {len(places) - 2} more" if len(places) > 2 else "")
 
 
 def _provided(resolver: ImportResolver, module: str, names: Collection[str]) -> bool:

@@ -50,7 +50,7 @@ class DisposabilityFact(NamedTuple):
     """What one file does about SIGTERM and long-running work."""
 
     sigterm: bool  # installs a SIGTERM handler
-    main: bool  # has a `__main__` block
+    main: bool  # has a `__main__` block, or runs an event loop at module level (a script)
     calls: dict[str, list[str]]  # scope -> the module's functions it calls
     blocking: list[BlockingCall]
 
@@ -113,6 +113,8 @@ class DisposabilityFacts(SourceVisitor):
         b"KafkaConsumer",
         b"SIGTERM",
         b"add_signal_handler",
+        b"Future()",  # `await asyncio.Future()`: serve until killed
+        b"create_future()",
     )
 
     @classmethod
@@ -143,6 +145,19 @@ class DisposabilityFacts(SourceVisitor):
     def visit_While(self, node: cst.While) -> None:
         if _is_true(node.test) and not _leaves_loop(node.body):
             self._block((node, node.test, "this `while True` loop", self._scope()))
+
+    def visit_Await(self, node: cst.Await) -> None:
+        """`await asyncio.Future()`, `await loop.create_future()`: a future nothing resolves, the
+        idiom for serving until the process is killed (`async with websockets.serve(...)`)."""
+        awaited = node.expression
+        if not isinstance(awaited, cst.Call) or awaited.args:
+            return
+        func = awaited.func
+        if self.context.qualified_name(func) == "asyncio.Future" or (
+            isinstance(func, cst.Attribute) and func.attr.value == "create_future"
+        ):
+            what = f"this `await {self.context.module.code_for_node(awaited)}`"
+            self._block((node, node, what, self._scope()))
 
     def visit_For(self, node: cst.For) -> None:
         if isinstance(node.iter, cst.Name) and node.iter.value in self.consumers:
@@ -177,6 +192,8 @@ class DisposabilityFacts(SourceVisitor):
         )
         if called is not None:
             self.calls.setdefault(scope, set()).add(called)
+        if scope == "<module>" and self.context.qualified_name(func) == "asyncio.run":
+            self.main = True  # a script that runs its event loop when run
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == "target" and isinstance(arg.value, cst.Name):
                 self.calls.setdefault(scope, set()).add(arg.value.value)
@@ -265,8 +282,11 @@ class MissingSigtermHandler(ProjectRule):
     Finds long-running entrypoints when nothing in the project handles
     SIGTERM: `while True` loops (without a `break`), Kafka consumer loops,
     pika `start_consuming()`, `serve_forever()`, `loop.run_forever()`,
-    `BlockingScheduler().start()`, and endless `asyncio.run(main())` mains.
-    Entrypoints are `if __name__ == "__main__":` blocks, with the functions
+    `BlockingScheduler().start()`, and `asyncio.run(main())` mains that
+    serve forever (`await server.serve_forever()`, or
+    `async with websockets.serve(...): await asyncio.Future()`, a future
+    nothing resolves). Entrypoints are `if __name__ == "__main__":` blocks
+    and scripts that call `asyncio.run` at module level, with the functions
     they call in the same file, and the scripts and modules that a
     Dockerfile CMD/ENTRYPOINT, a Procfile or a compose `command:` runs.
     Handling means `signal.signal(SIGTERM, ...)`, `loop.add_signal_handler`
@@ -407,6 +427,43 @@ class MissingSigtermHandler(ProjectRule):
             filename="service.py",
             note="not an entrypoint, and SIGTERM is handled",
         ),
+        Valid(
+            """
+            import asyncio
+            import signal
+
+            import websockets
+
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                stop = loop.create_future()
+                loop.add_signal_handler(signal.SIGTERM, stop.set_result, None)
+                async with websockets.serve(print, "0.0.0.0", 8765):
+                    await stop
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+            filename="chat/server.py",
+            note="the websockets idiom: SIGTERM resolves the future the server waits on",
+        ),
+        Valid(
+            """
+            import asyncio
+
+
+            async def serve():
+                await asyncio.Future()
+
+
+            def command():
+                asyncio.run(serve())
+            """,
+            filename="tools/relay.py",
+            note="an event loop run by a function that nothing in the file calls: not an entrypoint",
+        ),
     )
     INVALID = (
         Invalid(
@@ -453,6 +510,51 @@ class MissingSigtermHandler(ProjectRule):
             filename="jobs/scheduler.py",
             files={"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "-m", "jobs.scheduler"]\n'},
             line=5,
+        ),
+        Invalid(
+            """
+            import asyncio
+
+            import websockets
+
+
+            async def echo(websocket):
+                async for message in websocket:
+                    await websocket.send(message)
+
+
+            async def main():
+                async with websockets.serve(echo, "0.0.0.0", 8765):
+                    await asyncio.Future()
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+            filename="chat/server.py",
+            line=13,
+            note="an asyncio main that serves until killed",
+        ),
+        Invalid(
+            """
+            import asyncio
+
+
+            async def handle(reader, writer):
+                writer.close()
+
+
+            async def main():
+                server = await asyncio.start_server(handle, "0.0.0.0", 8888)
+                async with server:
+                    await server.serve_forever()
+
+
+            asyncio.run(main())
+            """,
+            filename="relay.py",
+            line=11,
+            note="a script that runs its event loop at module level is an entrypoint too",
         ),
     )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from factorscan.checks.base import (
     WHOLE_FILE,
@@ -59,6 +61,35 @@ def _deployment_sets_it(project: ProjectModel) -> bool:
     )
 
 
+# `export PYTHONUNBUFFERED=1` (or `PYTHONUNBUFFERED=1 exec ...`) in an entrypoint script.
+_SCRIPT_SETS_IT = re.compile(r"\bPYTHONUNBUFFERED=(?![0\s]|$|''|\"\")")
+
+
+def _scripted_process(project: ProjectModel, dockerfile: Path) -> Process | None:
+    """What the image's entrypoint script (`/entrypoint`, `bin/start`, `entrypoint.sh`) ends by
+    running, with CMD in place of its `exec "$@"`; None when no script of the project is known
+    to start anything."""
+    script = project.entrypoint_scripts.get(dockerfile)
+    if script is None or script.ending.process is None:
+        return None
+    return next((item.process for item in project.processes if item.path == dockerfile), None)
+
+
+def _script_sets_it(project: ProjectModel, dockerfile: Path) -> bool:
+    script = project.entrypoint_scripts.get(dockerfile)
+    return script is not None and _SCRIPT_SETS_IT.search(script.text) is not None
+
+
+# A Python command anywhere in an entrypoint script (`python3 tests/x.py`, `gunicorn ...`).
+_PYTHON_COMMAND = re.compile(r"(?m)^[^#\n]*\b(?:python[\d.]*|gunicorn|uvicorn|celery|\S+\.py)\b")
+
+
+def _script_runs_python(project: ProjectModel, dockerfile: Path) -> bool:
+    """The entrypoint script runs Python before it execs its last program (`exec echo done`)."""
+    script = project.entrypoint_scripts.get(dockerfile)
+    return script is not None and _PYTHON_COMMAND.search(script.text) is not None
+
+
 class BufferedOutput(ProjectRule):
     """
     ## What it does
@@ -70,7 +101,10 @@ class BufferedOutput(ProjectRule):
     variable) and images that run another program are not reported, nor
     are images whose every deployment (Kubernetes `env`/`envFrom`, compose
     `environment:`) sets `PYTHONUNBUFFERED` for the containers that run
-    the app.
+    the app. An entrypoint script of the project (`/entrypoint`,
+    `bin/start`, `entrypoint.sh`) is judged by what it ends by running:
+    reported when it execs a Python program or server, silent when it
+    execs another program or sets `PYTHONUNBUFFERED` itself.
 
     ## Why is this bad?
     Factor XI: each process writes its event stream, unbuffered, to
@@ -155,6 +189,39 @@ class BufferedOutput(ProjectRule):
             },
             note="the deployment sets it for the container that runs the app",
         ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            ENTRYPOINT ["/app/bin/start"]
+            """,
+            filename="Dockerfile",
+            files={
+                "bin/start": '#!/bin/sh\nset -e\nexec nginx -g "daemon off;"\n',
+                "Procfile": "web: gunicorn shop.wsgi\n",
+            },
+            note="an entrypoint script that execs a server that is not Python (a Procfile beside it)",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            ENTRYPOINT ["/app/bin/worker"]
+            """,
+            filename="Dockerfile",
+            files={"bin/worker": "#!/bin/sh\nexec python -u worker.py\n"},
+            note="an entrypoint script that execs `python -u`",
+        ),
+        Valid(
+            """
+            FROM python:3.12-slim
+            COPY docker/entrypoint /entrypoint
+            ENTRYPOINT ["/entrypoint"]
+            """,
+            filename="Dockerfile",
+            files={"docker/entrypoint": "#!/bin/sh\nexport PYTHONUNBUFFERED=1\nexec gunicorn shop.wsgi\n"},
+            note="the entrypoint script sets it",
+        ),
     )
     INVALID = (
         Invalid(
@@ -194,6 +261,56 @@ class BufferedOutput(ProjectRule):
             COPY --from=build /wheels /wheels
             """,
         ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            ENTRYPOINT ["/app/bin/start"]
+            """,
+            filename="Dockerfile",
+            files={"bin/start": "#!/bin/sh\nset -e\npython manage.py migrate\nexec gunicorn shop.wsgi\n"},
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            COPY . /app
+            ENTRYPOINT ["/app/bin/start"]
+            """,
+            note="an entrypoint script without an extension that execs a Python server",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY docker/run-tests.sh /run-tests.sh
+            CMD ["/run-tests.sh"]
+            """,
+            filename="Dockerfile",
+            files={"docker/run-tests.sh": "#!/bin/sh\npython3 tests/smoke.py\nexec echo done\n"},
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            COPY docker/run-tests.sh /run-tests.sh
+            CMD ["/run-tests.sh"]
+            """,
+            note="a script that runs Python before it execs another program",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            ENTRYPOINT ["/app/bin/run"]
+            CMD ["gunicorn", "shop.wsgi"]
+            """,
+            filename="Dockerfile",
+            files={"bin/run": '#!/bin/sh\nset -e\nexec "$@"\n'},
+            fixed="""
+            FROM python:3.12-slim
+            ENV PYTHONUNBUFFERED=1
+            COPY . /app
+            ENTRYPOINT ["/app/bin/run"]
+            CMD ["gunicorn", "shop.wsgi"]
+            """,
+            note="an entrypoint script that execs the CMD it is given: a Python server",
+        ),
     )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
@@ -202,10 +319,11 @@ class BufferedOutput(ProjectRule):
             return
         for path in dockerfiles:
             source = project.source(path)
-            if source is not None:
-                yield from self._check(source)
+            if source is not None and not _script_sets_it(project, path):
+                scripted = _scripted_process(project, path)
+                yield from self._check(source, scripted, _script_runs_python(project, path))
 
-    def _check(self, source: SourceFile) -> Iterable[Finding]:
+    def _check(self, source: SourceFile, scripted: Process | None, runs_python: bool) -> Iterable[Finding]:
         dockerfile = parse_shared(source.text, source.display_path)
         final = dockerfile.final_stage
         if final is None or final.instruction.ignores(self.code) or final.env.get("PYTHONUNBUFFERED"):
@@ -219,8 +337,10 @@ class BufferedOutput(ProjectRule):
             python_image = any(package.startswith("python3") for i in installs for package in i.packages)
         if not python_image:
             return
-        process = dockerfile_process(dockerfile)
-        if process is not None and (process.unbuffered or _runs_another_program(process)):
+        process = scripted or dockerfile_process(dockerfile)
+        if process is not None and (
+            process.unbuffered or (_runs_another_program(process) and not runs_python)
+        ):
             return
         instruction = final.instruction
         rows = source.lines

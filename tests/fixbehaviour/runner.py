@@ -477,9 +477,12 @@ def _start(argv: list[str], workdir: Path, env: dict, scratch: Path) -> list[dic
         "FIXHARNESS_EVENTS": str(events),
         "FIXHARNESS_KEYS": " ".join(sorted(env)),
     }
-    process = subprocess.Popen(
-        argv, cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    try:
+        process = subprocess.Popen(
+            argv, cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    except OSError as error:  # `/entrypoint` of an image: a path only the image has
+        return [{"exit": f"cannot start: {error.strerror}"}]
     try:
         code = process.wait(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
