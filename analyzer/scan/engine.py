@@ -298,6 +298,8 @@ def analyze_python(
         return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
         with profiling.phase("parse (libcst)"):
+            profiling.count("files parsed (libcst)")
+            profiling.count("bytes parsed (libcst)", len(source.data))
             module = cst.parse_module(text)
     except RecursionError:
         return failed(None, "Cannot parse: nesting too deep to analyse")
