@@ -100,3 +100,42 @@ def test_no_cache_keeps_no_environment_memo(project) -> None:
     result = run_cli("--no-cache", "--select", "FS0201", root, cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (root / ".factorscan_cache").exists()
+
+
+# -- data modules -----------------------------------------------------------------------
+
+_TABLE_ROW = "    ('AAA', 'AAA (Anaa, PF)', -1, {'tz': None, 'alt': 2.5}),\n"
+
+
+def _data_module(size: int, extra: str = "") -> str:
+    """A literal-only module of about `size` bytes that also sets DEBUG = True (FS0303)."""
+    rows = _TABLE_ROW * (size // len(_TABLE_ROW) + 1)
+    return (
+        f'"""Airport codes."""\nfrom __future__ import annotations\nDEBUG = True\nIATA = [\n{rows}]\n{extra}'
+    )
+
+
+def test_a_large_literal_only_module_skips_libcst_with_a_warning(project) -> None:
+    """Over 256 KB, a module that only assigns literals is read by `ast` alone: memory stays
+    bounded (libcst took 234 MB on a 480 KB table), and the warning says what was skipped."""
+    root = project({"iata.py": _data_module(300 * 1024)})
+    result = run_cli("--no-cache", "--profile", "--select", "FS0303", "--format", "concise", root, cwd=root)
+    assert result.returncode == 0, result.stdout
+    assert "iata.py: a data module of 300 KB that only assigns literals: rules skipped" in result.stderr
+    assert "bytes parsed (libcst)" not in _profile(result.stderr)
+
+
+def test_data_modules_under_the_bound_or_with_code_are_still_checked(project) -> None:
+    """The other side of the bound: a smaller table, or a large module that holds code too."""
+    root = project(
+        {
+            "small.py": _data_module(200 * 1024),
+            "code.py": _data_module(300 * 1024, extra="def lookup(code):\n    return dict(IATA)[code]\n"),
+            "called.py": _data_module(300 * 1024, extra="TABLE = dict(IATA)\n"),
+        }
+    )
+    result = run_cli("--no-cache", "--select", "FS0303", "--format", "concise", root, cwd=root)
+    assert result.returncode == 1, result.stderr
+    reported = sorted(line.split(":")[0] for line in result.stdout.splitlines() if " FS0303 " in line)
+    assert reported == ["called.py", "code.py", "small.py"], result.stdout
+    assert "data module" not in result.stderr
