@@ -4,8 +4,11 @@ and the bounds that keep memory flat. Findings never depend on any of it."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from .conftest import run_cli
@@ -139,3 +142,28 @@ def test_data_modules_under_the_bound_or_with_code_are_still_checked(project) ->
     reported = sorted(line.split(":")[0] for line in result.stdout.splitlines() if " FS0303 " in line)
     assert reported == ["called.py", "code.py", "small.py"], result.stdout
     assert "data module" not in result.stderr
+
+
+# -- what a warm run imports --------------------------------------------------------------
+
+
+def test_a_run_whose_files_are_all_cached_never_imports_libcst(project) -> None:
+    """libcst is a third of a warm run's time to import; with every file's result cached
+    nothing is parsed, so it is never loaded. The findings are the cold run's."""
+    handler = "import logging\nlogging.basicConfig(filename='app.log')\n"
+    root = project({f"app{index}.py": handler for index in range(30)})  # enough for the pool
+    cold = run_cli("--format", "json", root, cwd=root)
+    assert cold.returncode == 1, cold.stderr
+    warm = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "factorscan", "--format", "json", str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines() if "|" in line]
+    assert imported, warm.stderr[-500:]  # -X importtime reached the interpreter
+    assert not [name for name in imported if name.startswith("libcst")]
+    assert warm.returncode == 1
+    assert json.loads(warm.stdout) == json.loads(cold.stdout)

@@ -39,7 +39,7 @@ from factorscan.checks.base import (
     Trigger,
     matches_any,
 )
-from factorscan.core import profiling
+from factorscan.core import lazy_import, profiling
 from factorscan.core.cache import Cache, cache_directory, source_digest
 from factorscan.core.discovery import (
     DiscoveredFile,
@@ -51,9 +51,9 @@ from factorscan.core.discovery import (
     is_test_path,
     relative_to_root,
 )
+from factorscan.core.errors import RoundTripError
 from factorscan.core.findings import Finding, Location
 from factorscan.core.interrupts import interrupts_held
-from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import (
     FileTooLargeError,
@@ -467,6 +467,8 @@ def _batches(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
 def _run_pool(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, jobs: int, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
+    # Imported once here rather than by each forked worker (core/lazy_import.py).
+    lazy_import.resolve("libcst")
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     displays = {task[0]: task[1] for task in tasks}
     with concurrent.futures.ProcessPoolExecutor(
