@@ -174,18 +174,15 @@ class Cache:
                 marker = self.directory / name
                 if not marker.exists():
                     marker.write_text(content, encoding="utf-8")
+            # json.dumps, not json.dump: only the one-shot encoder is the C one (5x faster
+            # on a 1.4 MB cache, which every run that analysed a file writes again).
+            text = json.dumps(
+                {"version": __version__, "files": self.entries, "tree": self.listing, "memos": self.memos},
+                separators=(",", ":"),
+            )
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as output:
-                json.dump(
-                    {
-                        "version": __version__,
-                        "files": self.entries,
-                        "tree": self.listing,
-                        "memos": self.memos,
-                    },
-                    output,
-                    separators=(",", ":"),
-                )
+                output.write(text)
             os.replace(temporary, self.file)
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
