@@ -225,6 +225,10 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("--diff-base compares files on disk; it cannot be used with --stdin-filename")
     _check_combinations(args)
 
+    from factorscan.core import lazy_import
+
+    # A run whose files are all cached never parses: libcst is imported on first use.
+    lazy_import.defer("libcst")
     from factorscan.core.cache import Cache
     from factorscan.scan.engine import ScanOptions, scan
 

@@ -97,20 +97,27 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _compile_kinds() -> list[tuple[str, re.Pattern[str]]]:
-    return [
-        (kind, re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns)))
-        for kind, patterns in _KIND_PATTERNS
-    ]
+def _compile_kinds() -> re.Pattern[str]:
+    """One regex for every kind, a named group per kind in the table's order: the first
+    kind that matches wins, as alternatives are tried in order (one match per file name
+    instead of one per kind: a tree walk asks for every file)."""
+    return re.compile(
+        "|".join(
+            f"(?P<kind{index}>" + "|".join(fnmatch.translate(pattern) for pattern in patterns) + ")"
+            for index, (_kind, patterns) in enumerate(_KIND_PATTERNS)
+        )
+    )
 
 
-_KIND_REGEXES = _compile_kinds()
+_KIND_REGEX = _compile_kinds()
+_KIND_OF_GROUP = {f"kind{index}": kind for index, (kind, _patterns) in enumerate(_KIND_PATTERNS)}
 
 
 def kind_of_name(name: str, parent_name: str) -> str | None:
-    for kind, regex in _KIND_REGEXES:
-        if regex.match(name):
-            return kind
+    match = _KIND_REGEX.match(name)
+    if match is not None:
+        # Not `lastgroup`: fnmatch's own translations may hold named groups.
+        return next(kind for group, kind in _KIND_OF_GROUP.items() if match.group(group) is not None)
     # requirements/base.txt, requirements/dev.in
     if parent_name == "requirements" and name.endswith((".txt", ".in")):
         return "requirements"

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from factorscan.core.errors import RoundTripError
+
 # Statements whose first line may carry the noqa comment for a finding inside.
 _STATEMENT_TYPES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
@@ -126,10 +128,6 @@ def _spans(state: _OffsetState, wanted: set[cst.CSTNode], text_length: int) -> d
             statement_start=state.statement_of.get(node, start),
         )
     return spans
-
-
-class RoundTripError(ValueError):
-    """libcst's code for the module differs from the source, so offsets would be wrong."""
 
 
 def _locate_whole(module: cst.Module, wanted: set[cst.CSTNode], text: str) -> dict[cst.CSTNode, Span]:

@@ -1,8 +1,11 @@
-"""Per-phase timings for `--profile`: where a scan spends its time.
+"""Per-phase CPU time and counters for `--profile`: where a scan spends its time.
 
-Off by default; when off, `phase()` costs one global lookup. Worker processes
-keep their own totals and send them back with their results, so the figures
-for per-file phases are CPU seconds summed over all processes.
+Off by default; when off, `phase()` costs one global lookup. Phases are timed
+in CPU seconds (`time.process_time`), not wall time: the machine may be shared,
+and CPU time is what a change to factorscan moves. Worker processes keep their
+own totals and send them back with their results, so per-file phases are CPU
+seconds summed over all processes. Counters (`count`) add up amounts such as
+the bytes libcst parsed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
-# Phase name -> seconds; None when profiling is off.
+# Phase or counter name -> CPU seconds or amount; None when profiling is off.
 _totals: dict[str, float] | None = None
 
 PHASES = (
@@ -24,8 +27,18 @@ PHASES = (
     "positions + fixes",
     "file rules",
     "project rules",
+    "reviews",
     "reporting",
 )
+# The coarse groups bench.py reports per case; whatever no phase covers is start-up
+# (imports, settings, the rule registry).
+GROUPS = {
+    "discovery": ("discovery", "read + hash + cache"),
+    "parse": ("prefilter", "parse (ast)", "parse (libcst)"),
+    "rules": ("traversal", "positions + fixes", "file rules", "project rules", "reviews"),
+    "output": ("reporting",),
+}
+COUNTERS = ("files parsed (libcst)", "bytes parsed (libcst)")
 
 
 def enable() -> None:
@@ -39,16 +52,21 @@ def enabled() -> bool:
 
 @contextmanager
 def _timed(name: str) -> Iterator[None]:
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         yield
     finally:
         if _totals is not None:
-            _totals[name] = _totals.get(name, 0.0) + time.perf_counter() - start
+            _totals[name] = _totals.get(name, 0.0) + time.process_time() - start
 
 
 def phase(name: str) -> AbstractContextManager[None]:
     return _timed(name) if _totals is not None else nullcontext()
+
+
+def count(name: str, amount: int = 1) -> None:
+    if _totals is not None:
+        _totals[name] = _totals.get(name, 0) + amount
 
 
 def take() -> dict[str, float]:
@@ -66,12 +84,35 @@ def merge(totals: dict[str, float]) -> None:
             _totals[name] = _totals.get(name, 0.0) + seconds
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the worker pool)."""
+    try:
+        import resource
+    except ImportError:  # Windows: this process only
+        return time.process_time()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def report(wall: float) -> str:
+    """The table `--profile` prints: CPU seconds per phase, per group, the counters."""
     totals = dict(_totals or {})
-    lines = [f"{'phase':<22} {'seconds':>9}"]
+    counters = {name: int(totals.pop(name)) for name in COUNTERS if name in totals}
+    cpu = cpu_seconds()
+    lines = [f"{'phase (CPU seconds)':<24} {'seconds':>12}"]
     for name in PHASES:
         if name in totals:
-            lines.append(f"{name:<22} {totals.pop(name):>9.3f}")
-    lines += [f"{name:<22} {seconds:>9.3f}" for name, seconds in sorted(totals.items())]
-    lines.append(f"{'wall (whole run)':<22} {wall:>9.3f}")
+            lines.append(f"{name:<24} {totals[name]:>12.3f}")
+    others = sorted(name for name in totals if name not in PHASES)
+    lines += [f"{name:<24} {totals[name]:>12.3f}" for name in others]
+    covered = 0.0
+    for group, names in GROUPS.items():
+        seconds = sum(totals.get(name, 0.0) for name in names)
+        covered += seconds
+        lines.append(f"{'group ' + group:<24} {seconds:>12.3f}")
+    lines.append(f"{'group start-up + other':<24} {max(cpu - covered, 0.0):>12.3f}")
+    lines += [f"{name:<24} {value:>12d}" for name, value in counters.items()]
+    lines.append(f"{'cpu (whole run)':<24} {cpu:>12.3f}")
+    lines.append(f"{'wall (whole run)':<24} {wall:>12.3f}")
     return "\n".join(lines)

@@ -20,7 +20,8 @@ from factorscan.deploy.deployment import PLATFORM_VARIABLES
 from factorscan.python.secrets import name_words
 from factorscan.python.traversal import FileContext, FixBuilder
 
-_Element = TypeVar("_Element", cst.Arg, cst.DictElement, cst.Element)
+# Named, not referenced: libcst is not used at import time (core/lazy_import.py).
+_Element = TypeVar("_Element", "cst.Arg", "cst.DictElement", "cst.Element")
 
 
 def dotted(name: str) -> cst.Name | cst.Attribute:

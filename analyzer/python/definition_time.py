@@ -18,9 +18,11 @@ from factorscan.python.traversal import FileContext, FixBuilder
 # Decorators that make annotated class attributes into fields with `field(default_factory=...)`.
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
 _FIELD = "dataclasses.field"
-_EQUAL = cst.AssignEqual(
-    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-)
+
+
+def _tight_equal() -> cst.AssignEqual:
+    tight = cst.SimpleWhitespace("")
+    return cst.AssignEqual(whitespace_before=tight, whitespace_after=tight)
 
 
 def required_lookup(fix: FixBuilder, node: cst.BaseExpression, variable: str) -> bool:
@@ -45,7 +47,7 @@ def required_lookup(fix: FixBuilder, node: cst.BaseExpression, variable: str) ->
     factory = cst.Lambda(params=cst.Parameters(), body=env_lookup(fix, variable))
     value = statement.value
     if value is node:
-        argument = cst.Arg(factory, keyword=cst.Name("default_factory"), equal=_EQUAL)
+        argument = cst.Arg(factory, keyword=cst.Name("default_factory"), equal=_tight_equal())
         fix.replace(node, cst.Call(func=_field_function(fix, context), args=[argument]))
         return True
     if isinstance(value, cst.Call) and context.qualified_name(value.func) == _FIELD:

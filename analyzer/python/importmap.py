@@ -35,6 +35,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from factorscan.core.cache import Cache
 from factorscan.python.installed import InstalledMetadata, running_environment
 
 # Families whose plugins always depend on the framework they extend.
@@ -115,15 +116,26 @@ class ImportResolver:
         import_map: Mapping[str, str] | None = None,
         use_environment: bool = True,
         project_environment: InstalledMetadata | None = None,
+        cache: Cache | None = None,
     ) -> None:
+        """`cache` keeps what the environments hold between runs (see installed.py)."""
         self.import_map = {name: canonicalize_name(dist) for name, dist in (import_map or {}).items()}
         self.use_environment = use_environment
         self.project_environment = project_environment
+        self.cache = cache
+        if project_environment is not None and project_environment.cache is None:
+            project_environment.cache = cache
+
+    def _running(self) -> InstalledMetadata:
+        environment = running_environment()
+        if environment.cache is None:
+            environment.cache = self.cache
+        return environment
 
     def _environments(self) -> list[InstalledMetadata]:
         """The project's virtualenv first (the truth for it), then factorscan's interpreter."""
         found = [self.project_environment] if self.project_environment is not None else []
-        return found + ([running_environment()] if self.use_environment else [])
+        return found + ([self._running()] if self.use_environment else [])
 
     def _prefixes(self, module: str) -> list[str]:
         parts = module.split(".")
@@ -146,7 +158,7 @@ class ImportResolver:
         if top in self.namespaces:
             found += self.namespace_chains(module)
         elif not found and self.use_environment:
-            found += running_environment().imports.get(top, [])
+            found += self._running().imports.get(top, [])
         found.append(canonicalize_name(top))
         return list(dict.fromkeys(found))
 

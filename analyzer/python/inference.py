@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import libcst as cst
@@ -109,18 +110,21 @@ def reads_environment(node: cst.CSTNode, context: FileContext) -> bool:
     return any(reads_environment(child, context) for child in iter_children(node))
 
 
-_PASS_THROUGH = (
-    cst.Arg,
-    cst.BinaryOperation,
-    cst.ConcatenatedString,
-    cst.FormattedString,
-    cst.FormattedStringExpression,
-    cst.Call,
-    cst.Attribute,
-    cst.Element,
-    cst.List,
-    cst.Tuple,
-)
+@cache
+def _pass_through() -> tuple[type[cst.CSTNode], ...]:
+    """Built on first use: libcst is not used at import time (core/lazy_import.py)."""
+    return (
+        cst.Arg,
+        cst.BinaryOperation,
+        cst.ConcatenatedString,
+        cst.FormattedString,
+        cst.FormattedStringExpression,
+        cst.Call,
+        cst.Attribute,
+        cst.Element,
+        cst.List,
+        cst.Tuple,
+    )
 
 
 def is_env_default(context: FileContext, path: list[cst.CSTNode] | None = None) -> bool:
@@ -147,7 +151,7 @@ def is_env_default(context: FileContext, path: list[cst.CSTNode] | None = None) 
             return False
         elif isinstance(parent, (cst.Assign, cst.AnnAssign)):
             return _in_settings_class(chain[: index - 1], context)
-        elif not isinstance(parent, _PASS_THROUGH):
+        elif not isinstance(parent, _pass_through()):
             return False
     return False
 
@@ -305,11 +309,13 @@ def resolve_constant(node: cst.BaseExpression, context: FileContext) -> Constant
     return _imported_constant(qualified, context)
 
 
-_COMPUTED = (cst.BinaryOperation, cst.UnaryOperation, cst.FormattedString, cst.ConcatenatedString)
+@cache
+def _computed() -> tuple[type[cst.CSTNode], ...]:
+    return (cst.BinaryOperation, cst.UnaryOperation, cst.FormattedString, cst.ConcatenatedString)
 
 
 def _may_be_computed_constant(value: cst.BaseExpression, context: FileContext) -> bool:
-    return isinstance(value, _COMPUTED) and not reads_environment(value, context)
+    return isinstance(value, _computed()) and not reads_environment(value, context)
 
 
 def _computed_constant(path: Path, name: str, root: Path) -> Constant | None:

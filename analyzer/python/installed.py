@@ -6,16 +6,30 @@ which distributions it requires. Two environments matter to the import map:
 the project's own virtualenv when the project has one (`.venv/`, `venv/`...),
 which is the truth for that project, and factorscan's interpreter, which is
 only a hint (it is often not the project's).
+
+Reading every distribution's metadata takes 0.1-1 s, so with a cache the facts
+are kept between runs (`Cache.memo`), keyed by the modification times of the
+folders searched and of the metadata folders in them: installing, upgrading or
+removing a distribution adds or replaces a `*.dist-info` folder, which changes
+both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
+import os
+import sys
 from functools import cache, cached_property
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+from factorscan.core.cache import Cache
+
+_METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".pth")
+Facts = tuple[dict[str, list[str]], dict[str, set[str]], dict[str, list[str]]]
 
 # Folder names a project's virtualenv usually has; the one with a pyvenv.cfg is taken.
 VENV_FOLDERS = (".venv", "venv", ".virtualenv", "virtualenv", "env")
@@ -26,6 +40,27 @@ class InstalledMetadata:
 
     def __init__(self, paths: tuple[str, ...] | None = None) -> None:
         self.paths = paths
+        # Where the facts are kept between runs; the scan sets it (None: read every time).
+        self.cache: Cache | None = None
+
+    def _searched(self) -> list[str]:
+        return list(self.paths) if self.paths is not None else [folder or "." for folder in sys.path]
+
+    def stamp(self) -> str:
+        """A digest of what reading the metadata depends on: the folders searched, their
+        modification times and those of the metadata entries in them."""
+        digest = hashlib.blake2b(sys.executable.encode(), digest_size=12)
+        for folder in self._searched():
+            digest.update(b"\0" + os.fsencode(folder))
+            try:
+                digest.update(b"=%d" % os.stat(folder).st_mtime_ns)
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.name.endswith(_METADATA_SUFFIXES):
+                            digest.update(b"\0%s=%d" % (os.fsencode(entry.name), entry.stat().st_mtime_ns))
+            except OSError:  # missing, a zip file on sys.path, unreadable
+                digest.update(b"=-")
+        return digest.hexdigest()
 
     def _distributions(self) -> list[importlib.metadata.Distribution]:
         try:
@@ -36,7 +71,22 @@ class InstalledMetadata:
             return []
 
     @cached_property
-    def _facts(self) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, list[str]]]:
+    def _facts(self) -> Facts:
+        if self.cache is None:
+            return self._read_facts()
+        name = "environment:" + ("running" if self.paths is None else os.pathsep.join(self.paths))
+        key = self.stamp()
+        stored = self.cache.memo(name, key)
+        if isinstance(stored, list) and len(stored) == 3:
+            imports, provides, requires = stored
+            return imports, {dist: set(tops) for dist, tops in provides.items()}, requires
+        facts = self._read_facts()
+        imports, provides, requires = facts
+        stored_provides = {dist: sorted(tops) for dist, tops in provides.items()}
+        self.cache.put_memo(name, key, [imports, stored_provides, requires])
+        return facts
+
+    def _read_facts(self) -> Facts:
         imports: dict[str, list[str]] = {}
         provides: dict[str, set[str]] = {}
         requires: dict[str, list[str]] = {}

@@ -37,10 +37,11 @@ _SKIPPED_FIELDS = frozenset(
         "whitespace",
     }
 )
-# Source order where dataclass field order differs from it.
+# Source order where dataclass field order differs from it (by libcst class name: libcst
+# is not used at import time, see core/lazy_import.py).
 _FIELD_ORDER = {
-    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "FunctionDef": ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
 }
 _child_fields: dict[type, tuple[str, ...]] = {}
 
@@ -49,8 +50,9 @@ def child_fields(node_type: type) -> tuple[str, ...]:
     fields = _child_fields.get(node_type)
     if fields is None:
         names = {f.name for f in dataclasses.fields(node_type)}
-        if node_type in _FIELD_ORDER:
-            fields = tuple(name for name in _FIELD_ORDER[node_type] if name in names)
+        order = _FIELD_ORDER.get(node_type.__name__) if node_type.__module__.startswith("libcst.") else None
+        if order is not None:
+            fields = tuple(name for name in order if name in names)
         else:
             fields = tuple(
                 f.name

@@ -17,11 +17,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from factorscan.core.discovery import is_test_path
+from factorscan.core.errors import RoundTripError
 from factorscan.core.findings import Applicability, Edit, Finding, Fix, Location, Severity
-from factorscan.core.positions import RoundTripError, Span, locate
 from factorscan.core.redact import string_contents
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceFile
@@ -33,6 +32,7 @@ from factorscan.python.nodes import child_fields, is_main_guard, preferred_quote
 
 if TYPE_CHECKING:
     from factorscan.checks.base import SourceRule, SourceVisitor
+    from factorscan.core.positions import Span
 
 
 class FixBuilder:
@@ -303,6 +303,8 @@ class FileContext:
         Call `note_statement(node)` when you keep a node during the traversal,
         so that only its statement needs generating here.
         """
+        from factorscan.core.positions import locate  # needs libcst: core/lazy_import.py
+
         spans = locate(
             self.module,
             nodes,
@@ -360,6 +362,8 @@ class FileContext:
             if anchor is not None:
                 wanted.add(anchor)
                 self._statement_of[anchor] = anchor  # import anchors are top-level statements
+        from factorscan.core.positions import locate  # needs libcst: core/lazy_import.py
+
         spans = locate(
             self.module,
             wanted,
@@ -448,6 +452,8 @@ class FileContext:
 
     def _code(self, node: cst.CSTNode, indents: tuple[str, ...]) -> str:
         """`node`'s code with its continuation lines indented as the blocks around it."""
+        from libcst._nodes.internal import CodegenState  # not at import: core/lazy_import.py
+
         state = CodegenState(
             default_indent=self.module.default_indent, default_newline=self.module.default_newline
         )
@@ -460,7 +466,7 @@ def _edit_order(edit: Edit) -> tuple[Location, Location, str]:
     return (edit.location, edit.end_location, edit.content)
 
 
-Callback = Callable[[cst.CSTNode], Any]
+Callback = Callable[["cst.CSTNode"], Any]
 
 
 class Traversal:

@@ -39,7 +39,7 @@ from factorscan.checks.base import (
     Trigger,
     matches_any,
 )
-from factorscan.core import profiling
+from factorscan.core import lazy_import, profiling
 from factorscan.core.cache import Cache, cache_directory, source_digest
 from factorscan.core.discovery import (
     DiscoveredFile,
@@ -51,9 +51,9 @@ from factorscan.core.discovery import (
     is_test_path,
     relative_to_root,
 )
+from factorscan.core.errors import RoundTripError
 from factorscan.core.findings import Finding, Location
 from factorscan.core.interrupts import interrupts_held
-from factorscan.core.positions import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import (
     FileTooLargeError,
@@ -77,6 +77,10 @@ _MAX_AST_DEPTH = 400
 # Below this many files a process pool costs more than it saves.
 _POOL_MIN_FILES = 24
 _RECURSION_LIMIT = 20_000
+# A module that only assigns literals (a table of airport codes, generated data) costs libcst
+# about 400 bytes of memory per byte of source: one of 480 KB took peak memory to 234 MB.
+# Over this size such a module is read by `ast` alone (imports and file facts), with a warning.
+DATA_MODULE_BYTES = 256 * 1024
 
 
 @dataclass
@@ -238,6 +242,54 @@ def _deeper_than(tree: ast.AST, limit: int, text: str) -> bool:
     return False
 
 
+def _literal(node: ast.expr) -> bool:
+    """A constant, or containers of constants (iterative: data nests deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Constant):
+            continue
+        if isinstance(item, (ast.List, ast.Tuple, ast.Set)):
+            stack.extend(item.elts)
+        elif isinstance(item, ast.Dict):
+            if any(key is None for key in item.keys):
+                return False  # `**other`
+            stack.extend(key for key in item.keys if key is not None)
+            stack.extend(item.values)
+        elif isinstance(item, ast.UnaryOp) and isinstance(item.op, (ast.USub, ast.UAdd)):
+            stack.append(item.operand)
+        else:
+            return False
+    return True
+
+
+def _assigns_names(targets: list[ast.expr]) -> bool:
+    return all(
+        isinstance(target, ast.Name)
+        or (isinstance(target, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in target.elts))
+        for target in targets
+    )
+
+
+def literal_only(tree: ast.Module) -> bool:
+    """Whether a module only assigns literals to names (after a docstring and `__future__`
+    imports): a data table, not code."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            continue
+        if isinstance(statement, ast.Assign) and _assigns_names(statement.targets):
+            value: ast.expr | None = statement.value
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            value = statement.value
+        else:
+            return False
+        if value is not None and not _literal(value):
+            return False
+    return True
+
+
 def _describe_syntax_error(error: SyntaxError) -> str:
     message = error.msg
     if "Missing parentheses in call to 'print'" in message or "print " in (error.text or "")[:6]:
@@ -282,6 +334,15 @@ def analyze_python(
         visitors = ruleset.triggered(source.data, relative_path, settings)
     if not visitors and syntax_error is None:
         return FileResult(facts=facts)
+    if tree is not None and len(source.data) > DATA_MODULE_BYTES and literal_only(tree):
+        size = len(source.data) // 1024
+        return FileResult(
+            facts=facts,
+            warnings=[
+                f"a data module of {size} KB that only assigns literals: rules skipped "
+                f"(over {DATA_MODULE_BYTES // 1024} KB, libcst is not run on such modules)"
+            ],
+        )
 
     def failed(error: SyntaxError | None, fallback: str, row: int = 1, column: int = 1) -> FileResult:
         if error is not None:
@@ -298,6 +359,8 @@ def analyze_python(
         return failed(None, f"Cannot analyse: expressions nested more than {_MAX_AST_DEPTH} levels deep")
     try:
         with profiling.phase("parse (libcst)"):
+            profiling.count("files parsed (libcst)")
+            profiling.count("bytes parsed (libcst)", len(source.data))
             module = cst.parse_module(text)
     except RecursionError:
         return failed(None, "Cannot parse: nesting too deep to analyse")
@@ -404,6 +467,8 @@ def _batches(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
 def _run_pool(
     tasks: list[Task], ruleset: RuleSet, settings: Settings, jobs: int, advance: Callable[[int], None]
 ) -> Iterator[tuple[str, FileResult]]:
+    # Imported once here rather than by each forked worker (core/lazy_import.py).
+    lazy_import.resolve("libcst")
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     displays = {task[0]: task[1] for task in tasks}
     with concurrent.futures.ProcessPoolExecutor(

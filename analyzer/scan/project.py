@@ -348,7 +348,9 @@ class ProjectModel:
 
     @cached_property
     def import_resolver(self) -> ImportResolver:
-        return ImportResolver(self.settings.import_map, project_environment=project_environment(self.root))
+        return ImportResolver(
+            self.settings.import_map, project_environment=project_environment(self.root), cache=self.cache
+        )
 
     @cached_property
     def _python_layout(self) -> tuple[dict[str, set[str]], set[str]]:

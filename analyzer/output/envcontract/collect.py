@@ -21,7 +21,7 @@ from pathlib import Path
 import libcst as cst
 
 from factorscan.core.discovery import DiscoveredFile, Discovery, display_path, relative_to_root
-from factorscan.core.positions import RoundTripError
+from factorscan.core.errors import RoundTripError
 from factorscan.core.settings import Settings
 from factorscan.core.source import SourceDecodeError, SourceFile, read_regular_file
 from factorscan.deploy.deployment import PLATFORM_VARIABLES
