@@ -226,6 +226,29 @@ class InMemorySessionStore(SourceRule):
     VALID = (
         Valid(
             """
+            from flask import Flask, request
+            from flask_sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+            _price_cache = {}
+            items = []
+
+
+            @app.post("/orders")
+            def create_order():
+                db.session.add(Order(**request.json))
+                db.session.commit()
+                _price_cache[request.json["sku"]] = request.json["price"]
+                items = []
+                items.append(request.json["sku"])
+                return {"items": items}, 201
+            """,
+            note="a database session is a backing service; a cache by name; a local list shadowing a "
+            "module one",
+        ),
+        Valid(
+            """
             from fastapi import FastAPI
 
             app = FastAPI()
@@ -339,6 +362,116 @@ class InMemorySessionStore(SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            from collections import ChainMap, Counter, OrderedDict, deque
+            from queue import Queue
+            from weakref import WeakKeyDictionary, WeakSet, WeakValueDictionary
+
+            from flask import Flask, request, session
+
+            app = Flask(__name__)
+            carts = dict()
+            history = list()
+            online = set()
+            uploads = bytearray()
+            recent = OrderedDict()
+            votes = Counter()
+            feed = deque(maxlen=100)
+            prefs = ChainMap()
+            avatars = WeakValueDictionary()
+            drafts = WeakKeyDictionary()
+            followers = WeakSet()
+            jobs = Queue()
+            tasks = deque()
+            banned = set()
+            beta_users = {"ann", "bob"}
+            flags = set()
+            events = Queue()
+            tokens = {}
+
+
+            def session_id():
+                return session["id"]
+
+
+            @app.post("/save-cart")
+            def save_cart():
+                carts.update({session_id(): request.json})
+                history.insert(0, request.path)
+                recent.move_to_end(request.path)
+                tokens.__setitem__(session_id(), request.json["token"])
+                return "", 204
+
+
+            @app.post("/leave")
+            def leave():
+                online.discard(session_id())
+                avatars.pop(session_id(), None)
+                drafts.popitem()
+                prefs.clear()
+                tokens.__delitem__(session_id())
+                followers.remove(session_id())
+                return "", 204
+
+
+            @app.post("/post")
+            def post():
+                feed.appendleft(request.json)
+                uploads.extend(request.data)
+                votes.subtract([request.json["choice"]])
+                jobs.put(request.json)
+                events.put_nowait(request.json)
+                tasks.extendleft(request.json["urgent"])
+                return "", 204
+
+
+            @app.post("/moderate")
+            def moderate():
+                banned.difference_update(request.json["unban"])
+                beta_users.intersection_update(request.json["beta"])
+                flags.symmetric_difference_update(request.json["flags"])
+                tasks.popleft()
+                return "", 204
+            """,
+            count=20,
+            note="each container type and each mutating method: one finding per handler and container",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+            from flask_caching import Cache
+
+            app = Flask(__name__)
+            app.config["CACHE_TYPE"] = "SimpleCache"
+            cache = Cache(app)
+            """,
+            files={
+                "shop/settings.py": (
+                    'CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n'
+                ),
+                "shop/settings_files.py": (
+                    "CACHES = {\n"
+                    '    "default": {\n'
+                    '        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",\n'
+                    '        "LOCATION": "/var/tmp/django_cache",\n'
+                    "    }\n"
+                    "}\n"
+                ),
+                "shop/tabs.py": (
+                    "from flask import Flask, request\n\napp = Flask(__name__)\nseen = set()\n\n\n"
+                    '@app.post("/seen")\ndef mark_seen():\n'
+                    '\tseen.add(request.json["id"])\n\treturn "", 204\n'
+                ),
+                "shop/carts.py": (
+                    "from flask import Flask, session\n\napp = Flask(__name__)\ncarts = {}\n\n\n"
+                    '@app.post("/checkout")\ndef checkout():\n'
+                    '    return {"items": carts.pop(session["id"], [])}\n'
+                ),
+            },
+            count=5,
+            note="each cache trigger alone in its file; a tab-indented handler; a mutation after `return`",
+        ),
         Invalid(
             """
             from flask import Blueprint, session
