@@ -572,7 +572,9 @@ def test_the_message_names_the_module_its_distribution_and_the_nearest_manifests
         }
     )
     result = api.check([root], select=["FS0201"])
-    found = [f"{Path(f.path).relative_to(root).as_posix()}:{f.location.row} {f.message}" for f in result.findings]
+    found = [
+        f"{Path(f.path).relative_to(root).as_posix()}:{f.location.row} {f.message}" for f in result.findings
+    ]
     undeclared = "is imported but not declared in any manifest"
     assert sorted(found) == [
         f"api/v2/routes.py:1 `requests` {undeclared} (api/requirements.txt, api/v2/requirements.txt)",
