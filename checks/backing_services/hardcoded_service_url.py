@@ -558,19 +558,29 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             """
             import dataclasses
 
+            import redis
+
 
             @dataclasses.dataclass
             class CacheConfig:
                 url: str = dataclasses.field(default="redis://cache.internal:6379/0")
+
+
+            cache = redis.Redis.from_url(CacheConfig().url)
             """,
             fixed="""
             import dataclasses
             import os
 
+            import redis
+
 
             @dataclasses.dataclass
             class CacheConfig:
                 url: str = dataclasses.field(default=os.environ.get("CACHE_URL", "redis://cache.internal:6379/0"))
+
+
+            cache = redis.Redis.from_url(CacheConfig().url)
             """,
             note="the `default=` of a call that is no command-line option",
         ),
