@@ -555,6 +555,38 @@ def test_namespace_package_imports_name_their_distribution(project) -> None:
     assert "`google.cloud.storage` (distribution `google-cloud-storage`)" in findings[0]
 
 
+def test_the_message_names_the_module_its_distribution_and_the_nearest_manifests(project) -> None:
+    """The manifests in the importer's folder or above (at most two, then a count), else all
+    of them; a module below a namespace package by its first three parts; the distribution
+    only when its name differs from the module's."""
+    root = project(
+        {
+            "api/requirements.txt": "fastapi==0.115.0\n",
+            "api/v2/requirements.txt": "pydantic==2.10.3\n",
+            "worker/requirements.txt": "celery==5.4.0\n",
+            "api/v2/routes.py": "import requests\n",
+            "scripts/backfill.py": "import yaml\n",
+            "worker/tasks.py": (
+                "from google.cloud.storage.blob import Blob\nimport boto3\nfrom opentelemetry.acme import exporter\n"
+            ),
+        }
+    )
+    result = api.check([root], select=["FS0201"])
+    found = [
+        f"{Path(f.path).relative_to(root).as_posix()}:{f.location.row} {f.message}" for f in result.findings
+    ]
+    undeclared = "is imported but not declared in any manifest"
+    assert sorted(found) == [
+        f"api/v2/routes.py:1 `requests` {undeclared} (api/requirements.txt, api/v2/requirements.txt)",
+        f"scripts/backfill.py:1 `yaml` (distribution `pyyaml`) {undeclared} "
+        "(api/requirements.txt, api/v2/requirements.txt and 1 more)",
+        f"worker/tasks.py:1 `google.cloud.storage` (distribution `google-cloud-storage`) {undeclared} "
+        "(worker/requirements.txt)",
+        f"worker/tasks.py:2 `boto3` {undeclared} (worker/requirements.txt)",
+        f"worker/tasks.py:3 `opentelemetry.acme.exporter` {undeclared} (worker/requirements.txt)",
+    ]
+
+
 def test_a_package_that_comes_with_a_declared_framework_is_a_notice_naming_it(project) -> None:
     """wagtail brings django-modelcluster, django-pghistory brings django-pgtrigger: the import
     is named with its parent at info level, not reported as undeclared."""

@@ -37,3 +37,36 @@ def test_each_shape_is_reported_in_every_format_without_its_characters(project) 
         output = run_cli("--no-cache", "--format", output_format, ".", cwd=root)
         for secret in (*SECRETS, "tok-7Hq2Lm9Xv4Rw"):
             assert secret not in output.stdout + output.stderr, (output_format, secret)
+
+
+# Each file holds one credential shape and nothing else FS0301's prefilter knows (no
+# secret-like name, no credential format): dropping that shape's trigger hides the finding.
+SHAPE_ONLY = {
+    "basic.py": 'import httpx\n\nclient = httpx.Client(auth=httpx.BasicAuth("deploy", "d3ploy-Key-99"))\n',
+    "digest.py": 'import httpx\n\nhttpx.get("https://ci.internal/api", auth=httpx.DigestAuth("ops", "0ps-Digest-42"))\n',
+    "proxy.py": (
+        "import requests\n\n"
+        'proxies = {"https": "http://proxy.internal:3128"}\n'
+        'requests.get("https://api.acme.io", proxies=proxies, auth=requests.auth.HTTPProxyAuth("egress", "Pr0xy-Pa55-7"))\n'
+    ),
+    "rabbit.py": 'import pika\n\nlogin = pika.PlainCredentials("orders", "rabbit-Pa55word")\n',
+    "pair.py": 'import requests\n\nrequests.get("https://ci.internal/api", auth=("bot", "b0t-Secret-7"))\n',
+    "pair_spaced.py": 'import requests\n\nrequests.get("https://ci.internal/api", auth = ("bot", "b0t-Secret-8"))\n',
+    "mail.py": (
+        "import smtplib\n\n"
+        "def send(message):\n"
+        '    with smtplib.SMTP_SSL("smtp.acme.io") as smtp:\n'
+        '        smtp.login("alerts@acme.io", "Sm7p-Alerts-2024")\n'
+        "        smtp.send_message(message)\n"
+    ),
+    "session.py": 'import jwt\n\ndef issue(user_id):\n    return jwt.encode({"sub": user_id}, "k8s-a1b2c3d4e5f6", algorithm="HS256")\n',
+    "links.py": 'from itsdangerous import URLSafeTimedSerializer\n\nlinks = URLSafeTimedSerializer("f3b1c9a07e2d4c58")\n',
+    "cookies.py": 'from itsdangerous import TimestampSigner\n\ncookie_signer = TimestampSigner("9f8e7d6c5b4a3928")\n',
+}
+
+
+def test_each_credential_shape_is_found_by_its_own_trigger(project) -> None:
+    root = project(SHAPE_ONLY)
+    result = run_cli("--no-cache", "--format", "json", "--select", "FS0301", ".", cwd=root)
+    found = sorted(item["filename"] for item in json.loads(result.stdout))
+    assert found == sorted(SHAPE_ONLY)

@@ -278,6 +278,47 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             """,
             note="the fallback of an env-parsing helper: known by its name or by a call with an env read",
         ),
+        Valid(
+            """
+            import click
+
+
+            @click.command()
+            @click.argument("source", default="postgres://localhost:5432/app")
+            @click.option("--target", default="postgres://localhost:5432/app_copy")
+            def copy_db(source, target):
+                click.echo(f"copying {source} to {target}")
+            """,
+            note="click arguments' and options' defaults: whoever runs the command chooses",
+        ),
+        Valid(
+            """
+            import psycopg2
+
+            DATABASE_URL = "postgresql://app@db.internal/app"
+            conn = psycopg2.connect("host=db.internal dbname=app user=app")
+            """,
+            files={"pyproject.toml": '[tool.factorscan]\nallowed-hosts = ["db.internal"]\n'},
+            note="hosts the `allowed-hosts` setting names, in URLs and connection strings",
+        ),
+        Valid(
+            """
+            import psycopg
+
+            SUMMARY = "host=db.internal dbname=shop"
+            conn = psycopg.connect("dbname=shop user=shop")
+            """,
+            note="a connection string that no client takes, and one with no host (the local socket)",
+        ),
+        Valid(
+            """
+            import requests
+
+            REPO_API = "https://api.github.com/repos/acme/shop"
+            releases = requests.get(REPO_API + "/releases", timeout=10).json()
+            """,
+            note="an http API: `://` after a scheme no service uses",
+        ),
     )
     INVALID = (
         Invalid(
@@ -329,6 +370,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             engine = create_engine("mssql+pyodbc://db.internal/orders?driver=ODBC+18&UID=app&PWD=Tr0ub4dor-3x")
             """,
             note="a password in the query string is a credential too: the unsafe fix removes it",
+            severity=Severity.ERROR,
             unsafe=True,
             fixed="""
             import os
@@ -351,6 +393,7 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
 
             engine = create_engine(os.environ.get("DATABASE_URL", "postgresql+psycopg://shop@db:5432/shop"))
             """,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -488,11 +531,111 @@ class HardcodedServiceUrl(StringLiterals, SourceRule):
             CELERY_URLS = ("redis://cache:6379/0", "redis://cache:6379/0")
             """,
             note="one finding for the same URL twice in a statement; its fix moves both",
+            severity=Severity.WARNING,
             fixed="""
             import os
 
             CELERY_URLS = (os.environ.get("CELERY_URLS", "redis://cache:6379/0"), os.environ.get("CELERY_URLS", "redis://cache:6379/0"))
             """,  # noqa: E501 - the fixed line as --fix writes it
+        ),
+        Invalid(
+            """
+            from celery import Celery
+
+            app = Celery("shop", broker="redis://cache.internal:6379/0", backend="redis://cache.internal:6379/1")
+            """,
+            count=2,
+            fixed="""
+            import os
+
+            from celery import Celery
+
+            app = Celery("shop", broker=os.environ.get("CELERY_BROKER_URL", "redis://cache.internal:6379/0"), backend=os.environ.get("CELERY_RESULT_BACKEND", "redis://cache.internal:6379/1"))
+            """,  # noqa: E501 - the fixed line as --fix writes it
+            note="Celery's broker and backend read the variables Celery's docs name",
+        ),
+        Invalid(
+            """
+            import dataclasses
+
+            import redis
+
+
+            @dataclasses.dataclass
+            class CacheConfig:
+                url: str = dataclasses.field(default="redis://cache.internal:6379/0")
+
+
+            cache = redis.Redis.from_url(CacheConfig().url)
+            """,
+            fixed="""
+            import dataclasses
+            import os
+
+            import redis
+
+
+            @dataclasses.dataclass
+            class CacheConfig:
+                url: str = dataclasses.field(default=os.environ.get("CACHE_URL", "redis://cache.internal:6379/0"))
+
+
+            cache = redis.Redis.from_url(CacheConfig().url)
+            """,
+            note="the `default=` of a call that is no command-line option",
+        ),
+        Invalid(
+            """
+            import psycopg2
+
+            conn = psycopg2.connect("host=db.internal dbname=shop user=shop password=changeme")
+            """,
+            fixed="""
+            import os
+
+            import psycopg2
+
+            conn = psycopg2.connect(os.environ.get("DATABASE_URL", "host=db.internal dbname=shop user=shop password=changeme"))
+            """,  # noqa: E501 - the fixed line as --fix writes it
+            severity=Severity.WARNING,
+            note="a placeholder password is no credential: a safe fix keeps it as the default",
+        ),
+        Invalid(
+            """
+            ELASTICSEARCH_URL = "https://search.internal:9200"
+            """,
+            filename="shop/search.py",
+            files={
+                "shop/search_client.py": 'elasticsearch_url = "https://search.internal:9200/products"\n',
+                "shop/settings.py": 'DATABASE_URL = "https://clickhouse.internal:8443/shop"\n',
+                "shop/analytics.py": 'database_url = "https://clickhouse.internal:8443/events"\n',
+                "shop/celery_settings.py": 'CELERY_BROKER_URL = "https://mq.internal:15671/orders"\n',
+                "shop/celery_results.py": 'CELERY_RESULT_BACKEND = "https://results.internal:8443/celery"\n',
+                "shop/celeryconfig.py": 'broker_url = "https://mq.internal:15671/orders"\n',
+                "shop/celery_backend.py": 'result_backend = "https://results.internal:8443/celery"\n',
+                "shop/db_async.py": """
+                    import asyncpg
+
+
+                    async def connect():
+                        return await asyncpg.create_pool("host=db.internal dbname=shop user=shop")
+                """,
+                "shop/db_aiopg.py": """
+                    import aiopg
+
+
+                    async def connect():
+                        return await aiopg.create_pool("host=db.internal dbname=shop user=shop")
+                """,
+            },
+            count=10,
+            fixed="""
+            import os
+
+            ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "https://search.internal:9200")
+            """,
+            note="http URLs under service settings and connection strings of async drivers: each name or "
+            "driver trigger alone lets its file through",
         ),
     )
 

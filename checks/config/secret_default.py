@@ -440,6 +440,175 @@ class SecretDefault(StringLiterals, SourceRule):
         ),
         Invalid(
             """
+            import os
+
+            GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "ghp_muO6RvvBfOHZ1FzfnKpcmgfmqSWstSqkNh5b")
+            """,
+            filename="tests/integration/test_github.py",
+            files={
+                "tests/integration/test_github_oauth.py": """
+                    import os
+
+                    OAUTH_TOKEN = os.environ.get(
+                        "GITHUB_OAUTH_TOKEN", "gho_rTo21oKpdaZPNtriSPvMUC6j7OrJ1Bkkz7T3"
+                    )
+                """,
+                "tests/integration/test_github_app.py": """
+                    import os
+
+                    USER_TOKEN = os.environ.get(
+                        "GITHUB_USER_TOKEN", "ghu_hSiXLBwoh6MdHmBll1fhY4saZPZuRUz8DHWW"
+                    )
+                """,
+                "tests/integration/test_github_install.py": """
+                    import os
+
+                    INSTALL_TOKEN = os.getenv(
+                        "GITHUB_INSTALL_TOKEN", "ghs_Ud1Qkh8DJvaeKVgfvqPf9QXtQcYbmoGGSakb"
+                    )
+                """,
+                "tests/integration/test_github_refresh.py": """
+                    import os
+
+                    REFRESH_TOKEN = os.getenv(
+                        "GITHUB_REFRESH_TOKEN", "ghr_7QVH5i5t3iArgygnpm2ogtiJy4iPfCFalm0O"
+                    )
+                """,
+                "tests/integration/test_github_pat.py": """
+                    import os
+
+                    PAT = os.getenv(
+                        "GITHUB_PAT",
+                        "github_pat_tz82g61snxNtjRUgard4yx_Vsz15DZgeKEn96aSUHe7WJN9vT"
+                        "alrsM29gacnVnN8zSMfL2xYsCdZPi4Ny5",
+                    )
+                """,
+                "tests/integration/test_gitlab.py": """
+                    import os
+
+                    GITLAB_TOKEN = os.getenv("GITLAB_TOKEN", "glpat-2JzzqaZX7DfL3FuoXmsC")
+                """,
+            },
+            count=7,
+            fixed="""
+            import os
+
+            GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]
+            """,
+            unsafe=True,
+            note="in tests only credential formats count: each format's trigger alone lets its file through",
+        ),
+        Invalid(
+            """
+            import os
+
+            SLACK_BOT_TOKEN = os.environ.get(
+                "SLACK_BOT_TOKEN", "xoxb-56390521501-7382402558203-BHCp7zySI1S6sGMPTsNWXfPF"
+            )
+            """,
+            filename="tests/test_notifications.py",
+            files={
+                "tests/test_alerts.py": """
+                    import os
+
+                    WEBHOOK_URL = os.getenv(
+                        "SLACK_WEBHOOK_URL",
+                        "https://hooks.slack.com/services/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",
+                    )
+                """,
+                "tests/test_uploads.py": """
+                    import os
+
+                    AWS_ACCESS_KEY_ID = os.getenv("AWS_ACCESS_KEY_ID", "ASIAJQGUKB00EGIU420N")
+                """,
+                "tests/test_billing.py": """
+                    import os
+
+                    STRIPE_KEY = os.getenv("STRIPE_RESTRICTED_KEY", "rk_live_vrpXQufjqqgiteFcGcEEzT3G")
+                """,
+                "tests/test_geocoding.py": """
+                    import os
+
+                    MAPS_KEY = os.getenv("GOOGLE_MAPS_API_KEY", "AIzamrN1v649twyzLpy5Z7iNoBANAK38mUFxVLt")
+                """,
+                "tests/test_mail.py": """
+                    import os
+
+                    SENDGRID_API_KEY = os.getenv(
+                        "SENDGRID_API_KEY",
+                        "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",
+                    )
+                """,
+                "tests/test_releases.py": """
+                    import os
+
+                    SENTRY_AUTH_TOKEN = os.getenv(
+                        "SENTRY_AUTH_TOKEN",
+                        "sntrys_ILCBvYpIUkGdCfGbsb5qXwq7tIzO6537ReR3xadKVX2lkoOeUCA1caMWnyI7",
+                    )
+                """,
+                "tests/test_errors.py": """
+                    import os
+
+                    SENTRY_USER_TOKEN = os.getenv(
+                        "SENTRY_USER_TOKEN",
+                        "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",
+                    )
+                """,
+            },
+            count=8,
+            fixed="""
+            import os
+
+            SLACK_BOT_TOKEN = os.environ["SLACK_BOT_TOKEN"]
+            """,
+            unsafe=True,
+            note="chat, cloud, payment, maps, mail and error-tracking keys in tests, one format a file",
+        ),
+        Invalid(
+            """
+            import os
+
+            OPENAI_API_KEY = os.getenv(
+                "OPENAI_API_KEY", "sk-proj-cfbG2tArDN6rf00P4B3TT3BlbkFJeb4zWbqVaX7RHL0eR9a0"
+            )
+            """,
+            filename="tests/test_summaries.py",
+            files={
+                "tests/test_chat.py": """
+                    import os
+
+                    ANTHROPIC_API_KEY = os.getenv(
+                        "ANTHROPIC_API_KEY",
+                        "sk-ant-api03-On-3nQdbpeD5FSVipiFG57-ff7kxuBFzEKfqS6O4-aMpUzKsw"
+                        "hDGwebnyn86IDh3FKQNFS_2iAAB-7Pt6Zids8Bg9Gan7",
+                    )
+                """,
+                "tests/test_frontend_build.py": """
+                    import os
+
+                    NPM_TOKEN = os.getenv("NPM_TOKEN", "npm_cohQYbi75e7oyHbJvnqPUJr9unTo4Adq9PIN")
+                """,
+                "tests/test_publish.py": """
+                    import os
+
+                    PYPI_TOKEN = os.getenv(
+                        "PYPI_TOKEN",
+                        "pypi-AgEIcHlwaS5vcmcVaHpSCvAuVxffNzElrie9SjciVohL8bnfvpcFo6iT18zgDqZ14Jn1duzeBCB",
+                    )
+                """,
+            },
+            count=4,
+            fixed="""
+            import os
+
+            OPENAI_API_KEY = os.environ["OPENAI_API_KEY"]
+            """,
+            unsafe=True,
+            note="AI provider and package registry tokens in tests",
+        ),
+        Invalid(
+            """
             import environs
 
             env = environs.Env()

@@ -244,6 +244,39 @@ class SecretInDockerfile(FileRule):
             count=2,
             note="inline credentials in RUN: a token format and a URL password",
         ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            COPY . /app
+            RUN DJANGO_SECRET_KEY='django-insecure-jflj0&oa5lqsaj08x!ui(6^*=d3)*9wq4g4%zdmen2khv#' \\
+                python /app/manage.py collectstatic --noinput
+            """,
+            filename="Dockerfile",
+            line=3,
+            note="a Django development key passed to a build step",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            RUN curl -fsSL --oauth2-bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjaSJ9.PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA-2O7 \\
+                  https://artifacts.acme.io/wheels/acme_client-2.1.0-py3-none-any.whl -o /tmp/acme_client.whl \\
+             && pip install /tmp/acme_client.whl
+            """,  # noqa: E501 - a JWT is one long word
+            filename="Dockerfile",
+            line=2,
+            note="a JSON Web Token",
+        ),
+        Invalid(
+            """
+            FROM python:3.12-slim
+            RUN mkdir -p /root/.ssh \\
+             && echo "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\\n-----END OPENSSH PRIVATE KEY-----" > /root/.ssh/id_ed25519 \\
+             && pip install git+ssh://git@github.com/acme/billing.git@v3.2.0
+            """,  # noqa: E501 - the key is one line of the shell command
+            filename="Dockerfile",
+            line=3,
+            note="a private key written into the image",
+        ),
     )
 
     def check_file(self, source: SourceFile) -> Iterable[Finding]:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 
 from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.checks.processes._memory_state import (
+    CACHE_NAME,
+    CONTAINER_CALLS,
+    CONTAINER_PREFIXES,
+    EXEMPT_NAME,
+    MUTATORS,
+    NAMED_STATE,
+    USER_STATE_NAME,
+    USER_STORE_BYTES,
+    base_name,
+    is_connection,
+    mutates_a_module_container,
+    read_as_data,
+)
 from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
@@ -18,163 +30,6 @@ from factorscan.python.inference import config_assignments, guarded_by_configura
 from factorscan.python.nodes import iter_children
 from factorscan.scan.module_graph import ModuleGraph
 from factorscan.scan.project import ProjectModel
-
-
-def _base_name(node: cst.BaseExpression) -> cst.Name | None:
-    """`_carts` in `_carts`, `_carts[user]`, `_carts[user]["items"]`."""
-    while isinstance(node, cst.Subscript):
-        node = node.value
-    return node if isinstance(node, cst.Name) else None
-
-
-def _is_connection(value: cst.BaseExpression) -> bool:
-    """A variable named like a connection (`websocket`, `ws`, `conn`): not per-user data."""
-    return isinstance(value, cst.Name) and bool(_EXEMPT_NAME.search(value.value))
-
-
-_CONTAINER_CALLS = frozenset(
-    {
-        "builtins.dict",
-        "builtins.list",
-        "builtins.set",
-        "builtins.bytearray",
-        "collections.defaultdict",
-        "collections.OrderedDict",
-        "collections.Counter",
-        "collections.deque",
-        "collections.ChainMap",
-        "weakref.WeakValueDictionary",
-        "weakref.WeakKeyDictionary",
-        "weakref.WeakSet",
-        "queue.Queue",
-    }
-)
-
-
-_CONTAINER_PREFIXES = ("cachetools.",)
-
-
-_MUTATORS = frozenset(
-    {
-        "append",
-        "appendleft",
-        "extend",
-        "extendleft",
-        "insert",
-        "add",
-        "update",
-        "setdefault",
-        "pop",
-        "popitem",
-        "popleft",
-        "remove",
-        "discard",
-        "clear",
-        "move_to_end",
-        "subtract",
-        "difference_update",
-        "intersection_update",
-        "symmetric_difference_update",
-        "put",
-        "put_nowait",
-        "__setitem__",
-        "__delitem__",
-    }
-)
-
-
-# `NAME = {`, `NAME: dict[str, int] = {}`, `NAME = defaultdict(list)` at the start of a line.
-_MODULE_CONTAINER = re.compile(
-    rb"(?m)^(?!__)([A-Za-z_]\w*)(?:[ \t]*:[^=\n]*)?[ \t]*=[ \t]*"
-    rb"(?:[\[{]|(?:\w+\.)?(?:set|dict|list|defaultdict|OrderedDict|Counter|deque|ChainMap|Weak\w+|\w*Cache|Queue)\()"
-)
-
-
-_MUTATION = (
-    rb"(?:\[[^\]\n]*\])*\.(?:append|appendleft|extend|extendleft|insert|add|update|setdefault|pop|popitem|popleft"
-    rb"|remove|discard|clear|move_to_end|subtract|\w+_update|put|put_nowait)\("
-    rb"|(?:\[[^\]\n]*\])+[ \t]*[-+*/|&^]?=(?!=)"
-)
-
-
-def _mutates_a_module_container(data: bytes) -> bool:
-    """An indented `NAME[...] = `, `NAME.append(`, `del NAME[` for a module-level container NAME."""
-    for match in _MODULE_CONTAINER.finditer(data):
-        name = re.escape(match.group(1))
-        # Searched from the name (a literal: fast), then the line is checked for indentation.
-        mutation = re.compile(rb"(?<![\w.])" + name + rb"(?:" + _MUTATION + rb")")
-        deletion = re.compile(rb"(?<![\w.])del[ \t]+" + name + rb"\[")
-        for found in (*mutation.finditer(data), *deletion.finditer(data)):
-            line = data[data.rfind(b"\n", 0, found.start()) + 1 : found.start()]
-            if line[:1] in (b" ", b"\t") and (found.re is mutation or not line.strip()):
-                return True
-    return False
-
-
-def _read_as_data(tree: ast.Module, name: str) -> bool:
-    """`name` returned whole, or through list()/sorted()/.values()..., or counted by len()
-    anywhere but in a comparison (`if len(cache) > 1000:` bounds a cache)."""
-    bounds = {
-        id(call)
-        for compare in ast.walk(tree)
-        if isinstance(compare, ast.Compare)
-        for call in ast.walk(compare)
-        if isinstance(call, ast.Call)
-    }
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Return) and node.value is not None and _whole(node.value, name):
-            return True
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "len"
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == name
-            and id(node) not in bounds
-        ):
-            return True
-    return False
-
-
-def _whole(value: ast.expr, name: str) -> bool:
-    """`name`, `name.values()`, `list(name)`, `{"items": name}`, `[x for x in name]`..."""
-    if isinstance(value, ast.Name):
-        return value.id == name
-    if isinstance(value, ast.Call):
-        if isinstance(value.func, ast.Attribute) and value.func.attr in ("values", "items", "keys", "copy"):
-            return _whole(value.func.value, name)
-        return any(_whole(argument, name) for argument in value.args)
-    if isinstance(value, ast.Dict):
-        return any(_whole(item, name) for item in value.values if item is not None)
-    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-        return any(_whole(item, name) for item in value.elts)
-    if isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-        return any(_whole(generator.iter, name) for generator in value.generators)
-    return False
-
-
-# Module-level containers named for per-user state, and the bytes that may bind one.
-_USER_STATE_NAME = re.compile(
-    r"(^|_)(sessions?|carts?|baskets?|presence|online|tokens?|users?|visitors?|logins?|signed_in|logged_in)(_|$)",
-    re.IGNORECASE,
-)
-_USER_STORE_BYTES = re.compile(
-    rb"^_*\w*(session|cart|basket|presence|online|token|user|visitor|login)\w*\s*(:[^=\n]*)?=\s*"
-    rb"(\{|\[|set\(|dict\(|[\w.]*(defaultdict|OrderedDict|deque|Counter)\()",
-    re.MULTILINE | re.IGNORECASE,
-)
-_NAMED_STATE = "named for per-user state"
-
-
-# A cache falls back on a miss (Factor VI allows it) unless it is read as data; connections
-# belong to their process.
-_CACHE_NAME = re.compile(r"cache|memo|lru", re.IGNORECASE)
-_EXEMPT_NAME = re.compile(
-    r"cache|memo|lru|conn|client|socket|(^|_)ws(_|$)|peer|subscriber|listener|waiter|watcher|connected",
-    re.IGNORECASE,
-)
-
 
 _LOCAL_BACKENDS = {
     "SESSION_TYPE": {"filesystem": "on the local disk"},
@@ -282,11 +137,11 @@ class InMemorySessionStore(SourceRule):
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
-        if super().triggered_by(data) or _USER_STORE_BYTES.search(data):
+        if super().triggered_by(data) or USER_STORE_BYTES.search(data):
             return True
         if not may_define_handlers(data):
             return False
-        return b"global " in data or _mutates_a_module_container(data)
+        return b"global " in data or mutates_a_module_container(data)
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -295,13 +150,13 @@ class InMemorySessionStore(SourceRule):
     @classmethod
     def review(cls, findings: list[Finding], project: ProjectModel) -> list[Finding]:
         """A named store outside handlers stays a warning only where web code reaches it."""
-        if not any(_NAMED_STATE in finding.message for finding in findings):
+        if not any(NAMED_STATE in finding.message for finding in findings):
             return findings
         graph = project.derived("module graph", lambda: ModuleGraph(project))
         reviewed = []
         for finding in findings:
             relative = project.relative(Path(finding.path).absolute())
-            if _NAMED_STATE in finding.message and not graph.reached_by_web(relative):
+            if NAMED_STATE in finding.message and not graph.reached_by_web(relative):
                 finding = replace(  # noqa: PLW2901
                     finding,
                     severity=Severity.INFO,
@@ -311,6 +166,29 @@ class InMemorySessionStore(SourceRule):
         return reviewed
 
     VALID = (
+        Valid(
+            """
+            from flask import Flask, request
+            from flask_sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+            _price_cache = {}
+            items = []
+
+
+            @app.post("/orders")
+            def create_order():
+                db.session.add(Order(**request.json))
+                db.session.commit()
+                _price_cache[request.json["sku"]] = request.json["price"]
+                items = []
+                items.append(request.json["sku"])
+                return {"items": items}, 201
+            """,
+            note="a database session is a backing service; a cache by name; a local list shadowing a "
+            "module one",
+        ),
         Valid(
             """
             from fastapi import FastAPI
@@ -541,6 +419,116 @@ class InMemorySessionStore(SourceRule):
         ),
         Invalid(
             """
+            from collections import ChainMap, Counter, OrderedDict, deque
+            from queue import Queue
+            from weakref import WeakKeyDictionary, WeakSet, WeakValueDictionary
+
+            from flask import Flask, request, session
+
+            app = Flask(__name__)
+            carts = dict()
+            history = list()
+            online = set()
+            uploads = bytearray()
+            recent = OrderedDict()
+            votes = Counter()
+            feed = deque(maxlen=100)
+            prefs = ChainMap()
+            avatars = WeakValueDictionary()
+            drafts = WeakKeyDictionary()
+            followers = WeakSet()
+            jobs = Queue()
+            tasks = deque()
+            banned = set()
+            beta_users = {"ann", "bob"}
+            flags = set()
+            events = Queue()
+            tokens = {}
+
+
+            def session_id():
+                return session["id"]
+
+
+            @app.post("/save-cart")
+            def save_cart():
+                carts.update({session_id(): request.json})
+                history.insert(0, request.path)
+                recent.move_to_end(request.path)
+                tokens.__setitem__(session_id(), request.json["token"])
+                return "", 204
+
+
+            @app.post("/leave")
+            def leave():
+                online.discard(session_id())
+                avatars.pop(session_id(), None)
+                drafts.popitem()
+                prefs.clear()
+                tokens.__delitem__(session_id())
+                followers.remove(session_id())
+                return "", 204
+
+
+            @app.post("/post")
+            def post():
+                feed.appendleft(request.json)
+                uploads.extend(request.data)
+                votes.subtract([request.json["choice"]])
+                jobs.put(request.json)
+                events.put_nowait(request.json)
+                tasks.extendleft(request.json["urgent"])
+                return "", 204
+
+
+            @app.post("/moderate")
+            def moderate():
+                banned.difference_update(request.json["unban"])
+                beta_users.intersection_update(request.json["beta"])
+                flags.symmetric_difference_update(request.json["flags"])
+                tasks.popleft()
+                return "", 204
+            """,
+            count=20,
+            note="each container type and each mutating method: one finding per handler and container",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+            from flask_caching import Cache
+
+            app = Flask(__name__)
+            app.config["CACHE_TYPE"] = "SimpleCache"
+            cache = Cache(app)
+            """,
+            files={
+                "shop/settings.py": (
+                    'CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n'
+                ),
+                "shop/settings_files.py": (
+                    "CACHES = {\n"
+                    '    "default": {\n'
+                    '        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",\n'
+                    '        "LOCATION": "/var/tmp/django_cache",\n'
+                    "    }\n"
+                    "}\n"
+                ),
+                "shop/tabs.py": (
+                    "from flask import Flask, request\n\napp = Flask(__name__)\nseen = set()\n\n\n"
+                    '@app.post("/seen")\ndef mark_seen():\n'
+                    '\tseen.add(request.json["id"])\n\treturn "", 204\n'
+                ),
+                "shop/carts.py": (
+                    "from flask import Flask, session\n\napp = Flask(__name__)\ncarts = {}\n\n\n"
+                    '@app.post("/checkout")\ndef checkout():\n'
+                    '    return {"items": carts.pop(session["id"], [])}\n'
+                ),
+            },
+            count=5,
+            note="each cache trigger alone in its file; a tab-indented handler; a mutation after `return`",
+        ),
+        Invalid(
+            """
             from flask import Blueprint, session
 
             bp = Blueprint("shop", __name__)
@@ -671,8 +659,8 @@ class InMemorySessionStore(SourceRule):
 
     def _container(self, node: cst.BaseExpression) -> str | None:
         """The name of a module-level mutable container `node` is built on."""
-        base = _base_name(node)
-        if base is None or (_EXEMPT_NAME.search(base.value) and not self._cache_read_as_data(base.value)):
+        base = base_name(node)
+        if base is None or (EXEMPT_NAME.search(base.value) and not self._cache_read_as_data(base.value)):
             return None
         value = self.context.module_constant(base)
         if value is None or not self._is_mutable(value):
@@ -686,10 +674,10 @@ class InMemorySessionStore(SourceRule):
         """A container named as a cache that the module reads as data: returns it whole
         (`return _cache`, `return list(_cache.values())`) or counts it outside a size bound
         (`{"online": len(_cache)}`). A cache that only falls back on a miss is exempt."""
-        if not _CACHE_NAME.search(name) or self.context.tree is None:
+        if not CACHE_NAME.search(name) or self.context.tree is None:
             return False
         if name not in self._caches_read:
-            self._caches_read[name] = _read_as_data(self.context.tree, name)
+            self._caches_read[name] = read_as_data(self.context.tree, name)
         return self._caches_read[name]
 
     def _is_mutable(self, value: cst.BaseExpression) -> bool:
@@ -697,7 +685,7 @@ class InMemorySessionStore(SourceRule):
             return True
         if isinstance(value, cst.Call):
             qualified = self.context.qualified_name(value.func) or ""
-            return qualified in _CONTAINER_CALLS or qualified.startswith(_CONTAINER_PREFIXES)
+            return qualified in CONTAINER_CALLS or qualified.startswith(CONTAINER_PREFIXES)
         return False
 
     def _local_names(self, function: cst.FunctionDef) -> set[str]:
@@ -745,7 +733,7 @@ class InMemorySessionStore(SourceRule):
         """A function that is not a handler mutates a container named for per-user state;
         `review` keeps it a warning when web code imports the module."""
         function = self.context.enclosing_function()
-        if function is None or how.startswith("rebinds") or not _USER_STATE_NAME.search(name):
+        if function is None or how.startswith("rebinds") or not USER_STATE_NAME.search(name):
             return  # a rebound global is a setting computed once (`POSTGRES_USER`), not a store
         key = (id(function), name)
         if key in self._reported:
@@ -753,13 +741,13 @@ class InMemorySessionStore(SourceRule):
         self._reported.add(key)
         self.report(
             node,
-            f"`{function.name.value}` {how} `{name}`, {_NAMED_STATE}: kept in process memory, it is lost on "
+            f"`{function.name.value}` {how} `{name}`, {NAMED_STATE}: kept in process memory, it is lost on "
             "restart and differs between processes; keep it in a backing service (Redis, a database)",
         )
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _MUTATORS:
+        if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
             name = self._container(func.value)
             if name is not None and not self._tracks_connection(node):
                 self._report_mutation(node, name, "mutates the module-level")
@@ -769,7 +757,7 @@ class InMemorySessionStore(SourceRule):
     @staticmethod
     def _tracks_connection(node: cst.Call) -> bool:
         """`rooms[room].add(websocket)`: the stored value is a connection."""
-        return any(_is_connection(arg.value) for arg in node.args)
+        return any(is_connection(arg.value) for arg in node.args)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -789,7 +777,7 @@ class InMemorySessionStore(SourceRule):
     def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Subscript):
             name = self._container(target)
-            if name is not None and not (value is not None and _is_connection(value)):
+            if name is not None and not (value is not None and is_connection(value)):
                 self._report_mutation(target, name, "writes to the module-level")
             return
         if not isinstance(target, cst.Name):
@@ -797,7 +785,7 @@ class InMemorySessionStore(SourceRule):
         function = self.context.enclosing_function()
         if function is None or target.value not in self._globals.get(function, ()):
             return
-        if value is not None and (self._is_lazy_initialisation(value) or _is_connection(value)):
+        if value is not None and (self._is_lazy_initialisation(value) or is_connection(value)):
             return
         self._report_mutation(target, target.value, "rebinds the module global")
 

@@ -163,6 +163,67 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     VALID = (
         Valid(
             """
+            import os
+            import shutil
+            import tempfile
+
+            from django.conf import settings
+            from django.core.files.storage import FileSystemStorage
+            from flask import Flask, request
+
+            app = Flask(__name__)
+            static_storage = FileSystemStorage(location=settings.STATIC_ROOT)
+            asset_storage = FileSystemStorage(location="/srv/shop/static/assets")
+
+
+            @app.post("/convert")
+            def convert():
+                scratch: str = tempfile.mkdtemp()
+                request.files["doc"].save(os.path.join(scratch, "doc.pdf"))
+                with tempfile.TemporaryDirectory() as workdir:
+                    shutil.copy(os.path.join(scratch, "doc.pdf"), os.path.join(workdir, "doc.pdf"))
+                with open(os.path.join(settings.MEDIA_ROOT, "terms.pdf"), "rb") as terms:
+                    return terms.read()
+            """,
+            filename="shop/convert.py",
+            note="static files' storage; temporary folders bound by assignment or `with`; a read",
+        ),
+        Valid(
+            """
+            import io
+            import os
+            import pathlib
+            import shutil
+            import tempfile
+
+            from flask import Flask, request, send_file
+            from PIL import Image
+
+            app = Flask(__name__)
+
+
+            @app.post("/preview")
+            def preview():
+                image = Image.open(request.files["image"])
+                buffer = io.BytesIO()
+                image.save(buffer, "PNG")
+                scratch = tempfile.mkdtemp()
+                image.save(os.path.join(scratch, "preview.png"))
+                tmp_dir = pathlib.Path(request.form["work"])
+                shutil.copy(request.form["source"], tmp_dir / "source.png")
+                pathlib.Path("/tmp/preview-count").write_text("1")
+                with open("/dev/null", "w") as sink:
+                    sink.write("")
+                with open("preview.log", "a") as log_file:
+                    log_file.write("preview\\n")
+                buffer.seek(0)
+                return send_file(buffer, mimetype="image/png")
+            """,
+            filename="shop/preview.py",
+            note="buffers, temporary folders and files, /dev/null and log files are no durable writes",
+        ),
+        Valid(
+            """
             import io
             import tempfile
 
@@ -314,6 +375,106 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            import os
+
+            from flask import current_app
+
+
+            def store_attachment(upload, name):
+                upload.save(dst=os.path.join(current_app.config["UPLOAD_FOLDER"], name))
+                with open("media/" + name, "wb") as copy:
+                    copy.write(upload.read())
+            """,
+            filename="shop/attachments.py",
+            files={
+                "shop/notes.py": (
+                    "import pathlib\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/notes")\ndef save_note():\n'
+                    '    pathlib.Path("/srv/notes.bin").write_bytes(request.data)\n    return "", 204\n'
+                ),
+                "shop/memo.py": (
+                    "import pathlib\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/memo")\ndef save_memo():\n'
+                    '    pathlib.Path("/srv/memo.txt").write_text(request.form["text"])\n    return "", 204\n'
+                ),
+                "shop/copies.py": (
+                    "import shutil\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/copy")\ndef copy_file():\n'
+                    '    shutil.copy(request.form["source"], "/srv/copy.pdf")\n    return "", 204\n'
+                ),
+                "shop/moves.py": (
+                    "import shutil\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/move")\ndef move_file():\n'
+                    '    shutil.move(request.form["source"], "/srv/archive.pdf")\n    return "", 204\n'
+                ),
+                "shop/photos.py": (
+                    "from flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/photo")\ndef photo():\n'
+                    '    request.files["photo"].save("latest.png")\n    return "", 204\n'
+                ),
+                "shop/charts.py": (
+                    "from flask import Flask\nfrom PIL import Image\n\napp = Flask(__name__)\n\n\n"
+                    '@app.post("/charts")\ndef chart(chart_path):\n'
+                    '    Image.new("RGB", (640, 480)).save(chart_path)\n    return "", 204\n'
+                ),
+                "shop/exports.py": (
+                    "def export(rows, upload_folder):\n"
+                    '    with open(upload_folder + "/rows.csv", "w") as out:\n        out.writelines(rows)\n'
+                ),
+                "shop/imports.py": (
+                    "def keep(data, upload_dir):\n"
+                    '    with open(f"{upload_dir}/import.csv", "wb") as out:\n        out.write(data)\n'
+                ),
+                "shop/avatars.py": (
+                    "def keep(data, name):\n"
+                    '    with open("static/uploads/" + name, "wb") as out:\n        out.write(data)\n'
+                ),
+                "shop/media_files.py": (
+                    "def keep(data, name, media_root):\n"
+                    '    with open(media_root + "/" + name, "wb") as out:\n        out.write(data)\n'
+                ),
+            },
+            count=12,
+            note="outside a handler, writes under an upload folder (each place alone in its file); in "
+            "handlers, each write alone in its file",
+        ),
+        Invalid(
+            """
+            import os
+            import pathlib
+            import shutil
+
+            from flask import Flask, request
+            from PIL import Image
+
+            app = Flask(__name__)
+            DATA_DIR = pathlib.Path("/srv/shop/data")
+
+
+            @app.post("/invoices")
+            def store_invoice():
+                shutil.copy(request.form["source"], os.path.join(DATA_DIR, "invoice.pdf"))
+                with (DATA_DIR / "invoices.csv").open("a") as ledger:
+                    ledger.write(request.form["number"] + "\\n")
+                return "", 204
+
+
+            @app.post("/thumbnails/<name>")
+            def thumbnail(name):
+                image = Image.open(request.files["image"])
+                image.save(f"{DATA_DIR}/thumbs/{name}.png")
+                image.save(os.path.join(DATA_DIR, "thumbs", name + ".webp"), "WEBP")
+                image.save(pathlib.Path(DATA_DIR, "thumbs", name + ".jpg"))
+                destination_path = DATA_DIR / "originals" / name
+                image.save(destination_path)
+                return "", 204
+            """,
+            filename="shop/files.py",
+            count=6,
+            note="writes to paths however they are built",
+        ),
         Invalid(
             """
             import os

@@ -61,6 +61,15 @@ _SQL_READ = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 _WRITING_METHODS = frozenset({"commit", "executescript", "executemany", "backup", "create_function"})
 
 
+def _engine_choice(server_import: str, server_connect: str) -> str:
+    """An example module offering SQLite and a database server as two classes."""
+    return (
+        f"import sqlite3\n\n{server_import}\n\n\n"
+        'class SQLiteStore:\n    def connect(self):\n        return sqlite3.connect("shop.db")\n\n\n'
+        f"class ServerStore:\n    def connect(self, url):\n        return {server_connect}\n"
+    )
+
+
 class SqliteAppDatabase(SourceRule):
     """
     ## What it does
@@ -320,6 +329,60 @@ class SqliteAppDatabase(SourceRule):
             filename="shop/settings/production.example.py",
             note="an example settings module an admin copies: a sample, not what runs",
         ),
+        Valid(
+            _engine_choice("import psycopg2", "psycopg2.connect(url)"),
+            filename="shop/stores.py",
+            files={
+                "shop/stores_psycopg.py": _engine_choice("import psycopg", "psycopg.connect(url)"),
+                "shop/stores_pymysql.py": _engine_choice("import pymysql", "pymysql.connect(host=url)"),
+                "shop/stores_mysqldb.py": _engine_choice("import MySQLdb", "MySQLdb.connect(host=url)"),
+                "shop/stores_asyncpg.py": _engine_choice("import asyncpg", "asyncpg.connect(url)"),
+                "shop/stores_mariadb.py": _engine_choice(
+                    "import sqlalchemy",
+                    'sqlalchemy.create_engine(url.set(drivername="mariadb+mariadbconnector"))',
+                ),
+                "shop/stores_oracle.py": _engine_choice(
+                    "import sqlalchemy", 'sqlalchemy.create_engine(url.set(drivername="oracle+oracledb"))'
+                ),
+                "shop/stores_mssql.py": _engine_choice(
+                    "import sqlalchemy", 'sqlalchemy.create_engine(url.set(drivername="mssql+pyodbc"))'
+                ),
+                "shop/stores_cockroach.py": _engine_choice(
+                    "import sqlalchemy", 'sqlalchemy.create_engine(url.set(drivername="cockroachdb"))'
+                ),
+                "shop/stores_url.py": _engine_choice(
+                    "import sqlalchemy",
+                    'sqlalchemy.create_engine(f"postgresql://{url.user}@{url.host}/shop")',
+                ),
+            },
+            note="SQLite as one class beside a server's: each driver and dialect counts as the server",
+        ),
+        Valid(
+            """
+            import os
+            import sqlite3
+            import sys
+
+            from sqlalchemy import create_engine
+
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop"}}
+            if "test" in sys.argv:
+                DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+            ARCHIVE = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["ARCHIVE_DB_PATH"]}
+            memory = create_engine("sqlite:///:memory:")
+            exports = sqlite3.connect(os.path.join(os.environ["EXPORT_DIR"], "exports.db"))
+            thumbnails = sqlite3.connect("thumbnail-cache.db")
+
+
+            def open_database(path):
+                print(f"opening {path}")
+                return sqlite3.connect(path)
+            """,
+            filename="shop/settings.py",
+            files={"scripts/import_orders.py": 'import sqlite3\n\nconn = sqlite3.connect("orders.db")\n'},
+            note="a server engine; in-memory and environment-chosen SQLite; a cache file; a path the "
+            "caller passes; a one-off script",
+        ),
     )
     INVALID = (
         Invalid(
@@ -412,6 +475,115 @@ class SqliteAppDatabase(SourceRule):
             filename="shop/views.py",
             line=7,
             note="a request that writes to the file: not read-only",
+        ),
+        Invalid(
+            """
+            from sqlite3 import connect
+
+            conn = connect("shop.db")
+            """,
+            filename="shop/store.py",
+            files={
+                "shop/legacy.py": 'import sqlite3.dbapi2\n\nconn = sqlite3.dbapi2.connect("legacy.db")\n',
+                "shop/models.py": 'from peewee import SqliteDatabase\n\ndb = SqliteDatabase("shop.db")\n',
+                "shop/search.py": (
+                    "from playhouse.sqlite_ext import SqliteExtDatabase\n\n"
+                    'db = SqliteExtDatabase("search.db")\n'
+                ),
+                "shop/events.py": (
+                    "from playhouse.sqliteq import SqliteQueueDatabase\n\n"
+                    'db = SqliteQueueDatabase("events.db")\n'
+                ),
+                "shop/ledger.py": (
+                    'from playhouse.apsw_ext import APSWDatabase\n\ndb = APSWDatabase("ledger.db")\n'
+                ),
+                "shop/audit.py": 'import sqlite_utils\n\ndb = sqlite_utils.Database("audit.db")\n',
+                "shop/vault.py": (
+                    "from sqlalchemy import create_engine\n\n"
+                    'engine = create_engine("sqlite+pysqlcipher:///vault.db?cipher=aes-256-cfb")\n'
+                ),
+                "shop/geo.py": (
+                    "DATABASES = {\n"
+                    '    "default": {\n'
+                    '        "ENGINE": "django.contrib.gis.db.backends.spatialite",\n'
+                    '        "NAME": "geo.db",\n'
+                    "    }\n"
+                    "}\n"
+                ),
+                "shop/jobs.py": """
+                    import aiosqlite
+
+
+                    async def enqueue(payload):
+                        async with aiosqlite.connect(database="jobs.db") as db:
+                            await db.execute("INSERT INTO jobs (payload) VALUES (?)", (payload,))
+                            await db.commit()
+                """,
+            },
+            count=10,
+            note="each connector, and each trigger alone in its file",
+        ),
+        Invalid(
+            """
+            import os
+            import pathlib
+            import sqlite3
+
+            from sqlalchemy import create_engine
+
+            BASE_DIR = pathlib.Path(__file__).resolve().parent
+
+            orders = sqlite3.connect(os.path.join(BASE_DIR, "orders.db"))
+            carts = sqlite3.connect(pathlib.Path(BASE_DIR, "carts.db"))
+            users = sqlite3.connect(str(BASE_DIR / "users.db"))
+            events = sqlite3.connect(BASE_DIR / "events.db")
+            audit = sqlite3.connect(f"{BASE_DIR}/audit.db")
+            sessions = create_engine("sqlite:///" + str(BASE_DIR / "sessions.db"))
+            reports = create_engine(f"sqlite:///{BASE_DIR}/reports.db")
+            """,
+            filename="shop/db.py",
+            count=7,
+            note="paths built from the app's folder",
+        ),
+        Invalid(
+            """
+            import sqlite3
+
+
+            class Store:
+                def connect(self):
+                    return sqlite3.connect("shop.db")
+
+
+            HELP = "postgres support is planned"
+            """,
+            filename="shop/store.py",
+            note="a string that merely names a server is no alternative engine",
+        ),
+        Invalid(
+            """
+            import sqlite3
+
+
+            def top_products():
+                conn = sqlite3.connect("shop.db")
+                rows = conn.execute("SELECT name FROM products ORDER BY sales DESC LIMIT 10").fetchall()
+                conn.execute("INSERT INTO views (page) VALUES ('top')")
+                return rows
+            """,
+            filename="shop/reports.py",
+            files={
+                f"shop/reports_{method}.py": (
+                    "import sqlite3\n\n\ndef refresh(conn_args):\n"
+                    '    conn = sqlite3.connect("shop.db")\n'
+                    '    rows = conn.execute("SELECT id FROM products").fetchall()\n'
+                    f"    conn.{method}(*conn_args)\n"
+                    "    return rows\n"
+                )
+                for method in ("commit", "executescript", "executemany", "backup", "create_function")
+            },
+            count=6,
+            note="a function that queries and also writes, by SQL or by a connection method",
         ),
     )
 

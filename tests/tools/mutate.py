@@ -2,6 +2,7 @@
 
     python tests/tools/mutate.py checks/config/hardcoded_secret.py [more modules...]
     python tests/tools/mutate.py checks/config/_shared.py --examples-only
+    python tests/tools/mutate.py checks/config/_shared.py --tests tests/test_secret_shapes.py
 
 Each module is mutated one change at a time (a comparison flipped, `and`/`or`
 swapped, a condition negated or replaced by True/False, a number moved by one,
@@ -19,7 +20,8 @@ worktree is never changed), in two stages:
    mutant, running only the examples that execute the mutated line (traced
    once on the unmutated module). Most mutants die here within a second.
 2. For the survivors: pytest (-x, a timeout) on every test file that names one
-   of those rule codes. `--examples-only` skips this stage.
+   of those rule codes. `--examples-only` skips this stage; `--tests FILE...` runs only
+   those files (faster, and the score is then a lower bound).
 
 A mutant that makes the tests time out (an endless loop) counts as killed.
 Too slow for CI: run it before resolving an issue that touches a rule, and
@@ -495,8 +497,11 @@ def _function_lines(source: str) -> set[int]:
     return lines
 
 
-def mutate_module(module: Path, site: Path, examples_only: bool, limit: int | None) -> Result:
-    """Mutate one module of the package copy at `site` (imported once, by the first call)."""
+def mutate_module(
+    module: Path, site: Path, examples_only: bool, limit: int | None, tests: list[Path] | None = None
+) -> Result:
+    """Mutate one module of the package copy at `site` (imported once, by the first call).
+    `tests`, when given, are stage 2's test files instead of every file naming the codes."""
     started = time.monotonic()
     source = module.read_text(encoding="utf-8")
     codes = codes_for(module)
@@ -514,7 +519,7 @@ def mutate_module(module: Path, site: Path, examples_only: bool, limit: int | No
     spans = _enclosing_lines(source)
     in_functions = _function_lines(source)
     case_seconds = 2.0
-    files = [] if examples_only else test_files_naming(codes)
+    files = [] if examples_only else ([t.resolve() for t in tests] if tests else test_files_naming(codes))
     suite_seconds = _suite_baseline(site, files) if files else 0.0
     for number, mutant in enumerate(all_mutants, start=1):
         lines = spans.get(mutant.line, {mutant.line})
@@ -602,6 +607,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples-only", action="store_true", help="stage 1 only: the rule examples")
     parser.add_argument("--limit", type=int, help="at most this many mutants per module (a quick look)")
     parser.add_argument("--list", action="store_true", help="print the mutants without running them")
+    parser.add_argument(
+        "--tests",
+        nargs="+",
+        type=Path,
+        help="stage 2 runs only these test files (a focused look: the score is then a lower bound)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for module in args.modules:
@@ -614,7 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="factorscan-mutate-") as tmp:
         site = _package_copy(Path(tmp))
         for module in args.modules:
-            print(report(mutate_module(module, site, args.examples_only, args.limit)), flush=True)
+            result = mutate_module(module, site, args.examples_only, args.limit, args.tests)
+            print(report(result), flush=True)
     return 0
 
 
