@@ -97,7 +97,9 @@ class UndeclaredImport(ProjectRule):
     level, under no `if`, a distribution declared only in development or
     test groups (`dev`, `[project.optional-dependencies] test`,
     requirements-dev.txt) that no Dockerfile installs is reported as a
-    warning: a production install leaves it out. A package that only such
+    warning: a production install leaves it out. Not in a library (package
+    metadata and no deployment), whose users install its optional backends
+    themselves (Django's `MySQLdb`). A package that only such
     a distribution seems to bring stays a notice that says so: what is
     known of each distribution's requirements is partial.
 
@@ -313,6 +315,14 @@ class UndeclaredImport(ProjectRule):
             },
             note="a setup.py that computes its dependencies: what it declares cannot be read",
         ),
+        Valid(
+            """
+            import factory
+            """,
+            filename="shop/backends/seed.py",
+            files={"pyproject.toml": _DEVELOPMENT_MANIFEST},
+            note="a library (package metadata, nothing deploys it): its users install its optional backends",
+        ),
     )
     INVALID = (
         Invalid(
@@ -449,7 +459,7 @@ class UndeclaredImport(ProjectRule):
             import pluggy
             """,
             filename="shop/seed.py",
-            files={"pyproject.toml": _DEVELOPMENT_MANIFEST},
+            files={"pyproject.toml": _DEVELOPMENT_MANIFEST, "Procfile": "web: gunicorn shop.wsgi\n"},
             count=2,
             note="app code importing a test-only distribution (a warning), and one only a test-only "
             "distribution brings (a notice)",
@@ -468,6 +478,7 @@ class UndeclaredImport(ProjectRule):
         locked = project.locked_names - declared
         development = _development_distributions(project)
         runtime_declared = declared - development
+        library = project.is_library
         for relative, facts in _group_by_file(third_party_imports(project)):
             manifests = _manifest_names(project.declaring_manifests, relative)
             reported: set[str] = set()
@@ -478,6 +489,7 @@ class UndeclaredImport(ProjectRule):
                 if provider is not None:
                     if (
                         app_code
+                        and not library  # a library's optional backends are its users' to install
                         and provider in development
                         and _always_runs(fact)
                         and resolver.declared_provider(module, runtime_declared) is None
