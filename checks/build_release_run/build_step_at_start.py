@@ -290,6 +290,20 @@ class BuildStepAtStart(ProjectRule):
         ),
         Invalid(
             """
+            #!/bin/sh
+            su-exec app python -m pip install --no-cache-dir -r /app/requirements.txt
+            exec su-exec app env DJANGO_SETTINGS_MODULE=shop.settings django-admin compilemessages
+            """,
+            filename="docker-entrypoint.sh",
+            files={
+                "Dockerfile": "FROM python:3.12-slim\nCOPY docker-entrypoint.sh /\n"
+                'ENTRYPOINT ["/docker-entrypoint.sh"]\n'
+            },
+            count=2,
+            note="behind su-exec, env and exec; pip run as a module",
+        ),
+        Invalid(
+            """
             services:
               web:
                 build: .

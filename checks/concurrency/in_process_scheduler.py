@@ -144,12 +144,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
     severity = Severity.WARNING
     summary = "A scheduler or timer loop is started inside a web process, so every replica runs the jobs"
     test_files = "not checked"
-    triggers = (
-        b"Scheduler",
-        b"run_pending",
-        b"Timer",
-        b"Thread",
-    )
+    # APScheduler's classes, or the `threading` module a Thread or Timer comes from.
+    triggers = (b"Scheduler", b"threading")
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -263,6 +259,46 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="Procfile",
             note="beat runs in a worker of its own process type",
+        ),
+        Valid(
+            """
+            services:
+              jobs:
+                build: .
+                command: celery -A shop beat -l info
+            """,
+            filename="compose.yaml",
+            note="`celery beat` is its own process",
+        ),
+        Valid(
+            """
+            import threading
+            import time
+
+            import schedule
+            from flask import current_app
+
+            from shop import create_app
+
+            lock = threading.Lock()
+            with create_app().app_context():
+                schedule.every().hour.do(current_app.logger.info, "tick")
+                while True:
+                    schedule.run_pending()
+                    time.sleep(1)
+            """,
+            filename="clock.py",
+            note="a module-level loop blocks the import: a clock process, though it imports Flask",
+        ),
+        Valid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            def start():
+                BackgroundScheduler().start()
+            """,
+            filename="shop/jobs.py",
+            note="a function of a module that is not web code, which nothing here calls",
         ),
     )
     INVALID = (
@@ -382,6 +418,30 @@ class InProcessScheduler(SourceRule, ProjectRule):
         ),
         Invalid(
             """
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from flask import Flask
+
+            def start_jobs(app: Flask) -> None:
+                BackgroundScheduler().start()
+            """,
+            severity=Severity.INFO,
+            note="a function of web code that nothing here calls: a notice",
+        ),
+        Invalid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            bind = "0.0.0.0:8000"
+
+            def post_fork(server, worker):
+                BackgroundScheduler().start()
+            """,
+            filename="gunicorn.conf.py",
+            line=6,
+            note="gunicorn's post_fork runs in every worker",
+        ),
+        Invalid(
+            """
             web: gunicorn shop.wsgi
             worker: celery -A shop worker -B -l info
             """,
@@ -486,7 +546,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
         )
 
     def _note_loop(self, node: cst.Call, what: str) -> None:
-        """A call inside a `while` loop of a function makes the function a loop."""
+        """A call inside a `while` loop of a function makes the function a loop. A loop at
+        module level blocks the import: that module is a process of its own (a clock)."""
         for ancestor in self.context.ancestors():
             if isinstance(ancestor, cst.FunctionDef):
                 return
@@ -494,13 +555,6 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 function = self.context.enclosing_function()
                 if function is not None:
                     self._loops.setdefault(function.name.value, what)
-                elif what.startswith("a `schedule`"):
-                    where, severity = self._where() or _IN_FUNCTION
-                    if severity is Severity.WARNING:
-                        self.report(
-                            ancestor,
-                            f"A `schedule` loop runs {where}, in every web process of every replica; {_FIX}",
-                        )
                 return
 
     def _where(self) -> tuple[str, Severity] | None:
