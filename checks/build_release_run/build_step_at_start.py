@@ -259,6 +259,26 @@ class BuildStepAtStart(ProjectRule):
         Invalid(
             """
             services:
+              django:
+                build:
+                  context: .
+                  dockerfile: compose/production/django/Dockerfile
+                command: /start
+            """,
+            filename="docker-compose.production.yml",
+            files={
+                "compose/production/django/Dockerfile": "FROM python:3.12-slim\n"
+                "COPY ./compose/production/django/start /start\n",
+                "compose/production/django/start": "#!/bin/bash\n"
+                "python /app/manage.py compilemessages\n"
+                "exec gunicorn config.wsgi\n",
+            },
+            line=2,
+            note="the script a compose command names, found through its Dockerfile's COPY",
+        ),
+        Invalid(
+            """
+            services:
               web:
                 build: .
                 command: sh -c "yarn build && gunicorn shop.wsgi"

@@ -94,7 +94,9 @@ class InProcessScheduler(SourceRule, ProjectRule):
       started with `.start()`;
     - a thread whose target loops over `schedule.run_pending()` or sleeps in
       a `while` loop, and `threading.Timer(...).start()`; a daemon thread
-      with another target is a notice at `info`;
+      whose target is defined in another module is a notice at `info`
+      (one defined in the module that is no timer loop, such as a queue
+      consumer, is not reported);
     - `celery worker -B` / `--beat` in a Procfile, a Dockerfile's command or
       its entrypoint script, a compose command or a Kubernetes container.
 
@@ -221,6 +223,25 @@ class InProcessScheduler(SourceRule, ProjectRule):
             worker.start()
             """,
             note="a thread that is neither a daemon nor a loop",
+        ),
+        Valid(
+            """
+            import queue
+            import threading
+
+            from django.urls import path
+
+            work = queue.Queue()
+
+            def consume():
+                while True:
+                    work.get()()
+
+            threading.Thread(target=consume, daemon=True).start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            note="a daemon thread whose target, defined here, is a queue consumer and no timer loop",
         ),
         Valid(
             """
@@ -393,8 +414,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
 
             from django.urls import path
 
-            def warm():
-                pass
+            from shop.cache import warm
 
             poller = threading.Thread(target=warm)
             poller.daemon = True
@@ -403,7 +423,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="shop/urls.py",
             severity=Severity.INFO,
-            note="a daemon thread whose target is no loop: a notice",
+            note="a daemon thread whose target is defined elsewhere: a notice",
         ),
         Invalid(
             """
@@ -466,6 +486,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
         self._made: dict[str, _Made] = {}  # dotted name -> what was assigned to it
         self._daemons: set[str] = set()
         self._loops: dict[str, str] = {}  # function name -> "a `schedule` loop" / "a timer loop"
+        self._functions: set[str] = set()  # every function and method name defined here
         self._started: list[_Started] = []
         self._called_at_start: dict[str, tuple[str, Severity]] = {}  # function -> where its caller runs
 
@@ -490,6 +511,9 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 target=target_name.rsplit(".", 1)[-1] if target_name else None,
             )
         return None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.add(node.name.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -630,6 +654,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 loop = self._loops.get(made.target or "")
                 if loop is not None:
                     what = f"{loop} (`{made.target}`) in a thread"
+                elif made.target in self._functions:
+                    continue  # a worker defined here that does not loop on a timer (a queue consumer)
                 elif made.daemon or (started.receiver or "") in self._daemons:
                     what, severity = f"a daemon thread (`{made.target or '...'}`)", Severity.INFO
                 else:
