@@ -54,7 +54,12 @@ class _Word:
 
 def start_commands(project: ProjectModel) -> list[StartCommand]:
     """Every command the project's processes run when they start (computed once per scan)."""
-    return project.derived("start_commands", lambda: list(_Collector(project).collect()))
+    # Commands of deployed files first: a script that both a deployed and a development
+    # descriptor run is judged as deployed by rules that keep the first finding at a place.
+    return project.derived(
+        "start_commands",
+        lambda: sorted(_Collector(project).collect(), key=lambda command: command.development),
+    )
 
 
 def _span_of(word: _Word, start: int, end: int) -> Span:
@@ -101,7 +106,7 @@ def _expand(words: Sequence[_Word], depth: int = 0) -> Iterator[list[_Word]]:
 class _Collector:
     def __init__(self, project: ProjectModel) -> None:
         self.project = project
-        self.scripts_seen: set[Path] = set()
+        self.scripts_seen: set[tuple[Path, bool]] = set()
 
     def collect(self) -> Iterator[StartCommand]:
         yield from self._procfiles()
@@ -149,9 +154,9 @@ class _Collector:
     def _script_commands(
         self, script: EntrypointScript, where: str, process: str, development: bool
     ) -> Iterator[StartCommand]:
-        if script.path in self.scripts_seen:
+        if (script.path, development) in self.scripts_seen:
             return
-        self.scripts_seen.add(script.path)
+        self.scripts_seen.add((script.path, development))
         source = self.project.source(script.path)
         if source is None:
             return

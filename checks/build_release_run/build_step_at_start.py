@@ -69,13 +69,13 @@ def build_step(argv: Sequence[str]) -> tuple[str, int] | None:
         return None
     if _PIP.match(name) or (name == "uv" and rest[:1] == ["pip"]):
         position = 1 if name == "uv" else 0
-        if rest[position : position + 1] == ["install"] and "--help" not in rest:
+        if rest[position : position + 1] == ["install"]:
             return ("uv pip install" if name == "uv" else "pip install"), offset + position
         return None
     if any(word in _WATCH for word in rest):
         return None
     if name in ("npm", "yarn", "pnpm"):
-        if rest[:1] and rest[0] in _NODE_INSTALLS and not (name == "yarn" and rest[0] == "i"):
+        if rest[:1] and rest[0] in _NODE_INSTALLS:
             return f"{name} {rest[0]}", offset
         position = 1 if rest[:1] in (["run"], ["run-script"]) else 0
         script = rest[position] if position < len(rest) and (position or name != "npm") else ""
@@ -224,6 +224,21 @@ class BuildStepAtStart(ProjectRule):
                 'ENTRYPOINT ["/docker-entrypoint.sh"]\n'
             },
             line=3,
+        ),
+        Invalid(
+            """
+            #!/bin/sh
+            python manage.py collectstatic --noinput
+            exec gunicorn shop.wsgi
+            """,
+            filename="docker-entrypoint.sh",
+            files={
+                "Procfile.dev": "web: ./docker-entrypoint.sh\n",
+                "Dockerfile": "FROM python:3.12-slim\nCOPY docker-entrypoint.sh /\n"
+                'ENTRYPOINT ["/docker-entrypoint.sh"]\n',
+            },
+            severity=Severity.WARNING,
+            note="a script the deployed image runs is a warning, though a development Procfile runs it too",
         ),
         Invalid(
             """
