@@ -34,6 +34,15 @@ _OTHER_SCHEDULERS = {
     "apscheduler.AsyncScheduler": "APScheduler's AsyncScheduler",
     "apscheduler.Scheduler": "APScheduler's Scheduler",
 }
+# Decorators that make a coroutine repeat forever once called (fastapi-utils and its forks).
+_REPEATERS = frozenset(
+    {
+        "fastapi_utils.tasks.repeat_every",
+        "fastapi_restful.tasks.repeat_every",
+        "fastapi_utilities.repeat_every",
+        "fastapi_utilities.repeat.repeat_every",
+    }
+)
 _START_METHODS = frozenset({"start", "start_in_background"})
 _SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "eventlet.sleep"})
 # gunicorn server hooks (in its config module) that run in every server or worker process.
@@ -97,6 +106,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
       whose target is defined in another module is a notice at `info`
       (one defined in the module that is no timer loop, such as a queue
       consumer, is not reported);
+    - fastapi-utils' `@repeat_every` on a start-up hook or on a function
+      one calls;
     - `celery worker -B` / `--beat` in a Procfile, a Dockerfile's command or
       its entrypoint script, a compose command or a Kubernetes container.
 
@@ -146,8 +157,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
     severity = Severity.WARNING
     summary = "A scheduler or timer loop is started inside a web process, so every replica runs the jobs"
     test_files = "not checked"
-    # APScheduler's classes, or the `threading` module a Thread or Timer comes from.
-    triggers = (b"Scheduler", b"threading")
+    # APScheduler's classes, the `threading` module a Thread or Timer comes from, fastapi-utils.
+    triggers = (b"Scheduler", b"threading", b"repeat_every")
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -352,6 +363,34 @@ class InProcessScheduler(SourceRule, ProjectRule):
         ),
         Invalid(
             """
+            from fastapi import FastAPI
+            from fastapi_utils.tasks import repeat_every
+
+            app = FastAPI()
+
+            @app.on_event("startup")
+            @repeat_every(seconds=60 * 60)
+            def expire_sessions() -> None:
+                pass
+
+            @repeat_every(seconds=60)
+            async def poll_feeds() -> None:
+                pass
+
+            @repeat_every(seconds=60)
+            async def unused() -> None:
+                pass
+
+            @app.on_event("startup")
+            async def start_polling() -> None:
+                await poll_feeds()
+            """,
+            count=2,
+            line=7,
+            note="repeat_every on a start-up hook and on a function one calls (not on one nothing calls)",
+        ),
+        Invalid(
+            """
             from django.apps import AppConfig
 
             class ShopConfig(AppConfig):
@@ -486,7 +525,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
         self._made: dict[str, _Made] = {}  # dotted name -> what was assigned to it
         self._daemons: set[str] = set()
         self._loops: dict[str, str] = {}  # function name -> "a `schedule` loop" / "a timer loop"
-        self._functions: set[str] = set()  # every function and method name defined here
+        self._repeaters: dict[str, cst.Decorator] = {}  # function -> its `@repeat_every(...)`
+        self._function_nodes: dict[str, cst.FunctionDef] = {}  # every function and method defined here
         self._started: list[_Started] = []
         self._called_at_start: dict[str, tuple[str, Severity]] = {}  # function -> where its caller runs
 
@@ -513,7 +553,12 @@ class InProcessScheduler(SourceRule, ProjectRule):
         return None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.add(node.name.value)
+        self._function_nodes[node.name.value] = node
+        for decorator in node.decorators:
+            call = decorator.decorator
+            target = call.func if isinstance(call, cst.Call) else call
+            if self.context.qualified_name(target) in _REPEATERS:
+                self._repeaters[node.name.value] = decorator
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -629,6 +674,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
         return False
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        self._report_repeaters()
         for started in self._started:
             where, severity = started.where, started.severity
             if started.function is not None:
@@ -654,7 +700,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 loop = self._loops.get(made.target or "")
                 if loop is not None:
                     what = f"{loop} (`{made.target}`) in a thread"
-                elif made.target in self._functions:
+                elif made.target in self._function_nodes:
                     continue  # a worker defined here that does not loop on a timer (a queue consumer)
                 elif made.daemon or (started.receiver or "") in self._daemons:
                     what, severity = f"a daemon thread (`{made.target or '...'}`)", Severity.INFO
@@ -664,6 +710,24 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 started.call,
                 f"{what[0].upper()}{what[1:]} is started {where}: every web process of every replica runs "
                 f"its jobs; {_FIX}",
+                severity=severity,
+            )
+
+    def _report_repeaters(self) -> None:
+        """`@repeat_every` on a start-up hook, or on a function a start-up hook calls."""
+        for name, decorator in self._repeaters.items():
+            function = self._function_nodes.get(name)
+            handler = self.context.handlers.handler_for(function) if function is not None else None
+            if handler is not None and handler.kind is HandlerKind.STARTUP:
+                where, severity = f"at app start-up (it is `{handler.name}`)", Severity.WARNING
+            elif name in self._called_at_start:
+                where, severity = self._called_at_start[name]
+            else:
+                continue
+            self.report(
+                decorator,
+                f"`repeat_every` on `{name}` starts a task loop {where}: every web process of every "
+                f"replica runs its jobs; {_FIX}",
                 severity=severity,
             )
 
