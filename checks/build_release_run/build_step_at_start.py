@@ -12,6 +12,8 @@ from factorscan.scan.project import ProjectModel
 from factorscan.scan.start_commands import start_commands
 
 _PYTHON = re.compile(r"^(python|pypy)(\d(\.\d+)?)?$")
+# Interpreter options whose value is the next word (`python -W ignore manage.py ...`).
+_PYTHON_VALUE_OPTIONS = frozenset({"-W", "-X", "--check-hash-based-pycs"})
 _PIP = re.compile(r"^pip(\d(\.\d+)?)?$")
 # Django management commands that build files the image should ship with.
 _DJANGO_BUILDS = frozenset({"collectstatic", "compilemessages", "compress"})
@@ -46,6 +48,7 @@ def _program_start(argv: Sequence[str]) -> int:
 def build_step(argv: Sequence[str]) -> tuple[str, int] | None:
     """The build step a command runs (`manage.py collectstatic`, `pip install`, `npm run build`)
     and the index of the word that names it; None for anything else."""
+    argv = list(argv)  # a tuple's slices never equal the lists compared below
     start = _program_start(argv)
     if start >= len(argv):
         return None
@@ -54,7 +57,7 @@ def build_step(argv: Sequence[str]) -> tuple[str, int] | None:
     if _PYTHON.match(name):
         position = 0
         while position < len(rest) and rest[position].startswith("-") and rest[position] != "-m":
-            position += 1
+            position += 1 + (rest[position] in _PYTHON_VALUE_OPTIONS)
         if rest[position : position + 1] == ["-m"] and position + 1 < len(rest):
             module = rest[position + 1]
             name, rest, offset = module, rest[position + 2 :], offset + position + 2
