@@ -192,9 +192,19 @@ class BuildStepAtStart(ProjectRule):
             """
             web: gunicorn shop.wsgi
             assets: npm run build -- --watch
+            css: yarn run build:css -w; webpack serve; pnpm start; yarn run dev
             """,
             filename="Procfile",
-            note="an asset watcher",
+            note="asset watchers and development servers",
+        ),
+        Valid(
+            """
+            web: python -m pip --version; python manage.py check; python -c 'import this'; gunicorn shop.wsgi
+            other: npm build; uv sync; pip download x; django-admin runserver; npm run-script test
+            admin: sudo -u app make
+            """,
+            filename="Procfile",
+            note="other commands of the same programs",
         ),
         Valid(
             """
@@ -249,6 +259,16 @@ class BuildStepAtStart(ProjectRule):
             """,
             filename="Procfile",
             count=2,
+        ),
+        Invalid(
+            """
+            web: sudo -u app -E pip3 install x && poetry run python -W ignore manage.py compress && gunicorn a
+            worker: uv pip install x; npm ci; yarn install; pnpm run build:css; yarn build; npx webpack
+            assets: webpack
+            """,
+            filename="Procfile",
+            count=9,
+            note="behind sudo and poetry run; uv, npm, yarn, pnpm and webpack",
         ),
         Invalid(
             """
