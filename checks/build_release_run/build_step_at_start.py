@@ -192,7 +192,7 @@ class BuildStepAtStart(ProjectRule):
             """
             web: gunicorn shop.wsgi
             assets: npm run build -- --watch
-            css: yarn run build:css -w; webpack serve; pnpm start; yarn run dev
+            css: yarn run build:css -w; webpack serve; pnpm start; yarn run dev; yarn build watch; npm run dev
             """,
             filename="Procfile",
             note="asset watchers and development servers",
@@ -265,10 +265,12 @@ class BuildStepAtStart(ProjectRule):
             web: sudo -u app -E pip3 install x && poetry run python -W ignore manage.py compress && gunicorn a
             worker: uv pip install x; npm ci; yarn install; pnpm run build:css; yarn build; npx webpack
             assets: webpack
+            a2: gosu app pipenv run python -X dev manage.py collectstatic; s6-setuidgid app pnpm i
+            a3: sudo --user app --group app nice npm run build
             """,
             filename="Procfile",
-            count=9,
-            note="behind sudo and poetry run; uv, npm, yarn, pnpm and webpack",
+            count=12,
+            note="behind sudo, gosu, nice and runners; uv, npm, yarn, pnpm and webpack",
         ),
         Invalid(
             """
