@@ -40,7 +40,7 @@ def test_build_steps_in_each_kind_of_start_command(tmp_path: Path) -> None:
             "Procfile": PROCFILE,
             "Dockerfile": """
             FROM python:3.12-slim
-            CMD ["sh", "-c", "python -m django compilemessages && exec gunicorn shop.wsgi"]
+            CMD ["tini", "--", "sh", "-c", "python -m django compilemessages && exec gunicorn shop.wsgi"]
             """,
             "docker-compose.yml": """
             services:
@@ -57,7 +57,7 @@ def test_build_steps_in_each_kind_of_start_command(tmp_path: Path) -> None:
         },
     )
     assert _findings(root, "FS0504") == [
-        ("Dockerfile", 2, 18, "warning", "django-admin compilemessages"),
+        ("Dockerfile", 2, 32, "warning", "django-admin compilemessages"),
         ("Procfile", 1, 6, "warning", "pip install"),
         ("Procfile", 1, 39, "warning", "manage.py compress"),
         ("Procfile", 2, 9, "warning", "uv pip install"),

@@ -20,7 +20,7 @@ from factorscan.core.findings import Location
 from factorscan.deploy.container import describe
 from factorscan.deploy.dockerfile import Instruction
 from factorscan.deploy.purpose import is_development_descriptor
-from factorscan.deploy.shell import Word, commands, script_index
+from factorscan.deploy.shell import SHELLS, Word, commands, program_name, script_index
 from factorscan.deploy.shell import words as split_words
 from factorscan.deploy.yaml_loader import YamlNode
 from factorscan.python.targets import sample_or_test_file
@@ -36,7 +36,8 @@ class StartCommand:
     argv: tuple[str, ...]
     spans: tuple[Span, ...]  # one per word of argv (a word inside `sh -c` may get its script's span)
     path: str  # display path of the file it is written in
-    where: str  # "Procfile `web`", "Dockerfile CMD", "compose service `web`", "docker-entrypoint.sh"
+    # "Procfile `web`", "Dockerfile CMD", "compose service `web`", "`start.sh`, run by Dockerfile CMD"
+    where: str
     process: str  # the Procfile process type, compose service or container name; "" otherwise
     development: bool  # written in a file for development, CI, tests or the docs
 
@@ -62,12 +63,6 @@ def start_commands(project: ProjectModel) -> list[StartCommand]:
     )
 
 
-def _span_of(word: _Word, start: int, end: int) -> Span:
-    if word.inner is None:
-        return word.span
-    return word.inner(start), word.inner(end)
-
-
 def _shell_words(text: str, locate: Callable[[int], Location]) -> list[list[_Word]]:
     """The simple commands of a shell text, each as words located through `locate`."""
     found = []
@@ -90,10 +85,13 @@ def _shifted(locate: Callable[[int], Location], base: int) -> Callable[[int], Lo
 def _expand(words: Sequence[_Word], depth: int = 0) -> Iterator[list[_Word]]:
     """A command, or the commands of the `sh -c` script it runs."""
     argv = [word.text for word in words]
-    process = describe(argv)
-    start = max(process.program_index, 0)
-    index = script_index(argv[start:]) if process.shell_script is not None else None
-    if index is None or depth > 2:
+    if describe(argv).shell_script is None or depth > 2:
+        yield list(words)
+        return
+    # The shell, past what runs it (`exec`, `tini --`, `gosu app`).
+    start = next((position for position, word in enumerate(argv) if program_name(word) in SHELLS), 0)
+    index = script_index(argv[start:])
+    if index is None:
         yield list(words)
         return
     script = words[start + index]
