@@ -183,11 +183,13 @@ class InProcessScheduler(SourceRule, ProjectRule):
             import time
 
             import schedule
+            from apscheduler.schedulers.background import BackgroundScheduler
             from flask import Flask
 
             app = Flask(__name__)
 
             if __name__ == "__main__":
+                BackgroundScheduler().start()
                 schedule.every().hour.do(print)
                 while True:
                     schedule.run_pending()
@@ -326,11 +328,15 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """
             from apscheduler.schedulers.background import BackgroundScheduler
 
+            class Runner:
+                def ready(self):
+                    BackgroundScheduler().start()
+
             def start():
                 BackgroundScheduler().start()
             """,
             filename="shop/jobs.py",
-            note="a function of a module that is not web code, which nothing here calls",
+            note="functions of a module that is no web code and that nothing calls (`ready` of no AppConfig)",
         ),
     )
     INVALID = (
@@ -347,6 +353,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             scheduler.start()
             """,
             line=9,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -360,6 +367,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 AsyncIOScheduler().start()
             """,
             line=8,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -387,6 +395,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             count=2,
             line=7,
+            severity=Severity.WARNING,
             note="repeat_every on a start-up hook and on a function one calls (not on one nothing calls)",
         ),
         Invalid(
@@ -404,6 +413,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="shop/apps.py",
             line=10,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -426,7 +436,29 @@ class InProcessScheduler(SourceRule, ProjectRule):
             start_background_jobs()
             """,
             line=15,
+            severity=Severity.WARNING,
             note="a `schedule` loop in a thread, started at import through a function",
+        ),
+        Invalid(
+            """
+            import threading
+            import time
+
+            from django.urls import path
+
+            def send_digests():
+                while True:
+                    time.sleep(3600)
+
+            sender = threading.Thread(target=send_digests)
+            sender.setDaemon(True)
+            sender.start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            line=12,
+            severity=Severity.WARNING,
+            note="a timer loop (a while loop that sleeps) in a daemon thread, at import of urls.py",
         ),
         Invalid(
             """
@@ -445,6 +477,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 return app
             """,
             line=12,
+            severity=Severity.WARNING,
             note="a re-arming Timer started in an app factory (its re-arm inside itself is not a start-up)",
         ),
         Invalid(
@@ -497,6 +530,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="gunicorn.conf.py",
             line=6,
+            severity=Severity.WARNING,
             note="gunicorn's post_fork runs in every worker",
         ),
         Invalid(
@@ -506,6 +540,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="Procfile",
             line=2,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -516,6 +551,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="compose.yaml",
             line=4,
+            severity=Severity.WARNING,
         ),
     )
 
