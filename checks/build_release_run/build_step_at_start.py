@@ -237,6 +237,7 @@ class BuildStepAtStart(ProjectRule):
                 'ENTRYPOINT ["/docker-entrypoint.sh"]\n'
             },
             line=3,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -280,6 +281,7 @@ class BuildStepAtStart(ProjectRule):
             """,
             filename="Dockerfile",
             line=3,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -314,6 +316,7 @@ class BuildStepAtStart(ProjectRule):
                 "exec gunicorn config.wsgi\n",
             },
             line=2,
+            severity=Severity.WARNING,
             note="the script a compose command names, found through its Dockerfile's COPY",
         ),
         Invalid(
@@ -325,6 +328,7 @@ class BuildStepAtStart(ProjectRule):
             """,
             filename="compose.yaml",
             line=4,
+            severity=Severity.WARNING,
         ),
         Invalid(
             """
@@ -346,6 +350,7 @@ class BuildStepAtStart(ProjectRule):
             """,
             filename="k8s/deployment.yaml",
             line=14,
+            severity=Severity.WARNING,
             note="a Kubernetes container's script, at the line of the step",
         ),
         Invalid(
