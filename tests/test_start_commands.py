@@ -111,3 +111,16 @@ def test_celery_beat_inside_a_worker(tmp_path: Path) -> None:
         ("k8s/worker.yaml", 10, 52, "warning", "celery worker --beat"),
         ("start-worker.sh", 2, 44, "warning", "celery worker -B"),
     ]
+
+
+def test_a_script_a_procfile_runs_without_any_dockerfile(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "Procfile": "web: bin/start.sh\n",
+            "bin/start.sh": "#!/bin/sh\nnpm run build\nexec gunicorn shop.wsgi\n",
+            "scripts/build.sh": "#!/bin/sh\nnpm run build\n",
+        },
+    )
+    assert _findings(root, "FS0504") == [("bin/start.sh", 2, 1, "warning", "npm run build")]
