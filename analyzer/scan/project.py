@@ -650,6 +650,23 @@ class ProjectModel:
                 source = self.source(candidate) if candidate.is_file() else None
                 if source is not None:
                     return EntrypointScript(candidate, source.text, 1, script_ending(source.text))
+        return self._shell_named(name, context)
+
+    def script_run_by(self, program: str, dockerfile: Path | None = None) -> EntrypointScript | None:
+        """The project's shell script behind a program a start command names (`/start`,
+        `./bin/run.sh`), through `dockerfile`'s COPY lines (else any Dockerfile's), else by name."""
+        if dockerfile in self.dockerfiles:
+            candidates = [dockerfile]
+        else:
+            candidates = list(self.dockerfiles)
+        for path in candidates:
+            found = self._find_script(path, self.dockerfiles[path], program)
+            if found is not None:
+                return found
+        return self._shell_named(program.rsplit("/", 1)[-1], self.root) if not candidates else None
+
+    def _shell_named(self, name: str, context: Path) -> EntrypointScript | None:
+        """A shell file of the project by name, the nearest to `context` first."""
         shells = [item.path for item in self.files_of_kind("shell") if item.path.name == name]
         shells.sort(key=lambda item: (not item.is_relative_to(context), len(item.parts)))
         for candidate in shells:

@@ -1,0 +1,800 @@
+"""FS0802 in-process-scheduler: a scheduler or timer loop started in a web process runs in every replica."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import libcst as cst
+
+from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
+from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding
+from factorscan.deploy.container import describe
+from factorscan.python.codemods import argument
+from factorscan.python.handlers import HandlerKind, is_admin_script_path
+from factorscan.python.imports import dotted_name
+from factorscan.scan.project import ProjectModel
+from factorscan.scan.start_commands import start_commands
+
+# Schedulers that run their jobs in a thread or event loop of the process that starts them
+# (BlockingScheduler is the process's main loop: a clock process of its own).
+_SCHEDULER_CLASSES = {
+    "BackgroundScheduler": "APScheduler's BackgroundScheduler",
+    "AsyncIOScheduler": "APScheduler's AsyncIOScheduler",
+    "GeventScheduler": "APScheduler's GeventScheduler",
+    "TornadoScheduler": "APScheduler's TornadoScheduler",
+    "TwistedScheduler": "APScheduler's TwistedScheduler",
+    "QtScheduler": "APScheduler's QtScheduler",
+}
+_OTHER_SCHEDULERS = {
+    "flask_apscheduler.APScheduler": "Flask-APScheduler",
+    "flask_apscheduler.scheduler.APScheduler": "Flask-APScheduler",
+    "apscheduler.AsyncScheduler": "APScheduler's AsyncScheduler",
+    "apscheduler.Scheduler": "APScheduler's Scheduler",
+}
+# Decorators that make a coroutine repeat forever once called (fastapi-utils and its forks).
+_REPEATERS = frozenset(
+    {
+        "fastapi_utils.tasks.repeat_every",
+        "fastapi_restful.tasks.repeat_every",
+        "fastapi_utilities.repeat_every",
+        "fastapi_utilities.repeat.repeat_every",
+    }
+)
+_START_METHODS = frozenset({"start", "start_in_background"})
+_SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "eventlet.sleep"})
+# gunicorn server hooks (in its config module) that run in every server or worker process.
+_GUNICORN_HOOKS = frozenset({"on_starting", "when_ready", "post_fork", "post_worker_init"})
+# Modules every web process imports, by name.
+_WEB_MODULES = frozenset({"wsgi", "asgi", "urls", "settings"})
+# Procfile process types that exist to run the schedule once.
+_CLOCK_PROCESSES = frozenset({"clock", "scheduler", "beat", "celerybeat", "celery_beat", "cron"})
+
+# `_where` in a plain function: whether it runs at start depends on who calls it.
+_IN_FUNCTION = ("", Severity.INFO)
+
+_FIX = "run it as its own process type (a Procfile `clock:` entry, or a CronJob)"
+
+
+def _scheduler_name(qualified: str | None) -> str | None:
+    if qualified is None:
+        return None
+    if qualified in _OTHER_SCHEDULERS:
+        return _OTHER_SCHEDULERS[qualified]
+    if qualified.startswith("apscheduler.schedulers."):
+        return _SCHEDULER_CLASSES.get(qualified.rsplit(".", 1)[-1])
+    return None
+
+
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+@dataclass
+class _Started:
+    """A `.start()` of something, and where it ran."""
+
+    call: cst.Call
+    receiver: str | None  # the dotted name started, when not a constructor call
+    direct: cst.Call | None  # the constructor call started directly (`Timer(...).start()`)
+    where: str
+    severity: Severity
+    function: str | None  # the module-level function it is in, when not a handler
+
+
+@dataclass
+class _Made:
+    kind: str  # scheduler | timer | thread
+    label: str
+    call: cst.Call
+    daemon: bool = False
+    target: str | None = None
+
+
+class InProcessScheduler(SourceRule, ProjectRule):
+    """
+    ## What it does
+    Finds a scheduler or a timer loop started inside a web process:
+
+    - APScheduler's background schedulers (`BackgroundScheduler`,
+      `AsyncIOScheduler`, gevent/tornado/twisted/Qt, Flask-APScheduler)
+      started with `.start()`;
+    - a thread whose target loops over `schedule.run_pending()` or sleeps in
+      a `while` loop, and `threading.Timer(...).start()`; a daemon thread
+      whose target is defined in another module is a notice at `info`
+      (one defined in the module that is no timer loop, such as a queue
+      consumer, is not reported);
+    - fastapi-utils' `@repeat_every` on a start-up hook or on a function
+      one calls;
+    - `celery worker -B` / `--beat` in a Procfile, a Dockerfile's command or
+      its entrypoint script, a compose command or a Kubernetes container.
+
+    Where: at import time of web code (a module that imports a web
+    framework, a views module, `wsgi.py`, `asgi.py`, `urls.py`,
+    `settings.py`), in an app factory or start-up hook, in Django's
+    `AppConfig.ready()`, in gunicorn's server hooks (`post_fork`...), or in
+    a function that one of those calls in the same module. At import time
+    of another module, or in a function of a web module that nothing in the
+    module calls, it is unclear the code runs in a web process: a notice
+    at `info`.
+
+    Not reported: a scheduler in its own process (a Procfile `clock:`
+    entry, `celery beat`, a management command, a script, a `__main__`
+    block, a CLI command), `BlockingScheduler` (a process's main loop),
+    timers started per request, and tests.
+
+    ## Why is this bad?
+    Factor VIII: the app scales out by running more processes of each type,
+    and each type does one job. A scheduler inside the web process runs in
+    every web process of every replica: with four replicas each job runs
+    four times (four reminder emails, four nightly reports), and scaling
+    the web tier scales the jobs. Its timers also die with the process on
+    every deploy and restart.
+
+    ## Example
+    ```python
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from flask import Flask
+
+    app = Flask(__name__)
+    scheduler = BackgroundScheduler()
+    scheduler.add_job(send_reminders, "interval", hours=1)
+    scheduler.start()
+    ```
+
+    Use instead a clock process of its own, run once (`clock: python
+    clock.py` in the Procfile, where `clock.py` runs a `BlockingScheduler`),
+    or a Kubernetes `CronJob`, or `celery beat` as its own process.
+
+    ## Fix
+    None: move the schedule to its own process type.
+    """
+
+    code = "FS0802"
+    name = "in-process-scheduler"
+    severity = Severity.WARNING
+    summary = "A scheduler or timer loop is started inside a web process, so every replica runs the jobs"
+    test_files = "not checked"
+    # APScheduler's classes, the `threading` module a Thread or Timer comes from, fastapi-utils.
+    triggers = (b"Scheduler", b"threading", b"repeat_every")
+
+    @classmethod
+    def applies_to(cls, relative_path: str) -> bool:
+        return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
+
+    VALID = (
+        Valid(
+            """
+            from apscheduler.schedulers.blocking import BlockingScheduler
+
+            from shop.jobs import send_reminders
+
+            scheduler = BlockingScheduler()
+            scheduler.add_job(send_reminders, "interval", hours=1)
+            scheduler.start()
+            """,
+            filename="clock.py",
+            note="a clock process of its own",
+        ),
+        Valid(
+            """
+            import time
+
+            import schedule
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                BackgroundScheduler().start()
+                schedule.every().hour.do(print)
+                while True:
+                    schedule.run_pending()
+                    time.sleep(1)
+            """,
+            note="a `__main__` block",
+        ),
+        Valid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from django.core.management.base import BaseCommand
+
+            class Command(BaseCommand):
+                def handle(self, *args, **options):
+                    scheduler = BackgroundScheduler()
+                    scheduler.start()
+            """,
+            filename="shop/management/commands/runjobs.py",
+            note="a management command",
+        ),
+        Valid(
+            """
+            import threading
+
+            from flask import Flask, request
+
+            app = Flask(__name__)
+
+            @app.post("/export")
+            def export():
+                threading.Timer(5.0, print, args=[request.json]).start()
+                return "", 202
+            """,
+            note="a timer started per request",
+        ),
+        Valid(
+            """
+            import threading
+
+            from flask import Flask
+
+            app = Flask(__name__)
+            worker = threading.Thread(target=print)
+            worker.start()
+            """,
+            note="a thread that is neither a daemon nor a loop",
+        ),
+        Valid(
+            """
+            import queue
+            import threading
+
+            from django.urls import path
+
+            work = queue.Queue()
+
+            def consume():
+                while True:
+                    work.get()()
+
+            threading.Thread(target=consume, daemon=True).start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            note="a daemon thread whose target, defined here, is a queue consumer and no timer loop",
+        ),
+        Valid(
+            """
+            import time
+
+            import schedule
+
+            class Scheduler:
+                def start(self):
+                    while True:
+                        schedule.run_pending()
+                        time.sleep(1)
+            """,
+            filename="dispatch/scheduler.py",
+            note="a loop in a module that is not web code (its CLI starts it)",
+        ),
+        Valid(
+            """
+            import click
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            @click.command()
+            def run_jobs():
+                BackgroundScheduler().start()
+            """,
+            note="a CLI command",
+        ),
+        Valid(
+            """
+            web: gunicorn shop.wsgi
+            worker: celery -A shop worker -l info
+            clock: celery -A shop worker -B --concurrency 1
+            """,
+            filename="Procfile",
+            note="beat runs in a worker of its own process type",
+        ),
+        Valid(
+            """
+            services:
+              jobs:
+                build: .
+                command: celery -A shop beat -l info
+            """,
+            filename="compose.yaml",
+            note="`celery beat` is its own process",
+        ),
+        Valid(
+            """
+            import threading
+            import time
+
+            import schedule
+            from flask import current_app
+
+            from shop import create_app
+
+            lock = threading.Lock()
+            with create_app().app_context():
+                schedule.every().hour.do(current_app.logger.info, "tick")
+                while True:
+                    schedule.run_pending()
+                    time.sleep(1)
+            """,
+            filename="clock.py",
+            note="a module-level loop blocks the import: a clock process, though it imports Flask",
+        ),
+        Valid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            class Runner:
+                def ready(self):
+                    BackgroundScheduler().start()
+
+            def start():
+                BackgroundScheduler().start()
+            """,
+            filename="shop/jobs.py",
+            note="functions of a module that is no web code and that nothing calls (`ready` of no AppConfig)",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from flask import Flask
+
+            from shop.jobs import send_reminders
+
+            app = Flask(__name__)
+            scheduler = BackgroundScheduler()
+            scheduler.add_job(send_reminders, "interval", hours=1)
+            scheduler.start()
+            """,
+            line=9,
+            severity=Severity.WARNING,
+        ),
+        Invalid(
+            """
+            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.on_event("startup")
+            async def start_jobs():
+                AsyncIOScheduler().start()
+            """,
+            line=8,
+            severity=Severity.WARNING,
+        ),
+        Invalid(
+            """
+            from fastapi import FastAPI
+            from fastapi_utils.tasks import repeat_every
+
+            app = FastAPI()
+
+            @app.on_event("startup")
+            @repeat_every(seconds=60 * 60)
+            def expire_sessions() -> None:
+                pass
+
+            @repeat_every(seconds=60)
+            async def poll_feeds() -> None:
+                pass
+
+            @repeat_every(seconds=60)
+            async def unused() -> None:
+                pass
+
+            @app.on_event("startup")
+            async def start_polling() -> None:
+                await poll_feeds()
+            """,
+            count=2,
+            line=7,
+            severity=Severity.WARNING,
+            note="repeat_every on a start-up hook and on a function one calls (not on one nothing calls)",
+        ),
+        Invalid(
+            """
+            from django.apps import AppConfig
+
+            class ShopConfig(AppConfig):
+                name = "shop"
+
+                def ready(self):
+                    from apscheduler.schedulers.background import BackgroundScheduler
+
+                    self.scheduler = BackgroundScheduler()
+                    self.scheduler.start()
+            """,
+            filename="shop/apps.py",
+            line=10,
+            severity=Severity.WARNING,
+        ),
+        Invalid(
+            """
+            import threading
+            import time
+
+            import schedule
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            def run_schedule():
+                while True:
+                    schedule.run_pending()
+                    time.sleep(1)
+
+            def start_background_jobs():
+                threading.Thread(target=run_schedule, daemon=True).start()
+
+            start_background_jobs()
+            """,
+            line=15,
+            severity=Severity.WARNING,
+            note="a `schedule` loop in a thread, started at import through a function",
+        ),
+        Invalid(
+            """
+            import threading
+            import time
+
+            from django.urls import path
+
+            def send_digests():
+                while True:
+                    time.sleep(3600)
+
+            sender = threading.Thread(target=send_digests)
+            sender.setDaemon(True)
+            sender.start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            line=12,
+            severity=Severity.WARNING,
+            note="a timer loop (a while loop that sleeps) in a daemon thread, at import of urls.py",
+        ),
+        Invalid(
+            """
+            import threading
+
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            def refresh():
+                threading.Timer(60, refresh).start()
+
+            def create_app():
+                app = Flask(__name__)
+                threading.Timer(60, refresh).start()
+                return app
+            """,
+            line=12,
+            severity=Severity.WARNING,
+            note="a re-arming Timer started in an app factory (its re-arm inside itself is not a start-up)",
+        ),
+        Invalid(
+            """
+            import threading
+
+            from django.urls import path
+
+            from shop.cache import warm
+
+            poller = threading.Thread(target=warm)
+            poller.daemon = True
+            poller.start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            severity=Severity.INFO,
+            note="a daemon thread whose target is defined elsewhere: a notice",
+        ),
+        Invalid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            scheduler = BackgroundScheduler()
+            scheduler.start()
+            """,
+            filename="shop/jobs.py",
+            severity=Severity.INFO,
+            note="at import of a module that is not clearly web code: a notice",
+        ),
+        Invalid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from flask import Flask
+
+            def start_jobs(app: Flask) -> None:
+                BackgroundScheduler().start()
+            """,
+            severity=Severity.INFO,
+            note="a function of web code that nothing here calls: a notice",
+        ),
+        Invalid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            bind = "0.0.0.0:8000"
+
+            def post_fork(server, worker):
+                BackgroundScheduler().start()
+            """,
+            filename="gunicorn.conf.py",
+            line=6,
+            severity=Severity.WARNING,
+            note="gunicorn's post_fork runs in every worker",
+        ),
+        Invalid(
+            """
+            web: gunicorn shop.wsgi
+            worker: celery -A shop worker -B -l info
+            """,
+            filename="Procfile",
+            line=2,
+            severity=Severity.WARNING,
+        ),
+        Invalid(
+            """
+            services:
+              worker:
+                build: .
+                command: celery -A shop worker --beat --loglevel=info
+            """,
+            filename="compose.yaml",
+            line=4,
+            severity=Severity.WARNING,
+        ),
+    )
+
+    # -- Python -------------------------------------------------------------------------
+
+    def __init__(self) -> None:
+        self._made: dict[str, _Made] = {}  # dotted name -> what was assigned to it
+        self._daemons: set[str] = set()
+        self._loops: dict[str, str] = {}  # function name -> "a `schedule` loop" / "a timer loop"
+        self._repeaters: dict[str, cst.Decorator] = {}  # function -> its `@repeat_every(...)`
+        self._function_nodes: dict[str, cst.FunctionDef] = {}  # every function and method defined here
+        self._started: list[_Started] = []
+        self._called_at_start: dict[str, tuple[str, Severity]] = {}  # function -> where its caller runs
+
+    def _made_by(self, call: cst.Call) -> _Made | None:
+        qualified = self.context.qualified_name(call.func)
+        scheduler = _scheduler_name(qualified)
+        if scheduler is not None:
+            return _Made("scheduler", scheduler, call)
+        if qualified == "threading.Timer":
+            function = argument(call, 1, "function")
+            function_name = dotted_name(function.value) if function is not None else None
+            return _Made("timer", "threading.Timer", call, target=function_name)
+        if qualified == "threading.Thread":
+            daemon = argument(call, 99, "daemon")
+            target = argument(call, 1, "target")
+            target_name = dotted_name(target.value) if target is not None else None
+            return _Made(
+                "thread",
+                "a thread",
+                call,
+                daemon=daemon is not None and _is_true(daemon.value),
+                target=target_name.rsplit(".", 1)[-1] if target_name else None,
+            )
+        return None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._function_nodes[node.name.value] = node
+        for decorator in node.decorators:
+            call = decorator.decorator
+            target = call.func if isinstance(call, cst.Call) else call
+            if self.context.qualified_name(target) in _REPEATERS:
+                self._repeaters[node.name.value] = decorator
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            name = dotted_name(target.target)
+            if name is None:
+                continue
+            if isinstance(node.value, cst.Call):
+                made = self._made_by(node.value)
+                if made is not None:
+                    self._made[name] = made
+            if name.endswith(".daemon") and _is_true(node.value):
+                self._daemons.add(name.rsplit(".", 1)[0])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        func = node.func
+        qualified = context.qualified_name(func)
+        if qualified in _SLEEPS or (isinstance(func, cst.Attribute) and func.attr.value == "run_pending"):
+            self._note_loop(node, "a `schedule` loop" if qualified not in _SLEEPS else "a timer loop")
+            return
+        if isinstance(func, cst.Name) and func.value not in self._called_at_start:
+            where = self._where()
+            if where is not None and where is not _IN_FUNCTION:
+                self._called_at_start[func.value] = where
+            return
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        receiver = func.value
+        if method == "setDaemon" and node.args and _is_true(node.args[0].value):
+            name = dotted_name(receiver)
+            if name is not None:
+                self._daemons.add(name)
+            return
+        if method not in _START_METHODS:
+            return
+        if not isinstance(receiver, cst.Call):
+            name = dotted_name(receiver)
+            if name is None:
+                return
+        where = self._where()
+        function = context.enclosing_function()
+        if where is None:
+            return
+        self._started.append(
+            _Started(
+                node,
+                dotted_name(receiver) if not isinstance(receiver, cst.Call) else None,
+                receiver if isinstance(receiver, cst.Call) else None,
+                where[0],
+                where[1],
+                function.name.value if function is not None and where is _IN_FUNCTION else None,
+            )
+        )
+
+    def _note_loop(self, node: cst.Call, what: str) -> None:
+        """A call inside a `while` loop of a function makes the function a loop. A loop at
+        module level blocks the import: that module is a process of its own (a clock)."""
+        for ancestor in self.context.ancestors():
+            if isinstance(ancestor, cst.FunctionDef):
+                return
+            if isinstance(ancestor, cst.While):
+                function = self.context.enclosing_function()
+                if function is not None:
+                    self._loops.setdefault(function.name.value, what)
+                return
+
+    def _where(self) -> tuple[str, Severity] | None:
+        """Where the current node runs, when that is a web process (warning) or may be one
+        (info); `_IN_FUNCTION` in a plain function (judged by its callers at the end); None
+        for scripts, `__main__` blocks, CLI commands, request handlers and class bodies."""
+        context = self.context
+        handler = context.enclosing_handler()
+        if handler is not None:
+            if handler.kind is HandlerKind.STARTUP:
+                return f"at app start-up (in `{handler.name}`)", Severity.WARNING
+            return None
+        if context.in_main_block() or context.handlers.is_script:
+            return None
+        function = context.enclosing_function()
+        if function is not None:
+            if any(self._is_command(decorator.decorator) for decorator in function.decorators):
+                return None
+            name = function.name.value
+            cls = context.enclosing_class()
+            if name == "ready" and cls is not None and self._is_app_config(cls):
+                return f"in `{cls.name.value}.ready()`, which runs in every Django process", Severity.WARNING
+            if name in _GUNICORN_HOOKS and cls is None and "gunicorn" in context.relative_path.lower():
+                return f"in gunicorn's `{name}` hook", Severity.WARNING
+            return _IN_FUNCTION
+        if context.enclosing_class() is not None:
+            return None
+        if self._web_module():
+            return "at import time of web code", Severity.WARNING
+        return "at import time of a module that may not run in the web process", Severity.INFO
+
+    def _web_module(self) -> bool:
+        return (
+            self.context.handlers.is_web_module
+            or PurePosixPath(self.context.relative_path).stem in _WEB_MODULES
+        )
+
+    def _is_command(self, decorator: cst.BaseExpression) -> bool:
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        name = dotted_name(target) or ""
+        return name.rsplit(".", 1)[-1] in ("command", "group")
+
+    def _is_app_config(self, cls: cst.ClassDef) -> bool:
+        for base in cls.bases:
+            qualified = self.context.qualified_name(base.value) or dotted_name(base.value) or ""
+            if qualified.endswith("AppConfig"):
+                return True
+        return False
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._report_repeaters()
+        for started in self._started:
+            where, severity = started.where, started.severity
+            if started.function is not None:
+                caller = self._called_at_start.get(started.function)
+                if caller is None:
+                    if not self._web_module():
+                        continue
+                    where = f"in `{started.function}`, where a web process may call it"
+                    severity = Severity.INFO
+                else:
+                    where, severity = f"{caller[0]}, through `{started.function}()`", caller[1]
+            made = (
+                self._made_by(started.direct)
+                if started.direct is not None
+                else self._made.get(started.receiver or "")
+            )
+            if made is None:
+                continue
+            what = made.label
+            if made.kind == "timer" and made.target == started.function:
+                continue  # a timer re-arming itself: its first start is what counts
+            if made.kind == "thread":
+                loop = self._loops.get(made.target or "")
+                if loop is not None:
+                    what = f"{loop} (`{made.target}`) in a thread"
+                elif made.target in self._function_nodes:
+                    continue  # a worker defined here that does not loop on a timer (a queue consumer)
+                elif made.daemon or (started.receiver or "") in self._daemons:
+                    what, severity = f"a daemon thread (`{made.target or '...'}`)", Severity.INFO
+                else:
+                    continue
+            self.report(
+                started.call,
+                f"{what[0].upper()}{what[1:]} is started {where}: every web process of every replica runs "
+                f"its jobs; {_FIX}",
+                severity=severity,
+            )
+
+    def _report_repeaters(self) -> None:
+        """`@repeat_every` on a start-up hook, or on a function a start-up hook calls."""
+        for name, decorator in self._repeaters.items():
+            function = self._function_nodes.get(name)
+            handler = self.context.handlers.handler_for(function) if function is not None else None
+            if handler is not None and handler.kind is HandlerKind.STARTUP:
+                where, severity = f"at app start-up (it is `{handler.name}`)", Severity.WARNING
+            elif name in self._called_at_start:
+                where, severity = self._called_at_start[name]
+            else:
+                continue
+            self.report(
+                decorator,
+                f"`repeat_every` on `{name}` starts a task loop {where}: every web process of every "
+                f"replica runs its jobs; {_FIX}",
+                severity=severity,
+            )
+
+    # -- celery -B in start commands ------------------------------------------------------
+
+    def check_project(self, project: ProjectModel) -> Iterator[Finding]:
+        seen: set[tuple[str, int, int]] = set()
+        for command in start_commands(project):
+            if command.process in _CLOCK_PROCESSES:
+                continue
+            process = describe(command.argv)
+            if process.server != "celery" or "worker" not in command.argv:
+                continue
+            index = next((i for i, word in enumerate(command.argv) if word in ("-B", "--beat")), None)
+            if index is None:
+                continue
+            start, end = command.span(index)
+            key = (command.path, start.row, start.column)
+            if key in seen:
+                continue
+            seen.add(key)
+            message = (
+                f"`celery worker {command.argv[index]}` runs the beat scheduler inside the worker "
+                f"({command.where}): every replica of it sends the periodic tasks; run `celery beat` "
+                "as its own process type, once"
+            )
+            yield self.make_finding(
+                command.path,
+                start,
+                end,
+                message + (" (a file for development, CI or the docs)" if command.development else ""),
+                severity=Severity.INFO if command.development else None,
+                fingerprint_hint="celery -B",
+            )
