@@ -18,6 +18,9 @@ from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
 from factorscan.python.nodes import string_value
 from factorscan.python.traversal import FileContext
 
+# `logging.getLogger(...)`, `getLogger(...)` as written, with its argument.
+_GET_LOGGER = re.compile(r"(?:[\w.]+\.)?getLogger\((?P<name>.*)\)")
+
 
 def default_handler_touched(text: str) -> bool:
     """The module removes or replaces Flask's default handler, so the console has no other sink."""
@@ -65,8 +68,7 @@ def _is_flask_logger_by_name(logger: str, context: FileContext) -> bool:
         and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
     ]
     return any(
-        (call := re.fullmatch(r"(?:[\w.]+\.)?getLogger\((?P<name>.+)\)", value)) is not None
-        and call.group("name") in import_names
+        (call := _GET_LOGGER.fullmatch(value)) is not None and call.group("name") in import_names
         for value in values
     )
 
@@ -110,8 +112,8 @@ def _logger_identity(logger: str, tree: ast.Module) -> str:
         and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
     ]
     written = bound[0] if len(bound) == 1 else logger
-    call = re.fullmatch(r"(?:[\w.]+\.)?getLogger\((?P<name>.+)\)", written)
-    return f"getLogger:{call.group('name')}" if call is not None else logger
+    call = _GET_LOGGER.fullmatch(written)
+    return f"getLogger:{call.group('name')}" if call is not None and call.group("name") else logger
 
 
 # File handler classes (as called, without their module) that the fix turns into streams.
@@ -186,7 +188,8 @@ def is_root_logger(logger: str, tree: ast.Module, depth: int = 0) -> bool:
     """`logging.root`, `logging.getLogger()` (or of None / ""), or a name bound to one."""
     if logger.rsplit(".", 1)[-1] == "root" and "." in logger:
         return True
-    if re.fullmatch(r"(?:[\w.]+\.)?getLogger\((?:None|''|\"\")?\)", logger):
+    call = _GET_LOGGER.fullmatch(logger)
+    if call is not None and call.group("name") in ("", "None", "''", '""'):
         return True
     bound = [
         node.value
