@@ -40,7 +40,7 @@ def flask_app_names(context: FileContext) -> set[str]:
 
 def _flask_apps(context: FileContext) -> list[tuple[str, str]]:
     """(variable, import name as written) of each `app = Flask(__name__)` in the module."""
-    apps = []
+    apps: list[tuple[str, str]] = []
     for node in ast.walk(context.tree) if context.tree is not None else ():
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             try:
