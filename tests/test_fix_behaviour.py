@@ -170,6 +170,13 @@ _TWO_FILE_HANDLERS_ON_ONE_LOGGER = (
     'if True:\n    app.logger.addHandler(logging.FileHandler("app.log"))\n',
 )
 
+_TWO_LOGURU_FILE_SINKS = (
+    ["FS1101-invalid-15", "FS1101-invalid-16"],
+    "import sys\n\nfrom loguru import logger\n\nif True:\n    logger.remove()\n\n"
+    'if True:\n    logger.add("logs/app.log", rotation="10 MB", retention="7 days", level="INFO")\n\n'
+    'if True:\n    logger.add("logs/app.log", rotation="10 MB")\n\nif True:\n    logger.info("started")\n',
+)
+
 
 @given(program=programs(POOL))
 @example(program=_PROPAGATES_TO_STREAMING_ROOT)
@@ -179,6 +186,7 @@ _TWO_FILE_HANDLERS_ON_ONE_LOGGER = (
 @example(program=_ROOT_FILE_BESIDE_BASIC_CONFIG)
 @example(program=_ROOT_WRITTEN_TWO_WAYS)
 @example(program=_TWO_FILE_HANDLERS_ON_ONE_LOGGER)
+@example(program=_TWO_LOGURU_FILE_SINKS)
 def test_a_safe_fix_never_changes_what_a_random_program_does(program: tuple[list[str], str]) -> None:
     """Hypothesis: INVALID snippets spliced into filler code; `--fix` keeps the behaviour.
     The profile sets the number of programs (`--hypothesis-profile=thorough` for many)."""

@@ -146,7 +146,7 @@ def earlier_file_handler(call: cst.Call, context: FileContext) -> bool:
     if not isinstance(func, cst.Attribute) or context.tree is None:
         return False
     identity = _logger_identity(context.module.code_for_node(func.value), context.tree)
-    for other in _add_handler_calls(context.module):
+    for other in _calls_named(context.module, "addHandler"):
         if other is call:
             return False
         other_func = other.func
@@ -161,16 +161,12 @@ def earlier_file_handler(call: cst.Call, context: FileContext) -> bool:
     return False
 
 
-def _add_handler_calls(node: cst.CSTNode) -> Iterator[cst.Call]:
-    """Every `x.addHandler(...)` call below `node`, in the order of the source."""
-    if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "addHandler"
-    ):
+def _calls_named(node: cst.CSTNode, method: str) -> Iterator[cst.Call]:
+    """Every `x.<method>(...)` call below `node`, in the order of the source."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method:
         yield node
     for child in node.children:
-        yield from _add_handler_calls(child)
+        yield from _calls_named(child, method)
 
 
 def _basic_config_streams(tree: ast.Module) -> bool:
@@ -413,6 +409,27 @@ def loguru_default_sink_removed(tree: ast.Module | None) -> bool:
         ):
             return True
         if node.func.attr == "configure" and any(keyword.arg == "handlers" for keyword in node.keywords):
+            return True
+    return False
+
+
+def loguru_streams_beside(
+    call: cst.Call,
+    context: FileContext,
+    is_file: Callable[[cst.BaseExpression, FileContext], bool],
+    is_stream: Callable[[cst.BaseExpression, FileContext], bool],
+) -> bool:
+    """`logger.add("app.log")` in a module that also adds a std stream sink, or added a file
+    sink earlier (that one becomes the stdout sink): a second stream would repeat every line."""
+    earlier = True
+    for other in _calls_named(context.module, "add"):
+        if other is call:
+            earlier = False
+            continue
+        if context.qualified_name(other.func) != "loguru.logger.add" or not other.args:
+            continue
+        sink = other.args[0].value
+        if is_stream(sink, context) or (earlier and is_file(sink, context)):
             return True
     return False
 

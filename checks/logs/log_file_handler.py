@@ -26,6 +26,7 @@ from factorscan.checks.logs._loggers import (
     handler_added_to,
     logger_streams_elsewhere,
     loguru_default_sink_removed,
+    loguru_streams_beside,
 )
 from factorscan.checks.logs._shared import (
     CONFIG_CLASS_NAMES,
@@ -801,8 +802,10 @@ class LogFileHandler(SourceRule, FileRule):
         if not file_sink and not (has_file_options and not is_std_stream(sink.value, self.context)):
             return
         if not loguru_default_sink_removed(self.context.tree):
-            # loguru's default sink already writes to stderr: a stdout sink would repeat every line.
-            self._drop_loguru_sink(node, sink)
+            self._drop_loguru_sink(node, sink, "its default sink already streams them to stderr")
+            return
+        if loguru_streams_beside(node, self.context, is_path_expression, is_std_stream):
+            self._drop_loguru_sink(node, sink, "a stream sink, or an earlier file sink's fix, streams them")
             return
         fix = self.fix("Send loguru output to sys.stdout")
         index = node.args.index(sink)
@@ -815,13 +818,12 @@ class LogFileHandler(SourceRule, FileRule):
         fix.replace(node, node.with_changes(args=rebuild(node.args, replace={index: new_sink}, drop=drop)))
         self.report(sink.value, "loguru writes logs to a file; stream them to stdout", fix=fix)
 
-    def _drop_loguru_sink(self, node: cst.Call, sink: cst.Arg) -> None:
-        message = "loguru writes logs to a file; its default sink already streams them to stderr"
-        parent = self.context.parent
-        if not isinstance(parent, cst.Expr):
+    def _drop_loguru_sink(self, node: cst.Call, sink: cst.Arg, why: str) -> None:
+        message = f"loguru writes logs to a file; {why}"
+        if not isinstance(self.context.parent, cst.Expr):
             self.report(sink.value, message)  # the sink's id is used: it cannot simply go
             return
-        fix = self.fix("Remove the file sink: loguru's default sink already writes to stderr")
+        fix = self.fix(f"Remove the file sink: {why}")
         self.report(sink.value, message, fix=fix.remove_statement())
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
