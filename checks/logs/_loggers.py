@@ -61,12 +61,7 @@ def _is_flask_logger_by_name(logger: str, context: FileContext) -> bool:
     import_names = {name for _, name in _flask_apps(context) if name}
     if not import_names or context.tree is None:
         return False
-    values = [logger] + [
-        ast.unparse(node.value)
-        for node in ast.walk(context.tree)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
-    ]
+    values = [logger, *(ast.unparse(value) for value in _bound_values(logger, context.tree))]
     return any(
         (call := _GET_LOGGER.fullmatch(value)) is not None and call.group("name") in import_names
         for value in values
@@ -105,13 +100,8 @@ def _logger_identity(logger: str, tree: ast.Module) -> str:
     bound to a name once), else the expression as written."""
     if is_root_logger(logger, tree):
         return "root"
-    bound = [
-        ast.unparse(node.value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
-    ]
-    written = bound[0] if len(bound) == 1 else logger
+    bound = _bound_values(logger, tree)
+    written = ast.unparse(bound[0]) if len(bound) == 1 else logger
     call = _GET_LOGGER.fullmatch(written)
     return f"getLogger:{call.group('name')}" if call is not None and call.group("name") else logger
 
@@ -187,17 +177,22 @@ def is_root_logger(logger: str, tree: ast.Module, depth: int = 0) -> bool:
     call = _GET_LOGGER.fullmatch(logger)
     if call is not None and call.group("name") in ("", "None", "''", '""'):
         return True
-    bound = [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(target, ast.Name) and target.id == logger for target in node.targets)
-    ]
+    bound = _bound_values(logger, tree)
     return (
         bool(bound)
         and depth < 3
         and all(is_root_logger(ast.unparse(value), tree, depth + 1) for value in bound)
     )
+
+
+def _bound_values(name: str, tree: ast.Module) -> list[ast.expr]:
+    """The values the module assigns to the plain name `name` (`log = getLogger(...)`)."""
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)
+    ]
 
 
 def propagation_off(logger: str, tree: ast.Module) -> bool:
