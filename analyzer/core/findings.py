@@ -164,6 +164,10 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.location.row, self.location.column, self.code)
 
+    def as_notice(self, reason: str) -> Finding:
+        """This finding lowered to info, its message saying why (a project review's verdict)."""
+        return replace(self, severity=Severity.INFO, message=f"{self.message} ({reason})")
+
     def with_path(self, path: str) -> Finding:
         return replace(self, path=path)
 

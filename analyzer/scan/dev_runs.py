@@ -7,7 +7,6 @@ serves the app.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from factorscan.core.findings import Finding, Severity
@@ -94,5 +93,5 @@ def review_development_starts(findings: list[Finding], project: ProjectModel) ->
         if reason is None or finding.severity is Severity.INFO:
             reviewed.append(finding)
         else:
-            reviewed.append(replace(finding, severity=Severity.INFO, message=f"{finding.message} ({reason})"))
+            reviewed.append(finding.as_notice(reason))
     return reviewed

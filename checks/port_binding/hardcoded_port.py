@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from factorscan.checks.base import FixAvailability, Invalid, Severity, Valid
@@ -630,7 +629,7 @@ class HardcodedPort(PortBindingRule):
                 reviewed.append(finding)
                 continue
             reason = f"the port {label} is wired to inside its container; nothing here assigns $PORT"
-            reviewed.append(replace(finding, severity=Severity.INFO, message=f"{finding.message} ({reason})"))
+            reviewed.append(finding.as_notice(reason))
         return reviewed
 
     def check_endpoint(self, endpoint: Endpoint) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
@@ -153,17 +152,13 @@ class InMemorySessionStore(SourceRule):
         if not any(NAMED_STATE in finding.message for finding in findings):
             return findings
         graph = project.derived("module graph", lambda: ModuleGraph(project))
-        reviewed = []
-        for finding in findings:
-            relative = project.relative(Path(finding.path).absolute())
-            if NAMED_STATE in finding.message and not graph.reached_by_web(relative):
-                finding = replace(  # noqa: PLW2901
-                    finding,
-                    severity=Severity.INFO,
-                    message=f"{finding.message} (no web code imports the module)",
-                )
-            reviewed.append(finding)
-        return reviewed
+        return [
+            finding.as_notice("no web code imports the module")
+            if NAMED_STATE in finding.message
+            and not graph.reached_by_web(project.relative(Path(finding.path).absolute()))
+            else finding
+            for finding in findings
+        ]
 
     VALID = (
         Valid(
