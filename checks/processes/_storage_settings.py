@@ -5,7 +5,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from factorscan.core.discovery import is_test_path
+from factorscan.python.handlers import is_non_production_settings
 
 _REMOTE_BACKENDS = ("storages.backends.", "cloudinary_storage.")
 
@@ -127,3 +132,36 @@ def _span(lines: list[str], node: ast.expr) -> Span | None:
         node.end_lineno,
         _column(lines, node.end_lineno, node.end_col_offset),
     )
+
+
+class StorageFact(NamedTuple):
+    """What one Python file tells about uploads and where they are stored."""
+
+    uploads: bool  # FileField/ImageField or request.FILES
+    other_backend: bool  # a default storage other than the local disk is or may be configured
+    media_root: tuple[int, int] | None  # (row, column) of a production MEDIA_ROOT
+    local_default: Span | None  # a production default storage that is the literal local backend
+
+
+def storage_fact(text: str, tree: ast.Module, relative_path: str) -> StorageFact | None:
+    """What one Python file tells about uploads and storage, read from its text and `ast` tree."""
+    if is_test_path(relative_path):
+        return None
+    uploads = _UPLOAD_USE.search(text) is not None
+    settings = StorageSettings()
+    if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
+        settings = storage_settings(tree, text)
+    if is_non_production_settings(relative_path):
+        # Development and test settings say nothing about production storage, either way.
+        settings = StorageSettings()
+    if not (uploads or settings.other_backend or settings.media_root or settings.local_default):
+        return None
+    return StorageFact(
+        uploads=uploads,
+        other_backend=settings.other_backend,
+        media_root=settings.media_root,
+        local_default=settings.local_default,
+    )
+
+
+_UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")

@@ -5,10 +5,13 @@ names of upload, path and temporary locations, uploads read from the request. Th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import libcst as cst
 
+from factorscan.python.codemods import argument
 from factorscan.python.imports import dotted_name
+from factorscan.python.nodes import iter_children
 from factorscan.python.traversal import FileContext
 
 
@@ -55,3 +58,26 @@ def uploads_in_request(node: cst.BaseExpression) -> bool:
     if text is None and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         text = dotted_name(node.func.value)
     return text is not None and bool(re.search(r"(^|\.)request\.(files|FILES)(\.|$)", text))
+
+
+def names_and_strings(node: cst.CSTNode, context: FileContext) -> Iterable[str]:
+    """Identifiers and string literals in an expression (attribute names included)."""
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, cst.BaseExpression) and (text := context.string_value(node)) is not None:
+        yield text
+    for child in iter_children(node):
+        yield from names_and_strings(child, context)
+
+
+def saves_content(call: cst.Call, context: FileContext) -> bool:
+    """Django's `instance.file.save(name, content)` and `storage.save(name, content)`: the file
+    goes to the storage the settings configure, which FS0601 judges there. A second argument
+    that is a literal (werkzeug's buffer size, Pillow's format) is not content."""
+    content = argument(call, 1, "content")
+    if content is None:
+        return False
+    value = context.literal(content.value)
+    return not isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)) and not (
+        isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+    )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.checks.processes._shared import non_production, request_handler
-from factorscan.checks.processes._storage_settings import Span, StorageSettings, storage_settings
+from factorscan.checks.processes._storage_settings import StorageFact, storage_fact
 from factorscan.checks.processes._upload_paths import (
     COPY_FUNCTIONS,
     OPEN_FUNCTIONS,
@@ -19,6 +18,8 @@ from factorscan.checks.processes._upload_paths import (
     TEMP_NAME,
     TEMP_PREFIXES,
     UPLOAD_NAME,
+    names_and_strings,
+    saves_content,
     subscript_key,
     uploads_in_request,
     write_mode,
@@ -26,22 +27,10 @@ from factorscan.checks.processes._upload_paths import (
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
 from factorscan.python.codemods import argument, positional
-from factorscan.python.handlers import is_non_production_settings, may_define_handlers
+from factorscan.python.handlers import may_define_handlers
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
-from factorscan.python.traversal import FileContext
 from factorscan.scan.project import ProjectModel
-
-
-def _names_and_strings(node: cst.CSTNode, context: FileContext) -> Iterable[str]:
-    """Identifiers and string literals in an expression (attribute names included)."""
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, cst.BaseExpression) and (text := context.string_value(node)) is not None:
-        yield text
-    for child in iter_children(node):
-        yield from _names_and_strings(child, context)
-
 
 _FILE_SYSTEM_STORAGE = frozenset(
     {
@@ -49,15 +38,6 @@ _FILE_SYSTEM_STORAGE = frozenset(
         "django.core.files.storage.filesystem.FileSystemStorage",
     }
 )
-
-
-class StorageFact(NamedTuple):
-    """What one Python file tells about uploads and where they are stored."""
-
-    uploads: bool  # FileField/ImageField or request.FILES
-    other_backend: bool  # a default storage other than the local disk is or may be configured
-    media_root: tuple[int, int] | None  # (row, column) of a production MEDIA_ROOT
-    local_default: Span | None  # a production default storage that is the literal local backend
 
 
 class LocalUploadStorage(SourceRule, ProjectRule):
@@ -710,7 +690,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             static = "static" in context.relative_path or any(
                 "static" in name.lower()
                 for arg in node.args
-                for name in _names_and_strings(arg.value, context)
+                for name in names_and_strings(arg.value, context)
             )
             if not static and not non_production(context):
                 self.report(
@@ -765,7 +745,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         if destination is None:
             return None
         upload = isinstance(receiver, cst.Name) and self._is_upload(receiver)
-        if not upload and _saves_content(node, self.context):
+        if not upload and saves_content(node, self.context):
             return None  # a model file field or a storage: the configured storage keeps it
         if upload or uploads_in_request(receiver) or self._looks_like_path(destination.value):
             return destination.value, "saves an upload" if upload else "saves a file"
@@ -830,23 +810,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
 
     @classmethod
     def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> StorageFact | None:
-        if is_test_path(relative_path):
-            return None
-        uploads = _UPLOAD_USE.search(text) is not None
-        settings = StorageSettings()
-        if "MEDIA_ROOT" in text or "STORAGE" in text or "storages" in text:
-            settings = storage_settings(tree, text)
-        if is_non_production_settings(relative_path):
-            # Development and test settings say nothing about production storage, either way.
-            settings = StorageSettings()
-        if not (uploads or settings.other_backend or settings.media_root or settings.local_default):
-            return None
-        return StorageFact(
-            uploads=uploads,
-            other_backend=settings.other_backend,
-            media_root=settings.media_root,
-            local_default=settings.local_default,
-        )
+        return storage_fact(text, tree, relative_path)
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
         """Django settings keeping files on the local disk, when no settings module of the
@@ -881,19 +845,3 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                     Location(end_row, end_column),
                     "The default file storage is the local disk; use object storage",
                 )
-
-
-def _saves_content(call: cst.Call, context: FileContext) -> bool:
-    """Django's `instance.file.save(name, content)` and `storage.save(name, content)`: the file
-    goes to the storage the settings configure, which FS0601 judges there. A second argument
-    that is a literal (werkzeug's buffer size, Pillow's format) is not content."""
-    content = argument(call, 1, "content")
-    if content is None:
-        return False
-    value = context.literal(content.value)
-    return not isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)) and not (
-        isinstance(value, cst.Name) and value.value in ("True", "False", "None")
-    )
-
-
-_UPLOAD_USE = re.compile(r"\b(?:FileField|ImageField)\b|request\.FILES|default_storage\.save\(")
