@@ -59,3 +59,29 @@ def is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
         name = context.qualified_name(node.func) or ""
         return name in PATH_TYPES or name in ("os.path.join", "os.path.abspath")
     return False
+
+
+# dictConfig handler keys that only mean something for files.
+FILE_ONLY_KEYS = frozenset(
+    {
+        "filename",
+        "mode",
+        "maxBytes",
+        "backupCount",
+        "when",
+        "interval",
+        "utc",
+        "atTime",
+        "encoding",
+        "delay",
+        "errors",
+    }
+)
+
+
+BASIC_CONFIG_FILE_ARGS = frozenset({"filename", "filemode", "encoding", "errors"})
+
+
+LOGURU_FILE_ARGS = frozenset(
+    {"rotation", "retention", "compression", "delay", "mode", "buffering", "encoding", "watch"}
+)

@@ -27,10 +27,13 @@ from factorscan.checks.logs._loggers import (
     logger_streams_elsewhere,
     loguru_default_sink_removed,
     loguru_streams_beside,
+    stream_handler_elements,
 )
 from factorscan.checks.logs._shared import (
+    BASIC_CONFIG_FILE_ARGS,
     CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
+    LOGURU_FILE_ARGS,
     is_open_call,
     is_path_expression,
 )
@@ -45,31 +48,6 @@ from factorscan.python.codemods import (
     keyword,
     rebuild,
     string,
-)
-
-# dictConfig handler keys that only mean something for files.
-_FILE_ONLY_KEYS = frozenset(
-    {
-        "filename",
-        "mode",
-        "maxBytes",
-        "backupCount",
-        "when",
-        "interval",
-        "utc",
-        "atTime",
-        "encoding",
-        "delay",
-        "errors",
-    }
-)
-
-
-_BASIC_CONFIG_FILE_ARGS = frozenset({"filename", "filemode", "encoding", "errors"})
-
-
-_LOGURU_FILE_ARGS = frozenset(
-    {"rotation", "retention", "compression", "delay", "mode", "buffering", "encoding", "watch"}
 )
 
 
@@ -775,7 +753,7 @@ class LogFileHandler(SourceRule, FileRule):
             index
             for index, arg in enumerate(node.args)
             if arg.keyword is not None
-            and arg.keyword.value in _BASIC_CONFIG_FILE_ARGS
+            and arg.keyword.value in BASIC_CONFIG_FILE_ARGS
             and index not in replace
         }
         fix.replace(node, node.with_changes(args=rebuild(node.args, replace=replace, drop=drop)))
@@ -812,7 +790,7 @@ class LogFileHandler(SourceRule, FileRule):
         drop = {
             i
             for i, arg in enumerate(node.args)
-            if arg.keyword is not None and arg.keyword.value in _LOGURU_FILE_ARGS
+            if arg.keyword is not None and arg.keyword.value in LOGURU_FILE_ARGS
         }
         new_sink = sink.with_changes(value=dotted(f"{fix.use_module('sys')}.stdout"))
         fix.replace(node, node.with_changes(args=rebuild(node.args, replace={index: new_sink}, drop=drop)))
@@ -870,27 +848,7 @@ class LogFileHandler(SourceRule, FileRule):
             )
             return
         fix = self.fix("Stream to stdout: logging.StreamHandler with ext://sys.stdout")
-        replace: dict[int, cst.DictElement] = {
-            class_index: class_element.with_changes(
-                value=string("logging.StreamHandler", class_element.value)
-            )
-        }
-        stream_element = cst.DictElement(
-            key=string("stream", class_element.key), value=string("ext://sys.stdout", class_element.value)
-        )
-        file_keys = [i for i, e in enumerate(node.elements) if dict_key(e) in _FILE_ONLY_KEYS]
-        append: list[cst.DictElement] = []
-        if any(dict_key(e) == "stream" for e in node.elements):
-            pass
-        elif file_keys:
-            replace[file_keys[0]] = stream_element
-        else:
-            append = [stream_element]
-        drop = set(file_keys) - set(replace)
-        elements = cast(list[cst.DictElement], list(node.elements))
-        fix.replace(
-            node, node.with_changes(elements=rebuild(elements, replace=replace, drop=drop, append=append))
-        )
+        fix.replace(node, node.with_changes(elements=stream_handler_elements(node, class_index)))
         self.report(class_element.value, message, fix=fix)
 
     # -- fileConfig ini files -------------------------------------------------
