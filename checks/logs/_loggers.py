@@ -484,6 +484,16 @@ def _yaml_documents(text: str) -> list[YamlNode]:
         return []
 
 
+def null_handler_elements(handler: cst.Dict, class_index: int) -> list[cst.DictElement]:
+    """A dictConfig file handler's entries rewritten to `logging.NullHandler`, without the
+    keys only a handler that writes somewhere takes."""
+    class_element = handler.elements[class_index]
+    assert isinstance(class_element, cst.DictElement)
+    null = {class_index: class_element.with_changes(value=string("logging.NullHandler", class_element.value))}
+    elements = cast(list[cst.DictElement], list(handler.elements))
+    return rebuild(elements, replace=null, drop=set(dict_config_handler_keys(handler)))
+
+
 def stream_handler_elements(handler: cst.Dict, class_index: int) -> list[cst.DictElement]:
     """A dictConfig file handler's entries rewritten to `logging.StreamHandler` on
     `ext://sys.stdout`: the first file-only key becomes the stream (unless one is set), the

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
 
 import libcst as cst
 
@@ -19,7 +18,6 @@ from factorscan.checks.logs._loggers import (
     adds_to_flask_logger,
     config_file_handlers,
     default_handler_touched,
-    dict_config_handler_keys,
     dict_config_stream_reach,
     earlier_file_handler,
     file_api_used,
@@ -27,6 +25,7 @@ from factorscan.checks.logs._loggers import (
     logger_streams_elsewhere,
     loguru_default_sink_removed,
     loguru_streams_beside,
+    null_handler_elements,
     stream_handler_elements,
 )
 from factorscan.checks.logs._shared import (
@@ -47,7 +46,6 @@ from factorscan.python.codemods import (
     is_std_stream,
     keyword,
     rebuild,
-    string,
 )
 
 
@@ -836,13 +834,7 @@ class LogFileHandler(SourceRule, FileRule):
             return
         if reach == "all":
             fix = self.fix("The loggers that use it already stream: the handler becomes a NullHandler")
-            null = {
-                class_index: class_element.with_changes(
-                    value=string("logging.NullHandler", class_element.value)
-                )
-            }
-            elements = cast(list[cst.DictElement], list(node.elements))
-            rebuilt = rebuild(elements, replace=null, drop=set(dict_config_handler_keys(node)))
+            rebuilt = null_handler_elements(node, class_index)
             self.report(
                 class_element.value, message, fix=fix.replace(node, node.with_changes(elements=rebuilt))
             )
