@@ -33,8 +33,8 @@ from factorscan.checks.logs._shared import (
     CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
     LOGURU_FILE_ARGS,
+    is_file_target,
     is_open_call,
-    is_path_expression,
 )
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
@@ -58,7 +58,8 @@ class LogFileHandler(SourceRule, FileRule):
     `dictConfig` dicts and Django `LOGGING` settings whose handler class is a
     file handler, YAML logging configs (`version:` and `handlers:`) and
     `fileConfig` ini files with file handlers, loguru
-    `logger.add("app.log")`, structlog `WriteLoggerFactory(file=open(...))`,
+    `logger.add("app.log")` (also a path a config object holds, such as
+    `Config.LOG_FILE`), structlog `WriteLoggerFactory(file=open(...))`,
     and `StreamHandler(open(...))`.
 
     ## Why is this bad?
@@ -173,6 +174,23 @@ class LogFileHandler(SourceRule, FileRule):
             logger.add(lambda message: print(message, end=""))
             """,
             note="loguru sinks that are streams or callables",
+        ),
+        Valid(
+            """
+            from loguru import logger
+
+            from app.config import Config
+
+            logger.remove()
+            logger.add(Config.LOG_FILE)
+            logger.add(Config.STREAM)
+            """,
+            filename="app/logs.py",
+            files={
+                "app/config.py": "import os\n\n\nclass Config:\n"
+                '    LOG_FILE = os.environ.get("LOG_FILE", "logs/app.log")\n    STREAM = "/dev/stdout"\n',
+            },
+            note="loguru sinks from config objects: a path read from the environment, a stream",
         ),
         Valid(
             """
@@ -512,6 +530,30 @@ class LogFileHandler(SourceRule, FileRule):
         ),
         Invalid(
             """
+            import sys
+
+            from loguru import logger
+
+            from app.config import Config
+
+            logger.remove()
+            logger.add(Config.LOG_FILE, level="INFO")
+            """,
+            filename="app/logs.py",
+            files={"app/__init__.py": "", "app/config.py": 'class Config:\n    LOG_FILE = "logs/app.log"\n'},
+            fixed="""
+            import sys
+
+            from loguru import logger
+
+
+            logger.remove()
+            logger.add(sys.stdout, level="INFO")
+            """,
+            note="a file sink that a config class attribute holds; its import goes with its last use",
+        ),
+        Invalid(
+            """
             from loguru import logger
 
             logger.add("logs/app.log", rotation="10 MB")
@@ -770,7 +812,7 @@ class LogFileHandler(SourceRule, FileRule):
         sink = argument(node, 0, "sink")
         if sink is None:
             return
-        file_sink = is_path_expression(sink.value, self.context)
+        file_sink = is_file_target(sink.value, self.context)
         has_file_options = any(
             arg.keyword is not None and arg.keyword.value in ("rotation", "retention", "compression")
             for arg in node.args
@@ -780,7 +822,7 @@ class LogFileHandler(SourceRule, FileRule):
         if not loguru_default_sink_removed(self.context.tree):
             self._drop_loguru_sink(node, sink, "its default sink already streams them to stderr")
             return
-        if loguru_streams_beside(node, self.context, is_path_expression, is_std_stream):
+        if loguru_streams_beside(node, self.context, is_file_target, is_std_stream):
             self._drop_loguru_sink(node, sink, "a stream sink, or an earlier file sink's fix, streams them")
             return
         fix = self.fix("Send loguru output to sys.stdout")
