@@ -68,6 +68,7 @@ class _Object:
     module: _Module
     cls: ast.ClassDef
     instance: ast.Call | cst.Call | None = None
+    through_self: bool = False  # `self.X` / `cls.X`: a subclass may set X
 
 
 def config_value(node: cst.BaseExpression, context: FileContext) -> Constant | None:
@@ -100,7 +101,7 @@ def _object_of(node: cst.BaseExpression, context: FileContext, here: _Module, ro
             if scope is None or context.enclosing_function() is None:
                 return None
             found = _named(here, scope.name.value, root, _DEPTH)
-            return _Object(found.module, found.cls, cst.Call(cst.Name(node.value))) if found else None
+            return _Object(found.module, found.cls, cst.Call(cst.Name(node.value)), True) if found else None
         local = _local_value(node.value, context)
         if local is not None:
             return _object_of(local, context, here, root) if isinstance(local, cst.Call) else None
@@ -225,6 +226,8 @@ def _attribute(owner: _Object, name: str, root: Path, here: _Module) -> Constant
         return None
     if not _plain_class(owner.module, owner.cls, root, _DEPTH) or _reassigned(owner.cls, name, here, owner):
         return None
+    if owner.through_self and _subclassed(owner.module, owner.cls):
+        return None
     return _class_value(owner.module, owner.cls, name, root, _DEPTH)
 
 
@@ -268,6 +271,14 @@ def _reassigned(cls: ast.ClassDef, name: str, here: _Module, owner: _Object) -> 
             if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Store):
                 return True
     return False
+
+
+def _subclassed(module: _Module, cls: ast.ClassDef) -> bool:
+    """A class of the module derives from `cls`: `self.X` may be its X."""
+    return any(
+        isinstance(node, ast.ClassDef) and any(_ast_dotted(base) == cls.name for base in node.bases)
+        for node in module.tree.body
+    )
 
 
 def _class_value(module: _Module, cls: ast.ClassDef, name: str, root: Path, depth: int) -> Constant | None:
@@ -384,7 +395,10 @@ def _app_config_values(module: _Module, key: str, root: Path) -> list[Constant |
     """What `module` sets `*.config[key]` to (None for a value that is no literal); None when the
     config is also loaded from somewhere factorscan cannot read."""
     values: list[Constant | None] = []
+    branches = _in_branches(module.tree)
     for node in ast.walk(module.tree):
+        if id(node) in branches and isinstance(node, (ast.Assign, ast.Call)) and _sets_key(node, key):
+            return None  # set in a branch: one choice among others (a test or development setup)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
@@ -434,6 +448,26 @@ def _app_config_values(module: _Module, key: str, root: Path) -> list[Constant |
             if found is not None:
                 values.append(found)
     return values
+
+
+def _in_branches(tree: ast.Module) -> set[int]:
+    """The ids of every node inside an `if` statement."""
+    return {id(node) for branch in ast.walk(tree) if isinstance(branch, ast.If) for node in ast.walk(branch)}
+
+
+def _sets_key(node: ast.Assign | ast.Call, key: str) -> bool:
+    """A statement or call that may set `*.config[key]` (a loader may set any key)."""
+    if isinstance(node, ast.Assign):
+        return any(
+            isinstance(target, ast.Subscript)
+            and _is_app_config(target.value)
+            and isinstance(target.slice, ast.Constant)
+            and target.slice.value == key
+            for target in node.targets
+        )
+    if not (isinstance(node.func, ast.Attribute) and _is_app_config(node.func.value)):
+        return False
+    return node.func.attr in (*_EXTERNAL_LOADERS, "update", "from_mapping", "from_object", "setdefault")
 
 
 def _is_app_config(node: ast.expr) -> bool:

@@ -218,13 +218,24 @@ class HardcodedPort(PortBindingRule):
 
 
             class Server:
-                PORT = 8000
+                port = 8000
 
                 def __init__(self, port):
-                    self.PORT = port
+                    self.port = port
+
+                def serve(self):
+                    uvicorn.run("app.main:app", host="0.0.0.0", port=self.port)
+
+
+            class BaseServer:
+                PORT = 8000
 
                 def serve(self):
                     uvicorn.run("app.main:app", host="0.0.0.0", port=self.PORT)
+
+
+            class ProductionServer(BaseServer):
+                PORT = int(os.environ["PORT"])
 
 
             if __name__ == "__main__":
@@ -255,7 +266,8 @@ class HardcodedPort(PortBindingRule):
                     """,
             },
             note="config objects that read the port from the environment: a BaseSettings field, an "
-            "os.environ lookup, an instance given the port, an attribute __init__ sets; a development class",
+            "os.environ lookup, an instance given the port, an attribute __init__ sets, a subclass's "
+            "attribute that self may read; a development class",
         ),
         Valid(
             """
@@ -269,6 +281,19 @@ class HardcodedPort(PortBindingRule):
                 app.run(host="0.0.0.0", port=app.config["PORT"])
             """,
             note="app.config is also loaded from FLASK_* variables, which may set PORT",
+        ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            if app.debug:
+                app.config["PORT"] = 5000
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=app.config["PORT"])
+            """,
+            note="an app.config key set only in a branch: one setup among others",
         ),
     )
     INVALID = (
