@@ -124,22 +124,34 @@ def _local_value(name: str, context: FileContext) -> cst.BaseExpression | None:
     function = context.enclosing_function()
     if function is None:
         return None
-    if any(param.name.value == name for param in _params(function)):
-        return cst.Name(name)
-    values: list[cst.BaseExpression] = []
+    return _function_bindings(function).get(name)
+
+
+# The last function whose bindings were collected: rules ask about one function at a time.
+_last_function: list[tuple[cst.FunctionDef, dict[str, cst.BaseExpression]]] = []
+
+
+def _function_bindings(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+    """name -> the one value a function assigns it, or the bare name when it is a parameter or
+    bound more than once or otherwise (a loop, a `with`, an augmented assignment)."""
+    if _last_function and _last_function[0][0] is function:
+        return _last_function[0][1]
+    bindings: dict[str, cst.BaseExpression] = {}
+    for param in _params(function):
+        bindings[param.name.value] = param.name
     pending: list[cst.CSTNode] = [function.body]
     while pending:
         current = pending.pop()
-        if isinstance(current, cst.Assign) and any(
-            isinstance(target.target, cst.Name) and target.target.value == name for target in current.targets
-        ):
-            values.append(current.value)
-        elif any(n.value == name for n in _names_in(current)):
-            return cst.Name(name)
+        if isinstance(current, cst.Assign):
+            for target in current.targets:
+                if isinstance(target.target, cst.Name):
+                    name = target.target.value
+                    bindings[name] = target.target if name in bindings else current.value
+        for bound in _names_in(current):
+            bindings[bound.value] = bound
         pending.extend(iter_children(current))
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else cst.Name(name)
+    _last_function[:] = [(function, bindings)]
+    return bindings
 
 
 def _params(function: cst.FunctionDef) -> list[cst.Param]:
