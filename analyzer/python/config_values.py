@@ -12,8 +12,8 @@ module constants, and answers only with a literal.
 Anything else is unknown, never a literal: a value read from the environment
 (`os.getenv`, `env("X")`); a field of a pydantic `BaseSettings`, which pydantic
 reads from the environment first, as `os.getenv("X", default)` would; an
-attribute a method sets (`self.X = ...` in `__init__`); a class whose bases or
-metaclass factorscan cannot see; an instance built with arguments; an
+attribute a method sets (`self.X = ...` in `__init__`); a class whose bases,
+metaclass or decorators factorscan cannot see; an instance built with arguments; an
 `app.config` that is also loaded from a file or the environment
 (`from_envvar`, `from_pyfile`, `from_prefixed_env`) or from an object chosen at
 run time; and classes and settings modules for development and tests.
@@ -47,6 +47,9 @@ NON_PRODUCTION_CLASS = re.compile(r"^(Dev|Development|Local|Test|Testing|CI)[A-Z
 
 # Bases that add no configuration source of their own.
 _PLAIN_BASES = frozenset({"object", "BaseModel", "NamedTuple", "ABC", "Generic"})
+
+# Class decorators that keep the defaults written in the class: dataclasses, attrs.
+_PLAIN_DECORATORS = frozenset({"dataclass", "s", "attrs", "define", "frozen", "mutable"})
 
 # `app.config` loaders that read a file or the environment: any key may come from them.
 _EXTERNAL_LOADERS = frozenset({"from_envvar", "from_pyfile", "from_prefixed_env", "from_file", "from_json"})
@@ -248,6 +251,10 @@ def _plain_class(module: _Module, cls: ast.ClassDef, root: Path, depth: int) -> 
     environment, no unknown base or metaclass, no `setattr` or `__dict__` filling."""
     if depth < 0 or cls.keywords or NON_PRODUCTION_CLASS.search(cls.name):
         return False
+    for decorator in cls.decorator_list:
+        name = _ast_dotted(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
+        if name.rsplit(".", 1)[-1] not in _PLAIN_DECORATORS:
+            return False  # it may fill the class from elsewhere (environ-config's @environ.config)
     relative = module.path.relative_to(root).as_posix() if _inside(module.path, root) else module.path.name
     if is_test_path(relative) or is_non_production_settings(relative):
         return False

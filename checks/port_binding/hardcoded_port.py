@@ -206,7 +206,7 @@ class HardcodedPort(PortBindingRule):
 
             import uvicorn
 
-            from app.settings import Options, settings
+            from app.settings import AppConfig, Options, settings
 
 
             class Config:
@@ -243,6 +243,7 @@ class HardcodedPort(PortBindingRule):
                 uvicorn.run("app.main:app", host="0.0.0.0", port=Config.PORT)
                 uvicorn.run("app.main:app", host="0.0.0.0", port=DevelopmentConfig.PORT)
                 uvicorn.run("app.main:app", host="0.0.0.0", port=Options(port=int(os.environ["PORT"])).port)
+                uvicorn.run("app.main:app", host="0.0.0.0", port=AppConfig().http_port)
             """,
             filename="app/main.py",
             files={
@@ -250,6 +251,7 @@ class HardcodedPort(PortBindingRule):
                 "app/settings.py": """
                     from dataclasses import dataclass
 
+                    import environ
                     from pydantic_settings import BaseSettings
 
 
@@ -262,12 +264,17 @@ class HardcodedPort(PortBindingRule):
                         port: int = 8000
 
 
+                    @environ.config(prefix="APP")
+                    class AppConfig:
+                        http_port = 8000
+
+
                     settings = Settings()
                     """,
             },
             note="config objects that read the port from the environment: a BaseSettings field, an "
             "os.environ lookup, an instance given the port, an attribute __init__ sets, a subclass's "
-            "attribute that self may read; a development class",
+            "attribute that self may read, a decorator that may fill the class; a development class",
         ),
         Valid(
             """
