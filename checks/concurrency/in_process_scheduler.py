@@ -68,6 +68,14 @@ def _scheduler_name(qualified: str | None) -> str | None:
     return None
 
 
+def _parameter_names(function: cst.FunctionDef | None) -> set[str]:
+    if function is None:
+        return set()
+    parameters = function.params
+    every = [*parameters.posonly_params, *parameters.params, *parameters.kwonly_params]
+    return {parameter.name.value for parameter in every}
+
+
 def _is_true(node: cst.BaseExpression | None) -> bool:
     return isinstance(node, cst.Name) and node.value == "True"
 
@@ -255,6 +263,22 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """,
             filename="shop/urls.py",
             note="a daemon thread whose target, defined here, is a queue consumer and no timer loop",
+        ),
+        Valid(
+            """
+            import threading
+
+            from django.urls import path
+
+            def run_with_reloader(main_func, *args):
+                thread = threading.Thread(target=main_func, args=args)
+                thread.daemon = True
+                thread.start()
+
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            note="a daemon thread running a callable the caller passes in: a thread runner (Django's autoreloader), no schedule of its own",
         ),
         Valid(
             """
@@ -738,6 +762,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
                     what = f"{loop} (`{made.target}`) in a thread"
                 elif made.target in self._function_nodes:
                     continue  # a worker defined here that does not loop on a timer (a queue consumer)
+                elif made.target in _parameter_names(self._function_nodes.get(started.function or "")):
+                    continue  # runs whatever its caller passes in (Django's autoreloader): no schedule
                 elif made.daemon or (started.receiver or "") in self._daemons:
                     what, severity = f"a daemon thread (`{made.target or '...'}`)", Severity.INFO
                 else:
