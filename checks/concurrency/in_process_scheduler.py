@@ -278,7 +278,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             urlpatterns = [path("", print)]
             """,
             filename="shop/urls.py",
-            note="a daemon thread running a callable the caller passes in: a thread runner (Django's autoreloader), no schedule of its own",
+            note="a daemon thread running a callable its caller passes in (a thread runner): no schedule",
         ),
         Valid(
             """
