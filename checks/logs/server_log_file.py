@@ -41,8 +41,8 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     compose `command:` and shell scripts that send logs to a file: gunicorn and hypercorn
     `--access-logfile`, `--error-logfile`, `--log-file`; daphne
     `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; uWSGI ini
-    files whose `[uwsgi]` section sets `logto`, `logto2`, or a `logger` or
-    `req-logger` of `file:`; supervisord programs that run the app with a
+    files whose `[uwsgi]` section (or a YAML file's `uwsgi:` mapping) sets
+    `logto`, `logto2`, or a `logger` or `req-logger` of `file:`; supervisord programs that run the app with a
     `stdout_logfile` or `stderr_logfile` other than `/dev/stdout` (`AUTO`
     included: a file under `childlogdir`); and uvicorn or gunicorn `--log-config` naming a
     JSON or YAML logging config with file handlers (ini logging configs are
@@ -84,7 +84,7 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     summary = "The app server writes its logs to a file"
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"accesslog", b"errorlog")
-    kinds = ("dockerfile", "procfile", "compose", "shell", "ini")
+    kinds = ("dockerfile", "procfile", "compose", "shell", "ini", "yaml")
     # --log-config is for the project half, which the example test also checks against these.
     file_triggers = (b"logfile", b"log-file", b"--access-log", b"logto", b"--log-config", b"file:")
     # (`stdout_logfile` of supervisord is among "logfile")
@@ -126,6 +126,18 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             """,
             filename="uwsgi.ini",
             note="uWSGI's stdio logger; a placeholder path; another program's section",
+        ),
+        Valid(
+            """
+            services:
+              uwsgi:
+                image: shop:1.4
+                command: uwsgi --yaml uwsgi.yaml
+                logging:
+                  driver: json-file
+            """,
+            filename="deploy/services.yaml",
+            note="YAML whose `uwsgi:` is not a uWSGI configuration at the top level",
         ),
         Valid(
             """
@@ -177,6 +189,27 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             http-socket = :8000
             """,
             note="the lines go: uWSGI then logs to stderr",
+        ),
+        Invalid(
+            """
+            uwsgi:
+              module: shop.wsgi:application
+              http-socket: :8000
+              logto: /var/log/uwsgi/shop.log
+              req_logger:
+                - file:/var/log/uwsgi/requests.log
+              master: true
+            """,
+            filename="deploy/uwsgi.yaml",
+            count=2,
+            line=4,
+            fixed="""
+            uwsgi:
+              module: shop.wsgi:application
+              http-socket: :8000
+              master: true
+            """,
+            note="uWSGI's YAML form; a list's only item goes with its key",
         ),
         Invalid(
             """
@@ -282,7 +315,11 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
 
     def check_file(self, source: SourceFile) -> Iterator[Finding]:
-        if file_kind(source.path) == "ini":
+        kind = file_kind(source.path)
+        if kind == "yaml":
+            yield from self._uwsgi_ini(source)
+            return
+        if kind == "ini":
             yield from self._uwsgi_ini(source)
             yield from self._supervisord_ini(source)
             return
