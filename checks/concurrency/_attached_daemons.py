@@ -1,0 +1,65 @@
+"""FS0802 in-process-scheduler, its uWSGI half: `attach-daemon` (and its `smart-`, `2` and
+`legion-` variants) runs a second program inside the web server's container. A scheduler
+there runs its jobs once per replica; any other program becomes a process type that scales,
+restarts and stops with the web replicas instead of on its own. The rule is in
+`in_process_scheduler.py`."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import NamedTuple
+
+from factorscan.core.source import SourceFile
+from factorscan.deploy.container import describe
+from factorscan.deploy.ini_options import IniOption, uwsgi_options
+
+_ATTACH_DAEMON = re.compile(r"^(legion-)?(smart-)?attach-(control-)?daemon2?$")
+# Programs that exist to run a schedule (cron implementations, RQ's scheduler).
+_SCHEDULER_PROGRAMS = frozenset({"cron", "crond", "supercronic", "rqscheduler", "rq-scheduler"})
+# Django management commands that start a scheduler loop.
+_SCHEDULER_COMMANDS = frozenset({"runapscheduler", "run_scheduler", "runscheduler"})
+
+
+class AttachedDaemon(NamedTuple):
+    option: IniOption
+    program: str  # what to call it in a message: `celery beat`, `cron`, `python worker.py`
+    scheduler: bool
+
+
+def attached_daemons(source: SourceFile) -> Iterator[AttachedDaemon]:
+    for option in uwsgi_options(source):
+        if not _ATTACH_DAEMON.match(option.key) or not option.value:
+            continue
+        try:
+            argv = shlex.split(option.value)
+        except ValueError:  # an unclosed quote: uWSGI's own parser would refuse it too
+            continue
+        if not argv:
+            continue
+        yield AttachedDaemon(option, _program(argv), _is_scheduler(argv))
+
+
+def _program(argv: list[str]) -> str:
+    """The program and its first sub-command, never its arguments (they may hold secrets)."""
+    words = [PurePosixPath(argv[0]).name]
+    rest = [word for word in argv[1:] if not word.startswith("-")]
+    if words[0].startswith("python") and rest:
+        words.append(PurePosixPath(rest[0]).name)
+        rest = rest[1:]
+    if rest and re.fullmatch(r"[a-z][a-z_]*", rest[0]):
+        words.append(rest[0])
+    return " ".join(words)
+
+
+def _is_scheduler(argv: list[str]) -> bool:
+    program = PurePosixPath(argv[0]).name
+    if program in _SCHEDULER_PROGRAMS:
+        return True
+    if describe(argv).server == "celery":
+        return "beat" in argv or "-B" in argv or "--beat" in argv
+    if program == "rq" or (len(argv) > 2 and argv[1:3] == ["-m", "rq"]):
+        return "--with-scheduler" in argv
+    return any(word in _SCHEDULER_COMMANDS for word in argv)
