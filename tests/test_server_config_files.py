@@ -108,3 +108,19 @@ def test_hypercorn_unquoted_or_stdout_values_get_no_fix_or_no_finding(tmp_path: 
     [finding] = _findings(tmp_path, "--select", "FS1103")
     assert "errorlog" in str(finding["message"])
     assert finding["fix"] is None
+
+
+def test_smart_daemons_skip_their_pidfile_and_legion_daemons_run_once(tmp_path: Path) -> None:
+    """`smart-attach-daemon` starts with the pidfile it watches; a `legion-` daemon runs only
+    on the legion's lord node, once for the whole cluster: not one per replica."""
+    (tmp_path / "uwsgi.ini").write_text(
+        "[uwsgi]\n"
+        "smart-attach-daemon = /tmp/beat.pid celery -A shop beat --pidfile=/tmp/beat.pid\n"
+        "smart-attach-daemon2 = /tmp/w.pid python worker.py\n"
+        "legion-attach-daemon = shop-legion celery -A shop beat\n"
+        "legion-smart-attach-daemon = shop-legion /tmp/x.pid cron -f\n"
+    )
+    found = _findings(tmp_path, "--select", "FS0802")
+    assert [(item["location"]["row"], item["severity"]) for item in found] == [(2, "warning"), (3, "info")]
+    assert "`celery beat`" in str(found[0]["message"])
+    assert "`python worker.py`" in str(found[1]["message"])

@@ -1,7 +1,8 @@
-"""FS0802 in-process-scheduler, its uWSGI half: `attach-daemon` (and its `smart-`, `2` and
-`legion-` variants) runs a second program inside the web server's container. A scheduler
-there runs its jobs once per replica; any other program becomes a process type that scales,
-restarts and stops with the web replicas instead of on its own. The rule is in
+"""FS0802 in-process-scheduler, its uWSGI half: `attach-daemon` (and its `smart-` and `2`
+variants) runs a second program inside the web server's container. A scheduler there runs
+its jobs once per replica; any other program becomes a process type that scales, restarts
+and stops with the web replicas instead of on its own. (A `legion-` daemon runs only on the
+legion's lord node, once for the cluster: not reported.) The rule is in
 `in_process_scheduler.py`."""
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from factorscan.core.source import SourceFile
 from factorscan.deploy.container import describe
 from factorscan.deploy.ini_options import IniOption, uwsgi_options
 
-_ATTACH_DAEMON = re.compile(r"^(legion-)?(smart-)?attach-(control-)?daemon2?$")
+# `smart-` daemons name the pidfile they watch before the command.
+_ATTACH_DAEMON = re.compile(r"^(?P<smart>smart-)?attach-(control-)?daemon2?$")
 # Programs that exist to run a schedule (cron implementations, RQ's scheduler).
 _SCHEDULER_PROGRAMS = frozenset({"cron", "crond", "supercronic", "rqscheduler", "rq-scheduler"})
 # Django management commands that start a scheduler loop.
 _SCHEDULER_COMMANDS = frozenset({"runapscheduler", "run_scheduler", "runscheduler"})
+
+
+_CELERY_COMMANDS = ("worker", "beat", "flower", "multi", "events")
 
 
 class AttachedDaemon(NamedTuple):
@@ -31,12 +36,15 @@ class AttachedDaemon(NamedTuple):
 
 def attached_daemons(source: SourceFile) -> Iterator[AttachedDaemon]:
     for option in uwsgi_options(source):
-        if not _ATTACH_DAEMON.match(option.key) or not option.value:
+        key = _ATTACH_DAEMON.match(option.key)
+        if key is None or not option.value:
             continue
         try:
             argv = shlex.split(option.value)
         except ValueError:  # an unclosed quote: uWSGI's own parser would refuse it too
             continue
+        if key.group("smart"):
+            argv = argv[1:]
         if not argv:
             continue
         yield AttachedDaemon(option, _program(argv), _is_scheduler(argv))
@@ -45,6 +53,9 @@ def attached_daemons(source: SourceFile) -> Iterator[AttachedDaemon]:
 def _program(argv: list[str]) -> str:
     """The program and its first sub-command, never its arguments (they may hold secrets)."""
     words = [PurePosixPath(argv[0]).name]
+    if describe(argv).server == "celery":  # `celery -A shop beat`: the option's value is no command
+        command = next((word for word in argv if word in _CELERY_COMMANDS), None)
+        return f"celery {command}" if command else "celery"
     rest = [word for word in argv[1:] if not word.startswith("-")]
     if words[0].startswith("python") and rest:
         words.append(PurePosixPath(rest[0]).name)
