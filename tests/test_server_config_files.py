@@ -124,3 +124,16 @@ def test_smart_daemons_skip_their_pidfile_and_legion_daemons_run_once(tmp_path: 
     assert [(item["location"]["row"], item["severity"]) for item in found] == [(2, "warning"), (3, "info")]
     assert "`celery beat`" in str(found[0]["message"])
     assert "`python worker.py`" in str(found[1]["message"])
+
+
+def test_uwsgi_cron_runs_its_command_in_every_instance(tmp_path: Path) -> None:
+    (tmp_path / "uwsgi.ini").write_text(
+        "[uwsgi]\n"
+        "cron = 0 3 -1 -1 -1 python manage.py clearsessions\n"
+        "cron2 = hour=4,minute=0 /app/bin/backup.sh --all\n"
+        "legion-cron = shop-legion 0 5 -1 -1 -1 python manage.py sendreports\n"
+    )
+    found = _findings(tmp_path, "--select", "FS0802")
+    assert [(item["location"]["row"], item["severity"]) for item in found] == [(2, "warning"), (3, "warning")]
+    assert "`python manage.py clearsessions`" in str(found[0]["message"])
+    assert "`backup.sh`" in str(found[1]["message"])

@@ -19,6 +19,10 @@ from factorscan.deploy.ini_options import IniOption, uwsgi_options
 
 # `smart-` daemons name the pidfile they watch before the command.
 _ATTACH_DAEMON = re.compile(r"^(?P<smart>smart-)?attach-(control-)?daemon2?$")
+# uWSGI's own cron: `cron = 0 3 -1 -1 -1 command` (`cron2 = hour=3,minute=0 command`) runs the
+# command on that schedule in every instance (`legion-cron` only on the lord node).
+_CRON = re.compile(r"^(unique-)?cron2?$")
+_CRON_TIME = re.compile(r"^(-?\d+|\*|[\w-]+=[^\s]*)$")
 # Programs that exist to run a schedule (cron implementations, RQ's scheduler).
 _SCHEDULER_PROGRAMS = frozenset({"cron", "crond", "supercronic", "rqscheduler", "rq-scheduler"})
 # Django management commands that start a scheduler loop.
@@ -37,14 +41,21 @@ class AttachedDaemon(NamedTuple):
 def attached_daemons(source: SourceFile) -> Iterator[AttachedDaemon]:
     for option in uwsgi_options(source):
         key = _ATTACH_DAEMON.match(option.key)
-        if key is None or not option.value:
+        cron = _CRON.match(option.key) is not None
+        if (key is None and not cron) or not option.value:
             continue
         try:
             argv = shlex.split(option.value)
         except ValueError:  # an unclosed quote: uWSGI's own parser would refuse it too
             continue
-        if key.group("smart"):
+        if key is not None and key.group("smart"):
             argv = argv[1:]
+        if cron:
+            while argv and _CRON_TIME.match(argv[0]):
+                argv = argv[1:]
+            if argv:
+                yield AttachedDaemon(option, _program(argv), True)
+            continue
         if not argv:
             continue
         yield AttachedDaemon(option, _program(argv), _is_scheduler(argv))

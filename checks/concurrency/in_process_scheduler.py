@@ -120,10 +120,11 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
       one calls;
     - `celery worker -B` / `--beat` in a Procfile, a Dockerfile's command or
       its entrypoint script, a compose command or a Kubernetes container.
-    - uWSGI's `attach-daemon` (ini or YAML configuration) running a
-      scheduler (`celery beat`, `cron`, `rqscheduler`...) inside the web
-      server's container; any other attached program is a notice at `info`:
-      a process type that scales and stops with the web replicas.
+    - uWSGI's `cron` option, and its `attach-daemon` (ini or YAML
+      configuration) running a scheduler (`celery beat`, `cron`,
+      `rqscheduler`...) inside the web server's container; any other
+      attached program is a notice at `info`: a process type that scales
+      and stops with the web replicas.
 
     Where: at import time of web code (a module that imports a web
     framework, a views module, `wsgi.py`, `asgi.py`, `urls.py`,
@@ -174,7 +175,7 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
     # APScheduler's classes, the `threading` module a Thread or Timer comes from, fastapi-utils.
     triggers = (b"Scheduler", b"threading", b"repeat_every")
     kinds = ("ini", "yaml")
-    file_triggers = (b"attach-daemon", b"attach_daemon")
+    file_triggers = (b"attach-daemon", b"attach_daemon", b"cron")
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -390,11 +391,14 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             module = shop.wsgi:application
             attach-daemon = celery -A shop beat --loglevel=INFO
             smart-attach-daemon = /tmp/worker.pid celery -A shop worker --pidfile=/tmp/worker.pid
+            cron = 0 3 -1 -1 -1 python manage.py clearsessions
+            legion-cron = shop 0 4 -1 -1 -1 python manage.py sendreports
             """,
             filename="deploy/uwsgi.ini",
-            count=2,
+            count=3,
             line=3,
-            note="a scheduler attached to the web server (warning); a worker attached to it (info)",
+            note="a scheduler attached to the web server, uWSGI's cron (warnings); a worker (info); "
+            "a legion's cron runs once, on its lord node",
         ),
         Invalid(
             """
