@@ -430,3 +430,21 @@ def test_cli_json_for_a_service_url_with_a_password(project) -> None:
         "import os\n\n",
         'os.environ["BROKER_URL"]',
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "fixed"),
+    [
+        ('env.bool("DEBUG", default=True)', 'env.bool("DEBUG", default=False)'),
+        ('env.bool("DEBUG", True)', 'env.bool("DEBUG", False)'),
+        ('os.environ.get("DEBUG", "true") == "true"', 'os.environ.get("DEBUG", "false") == "true"'),
+    ],
+)
+def test_debug_default_off_keeps_the_type_of_the_default(tmp_path: Path, written: str, fixed: str) -> None:
+    """environs and django-environ return a default as written, unparsed: `default=""` would
+    make DEBUG the string "" instead of False, so a bool default becomes `False`."""
+    settings = tmp_path / "settings.py"
+    settings.write_text(f"import os\n\nimport environ\n\nenv = environ.Env()\nDEBUG = {written}\n")
+    result = run_cli("--no-cache", "--select", "FS0303", "--fix", "--unsafe-fixes", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert settings.read_text().splitlines()[-1] == f"DEBUG = {fixed}"

@@ -132,9 +132,16 @@ def test_pre_commit_manifest_is_valid() -> None:
         "requirements/dev.in",
         "pyproject.toml",
         "logging.ini",
+        "deploy/k8s/deployment.yaml",
+        "compose.yml",
+        "docker/entrypoint.sh",
+        "docker-entrypoint",
+        "config/logging.json",
+        "log_config.toml",
+        "hypercorn.toml",
     ):
         assert pattern.search(name), name
-    for name in ("README.md", "notes.txt", "app.js"):
+    for name in ("README.md", "notes.txt", "app.js", "package.json", "ruff.toml"):
         assert not pattern.search(name), name
 
 

@@ -94,6 +94,9 @@ _KIND_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("yaml", ("*.yaml", "*.yml")),
     ("helm-template", ("*.tpl",)),
     ("tiltfile", ("Tiltfile",)),
+    # Only the JSON and TOML files some rule reads: logging configs and hypercorn's settings.
+    ("json", ("*log*.json",)),
+    ("toml", ("*log*.toml", "hypercorn*.toml")),
 )
 
 

@@ -1,5 +1,6 @@
 """The options of ini-style configuration files that run or serve the app: uWSGI's
-`[uwsgi]` sections and supervisord's `[program:x]` sections, with positions.
+`[uwsgi]` sections and supervisord's `[program:x]` sections, with positions. uWSGI's YAML
+form (a top-level `uwsgi:` mapping) is read into the same options.
 
 Both read `key = value` lines (uWSGI also `key: value`, and a key may repeat), `;` and `#`
 comment lines, and `%(name)` placeholders. supervisord also ends a value at ` ;`.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from factorscan.core.findings import Location
 from factorscan.core.source import SourceFile
+from factorscan.deploy.yaml_loader import YamlError, load_documents
 
 _SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
 _OPTION = re.compile(r"^\s*(?P<key>[A-Za-z0-9_-]+)\s*[=:]\s*(?P<value>.*?)\s*$")
@@ -63,10 +65,47 @@ def ini_options(source: SourceFile) -> Iterator[IniOption]:
 
 def uwsgi_options(source: SourceFile) -> Iterator[IniOption]:
     """The options of the file's uWSGI sections (`[uwsgi]`, and `[uwsgi:prod]` that
-    `--ini file:prod` selects); nothing for another ini file."""
+    `--ini file:prod` selects, or a YAML file's `uwsgi:` mapping); nothing for another file."""
+    if source.path.suffix in (".yaml", ".yml"):
+        yield from _uwsgi_yaml_options(source)
+        return
     for option in ini_options(source):
         if option.section == "uwsgi" or option.section.startswith("uwsgi:"):
             yield option
+
+
+def _uwsgi_yaml_options(source: SourceFile) -> Iterator[IniOption]:
+    """`uwsgi:` mappings (`uwsgi --yaml file`): each scalar value, or each item of a list
+    (a repeated key), as an option whose line is the value's own."""
+    if "uwsgi" not in source.text:
+        return
+    try:
+        documents = load_documents(source.text)
+    except YamlError:
+        return
+    starts = source.line_starts
+    for document in documents:
+        section = document.get("uwsgi")
+        if section is None:
+            continue
+        for key, node in section.mapping.items():
+            for value in node.items or [node]:
+                text = value.text
+                if text is None or value.null:
+                    continue
+                end_row = value.end_row or value.row
+                end_column = value.end_column if value.end_row else value.column + len(text)
+                # The only item of a list: its line goes with the key's, which would stay empty.
+                first_row = node.key_row if len(node.items) == 1 and node.key_row else value.row
+                yield IniOption(
+                    "uwsgi",
+                    key.replace("_", "-"),
+                    text,
+                    Location(value.row, value.column),
+                    Location(end_row, end_column),
+                    starts[first_row - 1],
+                    starts[end_row] if end_row < len(starts) else len(source.text),
+                )
 
 
 def supervisord_programs(source: SourceFile) -> dict[str, list[IniOption]]:

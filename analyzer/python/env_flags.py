@@ -28,7 +28,9 @@ _OFF_SPELLINGS = ("false", "False", "0", "")
 class EnvFlag:
     lookup: EnvLookup
     on_when_unset: bool
-    off_default: str | None  # a default that makes the flag off, when one of the usual spellings does
+    # A default that makes the flag off, when one of the usual spellings does: text, or
+    # False where the default is written as a bool (a helper returns it unparsed).
+    off_default: str | bool | None
 
 
 def _lookups(node: cst.CSTNode, context: FileContext) -> list[EnvLookup]:
@@ -129,7 +131,11 @@ def env_flag_when_unset(node: cst.BaseExpression, context: FileContext) -> EnvFl
     result = _evaluate(node, lookup.node, default)
     if result is _UNKNOWN:
         return None
-    off = next((text for text in _OFF_SPELLINGS if _is_off(_evaluate(node, lookup.node, text))), None)
+    off: str | bool | None
+    if isinstance(default, bool):
+        off = False if _is_off(_evaluate(node, lookup.node, False)) else None
+    else:
+        off = next((text for text in _OFF_SPELLINGS if _is_off(_evaluate(node, lookup.node, text))), None)
     return EnvFlag(lookup, bool(result), off)
 
 

@@ -434,3 +434,50 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
 
     visit(tree.body, False, False, True)
     return facts
+
+
+class AstImportTable:
+    """Local name -> qualified name for one module, read from its `ast` tree: what
+    `ImportTable` gives libcst visitors, for facts recorded without a libcst parse. Every
+    import counts wherever it is; names the module defines at top level resolve to nothing."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._bindings: dict[str, str] = {}
+        self._star_modules: list[str] = []
+        self._local = {
+            statement.name
+            for statement in tree.body
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname is not None:
+                        self._bindings[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".", 1)[0]
+                        self._bindings[top] = top
+            elif isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                prefix = module if module.endswith(".") else module + "."
+                for alias in node.names:
+                    if alias.name == "*":
+                        self._star_modules.append(module)
+                    else:
+                        self._bindings[alias.asname or alias.name] = prefix + alias.name
+
+    def resolve(self, node: ast.expr) -> str | None:
+        """The qualified name `node` refers to, or None when it is not an imported name."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = node.id
+        qualified = self._bindings.get(head)
+        if qualified is None:
+            if head in self._local or head in BUILTIN_NAMES or len(self._star_modules) != 1:
+                return None
+            qualified = f"{self._star_modules[0]}.{head}"
+        return ".".join([qualified, *reversed(parts)])

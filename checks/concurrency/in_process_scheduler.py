@@ -8,9 +8,11 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
+from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, SourceRule, Valid
+from factorscan.checks.concurrency._attached_daemons import attached_daemons
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
+from factorscan.core.source import SourceFile
 from factorscan.deploy.container import describe
 from factorscan.python.codemods import argument
 from factorscan.python.handlers import HandlerKind, is_admin_script_path
@@ -68,6 +70,14 @@ def _scheduler_name(qualified: str | None) -> str | None:
     return None
 
 
+def _parameter_names(function: cst.FunctionDef | None) -> set[str]:
+    if function is None:
+        return set()
+    parameters = function.params
+    every = [*parameters.posonly_params, *parameters.params, *parameters.kwonly_params]
+    return {parameter.name.value for parameter in every}
+
+
 def _is_true(node: cst.BaseExpression | None) -> bool:
     return isinstance(node, cst.Name) and node.value == "True"
 
@@ -93,7 +103,7 @@ class _Made:
     target: str | None = None
 
 
-class InProcessScheduler(SourceRule, ProjectRule):
+class InProcessScheduler(SourceRule, FileRule, ProjectRule):
     """
     ## What it does
     Finds a scheduler or a timer loop started inside a web process:
@@ -110,6 +120,11 @@ class InProcessScheduler(SourceRule, ProjectRule):
       one calls;
     - `celery worker -B` / `--beat` in a Procfile, a Dockerfile's command or
       its entrypoint script, a compose command or a Kubernetes container.
+    - uWSGI's `cron` option, and its `attach-daemon` (ini or YAML
+      configuration) running a scheduler (`celery beat`, `cron`,
+      `rqscheduler`...) inside the web server's container; any other
+      attached program is a notice at `info`: a process type that scales
+      and stops with the web replicas.
 
     Where: at import time of web code (a module that imports a web
     framework, a views module, `wsgi.py`, `asgi.py`, `urls.py`,
@@ -159,12 +174,26 @@ class InProcessScheduler(SourceRule, ProjectRule):
     test_files = "not checked"
     # APScheduler's classes, the `threading` module a Thread or Timer comes from, fastapi-utils.
     triggers = (b"Scheduler", b"threading", b"repeat_every")
+    kinds = ("ini", "yaml")
+    file_triggers = (b"attach-daemon", b"attach_daemon", b"cron")
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
 
     VALID = (
+        Valid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            master = true
+
+            [program:beat]
+            attach-daemon = celery -A shop beat
+            """,
+            filename="uwsgi.ini",
+            note="attach-daemon outside a uWSGI section",
+        ),
         Valid(
             """
             from apscheduler.schedulers.blocking import BlockingScheduler
@@ -258,6 +287,22 @@ class InProcessScheduler(SourceRule, ProjectRule):
         ),
         Valid(
             """
+            import threading
+
+            from django.urls import path
+
+            def run_with_reloader(main_func, *args):
+                thread = threading.Thread(target=main_func, args=args)
+                thread.daemon = True
+                thread.start()
+
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            note="a daemon thread running a callable its caller passes in (a thread runner): no schedule",
+        ),
+        Valid(
+            """
             import time
 
             import schedule
@@ -340,6 +385,21 @@ class InProcessScheduler(SourceRule, ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            attach-daemon = celery -A shop beat --loglevel=INFO
+            smart-attach-daemon = /tmp/worker.pid celery -A shop worker --pidfile=/tmp/worker.pid
+            cron = 0 3 -1 -1 -1 python manage.py clearsessions
+            legion-cron = shop 0 4 -1 -1 -1 python manage.py sendreports
+            """,
+            filename="deploy/uwsgi.ini",
+            count=3,
+            line=3,
+            note="a scheduler attached to the web server, uWSGI's cron (warnings); a worker (info); "
+            "a legion's cron runs once, on its lord node",
+        ),
         Invalid(
             """
             from apscheduler.schedulers.background import BackgroundScheduler
@@ -738,6 +798,8 @@ class InProcessScheduler(SourceRule, ProjectRule):
                     what = f"{loop} (`{made.target}`) in a thread"
                 elif made.target in self._function_nodes:
                     continue  # a worker defined here that does not loop on a timer (a queue consumer)
+                elif made.target in _parameter_names(self._function_nodes.get(started.function or "")):
+                    continue  # runs whatever its caller passes in (Django's autoreloader): no schedule
                 elif made.daemon or (started.receiver or "") in self._daemons:
                     what, severity = f"a daemon thread (`{made.target or '...'}`)", Severity.INFO
                 else:
@@ -765,6 +827,29 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 f"`repeat_every` on `{name}` starts a task loop {where}: every web process of every "
                 f"replica runs its jobs; {_FIX}",
                 severity=severity,
+            )
+
+    # -- uWSGI's attach-daemon ------------------------------------------------------------
+
+    def check_file(self, source: SourceFile) -> Iterator[Finding]:
+        for daemon in attached_daemons(source):
+            option = daemon.option
+            if daemon.scheduler:
+                message = (
+                    f"uWSGI {option.key} runs `{daemon.program}` inside every web container: every "
+                    f"replica runs its jobs; {_FIX}"
+                )
+            else:
+                message = (
+                    f"uWSGI {option.key} runs `{daemon.program}` inside every web container, where it "
+                    "scales, restarts and stops with the web replicas; run it as its own process type"
+                )
+            yield self.make_finding(
+                source.display_path,
+                option.start,
+                option.end,
+                message,
+                severity=None if daemon.scheduler else Severity.INFO,
             )
 
     # -- celery -B in start commands ------------------------------------------------------

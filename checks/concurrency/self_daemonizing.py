@@ -117,9 +117,10 @@ class SelfDaemonizing(SourceRule, FileRule):
     (`os.fork()` with `os.setsid()` in the same function), PID files
     (`open("app.pid", "w")`, writing `os.getpid()` to a file, `PIDLockFile`,
     `pid.PidFile`), gunicorn configuration modules with `daemon = True` or a
-    `pidfile`, uWSGI ini files whose `[uwsgi]` section sets `daemonize` or a
-    `pidfile`, and launches of the app in the background with `nohup` or a
-    trailing `&` from `subprocess` or `os.system`.
+    `pidfile`, uWSGI ini files whose `[uwsgi]` section (or a YAML file's
+    `uwsgi:` mapping) sets `daemonize` or a `pidfile`, and launches of the
+    app in the background with `nohup` or a trailing `&` from `subprocess` or
+    `os.system`.
 
     Not reported: `os.setsid` passed as `preexec_fn` (a process group for
     the child), `os.fork()` without `setsid` (pre-fork servers), and
@@ -174,7 +175,7 @@ class SelfDaemonizing(SourceRule, FileRule):
         b'&"',
     )
 
-    kinds = ("ini",)
+    kinds = ("ini", "yaml")
     file_triggers = (b"daemonize", b"pidfile")
 
     @classmethod
@@ -193,6 +194,15 @@ class SelfDaemonizing(SourceRule, FileRule):
             """,
             filename="uwsgi.ini",
             note="a uWSGI that stays in the foreground; another program's section",
+        ),
+        Valid(
+            """
+            logging:
+              uwsgi:
+                daemonize: false
+            """,
+            filename="settings.yaml",
+            note="a `uwsgi:` mapping that is not at the top level",
         ),
         Valid(
             """
@@ -247,6 +257,16 @@ class SelfDaemonizing(SourceRule, FileRule):
             filename="uwsgi.ini",
             count=2,
             line=3,
+        ),
+        Invalid(
+            """
+            uwsgi:
+              module: shop.wsgi:application
+              daemonize: /var/log/uwsgi.log
+            """,
+            filename="uwsgi.yml",
+            line=3,
+            note="uWSGI's YAML form",
         ),
         Invalid(
             """

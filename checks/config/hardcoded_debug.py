@@ -409,10 +409,10 @@ class HardcodedDebug(SourceRule):
             import environ
 
             env = environ.Env()
-            DEBUG = env.bool("DEBUG", default="")
+            DEBUG = env.bool("DEBUG", default=False)
             """,
             unsafe=True,
-            note="django-environ's bool with its default on",
+            note="django-environ's bool with its default on: off is False, as it returns a default unparsed",
         ),
     )
 
@@ -472,7 +472,10 @@ class HardcodedDebug(SourceRule):
             self.report(node, message)
             return
         fix = self.fix(f"Default ${variable} to off (debug then needs {variable} set)", Applicability.UNSAFE)
-        fix.replace(default, string(flag.off_default, default))
+        if isinstance(flag.off_default, bool):
+            fix.replace(default, cst.Name(str(flag.off_default)))
+        else:
+            fix.replace(default, string(flag.off_default, default))
         self.report(node, message, fix=fix)
 
     def _conditional(self) -> bool:

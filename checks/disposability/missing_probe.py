@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-import libcst as cst
-
-from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceVisitor, Valid
+from factorscan.checks.base import Invalid, ProjectRule, Severity, Valid
 from factorscan.core.findings import Finding
 from factorscan.deploy.container import SIGTERM_SERVERS
 from factorscan.deploy.deployment import LinkedContainer
+from factorscan.python.imports import AstImportTable
 from factorscan.python.targets import sample_or_test_file
 from factorscan.scan.project import ProjectModel
 
@@ -21,32 +21,41 @@ _ROUTE_METHODS = frozenset(
 )
 _ROUTE_FUNCTIONS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 _PARAMETER = re.compile(r"<[^>]*>|\{[^}]*\}|\(\?P<[^>]*>[^)]*\)")
+# Text every route call holds (the ast walk runs only where one does).
+_ROUTE_CALL = re.compile(r"route|\.get\(|path\(|add_url_rule|url\(")
 _WORKERS = frozenset({"celery", "dramatiq", "huey", "rq", "arq", "faust", "taskiq"})
 
 
 class RouteFact(NamedTuple):
-    path: str  # as written: `/healthz`, `health/<str:name>`, `/items/{id}`
+    """The literal paths a file declares its routes with: `/healthz`, `health/<str:name>`,
+    `/items/{id}`. Read from the `ast` tree (no libcst parse: route calls are in most web
+    modules, and nothing else about them needs the CST)."""
+
+    paths: tuple[str, ...]
 
 
-class RouteCollector(SourceVisitor):
-    """Records the literal paths the app's routes are declared with."""
-
-    triggers = (b"route", b".get(", b"path(", b"add_url_rule", b"url(")
-
-    @classmethod
-    def applies_to(cls, relative_path: str) -> bool:
-        return not sample_or_test_file(relative_path)
-
-    def visit_Call(self, node: cst.Call) -> None:
+def route_fact(tree: ast.Module, relative_path: str) -> RouteFact | None:
+    if sample_or_test_file(relative_path):
+        return None
+    imports: AstImportTable | None = None
+    paths: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
         func = node.func
-        named = isinstance(func, cst.Attribute) and func.attr.value in _ROUTE_METHODS
-        if not named and self.context.qualified_name(func) not in _ROUTE_FUNCTIONS:
-            return
-        if not node.args or node.args[0].keyword is not None:
-            return
-        path = self.context.string_value(node.args[0].value)
-        if path is not None and (path.startswith("/") or not named):
-            self.record_fact(RouteFact(path=path))
+        named = isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS
+        if not named:
+            imports = imports or AstImportTable(tree)
+            if imports.resolve(func) not in _ROUTE_FUNCTIONS:
+                continue
+        first = node.args[0]
+        if (
+            isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and (first.value.startswith("/") or not named)
+        ):
+            paths.append(first.value)
+    return RouteFact(tuple(paths)) if paths else None
 
 
 def _route_pattern(route: str) -> re.Pattern[str]:
@@ -108,7 +117,7 @@ class MissingProbe(ProjectRule):
     name = "missing-probe"
     severity = Severity.WARNING
     summary = "A serving workload has no readiness or liveness probe, or probes a path no route serves"
-    collectors = (RouteCollector,)
+    file_fact = RouteFact
     test_files = "routes declared in tests/ and conftest.py are not the app's"
 
     _APP = {
@@ -240,11 +249,16 @@ class MissingProbe(ProjectRule):
         ),
     )
 
+    @classmethod
+    def file_facts(cls, text: str, tree: ast.Module, relative_path: str) -> RouteFact | None:
+        return route_fact(tree, relative_path) if _ROUTE_CALL.search(text) else None
+
     def check_project(self, project: ProjectModel) -> Iterator[Finding]:
         deployment = project.deployment
         if deployment.empty:
             return
-        routes = sorted({fact.path for facts in project.facts(RouteFact).values() for fact in facts})
+        facts = project.file_facts(self.code, RouteFact).values()
+        routes = sorted({path for fact in facts for path in fact.paths})
         seen: set[tuple[str, int, int, str]] = set()
         for linked in deployment.linked_containers(project.root.name):
             container, workload = linked.container, linked.workload

@@ -15,6 +15,7 @@ import libcst as cst
 from factorscan.checks.logs._shared import CONFIG_CLASS_NAMES, FILE_ONLY_KEYS
 from factorscan.core.findings import Applicability, Edit, Fix, Location
 from factorscan.core.source import SourceFile
+from factorscan.deploy.toml_lines import load_toml, value_spans
 from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
 from factorscan.python.codemods import dict_key, rebuild, string
 from factorscan.python.nodes import string_value
@@ -432,9 +433,14 @@ def loguru_streams_beside(
 
 
 def config_file_handlers(source: SourceFile) -> Iterator[tuple[Location, Location, str, Fix | None]]:
-    """(start, end, message, fix) of each file handler of a logging config file: a YAML
-    dictConfig (reported without a fix) or a fileConfig ini file."""
-    if source.path.suffix in (".yaml", ".yml"):
+    """(start, end, message, fix) of each file handler of a logging config file: a YAML,
+    JSON or TOML dictConfig (reported without a fix) or a fileConfig ini file."""
+    if source.path.suffix == ".toml":
+        for row, start, end, handler in _toml_file_handlers(source.text):
+            message = f"Logging config handler uses {handler}, which writes to a file; stream to stdout"
+            yield Location(row, start), Location(row, end), message, None
+        return
+    if source.path.suffix in (".yaml", ".yml", ".json"):  # JSON is read as the YAML it also is
         for kind in _yaml_file_handlers(source):
             handler = (kind.text or "").rsplit(".", 1)[-1]
             end = kind.end_column if kind.end_row == kind.row else kind.column + 1
@@ -475,6 +481,21 @@ def _yaml_file_handlers(source: SourceFile) -> Iterator[YamlNode]:
             kind = definition.get("class")
             if kind is not None and kind.text in CONFIG_CLASS_NAMES:
                 yield kind
+
+
+def _toml_file_handlers(text: str) -> Iterator[tuple[int, int, int, str]]:
+    """(row, start, end, class name) of the `class` of each file handler of a TOML logging
+    config (`version` and a `handlers` table), where its line can be found."""
+    document = load_toml(text)
+    handlers = document.get("handlers") if document is not None and "version" in document else None
+    if not isinstance(handlers, dict):
+        return
+    spans = value_spans(text)
+    for name, definition in handlers.items():
+        kind = definition.get("class") if isinstance(definition, dict) else None
+        span = spans.get(("handlers", name, "class"))
+        if isinstance(kind, str) and kind in CONFIG_CLASS_NAMES and span is not None:
+            yield span.row, span.start, span.end, kind.rsplit(".", 1)[-1]
 
 
 def _yaml_documents(text: str) -> list[YamlNode]:

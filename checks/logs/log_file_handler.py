@@ -56,8 +56,8 @@ class LogFileHandler(SourceRule, FileRule):
     (`RotatingFileHandler`, `TimedRotatingFileHandler`, `WatchedFileHandler`,
     through any import alias), `logging.basicConfig(filename=...)`,
     `dictConfig` dicts and Django `LOGGING` settings whose handler class is a
-    file handler, YAML logging configs (`version:` and `handlers:`) and
-    `fileConfig` ini files with file handlers, loguru
+    file handler, YAML, JSON (`*log*.json`) and TOML (`*log*.toml`) logging
+    configs (`version` and `handlers`), `fileConfig` ini files with file handlers, loguru
     `logger.add("app.log")` (also a path a config object holds, such as
     `Config.LOG_FILE`), structlog `WriteLoggerFactory(file=open(...))`,
     and `StreamHandler(open(...))`.
@@ -118,7 +118,7 @@ class LogFileHandler(SourceRule, FileRule):
         b"loguru",
         b"structlog",
     )
-    kinds = ("ini", "yaml")
+    kinds = ("ini", "yaml", "json", "toml")
     file_triggers = (b"[handler_", b"FileHandler")
 
     VALID = (

@@ -28,6 +28,7 @@ from factorscan.deploy.container import ComposeService, describe, parse_compose,
 from factorscan.deploy.dockerfile import parse_shared
 from factorscan.deploy.ini_options import supervisord_programs, uwsgi_options
 from factorscan.deploy.shell import commands
+from factorscan.deploy.toml_lines import load_toml, value_spans
 from factorscan.python.codemods import string
 from factorscan.scan.project import ProjectModel
 
@@ -41,12 +42,14 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     compose `command:` and shell scripts that send logs to a file: gunicorn and hypercorn
     `--access-logfile`, `--error-logfile`, `--log-file`; daphne
     `--access-log`; celery `--logfile`/`-f`; uWSGI `--logto`; uWSGI ini
-    files whose `[uwsgi]` section sets `logto`, `logto2`, or a `logger` or
-    `req-logger` of `file:`; supervisord programs that run the app with a
-    `stdout_logfile` or `stderr_logfile` other than `/dev/stdout` (`AUTO`
-    included: a file under `childlogdir`); and uvicorn or gunicorn `--log-config` naming a
-    JSON or YAML logging config with file handlers (ini logging configs are
-    FS1101's).
+    files whose `[uwsgi]` section (or a YAML file's `uwsgi:` mapping) sets
+    `logto`, `logto2`, or a `logger` or `req-logger` of `file:`;
+    supervisord programs that run the app with a `stdout_logfile` or
+    `stderr_logfile` other than `/dev/stdout` (`AUTO` included: a file under
+    `childlogdir`); hypercorn's TOML settings (`hypercorn*.toml`) with an
+    `accesslog` or `errorlog` file; and uvicorn or gunicorn `--log-config`
+    naming a JSON or YAML logging config with file handlers (ini logging
+    configs are FS1101's).
 
     ## Why is this bad?
     Factor XI: the server's access and error logs are part of the app's
@@ -84,9 +87,18 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     summary = "The app server writes its logs to a file"
     fix_availability = FixAvailability.SOMETIMES
     triggers = (b"accesslog", b"errorlog")
-    kinds = ("dockerfile", "procfile", "compose", "shell", "ini")
+    kinds = ("dockerfile", "procfile", "compose", "shell", "ini", "yaml", "toml")
     # --log-config is for the project half, which the example test also checks against these.
-    file_triggers = (b"logfile", b"log-file", b"--access-log", b"logto", b"--log-config", b"file:")
+    file_triggers = (
+        b"logfile",
+        b"log-file",
+        b"--access-log",
+        b"logto",
+        b"--log-config",
+        b"file:",
+        b"accesslog",
+        b"errorlog",
+    )
     # (`stdout_logfile` of supervisord is among "logfile")
 
     VALID = (
@@ -126,6 +138,28 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             """,
             filename="uwsgi.ini",
             note="uWSGI's stdio logger; a placeholder path; another program's section",
+        ),
+        Valid(
+            """
+            services:
+              uwsgi:
+                image: shop:1.4
+                command: uwsgi --yaml uwsgi.yaml
+                logging:
+                  driver: json-file
+            """,
+            filename="deploy/services.yaml",
+            note="YAML whose `uwsgi:` is not a uWSGI configuration at the top level",
+        ),
+        Valid(
+            """
+            version = 1
+
+            [handlers.access]
+            accesslog = "/var/log/access.log"
+            """,
+            filename="hypercorn-logging.toml",
+            note="`accesslog` in a table: not hypercorn's own setting",
         ),
         Valid(
             """
@@ -177,6 +211,42 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
             http-socket = :8000
             """,
             note="the lines go: uWSGI then logs to stderr",
+        ),
+        Invalid(
+            """
+            uwsgi:
+              module: shop.wsgi:application
+              http-socket: :8000
+              logto: /var/log/uwsgi/shop.log
+              req_logger:
+                - file:/var/log/uwsgi/requests.log
+              master: true
+            """,
+            filename="deploy/uwsgi.yaml",
+            count=2,
+            line=4,
+            fixed="""
+            uwsgi:
+              module: shop.wsgi:application
+              http-socket: :8000
+              master: true
+            """,
+            note="uWSGI's YAML form; a list's only item goes with its key",
+        ),
+        Invalid(
+            """
+            bind = ["0.0.0.0:8000"]
+            accesslog = "/var/log/hypercorn/access.log"  # rotated by logrotate
+            errorlog = "-"
+            """,
+            filename="hypercorn.toml",
+            line=2,
+            fixed="""
+            bind = ["0.0.0.0:8000"]
+            accesslog = "-"  # rotated by logrotate
+            errorlog = "-"
+            """,
+            note="hypercorn's TOML settings; `-` is stdout",
         ),
         Invalid(
             """
@@ -282,7 +352,14 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
     # -- server command lines in Procfiles, Dockerfiles and compose files ----------------
 
     def check_file(self, source: SourceFile) -> Iterator[Finding]:
-        if file_kind(source.path) == "ini":
+        kind = file_kind(source.path)
+        if kind == "toml":
+            yield from self._hypercorn_toml(source)
+            return
+        if kind == "yaml":
+            yield from self._uwsgi_ini(source)
+            return
+        if kind == "ini":
             yield from self._uwsgi_ini(source)
             yield from self._supervisord_ini(source)
             return
@@ -341,6 +418,33 @@ class ServerLogFile(SourceRule, FileRule, ProjectRule):
                     f"supervisord keeps the output of program {name} in a file; "
                     f"set {key}=/dev/stdout and {key}_maxbytes=0",
                 )
+
+    def _hypercorn_toml(self, source: SourceFile) -> Iterator[Finding]:
+        """hypercorn's TOML settings (`hypercorn --config hypercorn.toml`): `accesslog` and
+        `errorlog` naming a file; `-` is stdout."""
+        if not source.path.name.lower().startswith("hypercorn"):
+            return
+        settings = load_toml(source.text)
+        if settings is None:
+            return
+        spans = value_spans(source.text)
+        for key in ("accesslog", "errorlog"):
+            value, span = settings.get(key), spans.get((key,))
+            if not isinstance(value, str) or not value or value in STDOUT_STREAMS or span is None:
+                continue
+            start, end = Location(span.row, span.start), Location(span.row, span.end)
+            fix = (
+                Fix(Applicability.SAFE, 'Log to stdout: "-"', (Edit('"-"', start, end),))
+                if span.quoted
+                else None
+            )
+            yield self.make_finding(
+                source.display_path,
+                start,
+                end,
+                f"hypercorn {key} writes logs to a file; send them to stdout with `-`",
+                fix=fix,
+            )
 
     def _uwsgi_ini(self, source: SourceFile) -> Iterator[Finding]:
         for option in uwsgi_options(source):
