@@ -76,6 +76,23 @@ def test_fixture_findings_are_exact(name: str) -> None:
         assert finding["severity"] == ("info" if key in INFO else "warning"), key
 
 
+def test_values_through_config_objects() -> None:
+    """flask_config's paths and port live on config objects (a class loaded by from_object,
+    a dataclass default, a class attribute); the ones read from the environment or under /tmp
+    stay silent."""
+    result = run_cli(
+        "--no-cache", "--format", "json", "--select", f"{SELECT},FS11", ".", cwd=FIXTURES / "flask_config"
+    )
+    assert result.returncode == 1, result.stderr
+    found = {(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(result.stdout)}
+    assert found == {
+        ("notes/db.py", 8, "FS0603"),  # current_app.config["DATABASE"], set on the config class
+        ("notes/logs.py", 9, "FS1101"),  # loguru sink from a dataclass default
+        ("notes/views.py", 9, "FS0601"),  # attachments under the config's media folder
+        ("run.py", 7, "FS0701"),  # ProductionConfig.PORT
+    }
+
+
 def test_silent_parts_of_the_fixtures_stay_silent() -> None:
     """The parts each fixture's README promises are quiet: scanned alone, nothing."""
     quiet = {
@@ -87,6 +104,7 @@ def test_silent_parts_of_the_fixtures_stay_silent() -> None:
         ],
         "fastapi_state": ["app/config.py", "app/database.py", "app/routers/live.py"],
         "flask_uploads": ["gallery/filters.py"],
+        "flask_config": ["notes/search.py", "notes/__init__.py", "notes/config.py"],
     }
     for name, paths in quiet.items():
         result = run_cli("--no-cache", "--format", "concise", "--select", SELECT, *paths, cwd=FIXTURES / name)

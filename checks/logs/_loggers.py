@@ -8,14 +8,16 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import libcst as cst
 
-from factorscan.checks.logs._shared import CONFIG_CLASS_NAMES
+from factorscan.checks.logs._shared import CONFIG_CLASS_NAMES, FILE_ONLY_KEYS
 from factorscan.core.findings import Applicability, Edit, Fix, Location
 from factorscan.core.source import SourceFile
 from factorscan.deploy.toml_lines import load_toml, value_spans
 from factorscan.deploy.yaml_loader import YamlError, YamlNode, load_documents
+from factorscan.python.codemods import dict_key, rebuild, string
 from factorscan.python.nodes import string_value
 from factorscan.python.traversal import FileContext
 
@@ -501,3 +503,38 @@ def _yaml_documents(text: str) -> list[YamlNode]:
         return load_documents(text)
     except YamlError:
         return []
+
+
+def null_handler_elements(handler: cst.Dict, class_index: int) -> list[cst.DictElement]:
+    """A dictConfig file handler's entries rewritten to `logging.NullHandler`, without the
+    keys only a handler that writes somewhere takes."""
+    class_element = handler.elements[class_index]
+    assert isinstance(class_element, cst.DictElement)
+    null = {class_index: class_element.with_changes(value=string("logging.NullHandler", class_element.value))}
+    elements = cast(list[cst.DictElement], list(handler.elements))
+    return rebuild(elements, replace=null, drop=set(dict_config_handler_keys(handler)))
+
+
+def stream_handler_elements(handler: cst.Dict, class_index: int) -> list[cst.DictElement]:
+    """A dictConfig file handler's entries rewritten to `logging.StreamHandler` on
+    `ext://sys.stdout`: the first file-only key becomes the stream (unless one is set), the
+    other file-only keys go."""
+    class_element = handler.elements[class_index]
+    assert isinstance(class_element, cst.DictElement)
+    replace: dict[int, cst.DictElement] = {
+        class_index: class_element.with_changes(value=string("logging.StreamHandler", class_element.value))
+    }
+    stream_element = cst.DictElement(
+        key=string("stream", class_element.key), value=string("ext://sys.stdout", class_element.value)
+    )
+    file_keys = [i for i, e in enumerate(handler.elements) if dict_key(e) in FILE_ONLY_KEYS]
+    append: list[cst.DictElement] = []
+    if any(dict_key(e) == "stream" for e in handler.elements):
+        pass
+    elif file_keys:
+        replace[file_keys[0]] = stream_element
+    else:
+        append = [stream_element]
+    drop = set(file_keys) - set(replace)
+    elements = cast(list[cst.DictElement], list(handler.elements))
+    return rebuild(elements, replace=replace, drop=drop, append=append)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from factorscan.python.config_values import config_value
 from factorscan.python.traversal import FileContext
 
 FILE_HANDLERS = frozenset(
@@ -59,3 +60,38 @@ def is_path_expression(node: cst.BaseExpression, context: FileContext) -> bool:
         name = context.qualified_name(node.func) or ""
         return name in PATH_TYPES or name in ("os.path.join", "os.path.abspath")
     return False
+
+
+def is_file_target(node: cst.BaseExpression, context: FileContext) -> bool:
+    """A path expression, or a config object's literal path (`settings.LOG_FILE`, set to
+    "logs/app.log" on a config class); a path read from the environment is unknown."""
+    if is_path_expression(node, context):
+        return True
+    constant = config_value(node, context)
+    return constant is not None and isinstance(constant.value, str) and constant.value not in STDOUT_STREAMS
+
+
+# dictConfig handler keys that only mean something for files.
+FILE_ONLY_KEYS = frozenset(
+    {
+        "filename",
+        "mode",
+        "maxBytes",
+        "backupCount",
+        "when",
+        "interval",
+        "utc",
+        "atTime",
+        "encoding",
+        "delay",
+        "errors",
+    }
+)
+
+
+BASIC_CONFIG_FILE_ARGS = frozenset({"filename", "filemode", "encoding", "errors"})
+
+
+LOGURU_FILE_ARGS = frozenset(
+    {"rotation", "retention", "compression", "delay", "mode", "buffering", "encoding", "watch"}
+)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
 
 import libcst as cst
 
@@ -19,7 +18,6 @@ from factorscan.checks.logs._loggers import (
     adds_to_flask_logger,
     config_file_handlers,
     default_handler_touched,
-    dict_config_handler_keys,
     dict_config_stream_reach,
     earlier_file_handler,
     file_api_used,
@@ -27,12 +25,16 @@ from factorscan.checks.logs._loggers import (
     logger_streams_elsewhere,
     loguru_default_sink_removed,
     loguru_streams_beside,
+    null_handler_elements,
+    stream_handler_elements,
 )
 from factorscan.checks.logs._shared import (
+    BASIC_CONFIG_FILE_ARGS,
     CONFIG_CLASS_NAMES,
     FILE_HANDLERS,
+    LOGURU_FILE_ARGS,
+    is_file_target,
     is_open_call,
-    is_path_expression,
 )
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
@@ -44,32 +46,6 @@ from factorscan.python.codemods import (
     is_std_stream,
     keyword,
     rebuild,
-    string,
-)
-
-# dictConfig handler keys that only mean something for files.
-_FILE_ONLY_KEYS = frozenset(
-    {
-        "filename",
-        "mode",
-        "maxBytes",
-        "backupCount",
-        "when",
-        "interval",
-        "utc",
-        "atTime",
-        "encoding",
-        "delay",
-        "errors",
-    }
-)
-
-
-_BASIC_CONFIG_FILE_ARGS = frozenset({"filename", "filemode", "encoding", "errors"})
-
-
-_LOGURU_FILE_ARGS = frozenset(
-    {"rotation", "retention", "compression", "delay", "mode", "buffering", "encoding", "watch"}
 )
 
 
@@ -82,7 +58,8 @@ class LogFileHandler(SourceRule, FileRule):
     `dictConfig` dicts and Django `LOGGING` settings whose handler class is a
     file handler, YAML, JSON (`*log*.json`) and TOML (`*log*.toml`) logging
     configs (`version` and `handlers`), `fileConfig` ini files with file handlers, loguru
-    `logger.add("app.log")`, structlog `WriteLoggerFactory(file=open(...))`,
+    `logger.add("app.log")` (also a path a config object holds, such as
+    `Config.LOG_FILE`), structlog `WriteLoggerFactory(file=open(...))`,
     and `StreamHandler(open(...))`.
 
     ## Why is this bad?
@@ -197,6 +174,23 @@ class LogFileHandler(SourceRule, FileRule):
             logger.add(lambda message: print(message, end=""))
             """,
             note="loguru sinks that are streams or callables",
+        ),
+        Valid(
+            """
+            from loguru import logger
+
+            from app.config import Config
+
+            logger.remove()
+            logger.add(Config.LOG_FILE)
+            logger.add(Config.STREAM)
+            """,
+            filename="app/logs.py",
+            files={
+                "app/config.py": "import os\n\n\nclass Config:\n"
+                '    LOG_FILE = os.environ.get("LOG_FILE", "logs/app.log")\n    STREAM = "/dev/stdout"\n',
+            },
+            note="loguru sinks from config objects: a path read from the environment, a stream",
         ),
         Valid(
             """
@@ -536,6 +530,30 @@ class LogFileHandler(SourceRule, FileRule):
         ),
         Invalid(
             """
+            import sys
+
+            from loguru import logger
+
+            from app.config import Config
+
+            logger.remove()
+            logger.add(Config.LOG_FILE, level="INFO")
+            """,
+            filename="app/logs.py",
+            files={"app/__init__.py": "", "app/config.py": 'class Config:\n    LOG_FILE = "logs/app.log"\n'},
+            fixed="""
+            import sys
+
+            from loguru import logger
+
+
+            logger.remove()
+            logger.add(sys.stdout, level="INFO")
+            """,
+            note="a file sink that a config class attribute holds; its import goes with its last use",
+        ),
+        Invalid(
+            """
             from loguru import logger
 
             logger.add("logs/app.log", rotation="10 MB")
@@ -775,7 +793,7 @@ class LogFileHandler(SourceRule, FileRule):
             index
             for index, arg in enumerate(node.args)
             if arg.keyword is not None
-            and arg.keyword.value in _BASIC_CONFIG_FILE_ARGS
+            and arg.keyword.value in BASIC_CONFIG_FILE_ARGS
             and index not in replace
         }
         fix.replace(node, node.with_changes(args=rebuild(node.args, replace=replace, drop=drop)))
@@ -794,7 +812,7 @@ class LogFileHandler(SourceRule, FileRule):
         sink = argument(node, 0, "sink")
         if sink is None:
             return
-        file_sink = is_path_expression(sink.value, self.context)
+        file_sink = is_file_target(sink.value, self.context)
         has_file_options = any(
             arg.keyword is not None and arg.keyword.value in ("rotation", "retention", "compression")
             for arg in node.args
@@ -804,7 +822,7 @@ class LogFileHandler(SourceRule, FileRule):
         if not loguru_default_sink_removed(self.context.tree):
             self._drop_loguru_sink(node, sink, "its default sink already streams them to stderr")
             return
-        if loguru_streams_beside(node, self.context, is_path_expression, is_std_stream):
+        if loguru_streams_beside(node, self.context, is_file_target, is_std_stream):
             self._drop_loguru_sink(node, sink, "a stream sink, or an earlier file sink's fix, streams them")
             return
         fix = self.fix("Send loguru output to sys.stdout")
@@ -812,7 +830,7 @@ class LogFileHandler(SourceRule, FileRule):
         drop = {
             i
             for i, arg in enumerate(node.args)
-            if arg.keyword is not None and arg.keyword.value in _LOGURU_FILE_ARGS
+            if arg.keyword is not None and arg.keyword.value in LOGURU_FILE_ARGS
         }
         new_sink = sink.with_changes(value=dotted(f"{fix.use_module('sys')}.stdout"))
         fix.replace(node, node.with_changes(args=rebuild(node.args, replace={index: new_sink}, drop=drop)))
@@ -858,39 +876,13 @@ class LogFileHandler(SourceRule, FileRule):
             return
         if reach == "all":
             fix = self.fix("The loggers that use it already stream: the handler becomes a NullHandler")
-            null = {
-                class_index: class_element.with_changes(
-                    value=string("logging.NullHandler", class_element.value)
-                )
-            }
-            elements = cast(list[cst.DictElement], list(node.elements))
-            rebuilt = rebuild(elements, replace=null, drop=set(dict_config_handler_keys(node)))
+            rebuilt = null_handler_elements(node, class_index)
             self.report(
                 class_element.value, message, fix=fix.replace(node, node.with_changes(elements=rebuilt))
             )
             return
         fix = self.fix("Stream to stdout: logging.StreamHandler with ext://sys.stdout")
-        replace: dict[int, cst.DictElement] = {
-            class_index: class_element.with_changes(
-                value=string("logging.StreamHandler", class_element.value)
-            )
-        }
-        stream_element = cst.DictElement(
-            key=string("stream", class_element.key), value=string("ext://sys.stdout", class_element.value)
-        )
-        file_keys = [i for i, e in enumerate(node.elements) if dict_key(e) in _FILE_ONLY_KEYS]
-        append: list[cst.DictElement] = []
-        if any(dict_key(e) == "stream" for e in node.elements):
-            pass
-        elif file_keys:
-            replace[file_keys[0]] = stream_element
-        else:
-            append = [stream_element]
-        drop = set(file_keys) - set(replace)
-        elements = cast(list[cst.DictElement], list(node.elements))
-        fix.replace(
-            node, node.with_changes(elements=rebuild(elements, replace=replace, drop=drop, append=append))
-        )
+        fix.replace(node, node.with_changes(elements=stream_handler_elements(node, class_index)))
         self.report(class_element.value, message, fix=fix)
 
     # -- fileConfig ini files -------------------------------------------------

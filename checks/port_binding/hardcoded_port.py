@@ -15,6 +15,7 @@ from factorscan.checks.port_binding._shared import (
 )
 from factorscan.core.findings import Finding
 from factorscan.python.codemods import env_lookup, env_variable_name, int_env_lookup, string
+from factorscan.python.config_values import config_value
 from factorscan.python.inference import resolve_constant
 from factorscan.scan.project import ProjectModel
 
@@ -43,9 +44,21 @@ class HardcodedPort(PortBindingRule):
     in code cannot be changed per deploy without a code change, and two
     copies of the app cannot run side by side on one host.
 
-    A port read from the environment, from the command line or from a
-    settings object is fine, and so is `app.run()` without a port in a
-    `__main__` block. Port 0 (let the OS choose) is never reported.
+    A port held by a config object counts too, in this module or one it
+    imports from (`from app.config import Config`): a class attribute
+    (`Config.PORT`, `self.PORT`), a dataclass field default
+    (`Settings().port`), an `app.config` key set to a literal (by item,
+    `update()` or `from_object(Config)`).
+
+    A port read from the environment or from the command line is fine, and so
+    is one a settings object reads from it: a class attribute set from
+    `os.environ`, a pydantic `BaseSettings` field (pydantic reads the
+    environment first, as `os.getenv("PORT", default)` would), an attribute
+    the object's `__init__` sets, an `app.config` that is also loaded from
+    the environment or a file (`from_prefixed_env()`, `from_envvar()`). So is
+    `app.run()` without a port in a `__main__` block, and a development or
+    test config class (`DevelopmentConfig.PORT`). Port 0 (let the OS choose)
+    is never reported.
 
     A server start that the project's deployment shows to be a developer's
     own run is reported as a notice at `info`: a `__main__` block
@@ -82,7 +95,8 @@ class HardcodedPort(PortBindingRule):
     unless the platform sets that name for itself. A second server on another
     port in the same file, or the second port of a bind list, reads its own
     variable (`PORT_2`), never the first one's. A
-    port defined in another module is reported without a fix.
+    port defined in another module, or held by a config object, is reported
+    without a fix.
     """
 
     code = "FS0701"
@@ -186,8 +200,165 @@ class HardcodedPort(PortBindingRule):
             filename="tests/test_server.py",
             note="test files are not checked",
         ),
+        Valid(
+            """
+            import os
+
+            import uvicorn
+
+            from app.settings import AppConfig, Options, settings
+
+
+            class Config:
+                PORT = int(os.environ.get("PORT", "8000"))
+
+
+            class DevelopmentConfig:
+                PORT = 8000
+
+
+            class Server:
+                port = 8000
+
+                def __init__(self, port):
+                    self.port = port
+
+                def serve(self):
+                    uvicorn.run("app.main:app", host="0.0.0.0", port=self.port)
+
+
+            class BaseServer:
+                PORT = 8000
+
+                def serve(self):
+                    uvicorn.run("app.main:app", host="0.0.0.0", port=self.PORT)
+
+
+            class ProductionServer(BaseServer):
+                PORT = int(os.environ["PORT"])
+
+
+            if __name__ == "__main__":
+                uvicorn.run("app.main:app", host="0.0.0.0", port=settings.port)
+                uvicorn.run("app.main:app", host="0.0.0.0", port=Config.PORT)
+                uvicorn.run("app.main:app", host="0.0.0.0", port=DevelopmentConfig.PORT)
+                uvicorn.run("app.main:app", host="0.0.0.0", port=Options(port=int(os.environ["PORT"])).port)
+                uvicorn.run("app.main:app", host="0.0.0.0", port=AppConfig().http_port)
+            """,
+            filename="app/main.py",
+            files={
+                "app/__init__.py": "",
+                "app/settings.py": """
+                    from dataclasses import dataclass
+
+                    import environ
+                    from pydantic_settings import BaseSettings
+
+
+                    class Settings(BaseSettings):
+                        port: int = 8000
+
+
+                    @dataclass
+                    class Options:
+                        port: int = 8000
+
+
+                    @environ.config(prefix="APP")
+                    class AppConfig:
+                        http_port = 8000
+
+
+                    settings = Settings()
+                    """,
+            },
+            note="config objects that read the port from the environment: a BaseSettings field, an "
+            "os.environ lookup, an instance given the port, an attribute __init__ sets, a subclass's "
+            "attribute that self may read, a decorator that may fill the class; a development class",
+        ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["PORT"] = 5000
+            app.config.from_prefixed_env()
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=app.config["PORT"])
+            """,
+            note="app.config is also loaded from FLASK_* variables, which may set PORT",
+        ),
+        Valid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            if app.debug:
+                app.config["PORT"] = 5000
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=app.config["PORT"])
+            """,
+            note="an app.config key set only in a branch: one setup among others",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            import uvicorn
+
+            from app.config import Config, settings
+
+            if __name__ == "__main__":
+                uvicorn.run("app.main:app", host="0.0.0.0", port=Config.PORT)
+                uvicorn.run("app.main:app", host="0.0.0.0", port=settings.port)
+            """,
+            filename="app/main.py",
+            files={
+                "app/__init__.py": "",
+                "app/config.py": """
+                    from dataclasses import dataclass, field
+
+
+                    class Config:
+                        PORT = 8000
+
+
+                    @dataclass
+                    class Settings:
+                        port: int = field(default=8001)
+
+
+                    settings = Settings()
+                    """,
+            },
+            count=2,
+            line=6,
+            note="a config class attribute and a dataclass default, imported from another module",
+        ),
+        Invalid(
+            """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config.update(PORT=5000)
+
+
+            class Server:
+                PORT = 8000
+
+                def serve(self):
+                    app.run(host="0.0.0.0", port=self.PORT)
+
+
+            if __name__ == "__main__":
+                app.run(host="0.0.0.0", port=app.config["PORT"])
+            """,
+            count=2,
+            line=11,
+            note="a class attribute read through self, and an app.config key set in the module",
+        ),
         Invalid(
             """
             import uvicorn
@@ -639,7 +810,7 @@ class HardcodedPort(PortBindingRule):
             self._bind(endpoint)
 
     def _port(self, endpoint: Endpoint) -> None:
-        constant = resolve_constant(endpoint.node, self.context)
+        constant = resolve_constant(endpoint.node, self.context) or config_value(endpoint.node, self.context)
         if constant is None or not _is_port(constant.value):
             return
         variable = variable_for(constant, endpoint.node, endpoint.server.port_variable, "PORT")

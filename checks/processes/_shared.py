@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
+from factorscan.python.config_values import NON_PRODUCTION_CLASS
 from factorscan.python.handlers import Handler, is_non_production_settings
 from factorscan.python.traversal import FileContext
-
-# Config classes for local development and tests (`class DevelopmentConfig(Config)`).
-_NON_PRODUCTION_CLASS = re.compile(
-    r"^(Dev|Development|Local|Test|Testing|CI)[A-Z_]|(Dev|Test|Testing)Config$"
-)
 
 
 def non_production(context: FileContext) -> bool:
@@ -18,7 +12,7 @@ def non_production(context: FileContext) -> bool:
     if is_non_production_settings(context.relative_path):
         return True
     scope = context.enclosing_class()
-    return scope is not None and bool(_NON_PRODUCTION_CLASS.search(scope.name.value))
+    return scope is not None and bool(NON_PRODUCTION_CLASS.search(scope.name.value))
 
 
 def request_handler(context: FileContext) -> Handler | None:

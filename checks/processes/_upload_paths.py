@@ -22,6 +22,14 @@ def subscript_key(node: cst.Subscript, context: FileContext) -> str | None:
     return None
 
 
+FILE_SYSTEM_STORAGE = frozenset(
+    {
+        "django.core.files.storage.FileSystemStorage",
+        "django.core.files.storage.filesystem.FileSystemStorage",
+    }
+)
+
+
 OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "codecs.open", "aiofiles.open"})
 
 

@@ -13,6 +13,7 @@ from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.checks.processes._storage_settings import StorageFact, storage_fact
 from factorscan.checks.processes._upload_paths import (
     COPY_FUNCTIONS,
+    FILE_SYSTEM_STORAGE,
     OPEN_FUNCTIONS,
     PATH_NAME,
     TEMP_NAME,
@@ -27,17 +28,17 @@ from factorscan.checks.processes._upload_paths import (
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
 from factorscan.python.codemods import argument, positional
+from factorscan.python.config_values import config_value
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
 from factorscan.scan.project import ProjectModel
 
-_FILE_SYSTEM_STORAGE = frozenset(
-    {
-        "django.core.files.storage.FileSystemStorage",
-        "django.core.files.storage.filesystem.FileSystemStorage",
-    }
-)
+# An app package whose app.config holds folders, for the examples.
+_FLASK_PACKAGE = {
+    "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n"
+    'app.config.update(AVATARS="/srv/media/avatars", SCANS="/srv/scans", SCRATCH="/tmp/scans")\n'
+}
 
 
 class LocalUploadStorage(SourceRule, ProjectRule):
@@ -56,6 +57,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     another default storage (`STORAGES` / `DEFAULT_FILE_STORAGE`). A settings
     module gets one finding: MEDIA_ROOT and the local default it goes with are
     one problem.
+
+    A folder a config object holds counts as the literal it is set to: a class
+    attribute (`Config.UPLOAD_DIR`), a dataclass default, an `app.config` key.
 
     Files under `tempfile` locations (or `/tmp`), in-memory buffers
     (`io.BytesIO`) and log files (FS1102's concern) are not reported: the
@@ -353,6 +357,22 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             filename="shop/views.py",
             note="a model FileField's save(name, content) goes through the configured storage",
         ),
+        Valid(
+            """
+            import os
+
+            from flask import request
+
+            from shop import app
+
+            @app.post("/convert")
+            def convert():
+                request.files["doc"].save(os.path.join(app.config["SCRATCH"], "doc.pdf"))
+            """,
+            filename="shop/convert.py",
+            files=_FLASK_PACKAGE,
+            note="an app.config folder set to a temporary location",
+        ),
     )
     INVALID = (
         Invalid(
@@ -607,6 +627,26 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             line=10,
             note="Pillow's save(path, format): a format is not file content",
         ),
+        Invalid(
+            """
+            import os
+
+            from flask import current_app, request
+
+            from shop import app
+
+            def store_avatar(upload, name):
+                upload.save(os.path.join(current_app.config["AVATARS"], name))
+
+            @app.post("/scan")
+            def scan():
+                request.files["doc"].save(os.path.join(app.config["SCANS"], "doc.pdf"))
+            """,
+            filename="shop/storage.py",
+            files=_FLASK_PACKAGE,
+            count=2,
+            note="app.config folders set to a media folder (outside a handler) and to one on the disk",
+        ),
     )
 
     def __init__(self) -> None:
@@ -666,7 +706,8 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         return False
 
     def _parts(self, node: cst.BaseExpression) -> Iterable[cst.CSTNode]:
-        """Every node of an expression, following local names to the value they were bound to."""
+        """Every node of an expression, following local names to the value they were bound to
+        and config objects to the literal they hold."""
         values = self._values.get(self.context.enclosing_function(), {})
         followed: set[str] = set()
         pending: list[cst.CSTNode] = [node]
@@ -674,6 +715,11 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             current = pending.pop()
             yield current
             pending.extend(iter_children(current))
+            if isinstance(current, (cst.Attribute, cst.Subscript, cst.Call)):
+                # A config object's value (`Config.UPLOAD_DIR`, `app.config["X"]`), as a literal.
+                constant = config_value(current, self.context)
+                if constant is not None and isinstance(constant.value, str):
+                    pending.append(cst.SimpleString(repr(constant.value)))
             if isinstance(current, cst.Name) and current.value not in followed:
                 followed.add(current.value)
                 value = values.get(current.value)
@@ -685,7 +731,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         qualified = context.qualified_name(node.func)
-        if qualified in _FILE_SYSTEM_STORAGE:
+        if qualified in FILE_SYSTEM_STORAGE:
             # Static files are build output collected per release, not uploads.
             static = "static" in context.relative_path or any(
                 "static" in name.lower()

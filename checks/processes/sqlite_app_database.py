@@ -10,6 +10,7 @@ from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
 from factorscan.checks.processes._shared import non_production
 from factorscan.core.discovery import is_sample_path, is_test_path
 from factorscan.python.codemods import argument
+from factorscan.python.config_values import config_value
 from factorscan.python.handlers import is_admin_script_path
 from factorscan.python.inference import (
     guarded_by_configuration,
@@ -75,14 +76,18 @@ class SqliteAppDatabase(SourceRule):
     ## What it does
     Finds a file-backed SQLite database used as the application's store:
     `sqlite3.connect("app.db")` (and `aiosqlite`, peewee `SqliteDatabase`)
-    with a literal path, `sqlite:///path` URLs (SQLAlchemy, Flask-SQLAlchemy,
-    `databases`, Tortoise), and Django `DATABASES` entries with the
-    `sqlite3` engine and a file `NAME`.
+    with a literal path, also one held by a config object (a class attribute
+    such as `Config.DB_PATH`, a dataclass default such as `Settings().db_path`,
+    `app.config["DATABASE"]` set in the module or by `from_object`),
+    `sqlite:///path` URLs (SQLAlchemy, Flask-SQLAlchemy, `databases`,
+    Tortoise), and Django `DATABASES` entries with the `sqlite3` engine and a
+    file `NAME`.
 
     Not reported: `:memory:` databases; SQLite as the fallback of an
     environment lookup (`os.environ.get("DATABASE_URL", "sqlite:///app.db")`,
     `dj_database_url.config(default=...)`, `env.db(default=...)`, a pydantic
-    `BaseSettings` default); a SQLite branch of an `if` that switches on the
+    `BaseSettings` default, an `app.config` also loaded from a file or the
+    environment); a SQLite branch of an `if` that switches on the
     environment, `DEBUG` or `sys.argv`; a path read from the environment
     (an explicit choice, such as a mounted volume); test, development and
     local settings modules and config classes; a file named as a cache
@@ -383,8 +388,113 @@ class SqliteAppDatabase(SourceRule):
             note="a server engine; in-memory and environment-chosen SQLite; a cache file; a path the "
             "caller passes; a one-off script",
         ),
+        Valid(
+            """
+            import sqlite3
+
+            from flask import current_app
+
+            from shop.config import DevConfig, EnvConfig, Settings
+
+
+            def connect_configured():
+                return sqlite3.connect(EnvConfig.DB_PATH)
+
+
+            def connect_development():
+                return sqlite3.connect(DevConfig.DB_PATH)
+
+
+            def connect_settings():
+                return sqlite3.connect(Settings().db_path)
+
+
+            def connect_instance():
+                return sqlite3.connect(current_app.config["DATABASE"])
+            """,
+            filename="shop/db.py",
+            files={
+                "shop/__init__.py": """
+                    from flask import Flask
+
+                    app = Flask(__name__, instance_relative_config=True)
+                    app.config.from_mapping(DATABASE="shop.db")
+                    app.config.from_pyfile("config.py", silent=True)
+                    """,
+                "shop/config.py": """
+                    import os
+
+                    from pydantic_settings import BaseSettings
+
+
+                    class EnvConfig:
+                        DB_PATH = os.environ.get("DB_PATH", "shop.db")
+
+
+                    class DevConfig:
+                        DB_PATH = "shop.db"
+
+
+                    class Settings(BaseSettings):
+                        db_path: str = "shop.db"
+                    """,
+            },
+            note="config objects that read the path from the environment (os.environ, a BaseSettings "
+            "field, an app.config also loaded from an instance file); a development class",
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            import sqlite3
+
+            from flask import current_app
+
+            from shop.config import Config, Settings
+
+
+            def connect_class():
+                return sqlite3.connect(Config.DB_PATH)
+
+
+            def connect_dataclass():
+                settings = Settings()
+                return sqlite3.connect(settings.db_path)
+
+
+            def connect_app():
+                return sqlite3.connect(current_app.config["DATABASE"])
+            """,
+            filename="shop/db.py",
+            files={
+                "shop/__init__.py": """
+                    from flask import Flask
+
+                    app = Flask(__name__)
+                    app.config.from_object("shop.config.ProductionConfig")
+                    """,
+                "shop/config.py": """
+                    from dataclasses import dataclass
+
+
+                    class Config:
+                        DB_PATH = "/var/lib/shop/shop.db"
+
+
+                    class ProductionConfig(Config):
+                        DATABASE = "/var/lib/shop/app.db"
+
+
+                    @dataclass
+                    class Settings:
+                        db_path: str = "shop.db"
+                    """,
+            },
+            count=3,
+            line=9,
+            note="a config class attribute, a dataclass default and an app.config key that from_object "
+            "loads, from another module",
+        ),
         Invalid(
             """
             from pathlib import Path
@@ -641,7 +751,7 @@ class SqliteAppDatabase(SourceRule):
         target = argument(node, 0, "database") or argument(node, 0, "filename")
         if target is None or reads_environment(target.value, self.context):
             return
-        constant = resolve_constant(target.value, self.context)
+        constant = resolve_constant(target.value, self.context) or config_value(target.value, self.context)
         if constant is not None:
             if not isinstance(constant.value, str) or _MEMORY.search(constant.value):
                 return
