@@ -156,6 +156,41 @@ def test_cache_gives_the_same_findings_and_invalidates(project) -> None:
     assert len(list((root / ".factorscan_cache").glob("*.json"))) == 2
 
 
+@pytest.mark.parametrize(
+    ("config", "edited"),
+    [
+        ("PORT = 5000\n", "import os\n\nPORT = int(os.environ['PORT'])\n"),
+        (
+            "class Config:\n    PORT = 5000\n",
+            "import os\n\n\nclass Config:\n    PORT = int(os.environ['PORT'])\n",
+        ),
+    ],
+)
+def test_a_cached_result_that_read_another_module_follows_its_edits(
+    project, config: str, edited: str
+) -> None:
+    """`app.py` is unchanged, but its finding came from `config.py`: editing that module must
+    not serve app.py's old result from the cache."""
+    importing = "from config import PORT\n" if config.startswith("PORT") else "from config import Config\n"
+    port = "PORT" if config.startswith("PORT") else "Config.PORT"
+    root = project(
+        {
+            "config.py": config,
+            "app.py": f"from flask import Flask\n{importing}\napp = Flask(__name__)\napp.run(port={port})\n",
+        }
+    )
+    settings = api.settings_for(root, select=["FS0701"])
+    assert [Path(f.path).name for f in api.check([root], settings=settings, use_cache=True).findings] == [
+        "app.py"
+    ]
+    (root / "config.py").write_text(edited)
+    assert api.check([root], settings=settings, use_cache=True).findings == []
+    (root / "config.py").write_text(config)
+    assert [Path(f.path).name for f in api.check([root], settings=settings, use_cache=True).findings] == [
+        "app.py"
+    ]
+
+
 def test_cached_project_listing_follows_new_files_and_gitignore_edits(project) -> None:
     """A file named alone is judged against the whole project; the cached listing of the
     project tree must notice a manifest added in a subfolder and a .gitignore edited in place."""

@@ -15,7 +15,10 @@ whose first use in a process costs about 0.65 s against about 1 ms here.
 from __future__ import annotations
 
 import ast
+import contextvars
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -430,9 +433,26 @@ def _module_file(base: Path, parts: list[str]) -> Path | None:
 
 
 _parsed: dict[Path, tuple[float, ast.Module | None]] = {}
+# The other modules one file's analysis read: its cached result holds only while they are
+# unchanged (a constant or a config class imported from them).
+_reads: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar("reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[Path]]:
+    """The project modules read through `_parse` while the block runs (one file's analysis)."""
+    reads: set[Path] = set()
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
 
 
 def _parse(path: Path) -> ast.Module | None:
+    reads = _reads.get()
+    if reads is not None:
+        reads.add(path)
     try:
         mtime = path.stat().st_mtime
     except OSError:

@@ -66,6 +66,7 @@ from factorscan.core.source import (
 from factorscan.core.suppression import PerFileIgnores, Suppressions
 from factorscan.core.templates import has_template_markup, template_markup_on_line
 from factorscan.python.imports import IMPORT_FACTS, import_facts
+from factorscan.python.inference import recording_reads
 from factorscan.python.traversal import FileContext, Traversal
 from factorscan.scan.project import ProjectModel
 
@@ -161,6 +162,9 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)  # limits of the analysis, cached with the result
     parsed: bool = True  # False: the file does not parse (FS0001 whether or not reported)
     templated: bool = False  # a Jinja/cookiecutter source: not Python until rendered, not checked
+    # Other project modules the analysis read (relative path -> content digest): the cached
+    # result is used only while they are unchanged.
+    depends_on: dict[str, str] = field(default_factory=dict)
 
     def to_cache(self) -> dict[str, Any]:
         return {
@@ -169,6 +173,7 @@ class FileResult:
             "warnings": self.warnings,
             "parsed": self.parsed,
             "templated": self.templated,
+            "depends_on": self.depends_on,
         }
 
     @classmethod
@@ -179,6 +184,7 @@ class FileResult:
             warnings=data.get("warnings", []),
             parsed=data.get("parsed", True),
             templated=data.get("templated", False),
+            depends_on=data.get("depends_on", {}),
         )
 
 
@@ -420,9 +426,46 @@ def analyze(
     previous = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous, _RECURSION_LIMIT))
     try:
-        return analyze_python(source, relative_path, ruleset, settings)
+        with recording_reads() as reads:
+            result = analyze_python(source, relative_path, ruleset, settings)
     finally:
         sys.setrecursionlimit(previous)
+    result.depends_on = _dependencies(reads, Path(source.path), settings.project_root)
+    return result
+
+
+def _dependencies(reads: set[Path], own: Path, root: Path) -> dict[str, str]:
+    """The other project modules a file's analysis read, relative to the root, with their
+    content digests ("" for one that could not be read)."""
+    found: dict[str, str] = {}
+    root = root.resolve()
+    own = own.resolve()
+    for path in reads:
+        resolved = path.resolve()
+        if resolved == own:
+            continue
+        try:
+            relative = resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        try:
+            found[relative] = content_digest(resolved.read_bytes())
+        except OSError:
+            found[relative] = ""
+    return found
+
+
+def _dependencies_unchanged(depends_on: dict[str, str], root: Path, digests: dict[str, str]) -> bool:
+    """Whether every module a cached result read still has the content it had then."""
+    for relative, digest in depends_on.items():
+        if relative not in digests:
+            try:
+                digests[relative] = content_digest((root / relative).read_bytes())
+            except OSError:
+                digests[relative] = ""
+        if digests[relative] != digest:
+            return False
+    return True
 
 
 # -- the process pool ------------------------------------------------------------
@@ -599,6 +642,7 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
     digests: dict[str, str] = {}
     kinds: dict[str, str] = {}  # display path -> kind
     names: dict[str, tuple[str, str]] = {}  # path -> (display path, path relative to the root)
+    dependency_digests: dict[str, str] = {}  # modules cached results read, as they are now
     tasks: list[Task] = []
     with profiling.phase("read + hash + cache"):
         for item in files:
@@ -617,6 +661,10 @@ def scan(paths: list[Path], settings: Settings, options: ScanOptions | None = No
             data_by_path[path] = data
             digests[path] = content_digest(data)
             cached = cache.get(relative, digests[path]) if cache else None
+            if cached is not None and not _dependencies_unchanged(
+                cached.get("depends_on", {}), root, dependency_digests
+            ):
+                cached = None
             if cached is not None:
                 results[path] = FileResult.from_cache(cached, display)
             else:
