@@ -231,6 +231,13 @@ class LogFileHandler(SourceRule, FileRule):
             note="a YAML config for dictConfig; reported without a fix",
         ),
         Invalid(
+            '{"version": 1, "handlers": {"f": {"class": "logging.FileHandler", "filename": "a.log"}}}\n',
+            filename="config/logging.json",
+            files={"log.toml": 'version = 1\n[handlers.f]\nclass = "logging.handlers.WatchedFileHandler"\n'},
+            count=2,
+            note="JSON and TOML configs for dictConfig (`*log*.json`, `*log*.toml`)",
+        ),
+        Invalid(
             """
             from logging import FileHandler, getLogger
 
