@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import libcst as cst
 
 from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
+from factorscan.checks.concurrency._shared import (
+    CLOCK_PROCESSES,
+    GUNICORN_HOOKS,
+    REPEATERS,
+    SLEEPS,
+    START_METHODS,
+    WEB_MODULES,
+    Made,
+    Started,
+    is_true,
+    scheduler_name,
+)
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.deploy.container import describe
@@ -18,79 +29,10 @@ from factorscan.python.imports import dotted_name
 from factorscan.scan.project import ProjectModel
 from factorscan.scan.start_commands import start_commands
 
-# Schedulers that run their jobs in a thread or event loop of the process that starts them
-# (BlockingScheduler is the process's main loop: a clock process of its own).
-_SCHEDULER_CLASSES = {
-    "BackgroundScheduler": "APScheduler's BackgroundScheduler",
-    "AsyncIOScheduler": "APScheduler's AsyncIOScheduler",
-    "GeventScheduler": "APScheduler's GeventScheduler",
-    "TornadoScheduler": "APScheduler's TornadoScheduler",
-    "TwistedScheduler": "APScheduler's TwistedScheduler",
-    "QtScheduler": "APScheduler's QtScheduler",
-}
-_OTHER_SCHEDULERS = {
-    "flask_apscheduler.APScheduler": "Flask-APScheduler",
-    "flask_apscheduler.scheduler.APScheduler": "Flask-APScheduler",
-    "apscheduler.AsyncScheduler": "APScheduler's AsyncScheduler",
-    "apscheduler.Scheduler": "APScheduler's Scheduler",
-}
-# Decorators that make a coroutine repeat forever once called (fastapi-utils and its forks).
-_REPEATERS = frozenset(
-    {
-        "fastapi_utils.tasks.repeat_every",
-        "fastapi_restful.tasks.repeat_every",
-        "fastapi_utilities.repeat_every",
-        "fastapi_utilities.repeat.repeat_every",
-    }
-)
-_START_METHODS = frozenset({"start", "start_in_background"})
-_SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "eventlet.sleep"})
-# gunicorn server hooks (in its config module) that run in every server or worker process.
-_GUNICORN_HOOKS = frozenset({"on_starting", "when_ready", "post_fork", "post_worker_init"})
-# Modules every web process imports, by name.
-_WEB_MODULES = frozenset({"wsgi", "asgi", "urls", "settings"})
-# Procfile process types that exist to run the schedule once.
-_CLOCK_PROCESSES = frozenset({"clock", "scheduler", "beat", "celerybeat", "celery_beat", "cron"})
-
 # `_where` in a plain function: whether it runs at start depends on who calls it.
 _IN_FUNCTION = ("", Severity.INFO)
 
 _FIX = "run it as its own process type (a Procfile `clock:` entry, or a CronJob)"
-
-
-def _scheduler_name(qualified: str | None) -> str | None:
-    if qualified is None:
-        return None
-    if qualified in _OTHER_SCHEDULERS:
-        return _OTHER_SCHEDULERS[qualified]
-    if qualified.startswith("apscheduler.schedulers."):
-        return _SCHEDULER_CLASSES.get(qualified.rsplit(".", 1)[-1])
-    return None
-
-
-def _is_true(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
-
-
-@dataclass
-class _Started:
-    """A `.start()` of something, and where it ran."""
-
-    call: cst.Call
-    receiver: str | None  # the dotted name started, when not a constructor call
-    direct: cst.Call | None  # the constructor call started directly (`Timer(...).start()`)
-    where: str
-    severity: Severity
-    function: str | None  # the module-level function it is in, when not a handler
-
-
-@dataclass
-class _Made:
-    kind: str  # scheduler | timer | thread
-    label: str
-    call: cst.Call
-    daemon: bool = False
-    target: str | None = None
 
 
 class InProcessScheduler(SourceRule, ProjectRule):
@@ -558,32 +500,32 @@ class InProcessScheduler(SourceRule, ProjectRule):
     # -- Python -------------------------------------------------------------------------
 
     def __init__(self) -> None:
-        self._made: dict[str, _Made] = {}  # dotted name -> what was assigned to it
+        self._made: dict[str, Made] = {}  # dotted name -> what was assigned to it
         self._daemons: set[str] = set()
         self._loops: dict[str, str] = {}  # function name -> "a `schedule` loop" / "a timer loop"
         self._repeaters: dict[str, cst.Decorator] = {}  # function -> its `@repeat_every(...)`
         self._function_nodes: dict[str, cst.FunctionDef] = {}  # every function and method defined here
-        self._started: list[_Started] = []
+        self._started: list[Started] = []
         self._called_at_start: dict[str, tuple[str, Severity]] = {}  # function -> where its caller runs
 
-    def _made_by(self, call: cst.Call) -> _Made | None:
+    def _made_by(self, call: cst.Call) -> Made | None:
         qualified = self.context.qualified_name(call.func)
-        scheduler = _scheduler_name(qualified)
+        scheduler = scheduler_name(qualified)
         if scheduler is not None:
-            return _Made("scheduler", scheduler, call)
+            return Made("scheduler", scheduler, call)
         if qualified == "threading.Timer":
             function = argument(call, 1, "function")
             function_name = dotted_name(function.value) if function is not None else None
-            return _Made("timer", "threading.Timer", call, target=function_name)
+            return Made("timer", "threading.Timer", call, target=function_name)
         if qualified == "threading.Thread":
             daemon = argument(call, 99, "daemon")
             target = argument(call, 1, "target")
             target_name = dotted_name(target.value) if target is not None else None
-            return _Made(
+            return Made(
                 "thread",
                 "a thread",
                 call,
-                daemon=daemon is not None and _is_true(daemon.value),
+                daemon=daemon is not None and is_true(daemon.value),
                 target=target_name.rsplit(".", 1)[-1] if target_name else None,
             )
         return None
@@ -593,7 +535,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
         for decorator in node.decorators:
             call = decorator.decorator
             target = call.func if isinstance(call, cst.Call) else call
-            if self.context.qualified_name(target) in _REPEATERS:
+            if self.context.qualified_name(target) in REPEATERS:
                 self._repeaters[node.name.value] = decorator
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -605,15 +547,15 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 made = self._made_by(node.value)
                 if made is not None:
                     self._made[name] = made
-            if name.endswith(".daemon") and _is_true(node.value):
+            if name.endswith(".daemon") and is_true(node.value):
                 self._daemons.add(name.rsplit(".", 1)[0])
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         func = node.func
         qualified = context.qualified_name(func)
-        if qualified in _SLEEPS or (isinstance(func, cst.Attribute) and func.attr.value == "run_pending"):
-            self._note_loop(node, "a `schedule` loop" if qualified not in _SLEEPS else "a timer loop")
+        if qualified in SLEEPS or (isinstance(func, cst.Attribute) and func.attr.value == "run_pending"):
+            self._note_loop(node, "a `schedule` loop" if qualified not in SLEEPS else "a timer loop")
             return
         if isinstance(func, cst.Name) and func.value not in self._called_at_start:
             where = self._where()
@@ -624,12 +566,12 @@ class InProcessScheduler(SourceRule, ProjectRule):
             return
         method = func.attr.value
         receiver = func.value
-        if method == "setDaemon" and node.args and _is_true(node.args[0].value):
+        if method == "setDaemon" and node.args and is_true(node.args[0].value):
             name = dotted_name(receiver)
             if name is not None:
                 self._daemons.add(name)
             return
-        if method not in _START_METHODS:
+        if method not in START_METHODS:
             return
         if not isinstance(receiver, cst.Call):
             name = dotted_name(receiver)
@@ -640,7 +582,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
         if where is None:
             return
         self._started.append(
-            _Started(
+            Started(
                 node,
                 dotted_name(receiver) if not isinstance(receiver, cst.Call) else None,
                 receiver if isinstance(receiver, cst.Call) else None,
@@ -682,7 +624,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             cls = context.enclosing_class()
             if name == "ready" and cls is not None and self._is_app_config(cls):
                 return f"in `{cls.name.value}.ready()`, which runs in every Django process", Severity.WARNING
-            if name in _GUNICORN_HOOKS and cls is None and "gunicorn" in context.relative_path.lower():
+            if name in GUNICORN_HOOKS and cls is None and "gunicorn" in context.relative_path.lower():
                 return f"in gunicorn's `{name}` hook", Severity.WARNING
             return _IN_FUNCTION
         if context.enclosing_class() is not None:
@@ -694,7 +636,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
     def _web_module(self) -> bool:
         return (
             self.context.handlers.is_web_module
-            or PurePosixPath(self.context.relative_path).stem in _WEB_MODULES
+            or PurePosixPath(self.context.relative_path).stem in WEB_MODULES
         )
 
     def _is_command(self, decorator: cst.BaseExpression) -> bool:
@@ -772,7 +714,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
     def check_project(self, project: ProjectModel) -> Iterator[Finding]:
         seen: set[tuple[str, int, int]] = set()
         for command in start_commands(project):
-            if command.process in _CLOCK_PROCESSES:
+            if command.process in CLOCK_PROCESSES:
                 continue
             process = describe(command.argv)
             if process.server != "celery" or "worker" not in command.argv:
