@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from factorscan.checks.base import Severity
+from factorscan.python.codemods import argument
+from factorscan.python.imports import dotted_name
 
 # Schedulers that run their jobs in a thread or event loop of the process that starts them
 # (BlockingScheduler is the process's main loop: a clock process of its own).
@@ -76,3 +78,33 @@ class Made:
     call: cst.Call
     daemon: bool = False
     target: str | None = None
+
+
+def made_by(call: cst.Call, qualified: str | None) -> Made | None:
+    """What a call makes (a scheduler, a Timer, a Thread), given the qualified name of what it calls."""
+    scheduler = scheduler_name(qualified)
+    if scheduler is not None:
+        return Made("scheduler", scheduler, call)
+    if qualified == "threading.Timer":
+        function = argument(call, 1, "function")
+        function_name = dotted_name(function.value) if function is not None else None
+        return Made("timer", "threading.Timer", call, target=function_name)
+    if qualified == "threading.Thread":
+        daemon = argument(call, 99, "daemon")
+        target = argument(call, 1, "target")
+        target_name = dotted_name(target.value) if target is not None else None
+        return Made(
+            "thread",
+            "a thread",
+            call,
+            daemon=daemon is not None and is_true(daemon.value),
+            target=target_name.rsplit(".", 1)[-1] if target_name else None,
+        )
+    return None
+
+
+def is_cli_command(decorator: cst.BaseExpression) -> bool:
+    """A click/typer `@command()` or `@group()` decorator."""
+    target = decorator.func if isinstance(decorator, cst.Call) else decorator
+    name = dotted_name(target) or ""
+    return name.rsplit(".", 1)[-1] in ("command", "group")

@@ -17,13 +17,13 @@ from factorscan.checks.concurrency._shared import (
     WEB_MODULES,
     Made,
     Started,
+    is_cli_command,
     is_true,
-    scheduler_name,
+    made_by,
 )
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.deploy.container import describe
-from factorscan.python.codemods import argument
 from factorscan.python.handlers import HandlerKind, is_admin_script_path
 from factorscan.python.imports import dotted_name
 from factorscan.scan.project import ProjectModel
@@ -508,28 +508,6 @@ class InProcessScheduler(SourceRule, ProjectRule):
         self._started: list[Started] = []
         self._called_at_start: dict[str, tuple[str, Severity]] = {}  # function -> where its caller runs
 
-    def _made_by(self, call: cst.Call) -> Made | None:
-        qualified = self.context.qualified_name(call.func)
-        scheduler = scheduler_name(qualified)
-        if scheduler is not None:
-            return Made("scheduler", scheduler, call)
-        if qualified == "threading.Timer":
-            function = argument(call, 1, "function")
-            function_name = dotted_name(function.value) if function is not None else None
-            return Made("timer", "threading.Timer", call, target=function_name)
-        if qualified == "threading.Thread":
-            daemon = argument(call, 99, "daemon")
-            target = argument(call, 1, "target")
-            target_name = dotted_name(target.value) if target is not None else None
-            return Made(
-                "thread",
-                "a thread",
-                call,
-                daemon=daemon is not None and is_true(daemon.value),
-                target=target_name.rsplit(".", 1)[-1] if target_name else None,
-            )
-        return None
-
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._function_nodes[node.name.value] = node
         for decorator in node.decorators:
@@ -544,7 +522,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             if name is None:
                 continue
             if isinstance(node.value, cst.Call):
-                made = self._made_by(node.value)
+                made = made_by(node.value, self.context.qualified_name(node.value.func))
                 if made is not None:
                     self._made[name] = made
             if name.endswith(".daemon") and is_true(node.value):
@@ -618,7 +596,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
             return None
         function = context.enclosing_function()
         if function is not None:
-            if any(self._is_command(decorator.decorator) for decorator in function.decorators):
+            if any(is_cli_command(decorator.decorator) for decorator in function.decorators):
                 return None
             name = function.name.value
             cls = context.enclosing_class()
@@ -638,11 +616,6 @@ class InProcessScheduler(SourceRule, ProjectRule):
             self.context.handlers.is_web_module
             or PurePosixPath(self.context.relative_path).stem in WEB_MODULES
         )
-
-    def _is_command(self, decorator: cst.BaseExpression) -> bool:
-        target = decorator.func if isinstance(decorator, cst.Call) else decorator
-        name = dotted_name(target) or ""
-        return name.rsplit(".", 1)[-1] in ("command", "group")
 
     def _is_app_config(self, cls: cst.ClassDef) -> bool:
         for base in cls.bases:
@@ -665,7 +638,7 @@ class InProcessScheduler(SourceRule, ProjectRule):
                 else:
                     where, severity = f"{caller[0]}, through `{started.function}()`", caller[1]
             made = (
-                self._made_by(started.direct)
+                made_by(started.direct, self.context.qualified_name(started.direct.func))
                 if started.direct is not None
                 else self._made.get(started.receiver or "")
             )
