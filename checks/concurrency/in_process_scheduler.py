@@ -224,8 +224,12 @@ class InProcessScheduler(SourceRule, ProjectRule):
             @click.command()
             def run_jobs():
                 BackgroundScheduler().start()
+
+            @click.group()
+            def jobs():
+                BackgroundScheduler().start()
             """,
-            note="a CLI command",
+            note="a CLI command or group",
         ),
         Valid(
             """
@@ -270,15 +274,69 @@ class InProcessScheduler(SourceRule, ProjectRule):
             """
             from apscheduler.schedulers.background import BackgroundScheduler
 
-            class Runner:
+            from shop.services import Service
+
+            class Runner(Service):
                 def ready(self):
                     BackgroundScheduler().start()
 
             def start():
                 BackgroundScheduler().start()
+
+            def start_all():
+                start()
             """,
             filename="shop/jobs.py",
-            note="functions of a module that is no web code and that nothing calls (`ready` of no AppConfig)",
+            note="functions of a module that is no web code, not run at start (`ready` of no AppConfig)",
+        ),
+        Valid(
+            """
+            import threading
+
+            from flask import Flask
+
+            from shop.feeds import poll_feeds
+
+            app = Flask(__name__)
+            app.config["FEEDS_URL"] = "https://example.com/feed.xml"
+            poller = threading.Thread(target=poll_feeds, daemon=False)
+            poller.daemon = False
+            poller.start()
+            """,
+            note="a thread made no daemon, whose target is defined elsewhere",
+        ),
+        Valid(
+            """
+            import threading
+            import time
+
+            from django.urls import path
+
+            from shop.cache import warm_cache
+            from shop.monitoring import log_errors
+
+            @log_errors
+            def warm_later():
+                time.sleep(5)
+                warm_cache()
+
+            threading.Thread(target=warm_later, daemon=True).start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            note="a daemon thread whose target sleeps once, outside any loop",
+        ),
+        Valid(
+            """
+            web: gunicorn shop.wsgi
+            scheduler: celery -A shop worker -B
+            beat: celery -A shop worker --beat
+            celerybeat: celery -A shop worker -B
+            celery_beat: celery -A shop worker -B
+            cron: celery -A shop worker -B
+            """,
+            filename="Procfile",
+            note="each process type that exists to run the schedule",
         ),
     )
     INVALID = (
@@ -314,6 +372,9 @@ class InProcessScheduler(SourceRule, ProjectRule):
         Invalid(
             """
             from fastapi import FastAPI
+            from fastapi_restful.tasks import repeat_every as restful_repeat
+            from fastapi_utilities import repeat_every as every
+            from fastapi_utilities.repeat import repeat_every as utilities_repeat
             from fastapi_utils.tasks import repeat_every
 
             app = FastAPI()
@@ -334,11 +395,26 @@ class InProcessScheduler(SourceRule, ProjectRule):
             @app.on_event("startup")
             async def start_polling() -> None:
                 await poll_feeds()
+
+            @app.on_event("startup")
+            @restful_repeat(seconds=60)
+            async def refresh_rates() -> None:
+                pass
+
+            @app.on_event("startup")
+            @every(seconds=60)
+            async def refresh_stock() -> None:
+                pass
+
+            @app.on_event("startup")
+            @utilities_repeat(seconds=60)
+            async def refresh_prices() -> None:
+                pass
             """,
-            count=2,
-            line=7,
+            count=5,
+            line=10,
             severity=Severity.WARNING,
-            note="repeat_every on a start-up hook and on a function one calls (not on one nothing calls)",
+            note="repeat_every or a fork's on a start-up hook or a function one calls (not an uncalled one)",
         ),
         Invalid(
             """
@@ -469,11 +545,116 @@ class InProcessScheduler(SourceRule, ProjectRule):
 
             def post_fork(server, worker):
                 BackgroundScheduler().start()
+
+            def on_starting(server):
+                BackgroundScheduler().start()
+
+            def when_ready(server):
+                BackgroundScheduler().start()
+
+            def post_worker_init(worker):
+                BackgroundScheduler().start()
             """,
             filename="gunicorn.conf.py",
+            count=4,
             line=6,
             severity=Severity.WARNING,
-            note="gunicorn's post_fork runs in every worker",
+            note="gunicorn's server hooks run in the server or in every worker",
+        ),
+        Invalid(
+            """
+            from apscheduler import Scheduler
+            from flask import Flask
+
+            app = Flask(__name__)
+            scheduler = Scheduler()
+            scheduler.start_in_background()
+            """,
+            line=6,
+            severity=Severity.WARNING,
+            note="APScheduler 4's Scheduler",
+        ),
+        Invalid(
+            """
+            import asyncio
+            import threading
+
+            import eventlet
+            import gevent
+
+            def poll_prices():
+                while True:
+                    gevent.sleep(60)
+
+            def poll_stock():
+                while True:
+                    eventlet.sleep(60)
+
+            def poll_rates():
+                while True:
+                    asyncio.run(asyncio.sleep(60))
+
+            threading.Thread(None, poll_prices).start()
+            threading.Thread(target=poll_stock).start()
+            threading.Thread(target=poll_rates).start()
+            """,
+            filename="shop/wsgi.py",
+            count=3,
+            severity=Severity.WARNING,
+            note="loops that sleep with gevent, eventlet and asyncio (the target passed by position too)",
+        ),
+        Invalid(
+            """
+            import threading
+            import time
+
+            from django.apps import AppConfig
+
+            from shop.cache import warm_cache
+            from shop.mail import send_queued_mail
+
+            class ShopConfig(AppConfig):
+                name = "shop"
+
+                def ready(self):
+                    self.rates = threading.Thread(target=self.refresh_rates)
+                    self.rates.start()
+                    self.warmer = threading.Thread(target=warm_cache)
+                    self.warmer.daemon = True
+                    self.warmer.start()
+                    self.mailer = threading.Thread(target=send_queued_mail)
+                    self.mailer.setDaemon(True)
+                    self.mailer.start()
+
+                def refresh_rates(self):
+                    while True:
+                        time.sleep(600)
+            """,
+            filename="shop/apps.py",
+            count=3,
+            line=14,
+            note="a method that loops (a warning), and daemon threads made so by attribute and by setDaemon",
+        ),
+        Invalid(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            from shop.app import application
+
+            BackgroundScheduler().start()
+            """,
+            filename="shop/wsgi.py",
+            files={
+                "shop/asgi.py": "from apscheduler.schedulers.asyncio import AsyncIOScheduler\n"
+                "AsyncIOScheduler().start()\n",
+                "shop/urls.py": "from apscheduler.schedulers.background import BackgroundScheduler\n"
+                "BackgroundScheduler().start()\nurlpatterns = []\n",
+                "shop/settings.py": "from apscheduler.schedulers.background import BackgroundScheduler\n"
+                "DEBUG = False\nBackgroundScheduler().start()\n",
+            },
+            count=4,
+            severity=Severity.WARNING,
+            note="modules every web process imports, by name",
         ),
         Invalid(
             """
