@@ -50,13 +50,12 @@ def import_sheet(sheet: UploadFile):
 
 
 def test_writes_outside_handlers_count_under_an_upload_location_only(project) -> None:
-    helpers = """\
+    storage = """\
 from django.core.files.storage.filesystem import FileSystemStorage
 
-UPLOAD_LIMIT = 10_000_000
 documents = FileSystemStorage(location="/srv/shop/documents")
-
-
+"""
+    helpers = """\
 def keep(name, data):
     with open("media/" + name, "wb") as out:
         out.write(data)
@@ -66,17 +65,17 @@ def export(rows):
     with open("exports/report.csv", "w") as out:
         out.writelines(rows)
 """
-    assert _findings(project, {"shop/storage.py": helpers}) == [
+    assert _findings(project, {"shop/storage.py": storage, "shop/files.py": helpers}) == [
         (
-            "storage.py",
-            4,
-            "FileSystemStorage keeps files on the local disk of one process; use object storage (django-storages)",
+            "files.py",
+            2,
+            "This code writes a file under 'media/' on the local disk, where uploads are lost with the "
+            "container and invisible to other processes; use object storage",
         ),
         (
             "storage.py",
-            8,
-            "This code writes a file under 'media/' on the local disk, where uploads are lost with the "
-            "container and invisible to other processes; use object storage",
+            3,
+            "FileSystemStorage keeps files on the local disk of one process; use object storage (django-storages)",
         ),
     ]
 
