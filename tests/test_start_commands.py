@@ -124,3 +124,67 @@ def test_a_script_a_procfile_runs_without_any_dockerfile(tmp_path: Path) -> None
         },
     )
     assert _findings(root, "FS0504") == [("bin/start.sh", 2, 1, "warning", "npm run build")]
+
+
+def test_a_step_in_a_command_written_word_per_line_points_at_its_word(tmp_path: Path) -> None:
+    """The finding starts at the command's first word when the step is on the same line, else at
+    the word that names the step (`collectstatic`, `install`, `build`, `webpack`)."""
+    root = write_project(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "compose.yaml": """
+            services:
+              web:
+                build: .
+                command:
+                  - python
+                  - -W
+                  - ignore
+                  - manage.py
+                  - collectstatic
+              deps:
+                build: .
+                command:
+                  - python
+                  - -m
+                  - pip
+                  - install
+                  - .
+              assets:
+                build: .
+                command:
+                  - npm
+                  - run
+                  - build
+              bundle:
+                build: .
+                entrypoint:
+                  - webpack
+                  - --mode
+                  - production
+              uv:
+                build: .
+                command: ["uv",
+                          "pip", "install", "."]
+            """,
+            "docker-compose.dev.yml": """
+            services:
+              web:
+                build: .
+                command: pip install -e .
+            """,
+        },
+    )
+    assert _findings(root, "FS0504") == [
+        ("compose.yaml", 9, 9, "warning", "manage.py collectstatic"),
+        ("compose.yaml", 16, 9, "warning", "pip install"),
+        ("compose.yaml", 23, 9, "warning", "npm run build"),
+        ("compose.yaml", 27, 9, "warning", "webpack"),
+        ("compose.yaml", 33, 22, "warning", "uv pip install"),
+        ("docker-compose.dev.yml", 4, 14, "info", "pip install"),
+    ]
+    result = run_cli(root, "--select", "FS0504", "--format", "json", "--no-cache", cwd=root)
+    messages = {finding["filename"]: finding["message"] for finding in json.loads(result.stdout)}
+    assert messages["docker-compose.dev.yml"].endswith("(a file for development, CI or the docs)")
+    assert "development" not in messages["compose.yaml"]

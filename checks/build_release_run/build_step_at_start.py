@@ -201,10 +201,11 @@ class BuildStepAtStart(ProjectRule):
             """
             web: python -m pip --version; python manage.py check; python -c 'import this'; gunicorn shop.wsgi
             other: npm build; uv sync; pip download x; django-admin runserver; npm run-script test
-            admin: sudo -u app make
+            admin: sudo -u app make; env; npx http-server dist
+            console: python
             """,
             filename="Procfile",
-            note="other commands of the same programs",
+            note="other commands of the same programs, and commands with no program after the prefixes",
         ),
         Valid(
             """
@@ -272,6 +273,18 @@ class BuildStepAtStart(ProjectRule):
             filename="Procfile",
             count=12,
             note="behind sudo, gosu, nice and runners; uv, npm, yarn, pnpm and webpack",
+        ),
+        Invalid(
+            """
+            web: uv run python manage.py collectstatic && pdm run pip install -e . && gunicorn shop.wsgi
+            worker: hatch run python manage.py compress; rye run pip install -r requirements.lock
+            assets: time python manage.py compilemessages; sudo -g www-data pip install x
+            a2: python --check-hash-based-pycs never manage.py collectstatic
+            a3: python manage.py --settings=shop.settings.prod compress
+            """,
+            filename="Procfile",
+            count=8,
+            note="behind uv, pdm, hatch and rye's `run`, `time`, `sudo -g`; options before the command",
         ),
         Invalid(
             """

@@ -3,71 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import libcst as cst
 
 from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, SourceRule, Valid
-from factorscan.checks.concurrency._attached_daemons import attached_daemons
+from factorscan.checks.concurrency._process_commands import attached_daemons, beat_in_workers, daemon_message
+from factorscan.checks.concurrency._shared import (
+    CLOCK_PROCESSES,
+    GUNICORN_HOOKS,
+    REPEATERS,
+    SLEEPS,
+    START_METHODS,
+    WEB_MODULES,
+    Made,
+    Started,
+    is_cli_command,
+    is_true,
+    made_by,
+)
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.core.source import SourceFile
-from factorscan.deploy.container import describe
-from factorscan.python.codemods import argument
 from factorscan.python.handlers import HandlerKind, is_admin_script_path
 from factorscan.python.imports import dotted_name
 from factorscan.scan.project import ProjectModel
-from factorscan.scan.start_commands import start_commands
-
-# Schedulers that run their jobs in a thread or event loop of the process that starts them
-# (BlockingScheduler is the process's main loop: a clock process of its own).
-_SCHEDULER_CLASSES = {
-    "BackgroundScheduler": "APScheduler's BackgroundScheduler",
-    "AsyncIOScheduler": "APScheduler's AsyncIOScheduler",
-    "GeventScheduler": "APScheduler's GeventScheduler",
-    "TornadoScheduler": "APScheduler's TornadoScheduler",
-    "TwistedScheduler": "APScheduler's TwistedScheduler",
-    "QtScheduler": "APScheduler's QtScheduler",
-}
-_OTHER_SCHEDULERS = {
-    "flask_apscheduler.APScheduler": "Flask-APScheduler",
-    "flask_apscheduler.scheduler.APScheduler": "Flask-APScheduler",
-    "apscheduler.AsyncScheduler": "APScheduler's AsyncScheduler",
-    "apscheduler.Scheduler": "APScheduler's Scheduler",
-}
-# Decorators that make a coroutine repeat forever once called (fastapi-utils and its forks).
-_REPEATERS = frozenset(
-    {
-        "fastapi_utils.tasks.repeat_every",
-        "fastapi_restful.tasks.repeat_every",
-        "fastapi_utilities.repeat_every",
-        "fastapi_utilities.repeat.repeat_every",
-    }
-)
-_START_METHODS = frozenset({"start", "start_in_background"})
-_SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "eventlet.sleep"})
-# gunicorn server hooks (in its config module) that run in every server or worker process.
-_GUNICORN_HOOKS = frozenset({"on_starting", "when_ready", "post_fork", "post_worker_init"})
-# Modules every web process imports, by name.
-_WEB_MODULES = frozenset({"wsgi", "asgi", "urls", "settings"})
-# Procfile process types that exist to run the schedule once.
-_CLOCK_PROCESSES = frozenset({"clock", "scheduler", "beat", "celerybeat", "celery_beat", "cron"})
 
 # `_where` in a plain function: whether it runs at start depends on who calls it.
 _IN_FUNCTION = ("", Severity.INFO)
 
 _FIX = "run it as its own process type (a Procfile `clock:` entry, or a CronJob)"
-
-
-def _scheduler_name(qualified: str | None) -> str | None:
-    if qualified is None:
-        return None
-    if qualified in _OTHER_SCHEDULERS:
-        return _OTHER_SCHEDULERS[qualified]
-    if qualified.startswith("apscheduler.schedulers."):
-        return _SCHEDULER_CLASSES.get(qualified.rsplit(".", 1)[-1])
-    return None
 
 
 def _parameter_names(function: cst.FunctionDef | None) -> set[str]:
@@ -76,31 +41,6 @@ def _parameter_names(function: cst.FunctionDef | None) -> set[str]:
     parameters = function.params
     every = [*parameters.posonly_params, *parameters.params, *parameters.kwonly_params]
     return {parameter.name.value for parameter in every}
-
-
-def _is_true(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
-
-
-@dataclass
-class _Started:
-    """A `.start()` of something, and where it ran."""
-
-    call: cst.Call
-    receiver: str | None  # the dotted name started, when not a constructor call
-    direct: cst.Call | None  # the constructor call started directly (`Timer(...).start()`)
-    where: str
-    severity: Severity
-    function: str | None  # the module-level function it is in, when not a handler
-
-
-@dataclass
-class _Made:
-    kind: str  # scheduler | timer | thread
-    label: str
-    call: cst.Call
-    daemon: bool = False
-    target: str | None = None
 
 
 class InProcessScheduler(SourceRule, FileRule, ProjectRule):
@@ -327,8 +267,12 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             @click.command()
             def run_jobs():
                 BackgroundScheduler().start()
+
+            @click.group()
+            def jobs():
+                BackgroundScheduler().start()
             """,
-            note="a CLI command",
+            note="a CLI command or group",
         ),
         Valid(
             """
@@ -373,15 +317,69 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             """
             from apscheduler.schedulers.background import BackgroundScheduler
 
-            class Runner:
+            from shop.services import Service
+
+            class Runner(Service):
                 def ready(self):
                     BackgroundScheduler().start()
 
             def start():
                 BackgroundScheduler().start()
+
+            def start_all():
+                start()
             """,
             filename="shop/jobs.py",
-            note="functions of a module that is no web code and that nothing calls (`ready` of no AppConfig)",
+            note="functions of a module that is no web code, not run at start (`ready` of no AppConfig)",
+        ),
+        Valid(
+            """
+            import threading
+
+            from flask import Flask
+
+            from shop.feeds import poll_feeds
+
+            app = Flask(__name__)
+            app.config["FEEDS_URL"] = "https://example.com/feed.xml"
+            poller = threading.Thread(target=poll_feeds, daemon=False)
+            poller.daemon = False
+            poller.start()
+            """,
+            note="a thread made no daemon, whose target is defined elsewhere",
+        ),
+        Valid(
+            """
+            import threading
+            import time
+
+            from django.urls import path
+
+            from shop.cache import warm_cache
+            from shop.monitoring import log_errors
+
+            @log_errors
+            def warm_later():
+                time.sleep(5)
+                warm_cache()
+
+            threading.Thread(target=warm_later, daemon=True).start()
+            urlpatterns = [path("", print)]
+            """,
+            filename="shop/urls.py",
+            note="a daemon thread whose target sleeps once, outside any loop",
+        ),
+        Valid(
+            """
+            web: gunicorn shop.wsgi
+            scheduler: celery -A shop worker -B
+            beat: celery -A shop worker --beat
+            celerybeat: celery -A shop worker -B
+            celery_beat: celery -A shop worker -B
+            cron: celery -A shop worker -B
+            """,
+            filename="Procfile",
+            note="each process type that exists to run the schedule",
         ),
     )
     INVALID = (
@@ -432,6 +430,9 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
         Invalid(
             """
             from fastapi import FastAPI
+            from fastapi_restful.tasks import repeat_every as restful_repeat
+            from fastapi_utilities import repeat_every as every
+            from fastapi_utilities.repeat import repeat_every as utilities_repeat
             from fastapi_utils.tasks import repeat_every
 
             app = FastAPI()
@@ -452,11 +453,26 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             @app.on_event("startup")
             async def start_polling() -> None:
                 await poll_feeds()
+
+            @app.on_event("startup")
+            @restful_repeat(seconds=60)
+            async def refresh_rates() -> None:
+                pass
+
+            @app.on_event("startup")
+            @every(seconds=60)
+            async def refresh_stock() -> None:
+                pass
+
+            @app.on_event("startup")
+            @utilities_repeat(seconds=60)
+            async def refresh_prices() -> None:
+                pass
             """,
-            count=2,
-            line=7,
+            count=5,
+            line=10,
             severity=Severity.WARNING,
-            note="repeat_every on a start-up hook and on a function one calls (not on one nothing calls)",
+            note="repeat_every or a fork's on a start-up hook or a function one calls (not an uncalled one)",
         ),
         Invalid(
             """
@@ -587,11 +603,34 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
 
             def post_fork(server, worker):
                 BackgroundScheduler().start()
+
+            def on_starting(server):
+                BackgroundScheduler().start()
+
+            def when_ready(server):
+                BackgroundScheduler().start()
+
+            def post_worker_init(worker):
+                BackgroundScheduler().start()
             """,
             filename="gunicorn.conf.py",
+            count=4,
             line=6,
             severity=Severity.WARNING,
-            note="gunicorn's post_fork runs in every worker",
+            note="gunicorn's server hooks run in the server or in every worker",
+        ),
+        Invalid(
+            """
+            from apscheduler import Scheduler
+            from flask import Flask
+
+            app = Flask(__name__)
+            scheduler = Scheduler()
+            scheduler.start_in_background()
+            """,
+            line=6,
+            severity=Severity.WARNING,
+            note="APScheduler 4's Scheduler",
         ),
         Invalid(
             """
@@ -618,42 +657,20 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
     # -- Python -------------------------------------------------------------------------
 
     def __init__(self) -> None:
-        self._made: dict[str, _Made] = {}  # dotted name -> what was assigned to it
+        self._made: dict[str, Made] = {}  # dotted name -> what was assigned to it
         self._daemons: set[str] = set()
         self._loops: dict[str, str] = {}  # function name -> "a `schedule` loop" / "a timer loop"
         self._repeaters: dict[str, cst.Decorator] = {}  # function -> its `@repeat_every(...)`
         self._function_nodes: dict[str, cst.FunctionDef] = {}  # every function and method defined here
-        self._started: list[_Started] = []
+        self._started: list[Started] = []
         self._called_at_start: dict[str, tuple[str, Severity]] = {}  # function -> where its caller runs
-
-    def _made_by(self, call: cst.Call) -> _Made | None:
-        qualified = self.context.qualified_name(call.func)
-        scheduler = _scheduler_name(qualified)
-        if scheduler is not None:
-            return _Made("scheduler", scheduler, call)
-        if qualified == "threading.Timer":
-            function = argument(call, 1, "function")
-            function_name = dotted_name(function.value) if function is not None else None
-            return _Made("timer", "threading.Timer", call, target=function_name)
-        if qualified == "threading.Thread":
-            daemon = argument(call, 99, "daemon")
-            target = argument(call, 1, "target")
-            target_name = dotted_name(target.value) if target is not None else None
-            return _Made(
-                "thread",
-                "a thread",
-                call,
-                daemon=daemon is not None and _is_true(daemon.value),
-                target=target_name.rsplit(".", 1)[-1] if target_name else None,
-            )
-        return None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._function_nodes[node.name.value] = node
         for decorator in node.decorators:
             call = decorator.decorator
             target = call.func if isinstance(call, cst.Call) else call
-            if self.context.qualified_name(target) in _REPEATERS:
+            if self.context.qualified_name(target) in REPEATERS:
                 self._repeaters[node.name.value] = decorator
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -662,18 +679,18 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             if name is None:
                 continue
             if isinstance(node.value, cst.Call):
-                made = self._made_by(node.value)
+                made = made_by(node.value, self.context.qualified_name(node.value.func))
                 if made is not None:
                     self._made[name] = made
-            if name.endswith(".daemon") and _is_true(node.value):
+            if name.endswith(".daemon") and is_true(node.value):
                 self._daemons.add(name.rsplit(".", 1)[0])
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         func = node.func
         qualified = context.qualified_name(func)
-        if qualified in _SLEEPS or (isinstance(func, cst.Attribute) and func.attr.value == "run_pending"):
-            self._note_loop(node, "a `schedule` loop" if qualified not in _SLEEPS else "a timer loop")
+        if qualified in SLEEPS or (isinstance(func, cst.Attribute) and func.attr.value == "run_pending"):
+            self._note_loop(node, "a `schedule` loop" if qualified not in SLEEPS else "a timer loop")
             return
         if isinstance(func, cst.Name) and func.value not in self._called_at_start:
             where = self._where()
@@ -684,12 +701,12 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             return
         method = func.attr.value
         receiver = func.value
-        if method == "setDaemon" and node.args and _is_true(node.args[0].value):
+        if method == "setDaemon" and node.args and is_true(node.args[0].value):
             name = dotted_name(receiver)
             if name is not None:
                 self._daemons.add(name)
             return
-        if method not in _START_METHODS:
+        if method not in START_METHODS:
             return
         if not isinstance(receiver, cst.Call):
             name = dotted_name(receiver)
@@ -700,7 +717,7 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
         if where is None:
             return
         self._started.append(
-            _Started(
+            Started(
                 node,
                 dotted_name(receiver) if not isinstance(receiver, cst.Call) else None,
                 receiver if isinstance(receiver, cst.Call) else None,
@@ -736,13 +753,13 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
             return None
         function = context.enclosing_function()
         if function is not None:
-            if any(self._is_command(decorator.decorator) for decorator in function.decorators):
+            if any(is_cli_command(decorator.decorator) for decorator in function.decorators):
                 return None
             name = function.name.value
             cls = context.enclosing_class()
             if name == "ready" and cls is not None and self._is_app_config(cls):
                 return f"in `{cls.name.value}.ready()`, which runs in every Django process", Severity.WARNING
-            if name in _GUNICORN_HOOKS and cls is None and "gunicorn" in context.relative_path.lower():
+            if name in GUNICORN_HOOKS and cls is None and "gunicorn" in context.relative_path.lower():
                 return f"in gunicorn's `{name}` hook", Severity.WARNING
             return _IN_FUNCTION
         if context.enclosing_class() is not None:
@@ -754,13 +771,8 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
     def _web_module(self) -> bool:
         return (
             self.context.handlers.is_web_module
-            or PurePosixPath(self.context.relative_path).stem in _WEB_MODULES
+            or PurePosixPath(self.context.relative_path).stem in WEB_MODULES
         )
-
-    def _is_command(self, decorator: cst.BaseExpression) -> bool:
-        target = decorator.func if isinstance(decorator, cst.Call) else decorator
-        name = dotted_name(target) or ""
-        return name.rsplit(".", 1)[-1] in ("command", "group")
 
     def _is_app_config(self, cls: cst.ClassDef) -> bool:
         for base in cls.bases:
@@ -783,7 +795,7 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
                 else:
                     where, severity = f"{caller[0]}, through `{started.function}()`", caller[1]
             made = (
-                self._made_by(started.direct)
+                made_by(started.direct, self.context.qualified_name(started.direct.func))
                 if started.direct is not None
                 else self._made.get(started.receiver or "")
             )
@@ -829,47 +841,19 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
                 severity=severity,
             )
 
-    # -- uWSGI's attach-daemon ------------------------------------------------------------
+    # -- commands and server configs: uWSGI's attach-daemon and cron, celery -B -------------
 
     def check_file(self, source: SourceFile) -> Iterator[Finding]:
         for daemon in attached_daemons(source):
-            option = daemon.option
-            if daemon.scheduler:
-                message = (
-                    f"uWSGI {option.key} runs `{daemon.program}` inside every web container: every "
-                    f"replica runs its jobs; {_FIX}"
-                )
-            else:
-                message = (
-                    f"uWSGI {option.key} runs `{daemon.program}` inside every web container, where it "
-                    "scales, restarts and stops with the web replicas; run it as its own process type"
-                )
+            severity = None if daemon.scheduler else Severity.INFO
+            message = daemon_message(daemon, _FIX)
             yield self.make_finding(
-                source.display_path,
-                option.start,
-                option.end,
-                message,
-                severity=None if daemon.scheduler else Severity.INFO,
+                source.display_path, daemon.option.start, daemon.option.end, message, severity=severity
             )
 
-    # -- celery -B in start commands ------------------------------------------------------
-
     def check_project(self, project: ProjectModel) -> Iterator[Finding]:
-        seen: set[tuple[str, int, int]] = set()
-        for command in start_commands(project):
-            if command.process in _CLOCK_PROCESSES:
-                continue
-            process = describe(command.argv)
-            if process.server != "celery" or "worker" not in command.argv:
-                continue
-            index = next((i for i, word in enumerate(command.argv) if word in ("-B", "--beat")), None)
-            if index is None:
-                continue
+        for command, index in beat_in_workers(project, CLOCK_PROCESSES):
             start, end = command.span(index)
-            key = (command.path, start.row, start.column)
-            if key in seen:
-                continue
-            seen.add(key)
             message = (
                 f"`celery worker {command.argv[index]}` runs the beat scheduler inside the worker "
                 f"({command.where}): every replica of it sends the periodic tasks; run `celery beat` "

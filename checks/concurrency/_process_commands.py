@@ -1,5 +1,7 @@
-"""FS0802 in-process-scheduler, its uWSGI half: `attach-daemon` (and its `smart-` and `2`
-variants) runs a second program inside the web server's container. A scheduler there runs
+"""FS0802 in-process-scheduler, its command half: what start commands and server configs
+run beside the web process. `celery worker -B` runs the beat scheduler in every worker
+replica. uWSGI's `attach-daemon` (and its `smart-` and `2` variants) runs a second program
+inside the web server's container. A scheduler there runs
 its jobs once per replica; any other program becomes a process type that scales, restarts
 and stops with the web replicas instead of on its own. (A `legion-` daemon runs only on the
 legion's lord node, once for the cluster: not reported.) The rule is in
@@ -16,6 +18,8 @@ from typing import NamedTuple
 from factorscan.core.source import SourceFile
 from factorscan.deploy.container import describe
 from factorscan.deploy.ini_options import IniOption, uwsgi_options
+from factorscan.scan.project import ProjectModel
+from factorscan.scan.start_commands import StartCommand, start_commands
 
 # `smart-` daemons name the pidfile they watch before the command.
 _ATTACH_DAEMON = re.compile(r"^(?P<smart>smart-)?attach-(control-)?daemon2?$")
@@ -85,3 +89,37 @@ def _is_scheduler(argv: list[str]) -> bool:
     if program == "rq" or (len(argv) > 2 and argv[1:3] == ["-m", "rq"]):
         return "--with-scheduler" in argv
     return any(word in _SCHEDULER_COMMANDS for word in argv)
+
+
+def daemon_message(daemon: AttachedDaemon, fix: str) -> str:
+    key = daemon.option.key
+    if daemon.scheduler:
+        return (
+            f"uWSGI {key} runs `{daemon.program}` inside every web container: every replica runs "
+            f"its jobs; {fix}"
+        )
+    return (
+        f"uWSGI {key} runs `{daemon.program}` inside every web container, where it scales, restarts "
+        "and stops with the web replicas; run it as its own process type"
+    )
+
+
+def beat_in_workers(
+    project: ProjectModel, clock_processes: frozenset[str]
+) -> Iterator[tuple[StartCommand, int]]:
+    """`celery worker -B` / `--beat` in a start command (not of a clock process type), with the
+    index of the flag; each place once."""
+    seen: set[tuple[str, int, int]] = set()
+    for command in start_commands(project):
+        if command.process in clock_processes:
+            continue
+        if describe(command.argv).server != "celery" or "worker" not in command.argv:
+            continue
+        index = next((i for i, word in enumerate(command.argv) if word in ("-B", "--beat")), None)
+        if index is None:
+            continue
+        start, _end = command.span(index)
+        key = (command.path, start.row, start.column)
+        if key not in seen:
+            seen.add(key)
+            yield command, index
