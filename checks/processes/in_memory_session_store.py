@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.checks.processes._memory_state import (
     CACHE_NAME,
     CONTAINER_CALLS,
@@ -24,9 +25,10 @@ from factorscan.checks.processes._memory_state import (
 from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
-from factorscan.python.handlers import may_define_handlers
+from factorscan.python.call_facts import record_reach_candidate
 from factorscan.python.inference import config_assignments, guarded_by_configuration
 from factorscan.python.nodes import iter_children
+from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.module_graph import ModuleGraph
 from factorscan.scan.project import ProjectModel
 
@@ -57,7 +59,7 @@ _DJANGO_LOCAL_CACHES = {
 }
 
 
-class InMemorySessionStore(SourceRule):
+class InMemorySessionStore(SourceRule, ProjectRule):
     """
     ## What it does
     Finds per-user state kept inside the process:
@@ -130,16 +132,16 @@ class InMemorySessionStore(SourceRule):
     severity = Severity.WARNING
     summary = "Per-user state is kept in process memory or on local disk"
     test_files = "not checked; development and test settings modules are not checked either"
-    # Session/cache settings anywhere; state mutations only where handlers can be, in files
-    # that bind a module-level container or use `global`.
+    # Session/cache settings anywhere; state mutations in files that bind a module-level
+    # container or use `global`.
     triggers = (b"SESSION_TYPE", b"SESSION_ENGINE", b"CACHE_TYPE", b"LocMemCache", b"FileBasedCache")
+    needs_call_facts = True  # mutations in helpers that a request handler calls
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
         if super().triggered_by(data) or USER_STORE_BYTES.search(data):
             return True
-        if not may_define_handlers(data):
-            return False
+        # Not only where handlers can be: a helper a handler calls may mutate it (the call graph).
         return b"global " in data or mutates_a_module_container(data)
 
     @classmethod
@@ -712,7 +714,8 @@ class InMemorySessionStore(SourceRule):
     def _report_mutation(self, node: cst.CSTNode, name: str, how: str) -> None:
         handler = request_handler(self.context)
         if handler is None:
-            self._report_named_store(node, name, how)
+            if not self._report_named_store(node, name, how):
+                self._reach_candidate(node, name, how)
             return
         key = (id(handler.function), name)
         if key in self._reported:
@@ -724,21 +727,40 @@ class InMemorySessionStore(SourceRule):
             "restart and not shared with other processes; keep it in a backing service (Redis, a database)",
         )
 
-    def _report_named_store(self, node: cst.CSTNode, name: str, how: str) -> None:
+    def _report_named_store(self, node: cst.CSTNode, name: str, how: str) -> bool:
         """A function that is not a handler mutates a container named for per-user state;
         `review` keeps it a warning when web code imports the module."""
         function = self.context.enclosing_function()
         if function is None or how.startswith("rebinds") or not USER_STATE_NAME.search(name):
-            return  # a rebound global is a setting computed once (`POSTGRES_USER`), not a store
+            return False  # a rebound global is a setting computed once (`POSTGRES_USER`), not a store
         key = (id(function), name)
         if key in self._reported:
-            return
+            return True
         self._reported.add(key)
         self.report(
             node,
             f"`{function.name.value}` {how} `{name}`, {NAMED_STATE}: kept in process memory, it is lost on "
             "restart and differs between processes; keep it in a backing service (Redis, a database)",
         )
+        return True
+
+    def _reach_candidate(self, node: cst.CSTNode, name: str, how: str) -> None:
+        """Any other mutation in a function that is no handler: reported where a request
+        handler calls the function (`check_project`)."""
+        function = self.context.enclosing_function()
+        if function is None or non_production(self.context) or (id(function), name) in self._reported:
+            return
+        self._reported.add((id(function), name))
+        record_reach_candidate(
+            self.context,
+            self.code,
+            node,
+            f"`{{function}}` {how} `{name}`, {{reached}}: state kept in process memory is lost on restart "
+            "and not shared with other processes; keep it in a backing service (Redis, a database)",
+        )
+
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        return reached_findings(self, project)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -26,10 +26,12 @@ from factorscan.checks.processes._upload_paths import (
 )
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
+from factorscan.python.call_facts import record_reach_candidate
 from factorscan.python.codemods import argument, positional
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
+from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.project import ProjectModel
 
 _FILE_SYSTEM_STORAGE = frozenset(
@@ -106,6 +108,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     summary = "Files are stored on the process's local disk"
     test_files = "not checked"
     file_fact = StorageFact
+    needs_call_facts = True  # writes in helpers that a request handler calls
     # Storage settings and upload locations anywhere; file writes only where handlers can be.
     # Settings that configure storage (MEDIA_ROOT also names the example of the project half).
     triggers = (b"FileSystemStorage", b"MEDIA_ROOT")
@@ -134,7 +137,10 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             or any(write in data for write in cls._writes)
             or (b".save(" in data and any(word in data for word in cls._upload_words))
         )
-        return writes and (may_define_handlers(data) or any(place in data for place in cls._upload_places))
+        # A function may be a handler or a helper one calls (the call graph says which).
+        return writes and (
+            may_define_handlers(data) or b"def " in data or any(place in data for place in cls._upload_places)
+        )
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
@@ -720,6 +726,14 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 f"This code {what} under {location} on the local disk, where uploads are lost with the "
                 "container and invisible to other processes; use object storage",
             )
+        elif not non_production(context):
+            record_reach_candidate(
+                context,
+                self.code,
+                node,
+                f"`{{function}}` {what} on the local disk, {{reached}}; "
+                "the file is lost with the container and invisible to other processes",
+            )
 
     def _written_path(self, node: cst.Call, qualified: str | None) -> tuple[cst.BaseExpression, str] | None:
         """The path a call writes to, and how to say it, or None for anything else."""
@@ -821,6 +835,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         Reads the facts each Python file recorded (`file_facts`, from its text and `ast`
         tree, cached with its results): no file is libcst-parsed for this project view.
         """
+        yield from reached_findings(self, project)
         recorded = project.file_facts(self.code, StorageFact)
         if any(fact.other_backend for fact in recorded.values()):
             return
