@@ -316,6 +316,7 @@ def analyze_python(
         warnings.simplefilter("ignore")
         try:
             tree = ast.parse(text)
+            profiling.count("files parsed (ast)")
         except (RecursionError, MemoryError):
             return _syntax_result(ruleset, source, 1, 1, "Cannot parse: nesting too deep to analyse")
         except SyntaxError as exc:

@@ -9,6 +9,8 @@ import re
 
 import libcst as cst
 
+from factorscan.python.nodes import iter_children
+
 
 def base_name(node: cst.BaseExpression) -> cst.Name | None:
     """`_carts` in `_carts`, `_carts[user]`, `_carts[user]["items"]`."""
@@ -20,6 +22,30 @@ def base_name(node: cst.BaseExpression) -> cst.Name | None:
 def is_connection(value: cst.BaseExpression) -> bool:
     """A variable named like a connection (`websocket`, `ws`, `conn`): not per-user data."""
     return isinstance(value, cst.Name) and bool(EXEMPT_NAME.search(value.value))
+
+
+def bound_names(function: cst.FunctionDef) -> set[str]:
+    """Names a function binds itself (parameters, assignments, loop targets, `as` names),
+    which shadow a module-level container of the same name (before `global` says otherwise)."""
+    names: set[str] = set()
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        names.add(param.name.value)
+    pending: list[cst.CSTNode] = [function.body]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        targets: list[cst.BaseExpression] = []
+        if isinstance(current, cst.Assign):
+            targets = [target.target for target in current.targets]
+        elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For)):
+            targets = [current.target]
+        elif isinstance(current, cst.AsName):
+            targets = [current.name]
+        names.update(target.value for target in targets if isinstance(target, cst.Name))
+        pending.extend(iter_children(current))
+    return names
 
 
 CONTAINER_CALLS = frozenset(

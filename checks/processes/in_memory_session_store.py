@@ -18,6 +18,7 @@ from factorscan.checks.processes._memory_state import (
     USER_STATE_NAME,
     USER_STORE_BYTES,
     base_name,
+    bound_names,
     is_connection,
     mutates_a_module_container,
     read_as_data,
@@ -27,7 +28,6 @@ from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
 from factorscan.python.call_facts import record_reach_candidate
 from factorscan.python.inference import config_assignments, guarded_by_configuration
-from factorscan.python.nodes import iter_children
 from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.module_graph import ModuleGraph
 from factorscan.scan.project import ProjectModel
@@ -58,6 +58,21 @@ _DJANGO_LOCAL_CACHES = {
     "django.core.cache.backends.filebased.FileBasedCache": "on the local disk",
 }
 
+# A helper mutating module state, and a request handler of another module that may call it.
+_TRACK_HELPER = """
+_counts = {}
+def track(name):
+    _counts[name] = 1
+"""
+_JOIN_VIEW = """
+from flask import Flask, request
+from shop import members
+app = Flask(__name__)
+@app.post("/join")
+def join():
+    {call}(request.json["name"])
+"""
+
 
 class InMemorySessionStore(SourceRule, ProjectRule):
     """
@@ -68,7 +83,8 @@ class InMemorySessionStore(SourceRule, ProjectRule):
       `OrderedDict`, `Counter`, `deque`, cachetools caches; plain or
       annotated, such as `_sessions: dict[str, dict] = {}`) mutated inside a
       request handler: item assignment, `del`, `.append/.add/.update/
-      .setdefault/.pop/...`;
+      .setdefault/.pop/...`, or in a first-party function that a request
+      handler calls through up to three calls, across modules;
     - such containers named for per-user state (`carts`, `sessions`,
       `presence`, `online_users`, `tokens`...) mutated by any other function
       of a module that web code imports, directly or through up to three
@@ -163,6 +179,12 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         ]
 
     VALID = (
+        Valid(
+            _TRACK_HELPER,
+            filename="shop/members.py",
+            files={"shop/views.py": _JOIN_VIEW.format(call="print")},
+            note="no request handler calls the helper",
+        ),
         Valid(
             """
             from flask import Flask, request
@@ -343,6 +365,13 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            _TRACK_HELPER,
+            filename="shop/members.py",
+            files={"shop/views.py": _JOIN_VIEW.format(call="members.track")},
+            line=3,
+            note="a helper of another module that a request handler calls mutates the state",
+        ),
         Invalid(
             """
             carts = {}
@@ -689,25 +718,7 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         """Names the function binds itself (so they shadow a module-level one)."""
         names = self._locals.get(function)
         if names is None:
-            names = set()
-            params = function.params
-            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-                names.add(param.name.value)
-            pending: list[cst.CSTNode] = [function.body]
-            while pending:
-                current = pending.pop()
-                if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                    continue
-                targets: list[cst.BaseExpression] = []
-                if isinstance(current, cst.Assign):
-                    targets = [target.target for target in current.targets]
-                elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For)):
-                    targets = [current.target]
-                elif isinstance(current, cst.AsName):
-                    targets = [current.name]
-                names.update(target.value for target in targets if isinstance(target, cst.Name))
-                pending.extend(iter_children(current))
-            names -= self._globals.get(function, set())
+            names = bound_names(function) - self._globals.get(function, set())
             self._locals[function] = names
         return names
 

@@ -41,6 +41,21 @@ _FILE_SYSTEM_STORAGE = frozenset(
     }
 )
 
+# A helper that writes a file, and a request handler of another module that may call it.
+_STORE_HELPER = """
+def store(name, data):
+    with open(f"/srv/files/{name}", "wb") as out:
+        out.write(data)
+"""
+_UPLOAD_VIEW = """
+from flask import Flask, request
+from shop import storage
+app = Flask(__name__)
+@app.post("/upload")
+def upload():
+    {call}("avatar.png", request.files["file"].read())
+"""
+
 
 class LocalUploadStorage(SourceRule, ProjectRule):
     """
@@ -50,7 +65,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     knows): werkzeug `FileStorage.save(...)`, `open(path, "wb")` (and `"w"`,
     `"a"`, `"x"`, `+`), `aiofiles.open`, `Path.write_bytes/write_text`,
     `shutil.copy/move` into a local path, and Django's `request.FILES` chunks
-    written to a file. Outside handlers, it finds the same writes into
+    written to a file; also in first-party functions a request handler calls
+    (up to three calls away, across modules), named in the message. Outside
+    handlers, it finds the same writes into
     `UPLOAD_FOLDER` / `MEDIA_ROOT`-style locations, Django `FileSystemStorage`
     set up explicitly, and, for a whole Django project, `MEDIA_ROOT` used by
     `FileField`/`ImageField` or `request.FILES`, or else a default storage
@@ -147,6 +164,12 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         return not is_test_path(relative_path)
 
     VALID = (
+        Valid(
+            _STORE_HELPER,
+            filename="shop/storage.py",
+            files={"shop/views.py": _UPLOAD_VIEW.format(call="print")},
+            note="no request handler calls the helper",
+        ),
         Valid(
             """
             import os
@@ -361,6 +384,13 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            _STORE_HELPER,
+            filename="shop/storage.py",
+            files={"shop/views.py": _UPLOAD_VIEW.format(call="storage.store")},
+            line=2,
+            note="a helper of another module that a request handler calls writes the file",
+        ),
         Invalid(
             """
             import os
