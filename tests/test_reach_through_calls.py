@@ -120,3 +120,27 @@ def test_a_helper_called_from_start_up_hooks(tmp_path: Path) -> None:
         "from shop.tasks import cli_only\n\n\ndef other(server):\n    cli_only()\n"
     )
     assert ("shop/tasks.py", 13) not in {(path, row) for path, row, _, _ in _findings(root, "--no-cache")}
+
+
+def test_view_classes_reach_helpers_and_other_classes_do_not(tmp_path: Path) -> None:
+    """Methods of a view class (a framework base, or a first-party base named like a view in
+    web code) are request handlers; a django-import-export resource's methods are not."""
+    root = tmp_path / "app"
+    (root / "shop").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "shop" / "files.py").write_text(
+        "def keep(name, data):\n    with open(name, 'wb') as out:\n        out.write(data)\n\n\n"
+        "def stash(name, data):\n    with open(name, 'wb') as out:\n        out.write(data)\n\n\n"
+        "def load(name, data):\n    with open(name, 'wb') as out:\n        out.write(data)\n"
+    )
+    (root / "shop" / "views.py").write_text(
+        "from django.views.generic import View\nfrom import_export.resources import ModelResource\n\n"
+        "from shop.base import BaseView\nfrom shop.files import keep, load, stash\n\n\n"
+        "class Upload(View):\n    def post(self, request):\n        keep('a', request.body)\n\n\n"
+        "class Stash(BaseView):\n    def put(self, request):\n        stash('b', request.body)\n\n\n"
+        "class Rows(ModelResource):\n    def before_import(self, dataset):\n        load('c', dataset)\n"
+    )
+    rows = {(path, row): message for path, row, _, message in _findings(root, "--no-cache")}
+    assert set(rows) == {("shop/files.py", 2), ("shop/files.py", 7)}
+    assert "reached from `Upload.post` in shop/views.py:9" in rows[("shop/files.py", 2)]
+    assert "reached from `Stash.put` in shop/views.py:14" in rows[("shop/files.py", 7)]

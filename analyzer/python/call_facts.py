@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from factorscan.python.handlers import (
+    GUI_TOOLKITS,
     HTTP_VERBS,
     REGISTER_METHODS,
     REQUEST_HOOKS,
@@ -30,7 +31,9 @@ from factorscan.python.handlers import (
     STARTUP_EVENTS,
     STARTUP_HOOKS,
     STARTUP_KEYWORDS,
+    VIEW_BASE_PREFIXES,
     VIEWS_MODULE,
+    WEB_FRAMEWORKS,
 )
 
 if TYPE_CHECKING:
@@ -56,10 +59,8 @@ _VIEW_DECORATORS = frozenset(
         "view_config",
     }
 )
-# The last word of base classes whose subclasses are views or request handlers.
-_VIEW_BASE = re.compile(
-    r"(View|ViewSet|APIView|Resource|RequestHandler|HTTPEndpoint|WebSocketEndpoint|Consumer|Controller)$"
-)
+# First-party bases named like views, in web code (`from .base import BaseView`).
+_VIEW_NAME_SUFFIXES = ("View", "ViewSet", "APIView", "Endpoint")
 _APP_CLASSES = frozenset(
     {"Flask", "Quart", "FastAPI", "Starlette", "Sanic", "Bottle", "Litestar", "Application"}
 )
@@ -140,6 +141,8 @@ class _Reader:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         }
         self.registered: dict[str, str] = {}  # function name -> role, from registration calls
+        self.views: set[str] = set()  # classes of the file known to be views
+        self.web = any(value.split(".", 1)[0] in WEB_FRAMEWORKS for value in self.imports.values())
         self.facts: list[FunctionFact] = []
 
     def read(self) -> list[FunctionFact]:
@@ -242,9 +245,10 @@ class _Reader:
     # -- functions and classes -----------------------------------------------------------
 
     def _class(self, node: ast.ClassDef, prefix: str) -> None:
-        bases = [_last_name(base) for base in node.bases]
-        view = any(_VIEW_BASE.search(base) for base in bases)
-        app_config = any(base.endswith("AppConfig") for base in bases)
+        view = any(self._view_base(base) for base in node.bases)
+        if view:
+            self.views.add(node.name)
+        app_config = any(_last_name(base).endswith("AppConfig") for base in node.bases)
         name = f"{prefix}{node.name}"
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -254,6 +258,23 @@ class _Reader:
                 self._function(item, f"{name}.", name, role)
             elif isinstance(item, ast.ClassDef):
                 self._class(item, f"{name}.")
+
+    def _view_base(self, base: ast.expr) -> bool:
+        """A base class that makes every method a request handler, as `handlers.py` judges it."""
+        dotted = _dotted(base.value if isinstance(base, ast.Subscript) else base)
+        if dotted is None:
+            return False
+        head, _, rest = dotted.partition(".")
+        qualified = self.imports.get(head)
+        if qualified is not None:
+            qualified = ".".join(part for part in (qualified, rest) if part)
+            if qualified.startswith(VIEW_BASE_PREFIXES):
+                return True
+            if qualified.split(".", 1)[0] in GUI_TOOLKITS:
+                return False
+        if dotted in self.views:
+            return True
+        return self.web and dotted.rsplit(".", 1)[-1].endswith(_VIEW_NAME_SUFFIXES)
 
     def _function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, prefix: str, owner: str | None, role: str

@@ -100,7 +100,7 @@ ROUTER_CONSTRUCTORS = APP_CONSTRUCTORS | {
 }
 
 # Base classes whose subclasses are views: every method runs per request.
-_VIEW_BASE_PREFIXES = (
+VIEW_BASE_PREFIXES = (
     "django.views.",
     "django.contrib.auth.views.",
     "rest_framework.views.",
@@ -238,7 +238,7 @@ _APP_NAME = re.compile(
 _FALCON_RESPONDER = re.compile(r"^on_(get|post|put|patch|delete|head|options)(_\w+)?$")
 VIEWS_MODULE = re.compile(r"^(views?|\w+_views|views_\w+|viewsets)$")
 # GUI toolkits have their own *View classes.
-_GUI_TOOLKITS = frozenset(
+GUI_TOOLKITS = frozenset(
     {
         "PyQt5",
         "PyQt6",
@@ -689,7 +689,7 @@ class _Builder:
                 if qualified in _EVENT_NAMESPACE_BASES:
                     info.view, info.websocket, info.responders_only = "socketio", True, True
                     return True
-                if qualified.startswith(_VIEW_BASE_PREFIXES):
+                if qualified.startswith(VIEW_BASE_PREFIXES):
                     info.view = qualified.split(".", 1)[0]
                     info.websocket = qualified.startswith(_WEBSOCKET_BASES)
                     return True
@@ -705,7 +705,7 @@ class _Builder:
             # A first-party base named like a view (`from .base import BaseView`) in web code.
             if (
                 name is not None
-                and (qualified is None or qualified.split(".", 1)[0] not in _GUI_TOOLKITS)
+                and (qualified is None or qualified.split(".", 1)[0] not in GUI_TOOLKITS)
                 and self.index.is_web_module
                 and name.rsplit(".", 1)[-1].endswith(("View", "ViewSet", "APIView", "Endpoint"))
             ):
