@@ -61,8 +61,12 @@ _DJANGO_LOCAL_CACHES = {
 # A helper mutating module state, and a request handler of another module that may call it.
 _TRACK_HELPER = """
 _counts = {}
+_client = None
 def track(name):
     _counts[name] = 1
+def client():
+    global _client
+    _client = _client or object()
 """
 _JOIN_VIEW = """
 from flask import Flask, request
@@ -182,8 +186,8 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         Valid(
             _TRACK_HELPER,
             filename="shop/members.py",
-            files={"shop/views.py": _JOIN_VIEW.format(call="print")},
-            note="no request handler calls the helper",
+            files={"shop/views.py": _JOIN_VIEW.format(call="members.client")},
+            note="the handler calls no helper mutating a store, only one rebinding a global (set up once)",
         ),
         Valid(
             """
@@ -369,7 +373,7 @@ class InMemorySessionStore(SourceRule, ProjectRule):
             _TRACK_HELPER,
             filename="shop/members.py",
             files={"shop/views.py": _JOIN_VIEW.format(call="members.track")},
-            line=3,
+            line=4,
             note="a helper of another module that a request handler calls mutates the state",
         ),
         Invalid(
@@ -756,10 +760,11 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         return True
 
     def _reach_candidate(self, node: cst.CSTNode, name: str, how: str) -> None:
-        """Any other mutation in a function that is no handler: reported where a request
-        handler calls the function (`check_project`)."""
+        """A container mutated in a function that is no handler: reported where a handler calls it."""
         function = self.context.enclosing_function()
-        if function is None or non_production(self.context) or (id(function), name) in self._reported:
+        if function is None or how.startswith("rebinds") or non_production(self.context):
+            return  # a global rebound outside handlers is mostly set up once (`_client = ...`)
+        if (id(function), name) in self._reported:
             return
         self._reported.add((id(function), name))
         record_reach_candidate(
