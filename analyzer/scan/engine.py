@@ -330,7 +330,7 @@ def analyze_python(
         facts[IMPORT_FACTS] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
     if tree is not None and ruleset.call_facts and not is_test_path(relative_path):
         with profiling.phase("call facts (ast)"):
-            facts[FunctionFact.__name__] = [list(fact) for fact in function_facts(tree, relative_path)]
+            facts[FunctionFact.__name__] = [list(fact) for fact in function_facts(tree, text, relative_path)]
     if tree is not None:
         for rule in ruleset.fact_rules:
             recorded = rule.file_facts(text, tree, relative_path)
