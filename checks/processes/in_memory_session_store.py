@@ -20,8 +20,11 @@ from factorscan.checks.processes._memory_state import (
     base_name,
     bound_names,
     is_connection,
+    is_lazy_initialisation,
+    memoises,
     mutates_a_module_container,
     read_as_data,
+    tracks_connection,
 )
 from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
@@ -67,6 +70,10 @@ def track(name):
 def client():
     global _client
     _client = _client or object()
+def lookup(key):
+    if key not in _counts:
+        _counts[key] = key.upper()
+    return client()
 """
 _JOIN_VIEW = """
 from flask import Flask, request
@@ -186,8 +193,8 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         Valid(
             _TRACK_HELPER,
             filename="shop/members.py",
-            files={"shop/views.py": _JOIN_VIEW.format(call="members.client")},
-            note="the handler calls no helper mutating a store, only one rebinding a global (set up once)",
+            files={"shop/views.py": _JOIN_VIEW.format(call="members.lookup")},
+            note="the handler reaches only memoisation and a global rebound once, no store",
         ),
         Valid(
             """
@@ -764,6 +771,8 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         function = self.context.enclosing_function()
         if function is None or how.startswith("rebinds") or non_production(self.context):
             return  # a global rebound outside handlers is mostly set up once (`_client = ...`)
+        if memoises(node, name, self.context.ancestors()):
+            return  # `if key not in _built: _built[key] = build(key)` caches what a key gives
         if (id(function), name) in self._reported:
             return
         self._reported.add((id(function), name))
@@ -782,15 +791,10 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
             name = self._container(func.value)
-            if name is not None and not self._tracks_connection(node):
+            if name is not None and not tracks_connection(node):
                 self._report_mutation(node, name, "mutates the module-level")
         for key, value in config_assignments(node, self.context):
             self._setting(key, value)
-
-    @staticmethod
-    def _tracks_connection(node: cst.Call) -> bool:
-        """`rooms[room].add(websocket)`: the stored value is a connection."""
-        return any(is_connection(arg.value) for arg in node.args)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -818,16 +822,9 @@ class InMemorySessionStore(SourceRule, ProjectRule):
         function = self.context.enclosing_function()
         if function is None or target.value not in self._globals.get(function, ()):
             return
-        if value is not None and (self._is_lazy_initialisation(value) or is_connection(value)):
+        if value is not None and (is_lazy_initialisation(value) or is_connection(value)):
             return
         self._report_mutation(target, target.value, "rebinds the module global")
-
-    @staticmethod
-    def _is_lazy_initialisation(value: cst.BaseExpression) -> bool:
-        """`client = make_client()`: a singleton built on first use, not per-user state."""
-        if isinstance(value, cst.Await):
-            value = value.expression
-        return isinstance(value, cst.Call)
 
     def visit_Del(self, node: cst.Del) -> None:
         targets = node.target.elements if isinstance(node.target, cst.Tuple) else None
