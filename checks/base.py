@@ -18,7 +18,7 @@ the prefilter, and its logic. Four kinds exist:
 A rule may be several kinds at once (FS1101 reads Python and logging ini
 files); each kind has its own hook. What a rule needs from the engine is
 declared in class attributes (`kinds`, `collectors`, `needs_import_facts`,
-`file_fact`), never found by probing the class.
+`needs_call_facts`, `file_fact`), never found by probing the class.
 
 Facts are typed: a NamedTuple per kind of fact, built with keywords. They
 travel through the cache as JSON arrays and come back as the same NamedTuple
@@ -379,6 +379,8 @@ class ProjectRule(Rule):
     collectors: ClassVar[tuple[type[SourceVisitor], ...]] = ()
     # Whether the rule reads every Python file's imports (`ProjectModel.import_facts()`).
     needs_import_facts: ClassVar[bool] = False
+    # Whether the rule reads the call graph (`scan/call_graph.py`): every Python file's FunctionFacts.
+    needs_call_facts: ClassVar[bool] = False
     # The NamedTuple `file_facts` returns, when the rule reads facts from each file's `ast` tree.
     file_fact: ClassVar[type[tuple[object, ...]] | None] = None
 

@@ -23,6 +23,7 @@ PHASES = (
     "prefilter",
     "parse (ast)",
     "parse (libcst)",
+    "call facts (ast)",
     "traversal",
     "positions + fixes",
     "file rules",
@@ -35,10 +36,10 @@ PHASES = (
 GROUPS = {
     "discovery": ("discovery", "read + hash + cache"),
     "parse": ("prefilter", "parse (ast)", "parse (libcst)"),
-    "rules": ("traversal", "positions + fixes", "file rules", "project rules", "reviews"),
+    "rules": ("call facts (ast)", "traversal", "positions + fixes", "file rules", "project rules", "reviews"),
     "output": ("reporting",),
 }
-COUNTERS = ("files parsed (libcst)", "bytes parsed (libcst)")
+COUNTERS = ("files parsed (ast)", "files parsed (libcst)", "bytes parsed (libcst)")
 
 
 def enable() -> None:

@@ -100,7 +100,7 @@ ROUTER_CONSTRUCTORS = APP_CONSTRUCTORS | {
 }
 
 # Base classes whose subclasses are views: every method runs per request.
-_VIEW_BASE_PREFIXES = (
+VIEW_BASE_PREFIXES = (
     "django.views.",
     "django.contrib.auth.views.",
     "rest_framework.views.",
@@ -152,11 +152,11 @@ _REQUEST_DECORATOR_PREFIXES = (
     "litestar.handlers.",
 )
 
-_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 # `@x.route(...)` and friends: specific enough to need no other evidence.
-_ROUTE_DECORATORS = frozenset({"route", "api_route", "websocket", "websocket_route"})
+ROUTE_DECORATORS = frozenset({"route", "api_route", "websocket", "websocket_route"})
 # Hooks that run on every request.
-_REQUEST_HOOKS = frozenset(
+REQUEST_HOOKS = frozenset(
     {
         "before_request",
         "after_request",
@@ -173,7 +173,7 @@ _REQUEST_HOOKS = frozenset(
     }
 )
 # Hooks that run once when a server process starts.
-_STARTUP_HOOKS = frozenset(
+STARTUP_HOOKS = frozenset(
     {
         "before_first_request",
         "before_serving",
@@ -182,10 +182,10 @@ _STARTUP_HOOKS = frozenset(
         "main_process_start",
     }
 )
-_STARTUP_EVENTS = frozenset({"startup", "before_server_start", "after_server_start", "main_process_start"})
+STARTUP_EVENTS = frozenset({"startup", "before_server_start", "after_server_start", "main_process_start"})
 
 # Registration calls: `<router>.<method>(..., handler, ...)`.
-_REGISTER_METHODS = frozenset(
+REGISTER_METHODS = frozenset(
     {
         "add_url_rule",
         "add_route",
@@ -229,16 +229,16 @@ _REGISTER_FUNCTIONS = frozenset(
         "websockets.legacy.server.serve",
     }
 )
-_STARTUP_KEYWORDS = frozenset({"on_startup", "lifespan"})
+STARTUP_KEYWORDS = frozenset({"on_startup", "lifespan"})
 _STARTUP_SIGNALS = frozenset({"on_startup", "cleanup_ctx"})
 
 _APP_NAME = re.compile(
     r"^(app|application|api|router|routes|bp|blueprint|server|sio|socketio|\w+_(app|api|router|routes|bp|blueprint))$"
 )
 _FALCON_RESPONDER = re.compile(r"^on_(get|post|put|patch|delete|head|options)(_\w+)?$")
-_VIEWS_MODULE = re.compile(r"^(views?|\w+_views|views_\w+|viewsets)$")
+VIEWS_MODULE = re.compile(r"^(views?|\w+_views|views_\w+|viewsets)$")
 # GUI toolkits have their own *View classes.
-_GUI_TOOLKITS = frozenset(
+GUI_TOOLKITS = frozenset(
     {
         "PyQt5",
         "PyQt6",
@@ -426,7 +426,7 @@ class HandlerIndex:
     @property
     def is_views_module(self) -> bool:
         path = PurePosixPath(self.relative_path)
-        return not self.is_test_file and (bool(_VIEWS_MODULE.match(path.stem)) or "views" in path.parts[:-1])
+        return not self.is_test_file and (bool(VIEWS_MODULE.match(path.stem)) or "views" in path.parts[:-1])
 
     @property
     def is_script(self) -> bool:
@@ -554,20 +554,20 @@ class _Builder:
         attribute = target.attr.value
         receiver = target.value
         framework = self._receiver_framework(receiver)
-        if attribute in _ROUTE_DECORATORS:
+        if attribute in ROUTE_DECORATORS:
             return HandlerKind.REQUEST, framework, attribute.startswith("w")
-        if attribute in _HTTP_VERBS and call is not None:
+        if attribute in HTTP_VERBS and call is not None:
             path = _first_positional(call) or _keyword(call, "path") or _keyword(call, "rule")
             if _looks_like_path(path) or self._router_like(receiver):
                 return HandlerKind.REQUEST, framework, False
             return None
-        if attribute in _REQUEST_HOOKS and self._router_like(receiver):
+        if attribute in REQUEST_HOOKS and self._router_like(receiver):
             return HandlerKind.REQUEST, framework, False
-        if attribute in _STARTUP_HOOKS and self._router_like(receiver):
+        if attribute in STARTUP_HOOKS and self._router_like(receiver):
             return HandlerKind.STARTUP, framework, False
         if attribute in ("on_event", "listener") and call is not None:
             event = _string(_first_positional(call))
-            if event in _STARTUP_EVENTS:
+            if event in STARTUP_EVENTS:
                 return HandlerKind.STARTUP, framework, False
             if attribute == "on_event" and self._socketio_like(receiver):
                 return HandlerKind.REQUEST, "socketio", True
@@ -607,7 +607,7 @@ class _Builder:
         if qualified in APP_CONSTRUCTORS and function is not None:
             self.factories.add(function)
         for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value in _STARTUP_KEYWORDS:
+            if arg.keyword is not None and arg.keyword.value in STARTUP_KEYWORDS:
                 self._register(arg.value, HandlerKind.STARTUP)
         if qualified in _REGISTER_FUNCTIONS:
             websocket = "websocket" in qualified.lower() or qualified.startswith("websockets.")
@@ -617,10 +617,10 @@ class _Builder:
             return
         method = call.func.attr.value
         receiver = call.func.value
-        if method in _REGISTER_METHODS:
+        if method in REGISTER_METHODS:
             if method == "on_event":
                 event = _string(_first_positional(call))
-                kind = HandlerKind.STARTUP if event in _STARTUP_EVENTS else HandlerKind.REQUEST
+                kind = HandlerKind.STARTUP if event in STARTUP_EVENTS else HandlerKind.REQUEST
                 if kind is HandlerKind.REQUEST and not self._socketio_like(receiver):
                     return
                 self._register_args(call, kind, kind is HandlerKind.REQUEST)
@@ -632,12 +632,12 @@ class _Builder:
             elif receiver.attr.value == "middlewares":
                 self._register_args(call, HandlerKind.REQUEST, False)
         elif (
-            method in _STARTUP_HOOKS
+            method in STARTUP_HOOKS
             or method == "register_listener"
             or (method == "add_event_handler" and _string(_first_positional(call)) == "startup")
         ):
             self._register_args(call, HandlerKind.STARTUP, False)
-        elif method in _REQUEST_HOOKS and self._router_like(receiver):
+        elif method in REQUEST_HOOKS and self._router_like(receiver):
             self._register_args(call, HandlerKind.REQUEST, False)
 
     def _register_args(self, call: cst.Call, kind: HandlerKind, websocket: bool) -> None:
@@ -689,7 +689,7 @@ class _Builder:
                 if qualified in _EVENT_NAMESPACE_BASES:
                     info.view, info.websocket, info.responders_only = "socketio", True, True
                     return True
-                if qualified.startswith(_VIEW_BASE_PREFIXES):
+                if qualified.startswith(VIEW_BASE_PREFIXES):
                     info.view = qualified.split(".", 1)[0]
                     info.websocket = qualified.startswith(_WEBSOCKET_BASES)
                     return True
@@ -705,7 +705,7 @@ class _Builder:
             # A first-party base named like a view (`from .base import BaseView`) in web code.
             if (
                 name is not None
-                and (qualified is None or qualified.split(".", 1)[0] not in _GUI_TOOLKITS)
+                and (qualified is None or qualified.split(".", 1)[0] not in GUI_TOOLKITS)
                 and self.index.is_web_module
                 and name.rsplit(".", 1)[-1].endswith(("View", "ViewSet", "APIView", "Endpoint"))
             ):

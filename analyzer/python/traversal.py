@@ -248,6 +248,15 @@ class FileContext:
                 return scope
         return None
 
+    def enclosing_function_path(self) -> str | None:
+        """`Class.method` or `outer.inner` for the function the current node runs in (a lambda
+        counts as the function around it), as `call_facts.py` names it; None outside functions
+        and in a class body."""
+        scopes = [scope for scope in self._scopes() if isinstance(scope, (cst.FunctionDef, cst.ClassDef))]
+        if not scopes or not isinstance(scopes[0], cst.FunctionDef):
+            return None
+        return ".".join(scope.name.value for scope in reversed(scopes))
+
     def enclosing_class(self) -> cst.ClassDef | None:
         """The class whose body holds the current node directly or in a method."""
         for scope in self._scopes():

@@ -65,6 +65,7 @@ from factorscan.core.source import (
 )
 from factorscan.core.suppression import PerFileIgnores, Suppressions
 from factorscan.core.templates import has_template_markup, template_markup_on_line
+from factorscan.python.call_facts import FunctionFact, function_facts
 from factorscan.python.imports import IMPORT_FACTS, import_facts
 from factorscan.python.inference import recording_reads
 from factorscan.python.traversal import FileContext, Traversal
@@ -94,6 +95,7 @@ class RuleSet:
     project_rules: list[type[ProjectRule]] = field(default_factory=list)
     report_syntax_errors: bool = False
     import_facts: bool = False
+    call_facts: bool = False  # each Python file's FunctionFacts, for the call graph
     # Project rules that read a fact from each Python file's text and ast tree.
     fact_rules: list[type[ProjectRule]] = field(default_factory=list)
     # Rules that take a last look at their findings with the whole project known (`review`).
@@ -116,6 +118,7 @@ class RuleSet:
                 for collector in rule.collectors:
                     ruleset._add_visitor(collector)
                 ruleset.import_facts |= rule.needs_import_facts
+                ruleset.call_facts |= rule.needs_call_facts
                 if rule.file_fact is not None:
                     ruleset.fact_rules.append(rule)
             elif rule is SyntaxErrorRule:
@@ -319,6 +322,7 @@ def analyze_python(
         warnings.simplefilter("ignore")
         try:
             tree = ast.parse(text)
+            profiling.count("files parsed (ast)")
         except (RecursionError, MemoryError):
             return _syntax_result(ruleset, source, 1, 1, "Cannot parse: nesting too deep to analyse")
         except SyntaxError as exc:
@@ -330,6 +334,9 @@ def analyze_python(
         return FileResult(parsed=False, templated=True)  # Jinja where Python fails: a template
     if tree is not None and ruleset.import_facts:
         facts[IMPORT_FACTS] = [fact.to_dict() for fact in import_facts(tree, source.lines)]
+    if tree is not None and ruleset.call_facts and not is_test_path(relative_path):
+        with profiling.phase("call facts (ast)"):
+            facts[FunctionFact.__name__] = [list(fact) for fact in function_facts(tree, text, relative_path)]
     if tree is not None:
         for rule in ruleset.fact_rules:
             recorded = rule.file_facts(text, tree, relative_path)

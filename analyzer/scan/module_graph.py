@@ -34,7 +34,7 @@ class ModuleGraph:
                 parsed[relative] = ast.parse(source.text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
-            for name in _dotted_suffixes(relative):
+            for name in dotted_suffixes(relative):
                 self._files.setdefault(name, []).append(relative)
         for relative, tree in parsed.items():
             for module in _imported_modules(tree, relative):
@@ -61,7 +61,7 @@ class ModuleGraph:
         return False
 
 
-def _dotted_suffixes(relative: str) -> list[str]:
+def dotted_suffixes(relative: str) -> list[str]:
     path = PurePosixPath(relative)
     parts = list(path.parent.parts) + ([] if path.stem == "__init__" else [path.stem])
     return [".".join(parts[index:]) for index in range(len(parts)) if parts[index:]]

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterable
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.core.discovery import is_test_path
+from factorscan.core.findings import Finding
 from factorscan.deploy.system_tools import PROCESS_STARTERS
+from factorscan.python.call_facts import REQUEST, STARTUP, record_reach_candidate
 from factorscan.python.codemods import argument
 from factorscan.python.handlers import HandlerKind, is_admin_script_path
 from factorscan.python.traversal import FileContext
+from factorscan.scan.call_graph import reached_findings
+from factorscan.scan.project import ProjectModel
 
 _MIGRATION_COMMANDS = frozenset(
     {"migrate", "makemigrations", "syncdb", "createcachetable", "flush", "loaddata", "createsuperuser"}
@@ -64,7 +69,24 @@ def _command_words(node: cst.BaseExpression, context: FileContext) -> list[str] 
     return None
 
 
-class AdminTaskInApp(SourceRule):
+# A helper running migrations, and an app factory of another module that may call it.
+_SYNC_HELPER = """
+from django.core.management import call_command
+
+def sync():
+    call_command("migrate")
+"""
+_FACTORY = """
+from flask import Flask
+from shop import schema
+def create_app():
+    app = Flask(__name__)
+    {call}()
+    return app
+"""
+
+
+class AdminTaskInApp(SourceRule, ProjectRule):
     """
     ## What it does
     Finds migrations and schema creation that run as part of the app
@@ -81,8 +103,10 @@ class AdminTaskInApp(SourceRule):
     - where: inside a request handler or per-request hook; in a start-up hook
       (`@app.on_event("startup")`, a lifespan, `before_first_request`,
       aiohttp `on_startup`) or an app factory (a function that builds the
-      Flask/FastAPI/... app); or at import time of a module that is not a
-      one-off script.
+      Flask/FastAPI/... app), Django `AppConfig.ready`, gunicorn server
+      hooks (`on_starting`, `post_fork`); in a first-party function one of
+      these calls, up to three calls away across modules (the message names
+      it); or at import time of a module that is not a one-off script.
 
     Not reported: the same calls in CLI commands (`@app.cli.command`,
     click, Django management commands), in `__main__` blocks, in scripts
@@ -126,6 +150,7 @@ class AdminTaskInApp(SourceRule):
     severity = Severity.WARNING
     summary = "Migrations or schema creation run inside the app instead of a one-off process"
     test_files = "not checked"
+    needs_call_facts = True  # tasks in helpers that a handler or start-up hook calls
     triggers = (
         b"call_command",
         b"create_all",
@@ -153,6 +178,12 @@ class AdminTaskInApp(SourceRule):
         return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
 
     VALID = (
+        Valid(
+            _SYNC_HELPER,
+            filename="shop/schema.py",
+            files={"shop/app.py": _FACTORY.format(call="print")},
+            note="a helper that no handler or start-up hook calls (a CLI may)",
+        ),
         Valid(
             """
             import click
@@ -221,6 +252,13 @@ class AdminTaskInApp(SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            _SYNC_HELPER,
+            filename="shop/schema.py",
+            files={"shop/app.py": _FACTORY.format(call="schema.sync")},
+            line=4,
+            note="a helper of another module that the app factory calls",
+        ),
         Invalid(
             """
             from flask import Flask
@@ -334,6 +372,18 @@ class AdminTaskInApp(SourceRule):
                 node,
                 f"{task} runs {where}; run it as a one-off admin process (a release command or a Job)",
             )
+        elif not (self.context.in_main_block() or self.context.handlers.is_script):
+            record_reach_candidate(
+                self.context,
+                self.code,
+                node,
+                f"{task} runs in `{{function}}`, {{reached}}; "
+                "run it as a one-off admin process (a release command or a Job)",
+                roles=(REQUEST, STARTUP),
+            )
+
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        return reached_findings(self, project)
 
     def _task(self, node: cst.Call) -> str | None:
         context = self.context

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 
 import libcst as cst
+
+from factorscan.python.nodes import iter_children
 
 
 def base_name(node: cst.BaseExpression) -> cst.Name | None:
@@ -20,6 +23,59 @@ def base_name(node: cst.BaseExpression) -> cst.Name | None:
 def is_connection(value: cst.BaseExpression) -> bool:
     """A variable named like a connection (`websocket`, `ws`, `conn`): not per-user data."""
     return isinstance(value, cst.Name) and bool(EXEMPT_NAME.search(value.value))
+
+
+def tracks_connection(node: cst.Call) -> bool:
+    """`rooms[room].add(websocket)`: the stored value is a connection."""
+    return any(is_connection(arg.value) for arg in node.args)
+
+
+def is_lazy_initialisation(value: cst.BaseExpression) -> bool:
+    """`client = make_client()`: a singleton built on first use, not per-user state."""
+    if isinstance(value, cst.Await):
+        value = value.expression
+    return isinstance(value, cst.Call)
+
+
+def memoises(target: cst.CSTNode, name: str, ancestors: Iterable[cst.CSTNode]) -> bool:
+    """`_built[key] = ...` under `if key not in _built:`: a cache filled once per key."""
+    if not isinstance(target, cst.Subscript):
+        return False
+    for ancestor in ancestors:
+        test = ancestor.test if isinstance(ancestor, cst.If) else None
+        if (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.NotIn)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == name
+        ):
+            return True
+    return False
+
+
+def bound_names(function: cst.FunctionDef) -> set[str]:
+    """Names a function binds itself (parameters, assignments, loop targets, `as` names),
+    which shadow a module-level container of the same name (before `global` says otherwise)."""
+    names: set[str] = set()
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        names.add(param.name.value)
+    pending: list[cst.CSTNode] = [function.body]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        targets: list[cst.BaseExpression] = []
+        if isinstance(current, cst.Assign):
+            targets = [target.target for target in current.targets]
+        elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For)):
+            targets = [current.target]
+        elif isinstance(current, cst.AsName):
+            targets = [current.name]
+        names.update(target.value for target in targets if isinstance(target, cst.Name))
+        pending.extend(iter_children(current))
+    return names
 
 
 CONTAINER_CALLS = frozenset(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, Severity, SourceRule, Valid
+from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.checks.processes._memory_state import (
     CACHE_NAME,
     CONTAINER_CALLS,
@@ -17,16 +18,20 @@ from factorscan.checks.processes._memory_state import (
     USER_STATE_NAME,
     USER_STORE_BYTES,
     base_name,
+    bound_names,
     is_connection,
+    is_lazy_initialisation,
+    memoises,
     mutates_a_module_container,
     read_as_data,
+    tracks_connection,
 )
 from factorscan.checks.processes._shared import non_production, request_handler
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
-from factorscan.python.handlers import may_define_handlers
+from factorscan.python.call_facts import record_reach_candidate
 from factorscan.python.inference import config_assignments, guarded_by_configuration
-from factorscan.python.nodes import iter_children
+from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.module_graph import ModuleGraph
 from factorscan.scan.project import ProjectModel
 
@@ -56,8 +61,31 @@ _DJANGO_LOCAL_CACHES = {
     "django.core.cache.backends.filebased.FileBasedCache": "on the local disk",
 }
 
+# A helper mutating module state, and a request handler of another module that may call it.
+_TRACK_HELPER = """
+_counts = {}
+_client = None
+def track(name):
+    _counts[name] = 1
+def client():
+    global _client
+    _client = _client or object()
+def lookup(key):
+    if key not in _counts:
+        _counts[key] = key.upper()
+    return client()
+"""
+_JOIN_VIEW = """
+from flask import Flask, request
+from shop import members
+app = Flask(__name__)
+@app.post("/join")
+def join():
+    {call}(request.json["name"])
+"""
 
-class InMemorySessionStore(SourceRule):
+
+class InMemorySessionStore(SourceRule, ProjectRule):
     """
     ## What it does
     Finds per-user state kept inside the process:
@@ -66,7 +94,8 @@ class InMemorySessionStore(SourceRule):
       `OrderedDict`, `Counter`, `deque`, cachetools caches; plain or
       annotated, such as `_sessions: dict[str, dict] = {}`) mutated inside a
       request handler: item assignment, `del`, `.append/.add/.update/
-      .setdefault/.pop/...`;
+      .setdefault/.pop/...`, or in a first-party function that a request
+      handler calls through up to three calls, across modules;
     - such containers named for per-user state (`carts`, `sessions`,
       `presence`, `online_users`, `tokens`...) mutated by any other function
       of a module that web code imports, directly or through up to three
@@ -130,16 +159,16 @@ class InMemorySessionStore(SourceRule):
     severity = Severity.WARNING
     summary = "Per-user state is kept in process memory or on local disk"
     test_files = "not checked; development and test settings modules are not checked either"
-    # Session/cache settings anywhere; state mutations only where handlers can be, in files
-    # that bind a module-level container or use `global`.
+    # Session/cache settings anywhere; state mutations in files that bind a module-level
+    # container or use `global`.
     triggers = (b"SESSION_TYPE", b"SESSION_ENGINE", b"CACHE_TYPE", b"LocMemCache", b"FileBasedCache")
+    needs_call_facts = True  # mutations in helpers that a request handler calls
 
     @classmethod
     def triggered_by(cls, data: bytes) -> bool:
         if super().triggered_by(data) or USER_STORE_BYTES.search(data):
             return True
-        if not may_define_handlers(data):
-            return False
+        # Not only where handlers can be: a helper a handler calls may mutate it (the call graph).
         return b"global " in data or mutates_a_module_container(data)
 
     @classmethod
@@ -161,6 +190,12 @@ class InMemorySessionStore(SourceRule):
         ]
 
     VALID = (
+        Valid(
+            _TRACK_HELPER,
+            filename="shop/members.py",
+            files={"shop/views.py": _JOIN_VIEW.format(call="members.lookup")},
+            note="the handler reaches only memoisation and a global rebound once, no store",
+        ),
         Valid(
             """
             from flask import Flask, request
@@ -341,6 +376,13 @@ class InMemorySessionStore(SourceRule):
         ),
     )
     INVALID = (
+        Invalid(
+            _TRACK_HELPER,
+            filename="shop/members.py",
+            files={"shop/views.py": _JOIN_VIEW.format(call="members.track")},
+            line=4,
+            note="a helper of another module that a request handler calls mutates the state",
+        ),
         Invalid(
             """
             carts = {}
@@ -687,32 +729,15 @@ class InMemorySessionStore(SourceRule):
         """Names the function binds itself (so they shadow a module-level one)."""
         names = self._locals.get(function)
         if names is None:
-            names = set()
-            params = function.params
-            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-                names.add(param.name.value)
-            pending: list[cst.CSTNode] = [function.body]
-            while pending:
-                current = pending.pop()
-                if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                    continue
-                targets: list[cst.BaseExpression] = []
-                if isinstance(current, cst.Assign):
-                    targets = [target.target for target in current.targets]
-                elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For)):
-                    targets = [current.target]
-                elif isinstance(current, cst.AsName):
-                    targets = [current.name]
-                names.update(target.value for target in targets if isinstance(target, cst.Name))
-                pending.extend(iter_children(current))
-            names -= self._globals.get(function, set())
+            names = bound_names(function) - self._globals.get(function, set())
             self._locals[function] = names
         return names
 
     def _report_mutation(self, node: cst.CSTNode, name: str, how: str) -> None:
         handler = request_handler(self.context)
         if handler is None:
-            self._report_named_store(node, name, how)
+            if not self._report_named_store(node, name, how):
+                self._reach_candidate(node, name, how)
             return
         key = (id(handler.function), name)
         if key in self._reported:
@@ -724,35 +749,52 @@ class InMemorySessionStore(SourceRule):
             "restart and not shared with other processes; keep it in a backing service (Redis, a database)",
         )
 
-    def _report_named_store(self, node: cst.CSTNode, name: str, how: str) -> None:
+    def _report_named_store(self, node: cst.CSTNode, name: str, how: str) -> bool:
         """A function that is not a handler mutates a container named for per-user state;
         `review` keeps it a warning when web code imports the module."""
         function = self.context.enclosing_function()
         if function is None or how.startswith("rebinds") or not USER_STATE_NAME.search(name):
-            return  # a rebound global is a setting computed once (`POSTGRES_USER`), not a store
+            return False  # a rebound global is a setting computed once (`POSTGRES_USER`), not a store
         key = (id(function), name)
         if key in self._reported:
-            return
+            return True
         self._reported.add(key)
         self.report(
             node,
             f"`{function.name.value}` {how} `{name}`, {NAMED_STATE}: kept in process memory, it is lost on "
             "restart and differs between processes; keep it in a backing service (Redis, a database)",
         )
+        return True
+
+    def _reach_candidate(self, node: cst.CSTNode, name: str, how: str) -> None:
+        """A container mutated in a function that is no handler: reported where a handler calls it."""
+        function = self.context.enclosing_function()
+        if function is None or how.startswith("rebinds") or non_production(self.context):
+            return  # a global rebound outside handlers is mostly set up once (`_client = ...`)
+        if memoises(node, name, self.context.ancestors()):
+            return  # `if key not in _built: _built[key] = build(key)` caches what a key gives
+        if (id(function), name) in self._reported:
+            return
+        self._reported.add((id(function), name))
+        record_reach_candidate(
+            self.context,
+            self.code,
+            node,
+            f"`{{function}}` {how} `{name}`, {{reached}}: state kept in process memory is lost on restart "
+            "and not shared with other processes; keep it in a backing service (Redis, a database)",
+        )
+
+    def check_project(self, project: ProjectModel) -> Iterable[Finding]:
+        return reached_findings(self, project)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
             name = self._container(func.value)
-            if name is not None and not self._tracks_connection(node):
+            if name is not None and not tracks_connection(node):
                 self._report_mutation(node, name, "mutates the module-level")
         for key, value in config_assignments(node, self.context):
             self._setting(key, value)
-
-    @staticmethod
-    def _tracks_connection(node: cst.Call) -> bool:
-        """`rooms[room].add(websocket)`: the stored value is a connection."""
-        return any(is_connection(arg.value) for arg in node.args)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -780,16 +822,9 @@ class InMemorySessionStore(SourceRule):
         function = self.context.enclosing_function()
         if function is None or target.value not in self._globals.get(function, ()):
             return
-        if value is not None and (self._is_lazy_initialisation(value) or is_connection(value)):
+        if value is not None and (is_lazy_initialisation(value) or is_connection(value)):
             return
         self._report_mutation(target, target.value, "rebinds the module global")
-
-    @staticmethod
-    def _is_lazy_initialisation(value: cst.BaseExpression) -> bool:
-        """`client = make_client()`: a singleton built on first use, not per-user state."""
-        if isinstance(value, cst.Await):
-            value = value.expression
-        return isinstance(value, cst.Call)
 
     def visit_Del(self, node: cst.Del) -> None:
         targets = node.target.elements if isinstance(node.target, cst.Tuple) else None

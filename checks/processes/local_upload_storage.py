@@ -27,11 +27,13 @@ from factorscan.checks.processes._upload_paths import (
 )
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
+from factorscan.python.call_facts import record_reach_candidate
 from factorscan.python.codemods import argument, positional
 from factorscan.python.config_values import config_value
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
+from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.project import ProjectModel
 
 # An app package whose app.config holds folders, for the examples.
@@ -39,6 +41,21 @@ _FLASK_PACKAGE = {
     "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n"
     'app.config.update(AVATARS="/srv/media/avatars", SCANS="/srv/scans", SCRATCH="/tmp/scans")\n'
 }
+
+# A helper that writes a file, and a request handler of another module that may call it.
+_STORE_HELPER = """
+def store(name, data):
+    with open(f"/srv/files/{name}", "wb") as out:
+        out.write(data)
+"""
+_UPLOAD_VIEW = """
+from flask import Flask, request
+from shop import storage
+app = Flask(__name__)
+@app.post("/upload")
+def upload():
+    {call}("avatar.png", request.files["file"].read())
+"""
 
 
 class LocalUploadStorage(SourceRule, ProjectRule):
@@ -49,7 +66,9 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     knows): werkzeug `FileStorage.save(...)`, `open(path, "wb")` (and `"w"`,
     `"a"`, `"x"`, `+`), `aiofiles.open`, `Path.write_bytes/write_text`,
     `shutil.copy/move` into a local path, and Django's `request.FILES` chunks
-    written to a file. Outside handlers, it finds the same writes into
+    written to a file; also in first-party functions a request handler calls
+    (up to three calls away, across modules), named in the message. Outside
+    handlers, it finds the same writes into
     `UPLOAD_FOLDER` / `MEDIA_ROOT`-style locations, Django `FileSystemStorage`
     set up explicitly, and, for a whole Django project, `MEDIA_ROOT` used by
     `FileField`/`ImageField` or `request.FILES`, or else a default storage
@@ -110,6 +129,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     summary = "Files are stored on the process's local disk"
     test_files = "not checked"
     file_fact = StorageFact
+    needs_call_facts = True  # writes in helpers that a request handler calls
     # Storage settings and upload locations anywhere; file writes only where handlers can be.
     # Settings that configure storage (MEDIA_ROOT also names the example of the project half).
     triggers = (b"FileSystemStorage", b"MEDIA_ROOT")
@@ -138,13 +158,22 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             or any(write in data for write in cls._writes)
             or (b".save(" in data and any(word in data for word in cls._upload_words))
         )
-        return writes and (may_define_handlers(data) or any(place in data for place in cls._upload_places))
+        # A function may be a handler or a helper one calls (the call graph says which).
+        return writes and (
+            may_define_handlers(data) or b"def " in data or any(place in data for place in cls._upload_places)
+        )
 
     @classmethod
     def applies_to(cls, relative_path: str) -> bool:
         return not is_test_path(relative_path)
 
     VALID = (
+        Valid(
+            _STORE_HELPER,
+            filename="shop/storage.py",
+            files={"shop/views.py": _UPLOAD_VIEW.format(call="print")},
+            note="no request handler calls the helper",
+        ),
         Valid(
             """
             import os
@@ -375,6 +404,13 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            _STORE_HELPER,
+            filename="shop/storage.py",
+            files={"shop/views.py": _UPLOAD_VIEW.format(call="storage.store")},
+            line=2,
+            note="a helper of another module that a request handler calls writes the file",
+        ),
         Invalid(
             """
             import os
@@ -766,6 +802,14 @@ class LocalUploadStorage(SourceRule, ProjectRule):
                 f"This code {what} under {location} on the local disk, where uploads are lost with the "
                 "container and invisible to other processes; use object storage",
             )
+        elif not non_production(context):
+            record_reach_candidate(
+                context,
+                self.code,
+                node,
+                f"`{{function}}` {what} on the local disk, {{reached}}; "
+                "the file is lost with the container and invisible to other processes",
+            )
 
     def _written_path(self, node: cst.Call, qualified: str | None) -> tuple[cst.BaseExpression, str] | None:
         """The path a call writes to, and how to say it, or None for anything else."""
@@ -867,6 +911,7 @@ class LocalUploadStorage(SourceRule, ProjectRule):
         Reads the facts each Python file recorded (`file_facts`, from its text and `ast`
         tree, cached with its results): no file is libcst-parsed for this project view.
         """
+        yield from reached_findings(self, project)
         recorded = project.file_facts(self.code, StorageFact)
         if any(fact.other_backend for fact in recorded.values()):
             return
