@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from factorscan.python.codemods import argument
+from factorscan.python.config_values import config_value
 from factorscan.python.imports import dotted_name
 from factorscan.python.nodes import iter_children
 from factorscan.python.traversal import FileContext
@@ -89,3 +90,60 @@ def saves_content(call: cst.Call, context: FileContext) -> bool:
     return not isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)) and not (
         isinstance(value, cst.Name) and value.value in ("True", "False", "None")
     )
+
+
+class BoundValues:
+    """For a libcst visitor (FS0601's): the last value each local name was bound to, per
+    function, and the nodes of an expression with those names and config objects followed."""
+
+    context: FileContext
+
+    def __init__(self) -> None:
+        # The last value each local name was bound to, per function; followed lazily.
+        self._values: dict[cst.FunctionDef | None, dict[str, cst.BaseExpression]] = {}
+
+    def _note_binding(self, targets: Iterable[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        names = [target.value for target in targets if isinstance(target, cst.Name)]
+        if not names:
+            return
+        if isinstance(value, cst.Await):
+            value = value.expression
+        values = self._values.setdefault(self.context.enclosing_function(), {})
+        for name in names:
+            values[name] = value
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._note_binding((target.target for target in node.targets), node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._note_binding([node.target], node.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._note_binding([node.asname.name], node.item)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name):
+            self._note_binding([node.target], node.iter)
+
+    def _parts(self, node: cst.BaseExpression) -> Iterable[cst.CSTNode]:
+        """Every node of an expression, following local names to the value they were bound to
+        and config objects to the literal they hold."""
+        values = self._values.get(self.context.enclosing_function(), {})
+        followed: set[str] = set()
+        pending: list[cst.CSTNode] = [node]
+        while pending:
+            current = pending.pop()
+            yield current
+            pending.extend(iter_children(current))
+            if isinstance(current, (cst.Attribute, cst.Subscript, cst.Call)):
+                # A config object's value (`Config.UPLOAD_DIR`, `app.config["X"]`), as a literal.
+                constant = config_value(current, self.context)
+                if constant is not None and isinstance(constant.value, str):
+                    pending.append(cst.SimpleString(repr(constant.value)))
+            if isinstance(current, cst.Name) and current.value not in followed:
+                followed.add(current.value)
+                value = values.get(current.value)
+                if value is not None:
+                    pending.append(value)

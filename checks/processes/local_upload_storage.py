@@ -19,6 +19,7 @@ from factorscan.checks.processes._upload_paths import (
     TEMP_NAME,
     TEMP_PREFIXES,
     UPLOAD_NAME,
+    BoundValues,
     names_and_strings,
     saves_content,
     subscript_key,
@@ -29,10 +30,8 @@ from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding, Location
 from factorscan.python.call_facts import record_reach_candidate
 from factorscan.python.codemods import argument, positional
-from factorscan.python.config_values import config_value
 from factorscan.python.handlers import may_define_handlers
 from factorscan.python.imports import dotted_name
-from factorscan.python.nodes import iter_children
 from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.project import ProjectModel
 
@@ -58,7 +57,7 @@ def upload():
 """
 
 
-class LocalUploadStorage(SourceRule, ProjectRule):
+class LocalUploadStorage(BoundValues, SourceRule, ProjectRule):
     """
     ## What it does
     Finds durable writes to the local disk from request handlers (Flask,
@@ -686,36 +685,8 @@ class LocalUploadStorage(SourceRule, ProjectRule):
     )
 
     def __init__(self) -> None:
+        super().__init__()
         self._upload_parameters: set[str] = set()  # FastAPI `file: UploadFile`
-        # The last value each local name was bound to, per function; followed lazily.
-        self._values: dict[cst.FunctionDef | None, dict[str, cst.BaseExpression]] = {}
-
-    # -- names bound in the current function --------------------------------------------
-
-    def _note_binding(self, targets: Iterable[cst.BaseExpression], value: cst.BaseExpression) -> None:
-        names = [target.value for target in targets if isinstance(target, cst.Name)]
-        if not names:
-            return
-        if isinstance(value, cst.Await):
-            value = value.expression
-        values = self._values.setdefault(self.context.enclosing_function(), {})
-        for name in names:
-            values[name] = value
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        self._note_binding((target.target for target in node.targets), node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._note_binding([node.target], node.value)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None and isinstance(node.asname.name, cst.Name):
-            self._note_binding([node.asname.name], node.item)
-
-    def visit_For(self, node: cst.For) -> None:
-        if isinstance(node.target, cst.Name):
-            self._note_binding([node.target], node.iter)
 
     def visit_Param(self, node: cst.Param) -> None:
         annotation = node.annotation
@@ -740,27 +711,6 @@ class LocalUploadStorage(SourceRule, ProjectRule):
             if text is not None and text.startswith(TEMP_PREFIXES):
                 return True
         return False
-
-    def _parts(self, node: cst.BaseExpression) -> Iterable[cst.CSTNode]:
-        """Every node of an expression, following local names to the value they were bound to
-        and config objects to the literal they hold."""
-        values = self._values.get(self.context.enclosing_function(), {})
-        followed: set[str] = set()
-        pending: list[cst.CSTNode] = [node]
-        while pending:
-            current = pending.pop()
-            yield current
-            pending.extend(iter_children(current))
-            if isinstance(current, (cst.Attribute, cst.Subscript, cst.Call)):
-                # A config object's value (`Config.UPLOAD_DIR`, `app.config["X"]`), as a literal.
-                constant = config_value(current, self.context)
-                if constant is not None and isinstance(constant.value, str):
-                    pending.append(cst.SimpleString(repr(constant.value)))
-            if isinstance(current, cst.Name) and current.value not in followed:
-                followed.add(current.value)
-                value = values.get(current.value)
-                if value is not None:
-                    pending.append(value)
 
     # -- writes ----------------------------------------------------------------------------
 
