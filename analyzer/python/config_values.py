@@ -38,6 +38,7 @@ from factorscan.python.inference import (
     _lookup,
     _module_file,
     _parse,
+    import_target,
 )
 from factorscan.python.nodes import iter_children
 from factorscan.python.traversal import FileContext
@@ -191,7 +192,7 @@ def _named(module: _Module, name: str, root: Path, depth: int) -> _Object | None
         return _Object(module, statement)
     if isinstance(statement, ast.ImportFrom):
         alias = next(a for a in statement.names if (a.asname or a.name) == name)
-        target = _import_target(module.path, statement, root)
+        target = import_target(module.path, statement, root)
         imported = _module(target) if target is not None else None
         return _named(imported, alias.name, root, depth - 1) if imported is not None else None
     value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
@@ -212,22 +213,6 @@ def _binds(statement: ast.stmt, name: str) -> bool:
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         return any((alias.asname or alias.name.split(".")[0]) == name for alias in statement.names)
     return False
-
-
-def _import_target(path: Path, statement: ast.ImportFrom, root: Path) -> Path | None:
-    parts = statement.module.split(".") if statement.module else []
-    if statement.level:
-        base = path.parent
-        for _ in range(statement.level - 1):
-            base = base.parent
-        bases = [base]
-    else:
-        bases = [root, root / "src", path.parent]
-    for base in bases:
-        target = _module_file(base, parts)
-        if target is not None and _inside(target, root):
-            return target
-    return None
 
 
 # -- an attribute of a config class or instance ---------------------------------------------

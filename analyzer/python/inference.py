@@ -521,7 +521,13 @@ def _lookup(path: Path, name: str, root: Path, depth: int) -> tuple[int | str, s
 def _follow(
     path: Path, statement: ast.ImportFrom, name: str, root: Path, depth: int
 ) -> tuple[int | str, str] | None:
-    parts = (statement.module or "").split(".") if statement.module else []
+    target = import_target(path, statement, root)
+    return _lookup(target, name, root, depth - 1) if target is not None else None
+
+
+def import_target(path: Path, statement: ast.ImportFrom, root: Path) -> Path | None:
+    """The project file a `from ... import` of the module at `path` reads, if it is one."""
+    parts = statement.module.split(".") if statement.module else []
     if statement.level:
         base = path.parent
         for _ in range(statement.level - 1):
@@ -532,5 +538,5 @@ def _follow(
     for base in bases:
         target = _module_file(base, parts)
         if target is not None and _inside(target, root):
-            return _lookup(target, name, root, depth - 1)
+            return target
     return None
