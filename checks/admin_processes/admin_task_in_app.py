@@ -8,9 +8,16 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from factorscan.checks.base import Invalid, ProjectRule, Severity, SourceRule, Valid
+from factorscan.checks.admin_processes._start_migrations import (
+    MIGRATION_COMMANDS,
+    shell_migration,
+    start_migrations,
+    uwsgi_migrations,
+)
+from factorscan.checks.base import FileRule, Invalid, ProjectRule, Severity, SourceRule, Valid
 from factorscan.core.discovery import is_test_path
 from factorscan.core.findings import Finding
+from factorscan.core.source import SourceFile
 from factorscan.deploy.system_tools import PROCESS_STARTERS
 from factorscan.python.call_facts import REQUEST, STARTUP, record_reach_candidate
 from factorscan.python.codemods import argument
@@ -19,10 +26,8 @@ from factorscan.python.traversal import FileContext
 from factorscan.scan.call_graph import reached_findings
 from factorscan.scan.project import ProjectModel
 
-_MIGRATION_COMMANDS = frozenset(
-    {"migrate", "makemigrations", "syncdb", "createcachetable", "flush", "loaddata", "createsuperuser"}
-)
-
+# Where migrations belong: run by the release, once, before the new processes start.
+_ONCE_PER_RELEASE = "run it once per release instead (a release phase, a Kubernetes Job, a Helm hook)"
 
 _SCHEMA_FUNCTIONS = {
     "alembic.command.upgrade": "alembic upgrade",
@@ -41,19 +46,6 @@ _SCHEMA_METHODS = frozenset({"create_all", "drop_all", "create_tables", "drop_ta
 
 
 _DDL = re.compile(r"^\s*(create|alter|drop)\s+(table|index|schema|extension|unique\s+index)\b", re.IGNORECASE)
-
-
-def _shell_migration(words: list[str]) -> str | None:
-    """`flask db upgrade`, `python manage.py migrate`, `alembic upgrade head`..."""
-    for index, word in enumerate(words):
-        rest = words[index + 1 : index + 3]
-        if word == "flask" and rest[:1] == ["db"] and len(rest) > 1 and rest[1] in ("upgrade", "migrate"):
-            return f"flask db {rest[1]}"
-        if word.endswith(("manage.py", "django-admin")) and rest[:1] and rest[0] in _MIGRATION_COMMANDS:
-            return f"manage.py {rest[0]}"
-        if word == "alembic" and rest[:1] and rest[0] in ("upgrade", "downgrade", "stamp"):
-            return f"alembic {rest[0]}"
-    return None
 
 
 def _command_words(node: cst.BaseExpression, context: FileContext) -> list[str] | None:
@@ -86,7 +78,7 @@ def create_app():
 """
 
 
-class AdminTaskInApp(SourceRule, ProjectRule):
+class AdminTaskInApp(SourceRule, FileRule, ProjectRule):
     """
     ## What it does
     Finds migrations and schema creation that run as part of the app
@@ -107,6 +99,13 @@ class AdminTaskInApp(SourceRule, ProjectRule):
       hooks (`on_starting`, `post_fork`); in a first-party function one of
       these calls, up to three calls away across modules (the message names
       it); or at import time of a module that is not a one-off script.
+
+    Migrations that a process runs each time it starts (`python manage.py
+    migrate && gunicorn ...` in a Procfile's web line, a Dockerfile's command
+    or the entrypoint script it runs, a compose command, a Kubernetes
+    container or init container, uWSGI's `hook-pre-app = exec:...` and
+    `exec-*` hooks) are a notice at `info`: each replica runs them on each
+    start. A Procfile `release:` line is where they belong.
 
     Not reported: the same calls in CLI commands (`@app.cli.command`,
     click, Django management commands), in `__main__` blocks, in scripts
@@ -150,6 +149,9 @@ class AdminTaskInApp(SourceRule, ProjectRule):
     severity = Severity.WARNING
     summary = "Migrations or schema creation run inside the app instead of a one-off process"
     test_files = "not checked"
+    # uWSGI's hooks in its ini and YAML configs (start commands are read by the project half).
+    kinds = ("ini", "yaml")
+    file_triggers = (b"hook-", b"exec-", b"hook_", b"exec_")
     needs_call_facts = True  # tasks in helpers that a handler or start-up hook calls
     triggers = (
         b"call_command",
@@ -178,6 +180,15 @@ class AdminTaskInApp(SourceRule, ProjectRule):
         return not is_test_path(relative_path) and not is_admin_script_path(relative_path)
 
     VALID = (
+        Valid(
+            """
+            release: python manage.py migrate --noinput
+            web: gunicorn shop.wsgi
+            """,
+            filename="Procfile",
+            files={"uwsgi.ini": "[uwsgi]\nmodule = shop.wsgi\nhook-pre-app = exec:python manage.py check\n"},
+            note="migrations in the release phase; a start hook that runs no migration",
+        ),
         Valid(
             _SYNC_HELPER,
             filename="shop/schema.py",
@@ -252,6 +263,18 @@ class AdminTaskInApp(SourceRule, ProjectRule):
         ),
     )
     INVALID = (
+        Invalid(
+            """
+            [uwsgi]
+            module = shop.wsgi:application
+            hook-pre-app = exec:python manage.py migrate --noinput
+            """,
+            filename="deploy/uwsgi.ini",
+            files={"Procfile": "web: python manage.py migrate && gunicorn shop.wsgi\n"},
+            count=2,
+            severity=Severity.INFO,
+            note="migrations run at every start, by a uWSGI hook and by the web process's command",
+        ),
         Invalid(
             _SYNC_HELPER,
             filename="shop/schema.py",
@@ -383,7 +406,24 @@ class AdminTaskInApp(SourceRule, ProjectRule):
             )
 
     def check_project(self, project: ProjectModel) -> Iterable[Finding]:
-        return reached_findings(self, project)
+        yield from reached_findings(self, project)
+        for command, index, migration in start_migrations(project):
+            start, end = command.span(index)
+            message = (
+                f"`{migration}` runs each time the app's container starts ({command.where}): replicas "
+                f"run it at once; {_ONCE_PER_RELEASE}"
+            )
+            yield self.make_finding(command.path, start, end, message, severity=Severity.INFO)
+
+    def check_file(self, source: SourceFile) -> Iterable[Finding]:
+        for option, migration in uwsgi_migrations(source):
+            message = (
+                f"uWSGI {option.key} runs `{migration}` at every start of every instance: replicas "
+                f"run it at once; {_ONCE_PER_RELEASE}"
+            )
+            yield self.make_finding(
+                source.display_path, option.start, option.end, message, severity=Severity.INFO
+            )
 
     def _task(self, node: cst.Call) -> str | None:
         context = self.context
@@ -391,13 +431,13 @@ class AdminTaskInApp(SourceRule, ProjectRule):
         if qualified.startswith("django.") and qualified.endswith(".call_command"):
             command = argument(node, 0, "command_name")
             name = context.string_value(command.value) if command is not None else None
-            return f'call_command("{name}")' if name in _MIGRATION_COMMANDS else None
+            return f'call_command("{name}")' if name in MIGRATION_COMMANDS else None
         if _SCHEMA_FUNCTIONS.get(qualified):
             return _SCHEMA_FUNCTIONS[qualified]
         if qualified in PROCESS_STARTERS:
             command = argument(node, 0, "args") or argument(node, 0, "cmd") or argument(node, 0, "command")
             words = _command_words(command.value, context) if command is not None else None
-            migration = _shell_migration(words) if words else None
+            migration = shell_migration(words) if words else None
             return f"`{migration}`" if migration else None
         if not isinstance(node.func, cst.Attribute):
             return None
