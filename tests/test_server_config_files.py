@@ -137,3 +137,16 @@ def test_uwsgi_cron_runs_its_command_in_every_instance(tmp_path: Path) -> None:
     assert [(item["location"]["row"], item["severity"]) for item in found] == [(2, "warning"), (3, "warning")]
     assert "`python manage.py clearsessions`" in str(found[0]["message"])
     assert "`backup.sh`" in str(found[1]["message"])
+
+
+def test_uwsgi_hooks_that_migrate_are_notices_and_others_are_not(tmp_path: Path) -> None:
+    (tmp_path / "uwsgi.yaml").write_text(
+        "uwsgi:\n"
+        "  hook-as-root: exec-as-root:alembic upgrade head\n"
+        "  hook-pre-app: mount:none /tmp tmpfs\n"
+        "  exec-pre-app: sh -c 'python manage.py collectstatic --noinput'\n"
+        '  exec-post-app: "flask db upgrade \'unclosed"\n'
+    )
+    found = _findings(tmp_path, "--select", "FS1201")
+    assert [(item["location"]["row"], item["severity"]) for item in found] == [(2, "info")]
+    assert "`alembic upgrade`" in str(found[0]["message"])
