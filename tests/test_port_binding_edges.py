@@ -142,3 +142,34 @@ def test_the_fix_writes_an_f_string_bind_back_with_quotes_that_fit(project) -> N
         "f\"{os.environ.get('HOST', '0.0.0.0')}:8001\", "
         'f\'{os.environ.get("HOST", "0.0.0.0")}:{port}\']'
     )
+
+
+OTHER_SERVERS = """\
+import asyncio
+
+import eventlet
+from cheroot import wsgi
+from gevent.pywsgi import WSGIServer
+from gevent.server import StreamServer
+from prometheus_client import start_http_server
+
+
+async def serve(app, handle, loop):
+    WSGIServer(("127.0.0.1", 5100), app).serve_forever()
+    StreamServer(listener=("127.0.0.1", 5101), handle=handle).serve_forever()
+    wsgi.Server(("127.0.0.1", 5102), app).start()
+    eventlet.listen(("127.0.0.1", 5103))
+    start_http_server(9100, "127.0.0.1")
+    await asyncio.start_server(handle, "127.0.0.1", 5104)
+    await loop.create_server(handle, host="127.0.0.1", port=5105)
+"""
+
+
+def test_other_servers_take_their_address_where_they_do(project) -> None:
+    """gevent's and cheroot's address tuple (first, or `listener=`), eventlet.listen's, the
+    metrics server's port-then-address, asyncio's and a loop's host and port after the handler."""
+    root = project({"serve.py": OTHER_SERVERS})
+    found = {(row, code) for _, row, _, code, _ in _findings(root)}
+    for row in range(11, 18):
+        assert (row, "FS0702") in found, row
+        assert (row, "FS0701") in found, row
