@@ -34,6 +34,7 @@ from factorscan.python.handlers import (
     VIEWS_MODULE,
     WEB_FRAMEWORKS,
 )
+from factorscan.python.imports import bind_import
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -183,7 +184,7 @@ class _Reader:
         """The imports of the module, its classes and blocks (a function's own are read with it)."""
         for node in body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                _bind_import(node, package, self.imports)
+                bind_import(node, package, self.imports)
             elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for block in _blocks(node):
                     self._imports(block, package)
@@ -310,7 +311,7 @@ class _Reader:
         if local_imports:
             imports = dict(imports)
             for statement in local_imports:
-                _bind_import(statement, self.package, imports)
+                bind_import(statement, self.package, imports)
         written = self._calls_written(node, nested)
         role = role or self._role(node, top_level=not prefix, written=written)
         inner = {child.name: f"{name}.{child.name}" for child in nested}
@@ -420,28 +421,6 @@ def _function_body(
         elif not isinstance(node, ast.ClassDef):
             for block in _blocks(node):
                 _function_body(block, functions, imports)
-
-
-def _bind_import(node: ast.Import | ast.ImportFrom, package: list[str], table: dict[str, str]) -> None:
-    """Add the names an import binds to `table`, relative imports made absolute from `package`."""
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                table[alias.asname] = alias.name
-            else:
-                head = alias.name.split(".", 1)[0]
-                table[head] = head
-        return
-    if node.level:
-        if node.level - 1 > len(package):
-            return
-        base = package[: len(package) - (node.level - 1)]
-        prefix = ".".join([*base, *([node.module] if node.module else [])])
-    else:
-        prefix = node.module or ""
-    for alias in node.names:
-        if alias.name != "*":
-            table[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
 
 
 def _first_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:

@@ -436,6 +436,34 @@ def import_facts(tree: ast.Module, lines: list[str]) -> list[ImportFact]:
     return facts
 
 
+def bind_import(node: ast.Import | ast.ImportFrom, package: list[str] | None, table: dict[str, str]) -> None:
+    """Add the names an `ast` import binds to `table` (local name -> dotted name). A relative
+    import is made absolute from `package` (the importing file's folders), or kept with its
+    leading dots when the package is not known. `*` binds nothing here."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                table[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                table[head] = head
+        return
+    if node.level and package is None:
+        prefix = "." * node.level + (node.module or "")
+    elif node.level:
+        assert package is not None
+        if node.level - 1 > len(package):
+            return
+        base = package[: len(package) - (node.level - 1)]
+        prefix = ".".join([*base, *([node.module] if node.module else [])])
+    else:
+        prefix = node.module or ""
+    for alias in node.names:
+        if alias.name != "*":
+            joined = prefix + alias.name if prefix.endswith(".") else f"{prefix}.{alias.name}"
+            table[alias.asname or alias.name] = joined if prefix else alias.name
+
+
 class AstImportTable:
     """Local name -> qualified name for one module, read from its `ast` tree: what
     `ImportTable` gives libcst visitors, for facts recorded without a libcst parse. Every
@@ -450,21 +478,10 @@ class AstImportTable:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname is not None:
-                        self._bindings[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        self._bindings[top] = top
-            elif isinstance(node, ast.ImportFrom):
-                module = "." * node.level + (node.module or "")
-                prefix = module if module.endswith(".") else module + "."
-                for alias in node.names:
-                    if alias.name == "*":
-                        self._star_modules.append(module)
-                    else:
-                        self._bindings[alias.asname or alias.name] = prefix + alias.name
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bind_import(node, None, self._bindings)
+                if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                    self._star_modules.append("." * node.level + (node.module or ""))
 
     def resolve(self, node: ast.expr) -> str | None:
         """The qualified name `node` refers to, or None when it is not an imported name."""
