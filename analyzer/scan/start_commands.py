@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from factorscan.core.findings import Location
+from factorscan.core.findings import Location, Severity
 from factorscan.deploy.container import describe
 from factorscan.deploy.dockerfile import Instruction
 from factorscan.deploy.purpose import is_development_descriptor
@@ -43,6 +43,13 @@ class StartCommand:
 
     def span(self, index: int) -> Span:
         return self.spans[min(index, len(self.spans) - 1)]
+
+    def judged(self, message: str) -> tuple[str, Severity | None]:
+        """A finding's message and severity for this command: a file for development, CI or
+        the docs says so and lowers it to info; otherwise the rule's own severity."""
+        if self.development:
+            return message + " (a file for development, CI or the docs)", Severity.INFO
+        return message, None
 
 
 @dataclass(frozen=True)

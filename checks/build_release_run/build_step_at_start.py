@@ -414,11 +414,7 @@ class BuildStepAtStart(ProjectRule):
                 f"`{what}` runs at start ({command.where}): every start of every replica repeats it, "
                 "and what runs is not the image that was built; do it in the image build (a RUN line)"
             )
+            message, severity = command.judged(message)
             yield self.make_finding(
-                command.path,
-                start,
-                end,
-                message + (" (a file for development, CI or the docs)" if command.development else ""),
-                severity=Severity.INFO if command.development else None,
-                fingerprint_hint=what,
+                command.path, start, end, message, severity=severity, fingerprint_hint=what
             )

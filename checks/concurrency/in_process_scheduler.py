@@ -859,11 +859,7 @@ class InProcessScheduler(SourceRule, FileRule, ProjectRule):
                 f"({command.where}): every replica of it sends the periodic tasks; run `celery beat` "
                 "as its own process type, once"
             )
+            message, severity = command.judged(message)
             yield self.make_finding(
-                command.path,
-                start,
-                end,
-                message + (" (a file for development, CI or the docs)" if command.development else ""),
-                severity=Severity.INFO if command.development else None,
-                fingerprint_hint="celery -B",
+                command.path, start, end, message, severity=severity, fingerprint_hint="celery -B"
             )
